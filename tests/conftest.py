@@ -1,0 +1,32 @@
+"""Shared fixtures: a fresh real course per test, and the jupyter_server fixtures of pytest-jupyter."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from course_factory import make_course  # noqa: E402
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    """A two-module course (01_numbers, 02_doubling) with a checkpoint, written afresh for the test."""
+    return make_course(tmp_path / "course")
+
+
+@pytest.fixture
+def tito_env(course_dir: Path) -> dict:
+    """Environment for running the CLI as a subprocess on ``course_dir``."""
+    env = dict(os.environ)
+    env["TITO_PROJECT"] = str(course_dir)
+    env.pop("TITO_FAULT", None)
+    return env

@@ -1,0 +1,89 @@
+"""Small real courses built inside tests: real notebooks on disk, real nbdev, real pytest.
+
+``make_course(tmp_path)`` writes a two-module course (``01_numbers``, ``02_doubling``) with inline tests,
+external tests and a checkpoint. Tests change it through ``write_notebook`` to break or fix things.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+NUMBERS_EXPORT = '''#| export
+def add(a, b):
+    "Add two numbers."
+    ### BEGIN SOLUTION
+    return a + b
+    ### END SOLUTION
+'''
+
+DOUBLING_EXPORT = '''#| export
+from tinytorch.core.numbers import add
+
+
+def double(x):
+    "Twice x, through add."
+    ### BEGIN SOLUTION
+    return add(x, x)
+    ### END SOLUTION
+'''
+
+
+def notebook(*cells: tuple[str, str]) -> dict:
+    return {
+        "cells": [
+            {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": source,
+             **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+            for i, (kind, source) in enumerate(cells)
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def numbers_notebook(export_source: str = NUMBERS_EXPORT) -> dict:
+    return notebook(
+        ("markdown", "# Numbers\n\nAdding things up."),
+        ("code", "#| default_exp core.numbers"),
+        ("code", "import numpy as np"),
+        ("code", export_source),
+        ("code", "def test_unit_add():\n    assert add(2, 3) == 5, f'add(2, 3) gave {add(2, 3)}'\n\ntest_unit_add()"),
+        ("code", "def test_unit_add_negative():\n    assert add(-1, 1) == 0\n\ntest_unit_add_negative()"),
+    )
+
+
+def doubling_notebook(export_source: str = DOUBLING_EXPORT) -> dict:
+    return notebook(
+        ("markdown", "# Doubling"),
+        ("code", "#| default_exp core.doubling"),
+        ("code", export_source),
+        ("code", "def test_unit_double():\n    assert double(4) == 8\n\ntest_unit_double()"),
+    )
+
+
+def write_notebook(path: Path, nb: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1))
+
+
+def make_course(root: Path, with_checkpoint: bool = True) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    write_notebook(root / "modules/01_numbers/01_numbers.ipynb", numbers_notebook())
+    write_notebook(root / "modules/02_doubling/02_doubling.ipynb", doubling_notebook())
+    (root / "tests/modules/01_numbers").mkdir(parents=True)
+    (root / "tests/modules/01_numbers/test_numbers.py").write_text(
+        "from tinytorch.core.numbers import add\n\n\n"
+        "def test_add_floats():\n    assert add(0.5, 0.25) == 0.75\n"
+    )
+    if with_checkpoint:
+        (root / "tests/checkpoints").mkdir(parents=True)
+        (root / "tests/checkpoints/c01_arithmetic.py").write_text(
+            '"""Can I do arithmetic with my own functions?"""\n'
+            "from tinytorch.core.doubling import double\nfrom tinytorch.core.numbers import add\n\n\n"
+            "def test_arithmetic():\n    assert double(add(1, 2)) == 6\n"
+        )
+    (root / "tinytorch/core").mkdir(parents=True)
+    (root / "tinytorch/__init__.py").write_text("")
+    (root / "tinytorch/core/__init__.py").write_text("")
+    return root

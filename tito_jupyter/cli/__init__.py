@@ -1,0 +1,159 @@
+"""The command-line face: ``tito`` and ``python -m tito_jupyter``.
+
+It builds its parser from the command table, runs the engine, and renders the result: rich tables and live
+progress for people, ``--json`` for machines, ``--events`` (JSON lines as the work goes) for job runners.
+Exit codes: 0 the work succeeded, 1 the work failed, 2 the request was wrong (usage).
+
+Only ``argparse`` and the command table are imported before a command runs; rich is imported to render.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .._version import __version__
+from ..commands import Arg, Command, all_commands
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_GROUP_HELP = {
+    "module": "work on modules: export, test, complete, validate, reset",
+    "checkpoint": "capability checkpoints: status, timeline, test, run",
+    "system": "the installation: doctor, info, clean, setup",
+    "dev": "for course developers: watch, serve, profile",
+}
+
+_EPILOG = """\
+short forms: tito complete 01 | tito export --all | tito test --all | tito status | tito list
+exit codes: 0 done, 1 the work failed (a test, an export), 2 the request was wrong (e.g. an unknown module)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors say what to do next and exit with 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"tito: {message}\nSee `{self.prog} --help`.\n")
+
+
+def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
+    kwargs: dict = {"help": arg.help}
+    if arg.kind == "bool":
+        kwargs.update(action="store_true", default=None)
+    else:
+        if arg.kind in ("int", "float"):
+            kwargs["type"] = int if arg.kind == "int" else float
+        if arg.nargs:
+            kwargs["nargs"] = arg.nargs
+        if arg.choices:
+            kwargs["choices"] = arg.choices
+        if arg.default is not None:
+            kwargs["default"] = arg.default
+        if arg.metavar:
+            kwargs["metavar"] = arg.metavar
+    if arg.flags:
+        parser.add_argument(*arg.flags, dest=arg.name, **kwargs)
+    else:
+        parser.add_argument(arg.name, **kwargs)
+
+
+def _add_command(subparsers, name: str, command: Command) -> None:
+    sub = subparsers.add_parser(name, help=command.help, description=command.description or command.help)
+    for arg in command.args:
+        _add_arg(sub, arg)
+    sub.set_defaults(_command=command)
+
+
+def build_parser(prog: str = "tito", commands: list[Command] | None = None) -> argparse.ArgumentParser:
+    """The whole command tree, read from the command table."""
+    commands = all_commands() if commands is None else commands
+    parser = _Parser(prog=prog, description="tito: build TinyTorch one module at a time.", epilog=_EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"tito-jupyter {__version__}")
+    parser.add_argument("--project", metavar="DIR", help="the course folder (default: here or a folder above)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--events", action="store_true", help="print progress events and the result as JSON lines")
+    parser.add_argument("--no-color", action="store_true", help="plain output without colours")
+    parser.add_argument("--notebook", metavar="PATH", help=argparse.SUPPRESS)
+    top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for command in commands:
+        if len(command.path) == 1:
+            _add_command(top, command.path[0], command)
+            continue
+        group = command.path[0]
+        if group not in groups:
+            gp = top.add_parser(group, help=_GROUP_HELP.get(group, f"{group} commands"))
+            gp.set_defaults(_group=gp)
+            groups[group] = gp.add_subparsers(title=f"{group} commands", metavar="COMMAND", parser_class=_Parser)
+        _add_command(groups[group], command.path[1], command)
+    for command in commands:
+        if command.shortcut and len(command.path) > 1:
+            _add_command(top, command.path[-1], command)
+    return parser
+
+
+def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, argparse.Namespace]:
+    """Parse a command line into (command, its keyword arguments, the namespace)."""
+    parser = build_parser(prog)
+    ns = parser.parse_args(argv)
+    command: Command | None = getattr(ns, "_command", None)
+    if command is None:
+        (getattr(ns, "_group", None) or parser).print_help()
+        return None, {}, ns
+    kwargs = {arg.name: getattr(ns, arg.name, None) for arg in command.args}
+    return command, kwargs, ns
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        command, kwargs, ns = parse(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    if command is None:
+        return EXIT_OK
+    from ..engine import run
+    from ..engine.context import Context
+    from ..engine.results import EventSink
+
+    if ns.events:
+        def emit(event: dict) -> None:
+            sys.stdout.write(json.dumps({"type": "event", **event}) + "\n")
+            sys.stdout.flush()
+
+        result = run(command, kwargs, Context(project=ns.project, events=EventSink(emit), notebook_path=ns.notebook))
+        sys.stdout.write(json.dumps({"type": "result", **result.to_dict()}) + "\n")
+        return result.exit_code
+    if ns.json:
+        result = run(command, kwargs, Context(project=ns.project, notebook_path=ns.notebook))
+        print(json.dumps(result.to_dict(), indent=2))
+        return result.exit_code
+    from .render import Renderer
+
+    renderer = Renderer(no_color=ns.no_color)
+    result = run(command, kwargs,
+                 Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook))
+    renderer.finish(result)
+    return result.exit_code
+
+
+def to_argv(command: Command, kwargs: dict) -> list[str]:
+    """The command line that runs ``command`` with ``kwargs`` (for job runners that call the CLI)."""
+    argv = list(command.path)
+    positional: list[str] = []
+    for arg in command.args:
+        value = kwargs.get(arg.name)
+        if value is None or value is False:
+            continue
+        if not arg.flags:
+            positional.extend(str(v) for v in value) if isinstance(value, (list, tuple)) else positional.append(str(value))
+        elif arg.kind == "bool":
+            argv.append(arg.flags[0])
+        else:
+            argv.extend([arg.flags[0], str(value)])
+    # "--" keeps a positional that starts with "-" from being read as an option.
+    return argv + (["--", *positional] if positional else [])

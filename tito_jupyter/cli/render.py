@@ -1,0 +1,234 @@
+"""Rendering results and live events in the terminal with rich. Data in, text out; no course logic."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..engine.results import Result
+
+_STATE_STYLE = {
+    "complete": "bold green", "passed": "green", "tests_passing": "green", "ready": "cyan", "exported": "cyan",
+    "tests_failing": "red", "failed": "red", "not_started": "dim", "locked": "dim", "ok": "green",
+    "warn": "yellow", "fail": "red",
+}
+_MARK = {"passed": "✓", "failed": "✗", "error": "✗", "skipped": "–"}
+
+
+def _styled(state: str) -> str:
+    style = _STATE_STYLE.get(state, "")
+    label = state.replace("_", " ")
+    return f"[{style}]{label}[/]" if style else label
+
+
+def _ago(ts: float | None) -> str:
+    if not ts:
+        return "never"
+    seconds = max(0, time.time() - ts)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return "just now"
+
+
+class Renderer:
+    """Prints events as they come and the result at the end."""
+
+    def __init__(self, no_color: bool = False):
+        self.console = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+        self._progress = None
+        self._task = None
+
+    # -- live events --------------------------------------------------------------------------------
+
+    def on_event(self, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "step":
+            self._step(event)
+        elif kind == "collected" and self.console.is_terminal:
+            self._start_progress(event["count"])
+        elif kind == "test":
+            self._test(event)
+        elif kind == "log":
+            style = "red" if event.get("level") == "error" else "dim"
+            self._print(f"[{style}]{escape(event['message'])}[/]")
+        elif kind == "serving":
+            self._print(f"\n[bold]JupyterLab is running:[/] {event['url']}\n[dim]Press Ctrl-C to stop.[/]")
+
+    def _print(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text)
+        else:
+            self.console.print(text)
+
+    def _start_progress(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._stop_progress()
+        self._progress = Progress(TextColumn("  tests"), BarColumn(), MofNCompleteColumn(),
+                                  console=self.console, transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("tests", total=total)
+
+    def _stop_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def _step(self, event: dict) -> None:
+        who = event.get("module") or event.get("checkpoint") or ""
+        name = event["step"]
+        state = event["state"]
+        if state == "running":
+            self._print(f"[bold]→ {name}[/] {escape(who)}")
+            return
+        self._stop_progress()
+        if name == "export" and state == "skipped":
+            self._print(f"  [dim]{escape(who)} is up to date[/]")
+        elif state in ("passed", "skipped"):
+            self._print(f"  [green]✓ {name}[/] {escape(who)}")
+        else:
+            message = f": {escape(event['message'])}" if event.get("message") else ""
+            self._print(f"  [red]✗ {name}[/] {escape(who)}{message}")
+
+    def _test(self, event: dict) -> None:
+        outcome = event["outcome"]
+        mark = _MARK.get(outcome, "?")
+        style = {"passed": "green", "skipped": "yellow"}.get(outcome, "red")
+        line = f"    [{style}]{mark}[/] {escape(event['id'])} [dim]{event.get('duration', 0):.3f}s[/]"
+        if outcome in ("failed", "error") and event.get("message"):
+            line += f"\n      [red]{escape(event['message'])}[/]"
+        self._print(line)
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
+
+    # -- results ------------------------------------------------------------------------------------
+
+    def finish(self, result: Result) -> None:
+        self._stop_progress()
+        renderer = getattr(self, "_render_" + result.command.replace(".", "_"), None)
+        if result.ok and renderer is not None:
+            renderer(result.data)
+        elif not result.ok and result.error is None and renderer is not None:
+            renderer(result.data)  # failed work (tests, checks) still shows its table
+        for warning in (result.data or {}).get("warnings", []) if isinstance(result.data, dict) else []:
+            self.err.print(f"[yellow]warning:[/] {escape(warning)}")
+        if result.ok:
+            self.console.print(f"[green]✓[/] {escape(result.summary)}")
+        else:
+            self.err.print(f"[red]✗[/] {escape(result.summary)}")
+
+    def _render_module_list(self, data: dict) -> None:
+        table = Table(title="Modules", title_justify="left")
+        for col in ("#", "module", "title", "exports to", "needs", "tests"):
+            table.add_column(col)
+        for m in data["modules"]:
+            tests = f"{m['inline_tests']} inline, {len(m['test_files'])} file(s)"
+            table.add_row(f"{m['number']:02d}", m["id"], escape(m["title"]), m["export_target"] or "[red]none[/]",
+                          ", ".join(m["requires"]) or "–", tests)
+        self.console.print(table)
+        if data["checkpoints"]:
+            cps = Table(title="Checkpoints", title_justify="left")
+            for col in ("checkpoint", "capability", "needs", "unlocked by"):
+                cps.add_column(col)
+            for c in data["checkpoints"]:
+                cps.add_row(c["id"], escape(c["question"]), ", ".join(c["requires"]) or "–", c["unlocked_by"] or "–")
+            self.console.print(cps)
+
+    def _render_module_status(self, data: dict) -> None:
+        table = Table(title="Your progress", title_justify="left")
+        for col in ("module", "state", "tests", "last run", "notes"):
+            table.add_column(col)
+        for m in data["modules"]:
+            tests = m.get("tests") or {}
+            counts = f"{tests.get('passed', 0)}/{tests.get('total', 0)}" if tests else "–"
+            notes = []
+            if m.get("changed"):
+                notes.append("notebook changed since")
+            if m.get("missing_prerequisites") and m["state"] != "complete":
+                notes.append("needs " + ", ".join(m["missing_prerequisites"]))
+            table.add_row(m["id"], _styled(m["state"]), counts, _ago(m.get("last_run")), "; ".join(notes))
+        self.console.print(table)
+
+    def _render_module_export(self, data: dict) -> None:
+        for m in data["modules"]:
+            if m["status"] == "failed":
+                continue  # already said live, and in the summary
+            files = ", ".join(m.get("changed") or m.get("files") or [])
+            label = {"exported": "[green]exported[/]", "up_to_date": "[dim]up to date[/]",
+                     "stale": "[yellow]out of date[/]"}[m["status"]]
+            self.console.print(f"  {m['id']}: {label} [dim]{files}[/]")
+
+    def _render_module_validate(self, data: dict) -> None:
+        for m in data["modules"]:
+            mark = "[green]✓[/]" if m["ok"] else "[red]✗[/]"
+            self.console.print(f"{mark} {m['id']}")
+            for c in m["checks"]:
+                if not c["ok"] or not m["ok"]:
+                    cmark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
+                    self.console.print(f"    {cmark} {c['check']}: {escape(c['message'])}")
+
+    def _render_checkpoint_status(self, data: dict) -> None:
+        table = Table(title="Checkpoints", title_justify="left")
+        for col in ("checkpoint", "capability", "state", "needs"):
+            table.add_column(col)
+        for c in data["checkpoints"]:
+            table.add_row(c["id"], escape(c["question"]), _styled(c["state"]), ", ".join(c["missing_modules"]) or "–")
+        self.console.print(table)
+
+    def _render_checkpoint_timeline(self, data: dict) -> None:
+        for entry in data["timeline"]:
+            if entry["kind"] == "module":
+                self.console.print(f"● {entry['id']:<18} {_styled(entry['state'])}")
+            else:
+                self.console.print(f"│   ◆ {entry['id']:<14} {_styled(entry['state'])}  [dim]{escape(entry['title'])}[/]")
+
+    def _render_system_doctor(self, data: dict) -> None:
+        table = Table(title="tito doctor", title_justify="left")
+        for col in ("check", "status", "detail", "fix"):
+            table.add_column(col)
+        for c in data["checks"]:
+            table.add_row(c["check"], _styled(c["status"]), escape(c["detail"]), escape(c["fix"]))
+        self.console.print(table)
+
+    def _render_system_info(self, data: dict) -> None:
+        table = Table(show_header=False)
+        table.add_column("what")
+        table.add_column("value")
+        for key in ("tito_jupyter", "python", "executable", "platform"):
+            table.add_row(key, str(data[key]))
+        for dist, version in data["packages"].items():
+            table.add_row(dist, version or "[dim]not installed[/]")
+        if data.get("course"):
+            table.add_row("course", f"{data['course']['root']} ({data['course']['modules']} modules)")
+            log = data.get("usage_log") or {}
+            state = "on" if log.get("enabled") else "off"
+            table.add_row("usage log", f"{state}, {log.get('entries', 0)} entries")
+            for row in log.get("commands", [])[:5]:
+                table.add_row("", f"{row['command']}: {row['runs']} runs, {row['mean_seconds']:.2f} s mean")
+        self.console.print(table)
+
+    def _render_module_backups(self, data: dict) -> None:
+        for b in data["backups"]:
+            self.console.print(f"  {b['module']}  {b['id']}  [dim]{b['path']}[/]")
+
+    def _render_dev_profile(self, data: dict) -> None:
+        table = Table(title=f"Where the time went ({data['seconds']:.2f} s)", title_justify="left")
+        for col in ("function", "calls", "own s", "cumulative s"):
+            table.add_column(col)
+        for row in data["functions"]:
+            table.add_row(escape(row["function"]), str(row["calls"]), f"{row['own_seconds']:.4f}",
+                          f"{row['cumulative_seconds']:.4f}")
+        self.console.print(table)
+        if data["slowest_tests"]:
+            self.console.print("[bold]Slowest tests[/]")
+            for t in data["slowest_tests"]:
+                self.console.print(f"  {t['duration']:.3f}s  {escape(t['id'])}")
+
+    def _render_system_clean(self, data: dict) -> None:
+        for path in data["removed"]:
+            self.console.print(f"  [dim]{path}[/]")

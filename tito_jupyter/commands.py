@@ -1,0 +1,180 @@
+"""The command table: every operation tito offers, its arguments and the engine function behind it.
+
+All four faces read this one table: the CLI builds its argument parser from it, the ``%tito`` magic uses that
+parser, and the server runs jobs by command name. Targets are imported only when a command runs, so reading
+the table (``tito --help``) stays cheap. Third-party packages add commands through the entry point group
+``tito_jupyter.commands``, each entry naming a :class:`Command` or a list of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTRY_POINT_GROUP = "tito_jupyter.commands"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument. No ``flags`` means positional; ``kind`` is str, int, float or bool (a switch)."""
+
+    name: str
+    help: str
+    flags: tuple[str, ...] = ()
+    kind: str = "str"
+    nargs: str | None = None
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """An operation: ``path`` is its name in the CLI tree (``("module", "export")``)."""
+
+    path: tuple[str, ...]
+    help: str
+    target: str
+    args: tuple[Arg, ...] = ()
+    #: Also offered at the top level under its last word (``tito complete`` for ``tito module complete``).
+    shortcut: bool = False
+    #: Runs long enough that a server runs it as a job in a subprocess.
+    long_running: bool = False
+    #: Touches or reads a module by name; the server validates the names against the course first.
+    acts_on: str | None = None
+    description: str = ""
+    source: str = field(default="tito_jupyter", compare=False)
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+_MODULES = Arg("modules", "module names (01_tensor, 01, 1 or tensor); none: the current notebook's module",
+               nargs="*", metavar="MODULE")
+_ALL = Arg("all_", "every module of the course, in order", flags=("--all", "-a"), kind="bool")
+_TIMEOUT = Arg("timeout", "seconds before a test run is stopped (default 300)", flags=("--timeout",), kind="float")
+_CHECKPOINT = Arg("checkpoint", "checkpoint name (c01_tensors, c01, 1 or tensors)")
+
+_E = "tito_jupyter.engine."
+
+BUILTIN: tuple[Command, ...] = (
+    Command(("module", "list"), "List the course's modules and checkpoints, in order.", _E + "modules:list_modules",
+            shortcut=True),
+    Command(("module", "status"), "Show where you stand: each module's state and when it last ran.",
+            _E + "modules:status", (Arg("modules", "only these modules", nargs="*", metavar="MODULE"),),
+            shortcut=True, acts_on="module"),
+    Command(("module", "export"), "Export notebooks' #| export cells into the tinytorch package.",
+            _E + "modules:export",
+            (_MODULES, _ALL,
+             Arg("check", "only check that the package is up to date with the notebooks (exit 1 if not)",
+                 flags=("--check",), kind="bool"),
+             Arg("force", "export even notebooks that did not change", flags=("--force",), kind="bool")),
+            shortcut=True, long_running=True, acts_on="module"),
+    Command(("module", "test"), "Run a module's tests against your exported code.", _E + "modules:test",
+            (_MODULES, _ALL, _TIMEOUT), shortcut=True, long_running=True, acts_on="module"),
+    Command(("module", "complete"), "Export, test, run the checkpoint it unlocks, and record your progress.",
+            _E + "modules:complete", (_MODULES, _ALL, _TIMEOUT), shortcut=True, long_running=True,
+            acts_on="module"),
+    Command(("module", "validate"), "Check a module's structure: notebook, export target, solution markers, tests.",
+            _E + "modules:validate", (_MODULES, _ALL), shortcut=True, long_running=True, acts_on="module"),
+    Command(("module", "reset"), "Put a module's notebook back to its starting point (your version is backed up).",
+            _E + "reset:reset",
+            (Arg("module", "the module to reset"),
+             Arg("yes", "do it (without this, tito only says what it would do)", flags=("--yes", "-y"),
+                 kind="bool")),
+            long_running=True, acts_on="module"),
+    Command(("module", "backups"), "List the backups of your notebooks.", _E + "reset:backups",
+            (Arg("module", "only this module's backups", nargs="?"),), acts_on="module"),
+    Command(("module", "restore"), "Restore a notebook from a backup (the current version is backed up first).",
+            _E + "reset:restore",
+            (Arg("module", "the module"), Arg("backup", "the backup's id, from `tito module backups`")),
+            long_running=True, acts_on="module"),
+    Command(("checkpoint", "status"), "Show every checkpoint's state.", _E + "checkpoints:status"),
+    Command(("checkpoint", "timeline"), "Show the course as a timeline of modules and checkpoints.",
+            _E + "checkpoints:timeline"),
+    Command(("checkpoint", "test"), "Run a checkpoint's capability test against the package as it is.",
+            _E + "checkpoints:test", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint"),
+    Command(("checkpoint", "run"), "Export the modules a checkpoint needs, then run its capability test.",
+            _E + "checkpoints:run", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint"),
+    Command(("system", "doctor"), "Check everything the course needs and say how to fix what is missing.",
+            _E + "system:doctor", shortcut=True),
+    Command(("system", "info"), "Show versions, paths, the course and (if on) the usage log summary.",
+            _E + "system:info"),
+    Command(("system", "clean"), "Remove build artifacts and caches (never notebooks, progress or backups).",
+            _E + "system:clean",
+            (Arg("dry_run", "only list what would be removed", flags=("--dry-run", "-n"), kind="bool"),)),
+    Command(("system", "setup"), "Prepare the course: tito's folder, notebook starting points, a first export.",
+            _E + "system:setup", long_running=True),
+    Command(("system", "log"), "Turn the local usage log on or off (off by default; nothing leaves the machine).",
+            _E + "usage_log:configure",
+            (Arg("action", "on, off or status", choices=("on", "off", "status"), nargs="?", default="status"),)),
+    Command(("dev", "watch"), "Re-export a module whenever its notebook is saved.", _E + "dev:watch",
+            (_MODULES, _ALL,
+             Arg("interval", "seconds between checks (default 0.5)", flags=("--interval",), kind="float"),
+             Arg("duration", "stop after this many seconds (default: until Ctrl-C)", flags=("--duration",),
+                 kind="float")),
+            acts_on="module"),
+    Command(("dev", "serve"), "Start JupyterLab on the course and print its URL with the token.",
+            _E + "dev:serve",
+            (Arg("port", "port (default 8888, or the next free one)", flags=("--port",), kind="int"),
+             Arg("ip", "address to listen on (default 127.0.0.1)", flags=("--ip",)),
+             Arg("open_browser", "open a browser", flags=("--browser",), kind="bool"))),
+    Command(("dev", "profile"), "Profile an operation (export, test, complete) on a module and show where time goes.",
+            _E + "dev:profile",
+            (Arg("operation", "what to profile", choices=("export", "test", "complete", "validate")),
+             Arg("module", "the module"),
+             Arg("top", "how many functions to show (default 15)", flags=("--top",), kind="int")),
+            long_running=True, acts_on="module"),
+)
+
+
+def all_commands() -> list[Command]:
+    """The built-in commands and those that installed packages register."""
+    return list(BUILTIN) + plugin_commands()
+
+
+_plugins: list[Command] | None = None
+
+
+def plugin_commands() -> list[Command]:
+    global _plugins
+    if _plugins is None:
+        from importlib.metadata import entry_points
+
+        found: list[Command] = []
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                loaded = ep.load()
+            except Exception as exc:  # a broken plugin must not break tito
+                import sys
+
+                print(f"tito: ignoring plugin command {ep.name!r}: {exc}", file=sys.stderr)
+                continue
+            items = loaded if isinstance(loaded, (list, tuple)) else [loaded]
+            for item in items:
+                if isinstance(item, Command):
+                    found.append(Command(**{**item.__dict__, "source": ep.dist.name if ep.dist else ep.value}))
+        _plugins = found
+    return _plugins
+
+
+def find(name: str | tuple[str, ...]) -> Command:
+    """A command by dotted name (``module.export``) or path; shortcuts (``complete``) resolve too."""
+    from .errors import UsageError
+
+    path = tuple(name.split(".")) if isinstance(name, str) else tuple(name)
+    commands = all_commands()
+    for cmd in commands:
+        if cmd.path == path:
+            return cmd
+    if len(path) == 1:
+        for cmd in commands:
+            if cmd.shortcut and cmd.path[-1] == path[0]:
+                return cmd
+    import difflib
+
+    names = [c.name for c in commands]
+    close = difflib.get_close_matches(".".join(path), names, n=1)
+    raise UsageError(f"There is no command {'.'.join(path)!r}." + (f" Did you mean {close[0]!r}?" if close else ""),
+                     hint="See `tito --help`.")

@@ -1,0 +1,356 @@
+"""The course: the one source of truth for modules, their order, export targets, prerequisites and checkpoints.
+
+Everything here is read from the files of the project, never written down twice:
+
+- a module is a folder ``modules/NN_name/`` with one notebook; its number gives the order;
+- its export targets come from the notebook's ``#| default_exp`` / ``#| export <target>`` directives;
+- its prerequisites are the modules that export what its code imports (``from tinytorch.core.tensor ...``);
+- a checkpoint is a file ``tests/checkpoints/cNN_name.py``; the first line of its docstring is the capability
+  question, the modules it needs are computed from its imports the same way, and it is unlocked by the last
+  of those modules in course order.
+
+Adding module 21 is adding a folder. Nothing else needs to learn about it.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import notebooks
+from .errors import ProjectNotFound, UnknownNameError
+
+PACKAGE = "tinytorch"
+MODULES_DIR = "modules"
+MODULE_TESTS_DIR = Path("tests") / "modules"
+CHECKPOINTS_DIR = Path("tests") / "checkpoints"
+STATE_DIR = ".tito"
+
+_MODULE_FOLDER = re.compile(r"^(\d{2,3})_([a-z][a-z0-9_]*)$")
+_CHECKPOINT_FILE = re.compile(r"^c(\d{2,3})_([a-z][a-z0-9_]*)\.py$")
+_INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module of the course, as its files describe it."""
+
+    id: str
+    number: int
+    name: str
+    folder: Path
+    notebook: Path
+    title: str
+    targets: tuple[str, ...]
+    imports: tuple[str, ...]
+    inline_tests: tuple[str, ...]
+    test_files: tuple[Path, ...]
+    requires: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def export_target(self) -> str | None:
+        return self.targets[0] if self.targets else None
+
+    def package_file(self, root: Path, target: str | None = None) -> Path | None:
+        target = target or self.export_target
+        if not target:
+            return None
+        return root.joinpath(PACKAGE, *target.split(".")).with_suffix(".py")
+
+    def to_dict(self, root: Path) -> dict:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "name": self.name,
+            "title": self.title,
+            "notebook": self.notebook.relative_to(root).as_posix(),
+            "export_target": f"{PACKAGE}.{self.export_target}" if self.export_target else None,
+            "targets": [f"{PACKAGE}.{t}" for t in self.targets],
+            "requires": list(self.requires),
+            "inline_tests": len(self.inline_tests),
+            "test_files": [p.relative_to(root).as_posix() for p in self.test_files],
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A capability test ("Can I build and run an MLP?") over the exported package."""
+
+    id: str
+    number: int
+    name: str
+    question: str
+    path: Path
+    requires: tuple[str, ...]
+    unlocked_by: str | None
+    problems: tuple[str, ...] = ()
+
+    def to_dict(self, root: Path) -> dict:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "name": self.name,
+            "question": self.question,
+            "path": self.path.relative_to(root).as_posix(),
+            "requires": list(self.requires),
+            "unlocked_by": self.unlocked_by,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass
+class Course:
+    """The modules and checkpoints of a project folder, read from its files."""
+
+    root: Path
+    modules: list[Module] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+
+    # -- loading -----------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, root: Path | str) -> "Course":
+        root = Path(root).resolve()
+        course = cls(root=root)
+        course.modules = _read_modules(root)
+        course.checkpoints = _read_checkpoints(root, course.modules)
+        return course
+
+    @classmethod
+    def find(cls, start: Path | str | None = None) -> "Course":
+        """The course in ``start`` (default: ``$TITO_PROJECT`` or the working directory) or a folder above it."""
+        return cls.load(find_project_root(start))
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def package_dir(self) -> Path:
+        return self.root / PACKAGE
+
+    # -- names -------------------------------------------------------------------------------------
+
+    def module(self, name: str) -> Module:
+        """A module by any name a person would use: ``01_tensor``, ``01``, ``1``, ``tensor``."""
+        return _resolve(name, self.modules, "module", "`tito module list`")
+
+    def checkpoint(self, name: str) -> Checkpoint:
+        """A checkpoint by ``c01_tensors``, ``c01``, ``01``, ``1`` or ``tensors``."""
+        return _resolve(name, self.checkpoints, "checkpoint", "`tito checkpoint status`")
+
+    def module_for_path(self, path: Path | str) -> Module | None:
+        """The module a notebook (or any file in a module folder) belongs to."""
+        path = Path(path)
+        if not path.is_absolute():
+            path = self.root / path
+        path = path.resolve()
+        for module in self.modules:
+            if path == module.notebook or module.folder in path.parents:
+                return module
+        return None
+
+    def modules_exporting(self, target: str) -> list[Module]:
+        return [m for m in self.modules if target in m.targets]
+
+    def unlocked_checkpoints(self, module: Module) -> list[Checkpoint]:
+        """The checkpoints whose last prerequisite is this module: completing it unlocks them."""
+        return [c for c in self.checkpoints if c.unlocked_by == module.id]
+
+    def to_dict(self) -> dict:
+        return {
+            "root": str(self.root),
+            "package": PACKAGE,
+            "modules": [m.to_dict(self.root) for m in self.modules],
+            "checkpoints": [c.to_dict(self.root) for c in self.checkpoints],
+        }
+
+
+# -- discovery ---------------------------------------------------------------------------------------
+
+
+def find_project_root(start: Path | str | None = None) -> Path:
+    if start is None:
+        start = os.environ.get("TITO_PROJECT") or Path.cwd()
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / MODULES_DIR).is_dir():
+            return folder
+    raise ProjectNotFound(
+        f"No TinyTorch course found in {start} or any folder above it (looked for a `{MODULES_DIR}/` folder).",
+        hint="Run tito from inside the course folder, or pass --project DIR (or set TITO_PROJECT).",
+    )
+
+
+def _pick_notebook(folder: Path, name: str) -> Path | None:
+    candidates = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    for preferred in (f"{folder.name}.ipynb", f"{name}.ipynb"):
+        for p in candidates:
+            if p.name == preferred:
+                return p
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _read_modules(root: Path) -> list[Module]:
+    modules_dir = root / MODULES_DIR
+    found: list[Module] = []
+    for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
+        match = _MODULE_FOLDER.match(folder.name)
+        if not match:
+            continue
+        number, name = int(match.group(1)), match.group(2)
+        notebook = _pick_notebook(folder, name)
+        problems: list[str] = []
+        targets: list[str] = []
+        imports: set[str] = set()
+        inline: list[str] = []
+        title = name.replace("_", " ").title()
+        if notebook is None:
+            problems.append(f"{folder.relative_to(root)} has no single notebook (expected {folder.name}.ipynb)")
+            notebook = folder / f"{folder.name}.ipynb"
+        else:
+            try:
+                cells = notebooks.cells_of(notebooks.read_notebook(notebook))
+            except notebooks.NotebookError as exc:
+                problems.append(exc.message)
+                cells = []
+            title = notebooks.title(cells) or title
+            target = notebooks.default_exp(cells)
+            if target:
+                targets.append(target)
+            for cell in cells:
+                if cell.cell_type != "code":
+                    continue
+                extra = cell.directives.get("export", "").split()
+                if extra and extra[0] not in targets:
+                    targets.append(extra[0])
+                imports |= notebooks.tinytorch_imports(cell.source)
+                if not cell.is_export:
+                    inline.extend(_INLINE_TEST.findall(cell.source))
+            if cells and not target:
+                problems.append(f"{notebook.relative_to(root)} has no `#| default_exp` cell")
+        tests_dir = root / MODULE_TESTS_DIR / folder.name
+        test_files = tuple(sorted(tests_dir.glob("test_*.py"))) if tests_dir.is_dir() else ()
+        found.append(
+            Module(
+                id=folder.name,
+                number=number,
+                name=name,
+                folder=folder,
+                notebook=notebook,
+                title=title,
+                targets=tuple(targets),
+                imports=tuple(sorted(imports)),
+                inline_tests=tuple(inline),
+                test_files=test_files,
+                problems=tuple(problems),
+            )
+        )
+    found.sort(key=lambda m: (m.number, m.name))
+    # Prerequisites: whoever exports what a module imports.
+    exporters = {t: m.id for m in found for t in m.targets}
+    order = {m.id: i for i, m in enumerate(found)}
+    resolved = []
+    for m in found:
+        requires, problems = _requires_from_imports(m.imports, exporters, own=m.id)
+        requires = sorted(requires, key=order.__getitem__)
+        resolved.append(_replace(m, requires=tuple(requires), problems=m.problems + tuple(problems)))
+    return resolved
+
+
+def _requires_from_imports(imports, exporters: dict[str, str], own: str | None) -> tuple[set[str], list[str]]:
+    requires: set[str] = set()
+    problems = []
+    for imported in imports:
+        # `from tinytorch.core.tensor import X` and `import tinytorch.core.tensor.sub` both count.
+        owner = None
+        parts = imported.split(".")
+        for n in range(len(parts), 0, -1):
+            owner = exporters.get(".".join(parts[:n]))
+            if owner:
+                break
+        if owner is None:
+            problems.append(f"imports tinytorch.{imported}, which no module exports")
+        elif owner != own:
+            requires.add(owner)
+    return requires, problems
+
+
+def _replace(obj, **changes):
+    return dataclasses.replace(obj, **changes)
+
+
+def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
+    folder = root / CHECKPOINTS_DIR
+    if not folder.is_dir():
+        return []
+    exporters = {t: m.id for m in modules for t in m.targets}
+    order = {m.id: i for i, m in enumerate(modules)}
+    found = []
+    for path in sorted(folder.glob("c*.py")):
+        match = _CHECKPOINT_FILE.match(path.name)
+        if not match:
+            continue
+        text = path.read_text(encoding="utf-8")
+        problems: list[str] = []
+        question = ""
+        try:
+            question = (ast.get_docstring(ast.parse(text)) or "").strip().splitlines()[0:1]
+            question = question[0] if question else ""
+        except SyntaxError as exc:
+            problems.append(f"{path.name} line {exc.lineno}: {exc.msg}")
+        if not question:
+            problems.append(f"{path.name} has no docstring stating the capability it checks")
+        requires, import_problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+        problems += import_problems
+        ordered = sorted(requires, key=order.__getitem__)
+        found.append(
+            Checkpoint(
+                id=path.stem,
+                number=int(match.group(1)),
+                name=match.group(2),
+                question=question or match.group(2).replace("_", " "),
+                path=path,
+                requires=tuple(ordered),
+                unlocked_by=ordered[-1] if ordered else None,
+                problems=tuple(problems),
+            )
+        )
+    found.sort(key=lambda c: (c.number, c.name))
+    return found
+
+
+def _resolve(name: str, items: list, kind: str, list_command: str):
+    raw = str(name).strip()
+    key = raw.lower()
+    if key.endswith(".ipynb") or "/" in key:
+        key = Path(key).stem if key.endswith(".ipynb") else Path(key).name
+    for item in items:
+        if key in (item.id, item.name):
+            return item
+    digits = key.lstrip("c") if kind == "checkpoint" else key
+    if digits.isdigit():
+        matches = [item for item in items if item.number == int(digits)]
+        if len(matches) == 1:
+            return matches[0]
+    names = [item.id for item in items]
+    pool = names + [item.name for item in items]
+    close = difflib.get_close_matches(key, pool, n=1, cutoff=0.5)
+    suggestion = ""
+    if close:
+        best = next(item.id for item in items if close[0] in (item.id, item.name))
+        suggestion = f" Did you mean {best!r}?"
+    listing = ", ".join(names) if names else f"(the course has no {kind}s yet)"
+    raise UnknownNameError(
+        f"There is no {kind} called {raw!r}.{suggestion} The course has: {listing}.",
+        hint=f"See {list_command}.",
+        choices=names,
+        suggestion=(best if close else None),
+    )

@@ -1,0 +1,65 @@
+"""The engine: every tito operation, once. Faces call :func:`run` and render the :class:`Result`.
+
+Nothing here imports Jupyter's server, and nothing prints: operations report through events.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+
+from ..commands import Command, find
+from ..errors import TitoError
+from .context import Context
+from .results import EventSink, Result
+
+__all__ = ["Context", "EventSink", "Result", "run"]
+
+
+def run(command: str | Command, args: dict | None = None, ctx: Context | None = None) -> Result:
+    """Run one command with keyword ``args``; expected failures become a failed Result, never an exception."""
+    spec = command if isinstance(command, Command) else find(command)
+    ctx = ctx or Context()
+    args = {k: v for k, v in (args or {}).items() if v is not None}
+    started = time.monotonic()
+    try:
+        module_name, func_name = spec.target.split(":")
+        func = getattr(importlib.import_module(module_name), func_name)
+        result = func(ctx, **args)
+    except TitoError as exc:
+        message = exc.message + (f" {exc.hint}" if exc.hint else "")
+        result = Result(command=spec.name, ok=False, summary=message,
+                        error={**exc.to_dict(), "exit_code": exc.exit_code})
+    except KeyboardInterrupt:
+        result = Result(command=spec.name, ok=False, summary="Stopped (interrupted).",
+                        error={"kind": "interrupted", "message": "Stopped (interrupted).", "exit_code": 130})
+    except Exception as exc:  # a bug in tito: say so in a sentence, keep the traceback in a file
+        where = _save_traceback(ctx)
+        message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
+        hint = f"The details are in {where}; please report them." if where else "Please report this."
+        result = Result(command=spec.name, ok=False, summary=f"{message} {hint}",
+                        error={"kind": "internal", "message": message, "hint": hint, "exit_code": 1})
+    result.duration = time.monotonic() - started
+    _log_usage(ctx, spec, result)
+    return result
+
+
+def _save_traceback(ctx: Context) -> str | None:
+    try:
+        folder = ctx.course.state_dir / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "last-error.txt"
+        path.write_text(traceback.format_exc())
+        return str(path)
+    except Exception:
+        return None
+
+
+def _log_usage(ctx: Context, spec: Command, result: Result) -> None:
+    try:
+        from . import usage_log
+
+        usage_log.record(ctx, spec.name, result)
+    except Exception:  # the usage log must never break a command
+        pass

@@ -1,0 +1,28 @@
+"""The context an operation runs in: which course, where events go, and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..course import Course
+from .results import NULL_SINK, EventSink
+
+
+@dataclass
+class Context:
+    """Everything an operation needs besides its own arguments.
+
+    ``notebook_path`` is the notebook a request comes from (the magics and the sidebar know it), so that
+    ``complete`` with no module name acts on that notebook's module.
+    """
+
+    project: Path | str | None = None
+    events: EventSink = field(default_factory=lambda: NULL_SINK)
+    notebook_path: str | None = None
+    timeout: float = 300.0
+
+    @cached_property
+    def course(self) -> Course:
+        return Course.find(self.project)

@@ -1,0 +1,147 @@
+"""Developer operations: watch (re-export on save), serve (JupyterLab on the course), profile."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+
+from . import export as export_mod
+from .context import Context
+from .modules import select_modules
+from .results import Result
+
+
+def watch(ctx: Context, modules: list[str] | None = None, all_: bool = False, interval: float = 0.5,
+          duration: float | None = None) -> Result:
+    """Poll the notebooks' modification times and export a module when its notebook is saved.
+
+    Polling (not inotify) works the same on laptops, Binder and network file systems.
+    """
+    course = ctx.course
+    chosen = select_modules(course, modules, all_ or not modules, None)
+    seen = {m.id: _mtime(m.notebook) for m in chosen}
+    exports = []
+    started = time.monotonic()
+    ctx.events.log(f"Watching {len(chosen)} notebook(s); press Ctrl-C to stop.")
+    try:
+        while duration is None or time.monotonic() - started < duration:
+            time.sleep(interval)
+            for module in chosen:
+                now = _mtime(module.notebook)
+                if now != seen[module.id]:
+                    seen[module.id] = now
+                    result = export_mod.export_modules(course, [module], ctx.events)
+                    exports.append({"module": module.id, "ok": result.ok, "summary": result.summary,
+                                    "at": time.time()})
+                    ctx.events.log(result.summary, level="info" if result.ok else "error")
+    except KeyboardInterrupt:
+        pass
+    failed = sum(1 for e in exports if not e["ok"])
+    return Result(command="dev.watch", ok=failed == 0,
+                  summary=f"Watched for {time.monotonic() - started:.0f} s: {len(exports)} export(s), {failed} failed.",
+                  data={"exports": exports})
+
+
+def _mtime(path) -> float | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def free_port(preferred: int = 8888, host: str = "127.0.0.1") -> int:
+    for port in range(preferred, preferred + 50):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+                return port
+            except OSError:
+                continue
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def lab_command(root, port: int, ip: str, token: str, open_browser: bool = False) -> list[str]:
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
+           f"--ServerApp.ip={ip}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
+           f"--ServerApp.open_browser={open_browser}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd
+
+
+def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_browser: bool = False) -> Result:
+    """Start JupyterLab on the course, wait until it answers, print its URL with the token, keep it running."""
+    import urllib.request
+
+    course = ctx.course
+    ip = ip or "127.0.0.1"
+    port = free_port(port or 8888, ip)
+    token = os.environ.get("TITO_TOKEN") or secrets.token_hex(24)
+    first = course.modules[0].notebook.relative_to(course.root).as_posix() if course.modules else ""
+    host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
+    url = f"http://{host}:{port}/lab/tree/{first}?token={token}"
+    proc = subprocess.Popen(lab_command(course.root, port, ip, token, open_browser), cwd=course.root)
+    deadline = time.monotonic() + 90
+    ready = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(f"http://{host}:{port}/api/status?token={token}", timeout=2).read()
+            ready = True
+            break
+        except OSError:
+            time.sleep(0.3)
+    if not ready:
+        proc.terminate()
+        return Result(command="dev.serve", ok=False, summary="JupyterLab did not start; see its output above.",
+                      data={"port": port}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
+    ctx.events.emit("serving", url=url, port=port, token=token)
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        code = proc.wait()
+    return Result(command="dev.serve", ok=code in (0, -15), summary=f"JupyterLab stopped (exit code {code}).",
+                  data={"url": url, "port": port, "exit_code": code})
+
+
+def profile(ctx: Context, operation: str, module: str, top: int = 15) -> Result:
+    """Run an operation under cProfile and report the functions where the time went."""
+    import cProfile
+    import pstats
+
+    from . import run as run_command
+
+    course = ctx.course
+    mod = course.module(module)
+    command = {"export": "module.export", "test": "module.test", "complete": "module.complete",
+               "validate": "module.validate"}[operation]
+    args = {"modules": [mod.id]}
+    if operation == "export":
+        args["force"] = True
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    inner = run_command(command, args, ctx)
+    profiler.disable()
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():
+        rows.append({"function": f"{func} ({os.path.basename(filename)}:{line})", "calls": nc,
+                     "own_seconds": round(tt, 4), "cumulative_seconds": round(ct, 4)})
+    rows.sort(key=lambda r: r["cumulative_seconds"], reverse=True)
+    tests = []
+    for report in inner.data.get("modules", []) if isinstance(inner.data, dict) else []:
+        for step in report.get("steps", [report]):
+            tests.extend(step.get("tests") or [])
+    slowest = sorted(tests, key=lambda t: t.get("duration", 0), reverse=True)[:top]
+    return Result(command="dev.profile", ok=inner.ok,
+                  summary=f"{operation} {mod.id} took {wall:.2f} s ({inner.summary})",
+                  data={"operation": operation, "module": mod.id, "seconds": round(wall, 4),
+                        "functions": rows[: top or 15], "slowest_tests": slowest, "result": inner.to_dict()})

@@ -1,0 +1,99 @@
+"""Safe file handling: atomic writes and cross-process locks.
+
+A file tito writes is always either the old version or the new one: the bytes go to a temporary file in the
+same folder, are flushed to disk, and replace the target in one ``os.replace``. A process killed half way
+leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import TitoError
+
+TMP_SUFFIX = ".tito-tmp"
+
+
+def _fault(point: str, tmp: Path | None = None) -> None:
+    """A test hook: ``TITO_FAULT=<point>`` kills this process at a named point, as a crash would."""
+    if os.environ.get("TITO_FAULT") == point:
+        os.kill(os.getpid(), 9)
+
+
+def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if fault_point:
+                half = len(data) // 2
+                f.write(data[:half])
+                f.flush()
+                _fault(fault_point, tmp)
+                f.write(data[half:])
+            else:
+                f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_text(path: Path, text: str, fault_point: str | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), fault_point=fault_point)
+
+
+def atomic_write_json(path: Path, data) -> None:
+    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def sweep_stray_temp_files(folder: Path) -> list[Path]:
+    """Remove temporary files left by a process that was killed mid-write."""
+    removed = []
+    if folder.is_dir():
+        for p in folder.rglob(f"*{TMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+class LockTimeout(TitoError):
+    kind = "busy"
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation"):
+    """Hold an exclusive lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"Another tito process has been running {what} for over {timeout:.0f} s.",
+                        hint="Wait for it to finish, or stop it, then try again.",
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,249 @@
+"""Operations on modules: list, status, export, test, complete, validate.
+
+Each takes a :class:`Context` and plain arguments and returns a :class:`Result`; none of them prints.
+"""
+
+from __future__ import annotations
+
+from .. import notebooks
+from ..course import Course, Module
+from ..errors import UsageError
+from . import export as export_mod
+from . import testing
+from .context import Context
+from .progress import ProgressStore, module_state
+from .results import Result
+
+
+def select_modules(course: Course, names: list[str] | None, all_: bool = False, context_path: str | None = None) -> list[Module]:
+    """The modules a command acts on: named ones, ``--all``, or the one whose notebook the caller is in."""
+    if all_:
+        if not course.modules:
+            raise UsageError("The course has no modules yet.", hint="Add a folder modules/01_name/ with a notebook.")
+        return list(course.modules)
+    if names:
+        return [course.module(n) for n in names]
+    if context_path:
+        module = course.module_for_path(context_path)
+        if module:
+            return [module]
+        raise UsageError(
+            f"{context_path} is not a module notebook, so tito cannot tell which module you mean.",
+            hint="Name the module, e.g. `tito complete 01_tensor`, or use --all.",
+        )
+    raise UsageError(
+        "Which module? Name one (e.g. `01_tensor`, `01` or `tensor`) or use --all. "
+        f"The course has: {', '.join(m.id for m in course.modules)}.",
+    )
+
+
+def current_fingerprint(module: Module) -> str | None:
+    try:
+        return notebooks.export_fingerprint(notebooks.cells_of(notebooks.read_notebook(module.notebook)))
+    except notebooks.NotebookError:
+        return None
+
+
+# -- list and status ------------------------------------------------------------------------------
+
+
+def list_modules(ctx: Context) -> Result:
+    course = ctx.course
+    return Result(
+        command="module.list",
+        ok=True,
+        summary=f"{len(course.modules)} modules, {len(course.checkpoints)} checkpoints.",
+        data=course.to_dict(),
+    )
+
+
+def status(ctx: Context, modules: list[str] | None = None) -> Result:
+    course = ctx.course
+    store = ProgressStore(course)
+    progress = store.read()
+    chosen = [course.module(n) for n in modules] if modules else course.modules
+    rows = []
+    for module in chosen:
+        state = module_state(progress["modules"].get(module.id), current_fingerprint(module))
+        missing = [r for r in module.requires
+                   if module_state(progress["modules"].get(r), None)["state"] != "complete"]
+        rows.append({**module.to_dict(course.root), **state, "missing_prerequisites": missing})
+    done = sum(1 for r in rows if r["state"] == "complete")
+    return Result(
+        command="module.status",
+        ok=True,
+        summary=f"{done} of {len(rows)} modules complete.",
+        data={"modules": rows, "complete": done, "total": len(rows), "warnings": store.warnings},
+    )
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+def export(ctx: Context, modules: list[str] | None = None, all_: bool = False, check: bool = False,
+           force: bool = False) -> Result:
+    course = ctx.course
+    chosen = select_modules(course, modules, all_, ctx.notebook_path)
+    result = export_mod.export_modules(course, chosen, ctx.events, check=check, force=force)
+    if not check:
+        store = ProgressStore(course)
+        by_id = {m.id: m for m in chosen}
+        for outcome in result.data["modules"]:
+            if outcome["status"] in ("exported", "up_to_date"):
+                store.record_export(by_id[outcome["id"]])
+    return result
+
+
+# -- test -----------------------------------------------------------------------------------------
+
+
+def test(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
+    course = ctx.course
+    chosen = select_modules(course, modules, all_, ctx.notebook_path)
+    store = ProgressStore(course)
+    reports = []
+    for module in chosen:
+        reports.append(_test_one(ctx, module, store, timeout))
+    ok = all_ok = all(r["ok"] for r in reports)
+    if len(reports) == 1:
+        summary = reports[0]["summary"]
+    else:
+        passing = sum(1 for r in reports if r["ok"])
+        summary = f"Tests: {passing} of {len(reports)} modules pass." + (
+            "" if all_ok else " Failing: " + ", ".join(r["module"] for r in reports if not r["ok"]) + "."
+        )
+    return Result(command="module.test", ok=ok, summary=summary, data={"modules": reports})
+
+
+def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float | None) -> dict:
+    course = ctx.course
+    ctx.events.step("test", "running", module=module.id)
+    paths, labels, _ = testing.module_test_plan(course, module)
+    if not paths:
+        summary = (f"{module.id} has no tests: no inline `def test_...` in its notebook and nothing in "
+                   f"tests/modules/{module.id}/.")
+        ctx.events.step("test", "failed", module=module.id, message=summary)
+        return {"module": module.id, "ok": False, "summary": summary, "tests": [], "counts": None}
+    run = testing.run_pytest(course, paths, ctx.events, timeout=timeout or ctx.timeout, labels=labels)
+    ok, summary = testing.summarise_run(run, f"{module.id} tests")
+    store.record_tests(module, ok, run["counts"], current_fingerprint(module))
+    ctx.events.step("test", "passed" if ok else "failed", module=module.id, message=summary)
+    return {"module": module.id, "ok": ok, "summary": summary, **run}
+
+
+# -- complete -------------------------------------------------------------------------------------
+
+
+def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
+    """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
+    from .checkpoints import run_checkpoint
+
+    course = ctx.course
+    chosen = select_modules(course, modules, all_, ctx.notebook_path)
+    store = ProgressStore(course)
+    reports = []
+    for module in chosen:
+        steps: list[dict] = []
+        report = {"module": module.id, "ok": False, "steps": steps, "failed_step": None}
+        reports.append(report)
+
+        exported = export_mod.export_modules(course, [module], ctx.events)
+        steps.append({"step": "export", "ok": exported.ok, "summary": exported.summary})
+        if not exported.ok:
+            report.update(failed_step="export", summary=f"{module.id}: export failed. {exported.summary}",
+                          error=exported.error)
+            break
+        store.record_export(module)
+
+        tested = _test_one(ctx, module, store, timeout)
+        steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
+                      "counts": tested.get("counts"), "tests": tested.get("tests", [])})
+        if not tested["ok"]:
+            report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}")
+            break
+
+        checkpoint_ok = True
+        for checkpoint in course.unlocked_checkpoints(module):
+            ran = run_checkpoint(ctx, checkpoint, store, timeout)
+            steps.append({"step": "checkpoint", "checkpoint": checkpoint.id, "ok": ran["ok"],
+                          "summary": ran["summary"], "counts": ran["counts"], "tests": ran["tests"]})
+            if not ran["ok"]:
+                checkpoint_ok = False
+                report.update(failed_step="checkpoint",
+                              summary=f"{module.id}: checkpoint {checkpoint.id} failed. {ran['summary']}")
+                break
+        if not checkpoint_ok:
+            break
+
+        store.record_complete(module, current_fingerprint(module))
+        ctx.events.step("record", "passed", module=module.id)
+        unlocked = [c.id for c in course.unlocked_checkpoints(module)]
+        report.update(ok=True, summary=f"{module.id} is complete"
+                      + (f"; checkpoint {', '.join(unlocked)} passed." if unlocked else "."))
+    ok = len(reports) == len(chosen) and all(r["ok"] for r in reports)
+    summary = reports[-1]["summary"] if len(chosen) == 1 or not ok else f"All {len(chosen)} modules complete."
+    return Result(command="module.complete", ok=ok, summary=summary, data={"modules": reports})
+
+
+# -- validate -------------------------------------------------------------------------------------
+
+
+def validate(ctx: Context, modules: list[str] | None = None, all_: bool = False) -> Result:
+    course = ctx.course
+    chosen = select_modules(course, modules, all_ or not modules, None)
+    reports = []
+    for module in chosen:
+        checks = _validate_one(course, module)
+        reports.append({"module": module.id, "ok": all(c["ok"] for c in checks), "checks": checks})
+    bad = [r for r in reports if not r["ok"]]
+    summary = (f"{len(reports)} module(s) valid." if not bad else
+               f"{len(bad)} of {len(reports)} module(s) have problems: " + "; ".join(
+                   f"{r['module']}: " + ", ".join(c["message"] for c in r["checks"] if not c["ok"]) for r in bad))
+    return Result(command="module.validate", ok=not bad, summary=summary, data={"modules": reports})
+
+
+def _validate_one(course: Course, module: Module) -> list[dict]:
+    checks = []
+
+    def check(name: str, ok: bool, message: str) -> None:
+        checks.append({"check": name, "ok": bool(ok), "message": message})
+
+    rel = module.notebook.relative_to(course.root) if module.notebook.is_relative_to(course.root) else module.notebook
+    try:
+        cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+        check("notebook", True, f"{rel} parses")
+    except notebooks.NotebookError as exc:
+        check("notebook", False, exc.message)
+        return checks
+    target = notebooks.default_exp(cells)
+    check("export_target", bool(target), f"exports to tinytorch.{target}" if target else "no `#| default_exp` cell")
+    if target:
+        others = [m.id for m in course.modules_exporting(target) if m.id != module.id]
+        check("unique_target", not others,
+              f"tinytorch.{target} is exported by this module only" if not others
+              else f"tinytorch.{target} is also exported by {', '.join(others)}")
+    exported = [c for c in cells if c.is_export]
+    check("export_cells", bool(exported), f"{len(exported)} exported cells" if exported else "no `#| export` cells")
+    syntax = []
+    for cell in exported:
+        try:
+            compile(cell.source, str(rel), "exec")
+        except SyntaxError as exc:
+            syntax.append(f"cell {cell.index} line {exc.lineno}: {exc.msg}")
+    check("syntax", not syntax, "exported cells compile" if not syntax else "; ".join(syntax))
+    markers = notebooks.solution_marker_problems(cells)
+    n_solutions = sum(c.source.count(notebooks.BEGIN_SOLUTION) for c in cells)
+    check("solution_markers", not markers,
+          f"{n_solutions} solution regions, balanced" if not markers else "; ".join(markers))
+    n_tests = len(module.inline_tests) + len(module.test_files)
+    check("tests", n_tests > 0, f"{len(module.inline_tests)} inline tests, {len(module.test_files)} test files"
+          if n_tests else f"no inline tests and no tests/modules/{module.id}/test_*.py")
+    check("title", bool(notebooks.title(cells)), "has a title" if notebooks.title(cells) else "no `# Title` heading")
+    import_problems = [p for p in module.problems if "imports" in p]
+    check("imports", not import_problems, "imports only modules of the course" if not import_problems
+          else "; ".join(import_problems))
+    order = {m.id: m.number for m in course.modules}
+    later = [r for r in module.requires if order[r] > module.number]
+    check("order", not later, "needs only earlier modules" if not later
+          else f"needs later module(s) {', '.join(later)}")
+    return checks

@@ -1,0 +1,148 @@
+"""Reading module notebooks as plain JSON: cells, nbdev directives, solution markers.
+
+nbformat costs over a second to import (jsonschema), so the hot paths (listing the course, deciding
+whether an export is needed) read ``.ipynb`` files with :mod:`json` and these small helpers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import TitoError
+
+_DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)(.*)$")
+_TINYTORCH_IMPORT = re.compile(r"^\s*(?:from|import)\s+tinytorch\.([\w.]+)", re.MULTILINE)
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One notebook cell, with its position (1-based, as a person counts) and its source text."""
+
+    index: int
+    cell_type: str
+    source: str
+
+    @property
+    def directives(self) -> dict[str, str]:
+        """The nbdev directives at the top of a code cell (``#| export`` -> ``{"export": ""}``)."""
+        found: dict[str, str] = {}
+        if self.cell_type != "code":
+            return found
+        for line in self.source.splitlines():
+            if not line.strip():
+                continue
+            match = _DIRECTIVE.match(line)
+            if not match:
+                break
+            found[match.group(1)] = match.group(2).strip()
+        return found
+
+    @property
+    def is_export(self) -> bool:
+        d = self.directives
+        return "export" in d or "exports" in d or "exporti" in d
+
+
+class NotebookError(TitoError):
+    """A notebook that cannot be read or understood."""
+
+    kind = "notebook_error"
+
+
+def read_notebook(path: Path) -> dict:
+    """Parse a notebook file, with an error that names the file and the place when it is not valid JSON."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotebookError(f"Notebook {path} does not exist.") from None
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"Notebook {path} is not UTF-8 text ({exc.reason}).") from None
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"Notebook {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
+            hint="Open it in JupyterLab to repair it, or restore a backup with `tito module reset --list-backups`.",
+        ) from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"Notebook {path} has no list of cells; it is not a Jupyter notebook.")
+    return nb
+
+
+def cell_source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def cells_of(nb: dict) -> list[Cell]:
+    """The notebook's cells as :class:`Cell` objects."""
+    return [
+        Cell(index=i + 1, cell_type=str(c.get("cell_type", "")), source=cell_source(c))
+        for i, c in enumerate(nb.get("cells", []))
+        if isinstance(c, dict)
+    ]
+
+
+def default_exp(cells: list[Cell]) -> str | None:
+    """The ``#| default_exp`` target (``core.tensor``), or None."""
+    for cell in cells:
+        target = cell.directives.get("default_exp")
+        if target:
+            return target.split()[0]
+    return None
+
+
+def title(cells: list[Cell]) -> str | None:
+    """The first markdown ``# `` heading."""
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return None
+
+
+def tinytorch_imports(text: str) -> set[str]:
+    """Dotted submodules of ``tinytorch`` that a piece of code imports (``core.tensor``)."""
+    return set(_TINYTORCH_IMPORT.findall(text))
+
+
+def export_fingerprint(cells: list[Cell]) -> str:
+    """A hash of everything that decides what an export writes: the exported cells and the target.
+
+    Outputs, markdown and test cells do not count, so running the notebook does not make it "changed".
+    """
+    h = hashlib.sha256()
+    for cell in cells:
+        if cell.cell_type == "code" and (cell.is_export or "default_exp" in cell.directives):
+            h.update(cell.source.encode("utf-8"))
+            h.update(b"\x00")
+    return h.hexdigest()
+
+
+def solution_marker_problems(cells: list[Cell]) -> list[str]:
+    """Unbalanced or nested ``### BEGIN/END SOLUTION`` markers, one sentence each."""
+    problems = []
+    for cell in cells:
+        depth = 0
+        for lineno, line in enumerate(cell.source.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped == BEGIN_SOLUTION:
+                if depth:
+                    problems.append(f"cell {cell.index}, line {lineno}: BEGIN SOLUTION inside another solution")
+                depth += 1
+            elif stripped == END_SOLUTION:
+                if not depth:
+                    problems.append(f"cell {cell.index}, line {lineno}: END SOLUTION without BEGIN")
+                else:
+                    depth -= 1
+        if depth:
+            problems.append(f"cell {cell.index}: BEGIN SOLUTION is never closed")
+    return problems
