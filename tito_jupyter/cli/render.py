@@ -60,10 +60,8 @@ class Renderer:
             self._print(f"\n[bold]JupyterLab is running:[/] {event['url']}\n[dim]Press Ctrl-C to stop.[/]")
 
     def _print(self, text: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(text)
-        else:
-            self.console.print(text)
+        console = self._progress.console if self._progress is not None else self.console
+        console.print(text, soft_wrap=True)
 
     def _start_progress(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -124,12 +122,17 @@ class Renderer:
 
     def _render_module_list(self, data: dict) -> None:
         table = Table(title="Modules", title_justify="left")
-        for col in ("#", "module", "title", "exports to", "needs", "tests"):
-            table.add_column(col)
+        table.add_column("module", no_wrap=True)
+        table.add_column("title")
+        table.add_column("exports to", no_wrap=True)
+        table.add_column("needs")
+        table.add_column("tests", no_wrap=True)
         for m in data["modules"]:
             tests = f"{m['inline_tests']} inline, {len(m['test_files'])} file(s)"
-            table.add_row(f"{m['number']:02d}", m["id"], escape(m["title"]), m["export_target"] or "[red]none[/]",
-                          ", ".join(m["requires"]) or "–", tests)
+            short = m["title"].split(" — ")[0]
+            target = (m["export_target"] or "").removeprefix(data["package"] + ".") or "[red]none[/]"
+            needs = ", ".join(r.split("_", 1)[0] for r in m["requires"]) or "–"
+            table.add_row(m["id"], escape(short), target, needs, tests)
         self.console.print(table)
         if data["checkpoints"]:
             cps = Table(title="Checkpoints", title_justify="left")

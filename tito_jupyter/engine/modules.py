@@ -142,10 +142,16 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
     store = ProgressStore(course)
     reports = []
+    progress = store.read()
     for module in chosen:
         steps: list[dict] = []
         report = {"module": module.id, "ok": False, "steps": steps, "failed_step": None}
         reports.append(report)
+        waiting = [r for r in module.requires if r not in {m.id for m in chosen[: chosen.index(module)]}
+                   and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+        if waiting:
+            report["warnings"] = [f"{module.id} builds on {', '.join(waiting)}, not complete yet."]
+            ctx.events.log(report["warnings"][0], level="warning")
 
         exported = export_mod.export_modules(course, [module], ctx.events)
         steps.append({"step": "export", "ok": exported.ok, "summary": exported.summary})
@@ -182,7 +188,8 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
                       + (f"; checkpoint {', '.join(unlocked)} passed." if unlocked else "."))
     ok = len(reports) == len(chosen) and all(r["ok"] for r in reports)
     summary = reports[-1]["summary"] if len(chosen) == 1 or not ok else f"All {len(chosen)} modules complete."
-    return Result(command="module.complete", ok=ok, summary=summary, data={"modules": reports})
+    warnings = [w for r in reports for w in r.get("warnings", [])]
+    return Result(command="module.complete", ok=ok, summary=summary, data={"modules": reports, "warnings": warnings})
 
 
 # -- validate -------------------------------------------------------------------------------------

@@ -209,7 +209,8 @@ def summarise_run(run: dict, what: str) -> tuple[bool, str]:
     text = f"{what}: {c['passed']} of {c['total']} passed"
     if bad:
         first = next(t for t in run["tests"] if t["outcome"] in ("failed", "error"))
-        text += f", {bad} failed. First failure: {first['id']}: {first['message']}"
+        message = (first["message"] or first["outcome"]).strip().splitlines()[0]
+        text += f", {bad} failed. First failure: {first['id']}: {message}"
     else:
         text += "."
     return ok, text

@@ -1,0 +1,106 @@
+"""doctor, info, clean, setup, validate, the usage log, watch and plugins."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+
+from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
+from tito_jupyter import engine
+from tito_jupyter.engine.context import Context
+
+
+def run(course_dir, command, args=None, **kw):
+    return engine.run(command, args or {}, Context(project=course_dir, **kw))
+
+
+def test_doctor_checks_dependencies_and_the_course(course_dir):
+    result = run(course_dir, "system.doctor")
+    checks = {c["check"]: c for c in result.data["checks"]}
+    assert checks["numpy"]["status"] == "ok" and checks["nbdev"]["status"] == "ok"
+    assert checks["course"]["status"] == "ok"
+    assert "2 modules and 1 checkpoints" in checks["course"]["detail"]
+
+
+def test_doctor_fails_and_says_how_to_fix_a_broken_course(course_dir):
+    (course_dir / "modules/01_numbers/01_numbers.ipynb").write_text("nope")
+    (course_dir / "tinytorch/__init__.py").unlink()
+    result = run(course_dir, "system.doctor")
+    assert not result.ok and result.exit_code == 1
+    checks = {c["check"]: c for c in result.data["checks"]}
+    assert checks["course"]["status"] == "fail" and "validate" in checks["course"]["fix"]
+    assert checks["package"]["status"] == "fail" and "system setup" in checks["package"]["fix"]
+
+
+def test_clean_removes_build_artifacts_and_never_student_work(course_dir):
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok
+    run(course_dir, "system.setup")
+    (course_dir / "tinytorch/core/__pycache__").mkdir(exist_ok=True)
+    (course_dir / "tinytorch/core/__pycache__/x.pyc").write_bytes(b"x" * 100)
+    keep = [course_dir / p for p in ("modules/01_numbers/01_numbers.ipynb", ".tito/progress.json",
+                                      "tinytorch/core/numbers.py")]
+    keep += list((course_dir / ".tito/starting-points").rglob("*.ipynb"))
+    dry = run(course_dir, "system.clean", {"dry_run": True})
+    assert "tinytorch/core/__pycache__" in dry.data["removed"] and (course_dir / "tinytorch/core/__pycache__").exists()
+    done = run(course_dir, "system.clean")
+    assert done.ok and not (course_dir / "tinytorch/core/__pycache__").exists()
+    assert not (course_dir / ".tito/build").exists()
+    assert all(p.exists() for p in keep)
+
+
+def test_validate_finds_structural_problems(course_dir):
+    assert run(course_dir, "module.validate", {"all_": True}).ok
+    bad = numbers_notebook(NUMBERS_EXPORT.replace("    ### END SOLUTION\n", ""))
+    write_notebook(course_dir / "modules/01_numbers/01_numbers.ipynb", bad)
+    result = run(course_dir, "module.validate", {"modules": ["01"]})
+    assert not result.ok
+    failed = {c["check"]: c["message"] for c in result.data["modules"][0]["checks"] if not c["ok"]}
+    assert failed == {"solution_markers": "cell 4: BEGIN SOLUTION is never closed"}
+
+
+def test_usage_log_is_off_by_default_and_local_when_on(course_dir):
+    run(course_dir, "module.list")
+    assert not (course_dir / ".tito/usage.jsonl").exists()
+    assert run(course_dir, "system.log", {"action": "on"}).ok
+    run(course_dir, "module.list")
+    run(course_dir, "module.complete", {"modules": ["nope"]})
+    entries = [json.loads(x) for x in (course_dir / ".tito/usage.jsonl").read_text().splitlines()]
+    # Turning it on is the first thing logged; nothing before it was.
+    assert [e["command"] for e in entries] == ["system.log", "module.list", "module.complete"]
+    assert entries[2]["error"] == "unknown_name" and set(entries[0]) == {"at", "command", "ok", "seconds", "error"}
+    info = run(course_dir, "system.info").data["usage_log"]
+    assert info["entries"] == 3 and info["errors"] == {"unknown_name": 1}
+    run(course_dir, "system.log", {"action": "off"})
+    run(course_dir, "module.list")
+    assert len((course_dir / ".tito/usage.jsonl").read_text().splitlines()) == 4  # system.info; then nothing
+
+
+def test_watch_exports_when_a_notebook_is_saved(course_dir):
+    results = []
+    thread = threading.Thread(target=lambda: results.append(
+        run(course_dir, "dev.watch", {"modules": ["01"], "interval": 0.1, "duration": 4})))
+    thread.start()
+    time.sleep(0.8)
+    write_notebook(course_dir / "modules/01_numbers/01_numbers.ipynb",
+                   numbers_notebook(NUMBERS_EXPORT.replace("a + b", "b + a")))
+    thread.join()
+    assert results[0].ok and [e["module"] for e in results[0].data["exports"]] == ["01_numbers"]
+    assert "return b + a" in (course_dir / "tinytorch/core/numbers.py").read_text()
+
+
+def test_profile_reports_where_the_time_went(course_dir):
+    result = run(course_dir, "dev.profile", {"operation": "export", "module": "01", "top": 5})
+    assert result.ok and len(result.data["functions"]) == 5
+    assert result.data["result"]["command"] == "module.export"
+
+
+def test_internal_errors_become_a_sentence_and_a_saved_traceback(course_dir, monkeypatch):
+    from tito_jupyter.engine import modules
+
+    monkeypatch.setattr(modules, "list_modules", lambda ctx: 1 / 0)
+    result = run(course_dir, "module.list")
+    assert not result.ok and result.error["kind"] == "internal"
+    assert "ZeroDivisionError" in result.summary
+    assert "Traceback" in (course_dir / ".tito/logs/last-error.txt").read_text()
