@@ -82,7 +82,8 @@ class Renderer:
         name = event["step"]
         state = event["state"]
         if state == "running":
-            self._print(f"[bold]→ {name}[/] {escape(who)}")
+            if name != "export":  # an export is quick: its outcome line is enough
+                self._print(f"[bold]→ {name}[/] {escape(who)}")
             return
         self._stop_progress()
         if name == "export" and state == "skipped":
@@ -159,12 +160,8 @@ class Renderer:
 
     def _render_module_export(self, data: dict) -> None:
         for m in data["modules"]:
-            if m["status"] == "failed":
-                continue  # already said live, and in the summary
-            files = ", ".join(m.get("changed") or m.get("files") or [])
-            label = {"exported": "[green]exported[/]", "up_to_date": "[dim]up to date[/]",
-                     "stale": "[yellow]out of date[/]"}[m["status"]]
-            self.console.print(f"  {m['id']}: {label} [dim]{files}[/]")
+            if m["status"] == "stale":
+                self.console.print(f"  {m['id']}: [yellow]out of date[/] [dim]{', '.join(m.get('changed') or [])}[/]")
 
     def _render_module_validate(self, data: dict) -> None:
         for m in data["modules"]:
