@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Set up everything tito-jupyter needs in ./.venv (idempotent): Python packages, the prebuilt JupyterLab
+# sidebar, the server extension, and the course's own state (starting points, a first export).
+# Usage: bash scripts/setup.sh            (what a student or instructor needs)
+#        TITO_SETUP_TEST=1 bash scripts/setup.sh   (also what the tests need: Chromium, test extras)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "› creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install --quiet --upgrade pip
+
+command -v node >/dev/null || { echo "Node.js (>=18) is needed to build the JupyterLab sidebar." >&2; exit 1; }
+
+extras="jupyter,instructor"
+if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then extras="test"; fi
+echo "› installing tito-jupyter[$extras] (editable; builds the sidebar)"
+python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder
+python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e ".[$extras]"
+
+# An editable install leaves the sidebar in the source tree: link it where JupyterLab looks.
+if [ -f tito_jupyter/labextension/package.json ]; then
+  jupyter labextension develop --overwrite . >/dev/null 2>&1 || true
+fi
+# Make sure the server extension is on for this environment (pip install does it through jupyter-config).
+if [ -d tito_jupyter/server ]; then
+  jupyter server extension enable --sys-prefix tito_jupyter >/dev/null 2>&1 || true
+fi
+
+if [ "${TITO_SETUP_TEST:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "› installing Chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# The tests build their own courses (and check the committed package as cloned), so only a real
+# setup prepares this one: starting points for `tito module reset`, and a first export.
+if [ "${TITO_SETUP_TEST:-0}" != "1" ]; then
+  echo "› preparing the course"
+  python -m tito_jupyter system setup
+fi
