@@ -29,9 +29,11 @@ PACKAGE = "tinytorch"
 MODULES_DIR = "modules"
 MODULE_TESTS_DIR = Path("tests") / "modules"
 CHECKPOINTS_DIR = Path("tests") / "checkpoints"
+MILESTONES_DIR = "milestones"
 STATE_DIR = ".tito"
 
 _MODULE_FOLDER = re.compile(r"^(\d{2,3})_([a-z][a-z0-9_]*)$")
+_MILESTONE_FOLDER = re.compile(r"^(\d{4})_([a-z][a-z0-9_]*)$")
 _CHECKPOINT_FILE = re.compile(r"^c(\d{2,3})_([a-z][a-z0-9_]*)\.py$")
 _INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
 
@@ -105,6 +107,28 @@ class Checkpoint:
         }
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """A moment of history reproduced with the student's own framework (``milestones/1957_perceptron/run.py``)."""
+
+    id: str
+    year: int
+    name: str
+    title: str
+    script: Path
+    requires: tuple[str, ...]
+    problems: tuple[str, ...] = ()
+
+    @property
+    def number(self) -> int:
+        return self.year
+
+    def to_dict(self, root: Path) -> dict:
+        return {"id": self.id, "year": self.year, "name": self.name, "title": self.title,
+                "script": self.script.relative_to(root).as_posix(), "requires": list(self.requires),
+                "problems": list(self.problems)}
+
+
 @dataclass
 class Course:
     """The modules and checkpoints of a project folder, read from its files."""
@@ -112,6 +136,7 @@ class Course:
     root: Path
     modules: list[Module] = field(default_factory=list)
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -121,6 +146,7 @@ class Course:
         course = cls(root=root)
         course.modules = _read_modules(root)
         course.checkpoints = _read_checkpoints(root, course.modules)
+        course.milestones = _read_milestones(root, course.modules)
         return course
 
     @classmethod
@@ -146,6 +172,10 @@ class Course:
         """A checkpoint by ``c01_tensors``, ``c01``, ``01``, ``1`` or ``tensors``."""
         return _resolve(name, self.checkpoints, "checkpoint", "`tito checkpoint status`")
 
+    def milestone(self, name: str) -> Milestone:
+        """A milestone by ``1957_perceptron``, ``1957`` or ``perceptron``."""
+        return _resolve(name, self.milestones, "milestone", "`tito milestone list`")
+
     def module_for_path(self, path: Path | str) -> Module | None:
         """The module a notebook (or any file in a module folder) belongs to."""
         path = Path(path)
@@ -170,6 +200,7 @@ class Course:
             "package": PACKAGE,
             "modules": [m.to_dict(self.root) for m in self.modules],
             "checkpoints": [c.to_dict(self.root) for c in self.checkpoints],
+            "milestones": [m.to_dict(self.root) for m in self.milestones],
         }
 
 
@@ -324,6 +355,38 @@ def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
             )
         )
     found.sort(key=lambda c: (c.number, c.name))
+    return found
+
+
+def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
+    folder = root / MILESTONES_DIR
+    if not folder.is_dir():
+        return []
+    exporters = {t: m.id for m in modules for t in m.targets}
+    order = {m.id: i for i, m in enumerate(modules)}
+    found = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        match = _MILESTONE_FOLDER.match(sub.name)
+        script = sub / "run.py"
+        if not match or not script.is_file():
+            continue
+        text = script.read_text(encoding="utf-8")
+        problems: list[str] = []
+        title = ""
+        readme = sub / "README.md"
+        if readme.is_file():
+            title = next((line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
+                          if line.startswith("# ")), "")
+        if not title:
+            try:
+                title = ((ast.get_docstring(ast.parse(text)) or "").strip().splitlines() or [""])[0]
+            except SyntaxError as exc:
+                problems.append(f"run.py line {exc.lineno}: {exc.msg}")
+        requires, import_problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+        found.append(Milestone(id=sub.name, year=int(match.group(1)), name=match.group(2),
+                               title=title or sub.name, script=script,
+                               requires=tuple(sorted(requires, key=order.__getitem__)),
+                               problems=tuple(problems + import_problems)))
     return found
 
 

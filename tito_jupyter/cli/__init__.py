@@ -21,6 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _GROUP_HELP = {
     "module": "work on modules: export, test, complete, validate, reset",
     "checkpoint": "capability checkpoints: status, timeline, test, run",
+    "milestone": "history rebuilt with your framework: list, run",
     "system": "the installation: doctor, info, clean, setup",
     "dev": "for course developers: watch, serve, profile",
 }

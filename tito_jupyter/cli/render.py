@@ -13,7 +13,7 @@ from ..engine.results import Result
 _STATE_STYLE = {
     "complete": "bold green", "passed": "green", "tests_passing": "green", "ready": "cyan", "exported": "cyan",
     "tests_failing": "red", "failed": "red", "not_started": "dim", "locked": "dim", "ok": "green",
-    "warn": "yellow", "fail": "red",
+    "warn": "yellow", "fail": "red", "achieved": "bold green",
 }
 _MARK = {"passed": "✓", "failed": "✗", "error": "✗", "skipped": "–"}
 
@@ -186,6 +186,14 @@ class Renderer:
                 self.console.print(f"● {entry['id']:<18} {_styled(entry['state'])}")
             else:
                 self.console.print(f"│   ◆ {entry['id']:<14} {_styled(entry['state'])}  [dim]{escape(entry['title'])}[/]")
+
+    def _render_milestone_list(self, data: dict) -> None:
+        table = Table(title="Milestones", title_justify="left")
+        for col in ("milestone", "title", "state", "needs"):
+            table.add_column(col)
+        for m in data["milestones"]:
+            table.add_row(m["id"], escape(m["title"]), _styled(m["state"]), ", ".join(m["missing_modules"]) or "–")
+        self.console.print(table)
 
     def _render_system_doctor(self, data: dict) -> None:
         table = Table(title="tito doctor", title_justify="left")

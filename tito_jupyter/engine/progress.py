@@ -19,7 +19,7 @@ FILE = "progress.json"
 
 
 def _empty() -> dict:
-    return {"version": VERSION, "modules": {}, "checkpoints": {}}
+    return {"version": VERSION, "modules": {}, "checkpoints": {}, "milestones": {}}
 
 
 class ProgressStore:
@@ -43,6 +43,7 @@ class ProgressStore:
                 raise ValueError(f"unknown format (version {data.get('version') if isinstance(data, dict) else '?'})")
             data.setdefault("modules", {})
             data.setdefault("checkpoints", {})
+            data.setdefault("milestones", {})
             return data
         except ValueError as exc:
             aside = self.path.with_name(f"{FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -96,6 +97,15 @@ class ProgressStore:
                                  **{k: counts[k] for k in ("passed", "failed", "error", "total")}}
             if ok:
                 entry["passed_at"] = time.time()
+
+        self.update(change)
+
+    def record_milestone(self, milestone_id: str, ok: bool, metrics: dict | None, seconds: float) -> None:
+        def change(data):
+            entry = data["milestones"].setdefault(milestone_id, {})
+            entry["last_run"] = {"at": time.time(), "ok": ok, "metrics": metrics, "seconds": round(seconds, 3)}
+            if ok:
+                entry["achieved_at"] = time.time()
 
         self.update(change)
 
