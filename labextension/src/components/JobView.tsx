@@ -1,0 +1,149 @@
+/** One job as it happens: its steps, a progress bar, then its tests with their failures. */
+import * as React from 'react';
+import { Button, stopIcon } from '@jupyterlab/ui-components';
+
+import { ITestView, jobStateLabel, progressFraction } from '../jobs';
+import { IJobView } from '../model';
+import { isActive } from '../types';
+import { ProgressBar } from './ProgressBar';
+
+export interface IJobViewProps {
+  view: IJobView;
+  onCancel: (view: IJobView) => void;
+  /** Take the student to where a test lives. */
+  onOpenTest: (test: ITestView, view: IJobView) => void;
+}
+
+const STEP_NAMES: Record<string, string> = {
+  export: 'Export',
+  test: 'Tests',
+  checkpoint: 'Checkpoint',
+  record: 'Record progress'
+};
+
+const MARKS: Record<string, string> = {
+  running: '…',
+  passed: '✓',
+  failed: '✗',
+  error: '✗',
+  skipped: '–'
+};
+
+export function JobView(props: IJobViewProps): JSX.Element {
+  const { view } = props;
+  const { job, summary } = view;
+  const active = isActive(job.state);
+  const fraction = progressFraction(summary, job.state);
+  const tone = job.state === 'succeeded' ? 'good' : active ? 'neutral' : 'bad';
+  const passed = summary.tests.filter(t => t.outcome === 'passed').length;
+  const label = `${view.title}: ${jobStateLabel(job.state)}`;
+  return (
+    <section className="jp-TitoJob" data-state={job.state} data-job={job.id} aria-label={`Job ${view.title}`}>
+      <div className="jp-TitoJob-head">
+        <span className="jp-TitoJob-title">{view.title}</span>
+        {job.source === 'magic' && (
+          <span className="jp-TitoJob-source" title="Started from a %tito cell">
+            %tito
+          </span>
+        )}
+        <span className="jp-TitoBadge" data-state={job.state} role="status" aria-label={label}>
+          {jobStateLabel(job.state)}
+        </span>
+        {active && (
+          <Button
+            minimal
+            small
+            className="jp-TitoButton"
+            aria-label={`Cancel ${view.title}`}
+            title="Stop this job"
+            onClick={() => props.onCancel(view)}
+          >
+            <stopIcon.react tag="span" className="jp-TitoButton-icon" />
+          </Button>
+        )}
+      </div>
+      {(active || fraction !== null) && (
+        <ProgressBar
+          fraction={fraction}
+          label={`Progress of ${view.title}`}
+          valueText={summary.progress ? `${summary.progress.done} of ${summary.progress.total}` : undefined}
+          tone={tone}
+        />
+      )}
+      {summary.steps.length > 0 && (
+        <ol className="jp-TitoSteps" aria-label="Steps">
+          {summary.steps.map((step, i) => (
+            <li key={i} className="jp-TitoStep" data-state={step.state}>
+              <span className="jp-TitoMark" data-state={step.state} aria-hidden="true">
+                {MARKS[step.state] ?? '·'}
+              </span>
+              <span>
+                {STEP_NAMES[step.step] ?? step.step} {step.checkpoint ?? step.module ?? ''}
+                <span className="jp-TitoVisuallyHidden">: {step.state}</span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {summary.tests.length > 0 && (
+        <div className="jp-TitoTests">
+          <div className="jp-TitoTests-count">
+            {passed} of {summary.collected ?? summary.tests.length} tests passed
+            {summary.failures.length ? `, ${summary.failures.length} failed` : ''}
+          </div>
+          <ul className="jp-TitoTests-list" aria-label="Tests">
+            {summary.tests.map(test => (
+              <TestItem key={test.id} test={test} onOpen={() => props.onOpenTest(test, view)} />
+            ))}
+          </ul>
+        </div>
+      )}
+      {!active && job.result && (
+        <div className="jp-TitoJob-summary" data-ok={job.result.ok ? 'true' : 'false'}>
+          {job.result.summary}
+          {job.result.error?.hint && <div className="jp-TitoJob-hint">{job.result.error.hint}</div>}
+        </div>
+      )}
+      {summary.logs
+        .filter(l => l.level === 'warning' || l.level === 'error')
+        .map((log, i) => (
+          <div key={i} className="jp-TitoJob-log" data-level={log.level}>
+            {log.message}
+          </div>
+        ))}
+    </section>
+  );
+}
+
+function TestItem(props: { test: ITestView; onOpen: () => void }): JSX.Element {
+  const { test } = props;
+  const failed = test.outcome === 'failed' || test.outcome === 'error';
+  return (
+    <li className="jp-TitoTest" data-outcome={test.outcome} data-test={test.id}>
+      <div className="jp-TitoTest-line">
+        <span className="jp-TitoMark" data-state={test.outcome} aria-hidden="true">
+          {MARKS[test.outcome] ?? '·'}
+        </span>
+        <span className="jp-TitoTest-name" title={test.id}>
+          {test.name}
+        </span>
+        <span className="jp-TitoVisuallyHidden">: {test.outcome}</span>
+      </div>
+      {failed && (
+        <div className="jp-TitoTest-failure">
+          {test.message && <pre className="jp-TitoTest-message">{test.message}</pre>}
+          <Button
+            minimal
+            small
+            className="jp-TitoButton jp-TitoTest-go"
+            aria-label={`Go to ${test.name} in the notebook`}
+            title={test.file.endsWith('.ipynb') ? `Open ${test.file} at ${test.name}` : 'Open the notebook'}
+            onClick={props.onOpen}
+          >
+            Go to the notebook
+          </Button>
+        </div>
+      )}
+    </li>
+  );
+}

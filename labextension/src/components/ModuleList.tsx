@@ -1,0 +1,130 @@
+/** The course's modules in order: state, last run, prerequisites, and what can be done with each. */
+import * as React from 'react';
+import { Button, checkIcon, notebookIcon, runIcon, shareIcon } from '@jupyterlab/ui-components';
+
+import { fullTime, list, moduleStateLabel, testCounts, timeAgo } from '../format';
+import { IModuleRow, ModuleAction } from '../types';
+
+export interface IModuleListProps {
+  modules: IModuleRow[];
+  /** Actions are off while a job runs. */
+  busy: boolean;
+  /** The module an active job works on, if any. */
+  activeModules: string[];
+  onOpen: (module: IModuleRow) => void;
+  onAction: (module: IModuleRow, action: ModuleAction) => void;
+}
+
+export function ModuleList(props: IModuleListProps): JSX.Element {
+  if (!props.modules.length) {
+    return <p className="jp-TitoSidebar-empty">This course has no modules yet.</p>;
+  }
+  return (
+    <ol className="jp-TitoModules" aria-label="Modules">
+      {props.modules.map(module => (
+        <ModuleItem
+          key={module.id}
+          module={module}
+          busy={props.busy}
+          working={props.activeModules.includes(module.id)}
+          onOpen={props.onOpen}
+          onAction={props.onAction}
+        />
+      ))}
+    </ol>
+  );
+}
+
+interface IModuleItemProps {
+  module: IModuleRow;
+  busy: boolean;
+  working: boolean;
+  onOpen: (module: IModuleRow) => void;
+  onAction: (module: IModuleRow, action: ModuleAction) => void;
+}
+
+const ACTIONS: { action: ModuleAction; label: string; icon: typeof runIcon; help: string }[] = [
+  { action: 'export', label: 'Export', icon: shareIcon, help: 'Export the notebook into the tinytorch package' },
+  { action: 'test', label: 'Test', icon: runIcon, help: 'Run the tests against your exported code' },
+  {
+    action: 'complete',
+    label: 'Complete',
+    icon: checkIcon,
+    help: 'Export, test, run the checkpoint it unlocks, and record your progress'
+  }
+];
+
+function ModuleItem(props: IModuleItemProps): JSX.Element {
+  const { module, busy, working } = props;
+  const name = `${module.id}`;
+  const details: string[] = [];
+  const counts = testCounts(module.tests);
+  if (counts) {
+    details.push(counts);
+  }
+  return (
+    <li
+      className="jp-TitoModule"
+      data-module={module.id}
+      data-state={module.state}
+      aria-busy={working || undefined}
+    >
+      <div className="jp-TitoModule-head">
+        <span className="jp-TitoModule-number" aria-hidden="true">
+          {String(module.number).padStart(2, '0')}
+        </span>
+        <span className="jp-TitoModule-title" title={module.id}>
+          {module.title || module.name}
+        </span>
+        <span className="jp-TitoBadge" data-state={module.state} aria-label={`State: ${moduleStateLabel(module.state)}`}>
+          {moduleStateLabel(module.state)}
+        </span>
+      </div>
+      <div className="jp-TitoModule-meta">
+        {module.last_run ? (
+          <span title={fullTime(module.last_run)}>Last run {timeAgo(module.last_run)}</span>
+        ) : (
+          <span>Never run</span>
+        )}
+        {details.map(d => (
+          <span key={d}> · {d}</span>
+        ))}
+        {module.changed && <span className="jp-TitoModule-changed"> · notebook changed since</span>}
+      </div>
+      {module.missing_prerequisites.length > 0 && (
+        <div className="jp-TitoModule-needs" role="note">
+          Needs {list(module.missing_prerequisites)} complete first.
+        </div>
+      )}
+      <div className="jp-TitoModule-actions" role="group" aria-label={`Actions for ${name}`}>
+        <Button
+          minimal
+          small
+          className="jp-TitoButton"
+          aria-label={`Open the notebook of ${name}`}
+          title={`Open ${module.notebook}`}
+          onClick={() => props.onOpen(module)}
+        >
+          <notebookIcon.react tag="span" className="jp-TitoButton-icon" />
+          Open
+        </Button>
+        {ACTIONS.map(({ action, label, icon, help }) => (
+          <Button
+            key={action}
+            minimal
+            small
+            className="jp-TitoButton"
+            data-action={action}
+            disabled={busy}
+            aria-label={`${label} ${name}`}
+            title={busy ? 'Wait for the running job to finish' : help}
+            onClick={() => props.onAction(module, action)}
+          >
+            <icon.react tag="span" className="jp-TitoButton-icon" />
+            {label}
+          </Button>
+        ))}
+      </div>
+    </li>
+  );
+}

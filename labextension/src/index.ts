@@ -1,0 +1,155 @@
+/**
+ * The tito lab extension: a left-sidebar panel with the TinyTorch course, and commands in the palette.
+ */
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+
+import { TitoModel } from './model';
+import { ModuleAction } from './types';
+import { TitoSidebarWidget } from './widget';
+
+namespace CommandIDs {
+  export const openSidebar = 'tito:open-sidebar';
+  export const refresh = 'tito:refresh';
+  export const completeCurrent = 'tito:complete-current';
+  export const exportCurrent = 'tito:export-current';
+  export const testCurrent = 'tito:test-current';
+}
+
+/** A line that runs tito from a cell: the magic, or the CLI through the shell. */
+const TITO_CELL = /^\s*(%%?tito|!tito)\b/m;
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'tito-jupyter:plugin',
+  description: 'The TinyTorch course in a sidebar: modules, checkpoints and live jobs.',
+  autoStart: true,
+  requires: [IDocumentManager],
+  optional: [ICommandPalette, ILayoutRestorer, INotebookTracker],
+  activate: (
+    app: JupyterFrontEnd,
+    docManager: IDocumentManager,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    notebooks: INotebookTracker | null
+  ) => {
+    /** Save the open notebooks among `paths` that have unsaved changes. */
+    const saveNotebooks = async (paths: string[]): Promise<void> => {
+      for (const path of paths) {
+        const widget = docManager.findWidget(path);
+        const context = widget ? docManager.contextForWidget(widget) : undefined;
+        if (context && context.model.dirty && !context.model.readOnly) {
+          await context.save();
+        }
+      }
+    };
+
+    const model = new TitoModel({
+      events: app.serviceManager.events?.stream ?? null,
+      saveNotebooks,
+      serverRoot: PageConfig.getOption('serverRoot')
+    });
+
+    const openCourseFile = (coursePath: string, testName?: string): void => {
+      const path = model.contentsPath(coursePath);
+      const widget = docManager.openOrReveal(path);
+      if (widget && testName && widget instanceof NotebookPanel) {
+        void goToDefinition(widget, testName);
+      }
+    };
+
+    const sidebar = new TitoSidebarWidget(model, { openCourseFile });
+    app.shell.add(sidebar, 'left', { rank: 650 });
+    restorer?.add(sidebar, 'tito-sidebar');
+    model.setVisible(sidebar.isVisible);
+    void model.start();
+
+    const { commands } = app;
+    commands.addCommand(CommandIDs.openSidebar, {
+      label: 'tito: Open course sidebar',
+      caption: 'Show the TinyTorch course in the left sidebar',
+      execute: () => app.shell.activateById(sidebar.id)
+    });
+    commands.addCommand(CommandIDs.refresh, {
+      label: 'tito: Refresh',
+      caption: 'Read the course, the checkpoints and the jobs again',
+      execute: () => (model.connection === 'ready' ? model.refresh() : model.start())
+    });
+
+    /** The module whose notebook is the current widget, if any. */
+    const currentModule = () => {
+      const panel = notebooks?.currentWidget;
+      return panel ? model.moduleForPath(panel.context.path) : null;
+    };
+    const addCurrentModuleCommand = (id: string, action: ModuleAction, label: string, caption: string) => {
+      commands.addCommand(id, {
+        label,
+        caption,
+        isEnabled: () => model.connection === 'ready' && !model.busy && currentModule() !== null,
+        execute: async () => {
+          const module = currentModule();
+          if (module) {
+            app.shell.activateById(sidebar.id);
+            await model.runModuleAction(module.id, action);
+          }
+        }
+      });
+    };
+    addCurrentModuleCommand(
+      CommandIDs.completeCurrent,
+      'complete',
+      'tito: Complete current module',
+      'Export, test and record the module of the current notebook'
+    );
+    addCurrentModuleCommand(
+      CommandIDs.exportCurrent,
+      'export',
+      'tito: Export current module',
+      'Export the current notebook into the tinytorch package'
+    );
+    addCurrentModuleCommand(
+      CommandIDs.testCurrent,
+      'test',
+      'tito: Test current module',
+      'Run the tests of the current notebook’s module'
+    );
+    model.stateChanged.connect(() => commands.notifyCommandChanged());
+
+    if (palette) {
+      for (const command of Object.values(CommandIDs)) {
+        palette.addItem({ command, category: 'TinyTorch' });
+      }
+    }
+
+    // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees.
+    NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+      if (cell.model.type !== 'code' || !TITO_CELL.test(cell.model.sharedModel.getSource())) {
+        return;
+      }
+      const panel = notebooks?.find(p => p.content === notebook);
+      if (panel && panel.context.model.dirty && !panel.context.model.readOnly) {
+        void panel.context.save();
+      }
+    });
+  }
+};
+
+/** Activate and show the cell that defines `name` (a test function) in an opened notebook. */
+async function goToDefinition(panel: NotebookPanel, name: string): Promise<void> {
+  await panel.context.ready;
+  const notebook = panel.content;
+  const definition = new RegExp(`^\\s*def\\s+${name.replace(/[^\w]/g, '')}\\s*\\(`, 'm');
+  const index = notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource()));
+  if (index < 0) {
+    return;
+  }
+  notebook.activeCellIndex = index;
+  notebook.mode = 'command';
+  const cell = notebook.widgets[index];
+  await notebook.scrollToCell(cell, 'center');
+  cell.node.focus();
+}
+
+export default plugin;

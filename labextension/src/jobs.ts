@@ -1,0 +1,173 @@
+/**
+ * What a job's engine events mean for people: its steps, its progress and its tests.
+ *
+ * Pure functions over the event list, so the sidebar renders the same picture whether the events
+ * arrived live on the event bus or all at once from `GET jobs/{id}`.
+ */
+import { IEngineEvent, IJob, JobState } from './types';
+
+export interface IStepView {
+  /** `export`, `test`, `checkpoint` or `record`. */
+  step: string;
+  /** `running`, `passed`, `failed` or `skipped`. */
+  state: string;
+  module: string | null;
+  checkpoint: string | null;
+  message: string | null;
+}
+
+export interface ITestView {
+  /** The pytest node id, relative to the course root (`modules/01_x/01_x.ipynb::test_unit_y`). */
+  id: string;
+  /** The test function's name. */
+  name: string;
+  /** The file the test lives in, relative to the course root. */
+  file: string;
+  outcome: 'passed' | 'failed' | 'error' | 'skipped' | string;
+  message: string;
+  where: string | null;
+  /** The module being tested when this test ran, if the events said. */
+  module: string | null;
+}
+
+export interface IProgressView {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export interface IJobSummary {
+  steps: IStepView[];
+  progress: IProgressView | null;
+  /** How many tests pytest collected in the current test step. */
+  collected: number | null;
+  tests: ITestView[];
+  failures: ITestView[];
+  logs: { message: string; level: string }[];
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Fold a job's events into the picture the sidebar shows. */
+export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
+  const steps: IStepView[] = [];
+  const tests: ITestView[] = [];
+  const logs: { message: string; level: string }[] = [];
+  let progress: IProgressView | null = null;
+  let collected: number | null = null;
+  let currentModule: string | null = null;
+
+  for (const event of events) {
+    switch (event.event) {
+      case 'step': {
+        const step: IStepView = {
+          step: String(event.step ?? ''),
+          state: String(event.state ?? ''),
+          module: text(event.module),
+          checkpoint: text(event.checkpoint),
+          message: text(event.message)
+        };
+        currentModule = step.module ?? currentModule;
+        // A step reports `running` then its outcome: keep one line per step and subject.
+        const same = steps.findIndex(
+          s => s.step === step.step && s.module === step.module && s.checkpoint === step.checkpoint
+        );
+        if (same >= 0) {
+          steps[same] = { ...step, message: step.message ?? steps[same].message };
+        } else {
+          steps.push(step);
+        }
+        if (step.step === 'test' && step.state === 'running') {
+          collected = null;
+        }
+        break;
+      }
+      case 'collected':
+        collected = Number(event.count ?? 0);
+        break;
+      case 'test': {
+        const id = String(event.id ?? '');
+        const parts = id.split('::');
+        tests.push({
+          id,
+          name: parts[parts.length - 1] || id,
+          file: parts.length > 1 ? parts[0] : '',
+          outcome: String(event.outcome ?? ''),
+          message: String(event.message ?? ''),
+          where: text(event.where),
+          module: currentModule
+        });
+        break;
+      }
+      case 'progress':
+        progress = {
+          done: Number(event.done ?? 0),
+          total: Number(event.total ?? 0),
+          label: String(event.label ?? '')
+        };
+        break;
+      case 'log':
+        logs.push({ message: String(event.message ?? ''), level: String(event.level ?? 'info') });
+        break;
+    }
+  }
+  const failures = tests.filter(t => t.outcome === 'failed' || t.outcome === 'error');
+  return { steps, progress, collected, tests, failures, logs };
+}
+
+const VERBS: Record<string, string> = {
+  'module.export': 'Export',
+  'module.test': 'Test',
+  'module.complete': 'Complete',
+  'module.validate': 'Validate',
+  'checkpoint.run': 'Run checkpoint',
+  'checkpoint.test': 'Test checkpoint'
+};
+
+/** A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors". */
+export function describeJob(job: Pick<IJob, 'command' | 'args'>): string {
+  const verb = VERBS[job.command] ?? job.command;
+  const args = job.args ?? {};
+  const subjects: string[] = [];
+  if (Array.isArray(args.modules)) {
+    subjects.push(...args.modules.map(String));
+  }
+  if (typeof args.checkpoint === 'string') {
+    subjects.push(args.checkpoint);
+  }
+  if (args.all_ === true) {
+    subjects.push('all modules');
+  }
+  return subjects.length ? `${verb} ${subjects.join(', ')}` : verb;
+}
+
+const STATE_LABELS: Record<JobState, string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out'
+};
+
+export function jobStateLabel(state: JobState): string {
+  return STATE_LABELS[state] ?? state;
+}
+
+/**
+ * The fraction of the job done, 0..1, or null when unknown.
+ *
+ * While tests run, the share of collected tests that reported; otherwise the latest progress event.
+ */
+export function progressFraction(summary: IJobSummary, state: JobState): number | null {
+  if (state === 'succeeded') {
+    return 1;
+  }
+  const p = summary.progress;
+  if (!p || p.total <= 0) {
+    return null;
+  }
+  return Math.max(0, Math.min(1, p.done / p.total));
+}

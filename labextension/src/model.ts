@@ -1,0 +1,589 @@
+/**
+ * The sidebar's model: what the server says about the course, its checkpoints and its jobs.
+ *
+ * It asks the REST API through `requestAPI`, follows jobs on the server's event bus (and, as a fallback,
+ * by polling with back-off), and tells its views through `stateChanged`. No React and no JupyterLab widgets
+ * here, so tests drive it with the request layer mocked.
+ */
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { IJobSummary, describeJob, summarize } from './jobs';
+import { toContentsPath, toCoursePath } from './paths';
+import { TitoRequestError, requestAPI } from './request';
+import {
+  API_VERSION,
+  CheckpointAction,
+  ICheckpointRow,
+  ICheckpointStatus,
+  ICourse,
+  IEngineEvent,
+  IJob,
+  IJobEmission,
+  IModuleRow,
+  IModuleStatus,
+  ITimeline,
+  ITimelineEntry,
+  IVersionInfo,
+  JOB_EVENT_SCHEMA,
+  ModuleAction,
+  isActive
+} from './types';
+import { FRONTEND_VERSION } from './version';
+
+/** Where the sidebar stands with the server extension. */
+export type Connection = 'connecting' | 'ready' | 'missing' | 'mismatch' | 'unreachable';
+
+/** A job with the events received so far and what they mean. */
+export interface IJobView {
+  job: IJob;
+  events: IEngineEvent[];
+  summary: IJobSummary;
+  title: string;
+}
+
+/** Anything that emits the server's events, like `app.serviceManager.events.stream`. */
+export interface IEventSource {
+  connect(slot: (sender: unknown, emission: { schema_id: string }) => void, thisArg?: unknown): boolean;
+  disconnect(slot: (sender: unknown, emission: { schema_id: string }) => void, thisArg?: unknown): boolean;
+}
+
+export interface IModelOptions {
+  /** The server's event bus; without it, jobs are followed by polling alone. */
+  events?: IEventSource | null;
+  /** Saves these notebooks (contents paths) if they are open with unsaved changes. */
+  saveNotebooks?: (paths: string[]) => Promise<void>;
+  /** The server's root directory (PageConfig `serverRoot`), to turn course paths into contents paths. */
+  serverRoot?: string;
+  /** The version this frontend was built as; the server extension must say the same. */
+  frontendVersion?: string;
+  /** Polling intervals in milliseconds. */
+  polling?: Partial<IPolling>;
+}
+
+export interface IPolling {
+  /** First delay between `GET jobs/{id}` while a job runs; it grows while nothing new arrives. */
+  jobMin: number;
+  jobMax: number;
+  /** Delay between background refreshes (jobs from `%tito` cells, terminals); grows while nothing changes. */
+  idleMin: number;
+  idleMax: number;
+  factor: number;
+}
+
+const DEFAULT_POLLING: IPolling = { jobMin: 500, jobMax: 5000, idleMin: 5000, idleMax: 60000, factor: 1.5 };
+
+/** How many finished jobs the model remembers. */
+const KEEP_JOBS = 20;
+
+const NOT_RUNNING =
+  'The tito server extension is not running in this Jupyter server, so the sidebar cannot show your course. ' +
+  'Install tito-jupyter in the environment that runs JupyterLab (`pip install tito-jupyter`), check that ' +
+  '`jupyter server extension list` shows tito_jupyter enabled, then restart JupyterLab and reload this page.';
+
+interface ITracker {
+  timer: ReturnType<typeof setTimeout> | null;
+  delay: number;
+  inflight: boolean;
+  again: boolean;
+}
+
+export class TitoModel implements IDisposable {
+  constructor(options: IModelOptions = {}) {
+    this._events = options.events ?? null;
+    this._saveNotebooks = options.saveNotebooks ?? (async () => undefined);
+    this._serverRoot = options.serverRoot ?? '';
+    this.frontendVersion = options.frontendVersion ?? FRONTEND_VERSION;
+    this._polling = { ...DEFAULT_POLLING, ...options.polling };
+    this._idleDelay = this._polling.idleMin;
+    this._events?.connect(this._onEmission, this);
+  }
+
+  /** Emitted whenever anything the views show changes. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  readonly frontendVersion: string;
+  connection: Connection = 'connecting';
+  /** Why the sidebar cannot work, in words for the student (empty when it can). */
+  connectionMessage = '';
+  serverVersion: string | null = null;
+
+  course: ICourse | null = null;
+  modules: IModuleRow[] = [];
+  modulesComplete = 0;
+  modulesTotal = 0;
+  checkpoints: ICheckpointRow[] = [];
+  checkpointsPassed = 0;
+  checkpointsTotal = 0;
+  timeline: ITimelineEntry[] = [];
+  /** Newest first. */
+  jobs: IJobView[] = [];
+  /** Why the course could not be read (for example, Jupyter does not run in a course folder). */
+  loadError: string | null = null;
+  /** Why the last action did not start. */
+  actionError: string | null = null;
+  warnings: string[] = [];
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  get visible(): boolean {
+    return this._visible;
+  }
+
+  /** The job that runs now (or waits to), if any. */
+  get activeJob(): IJobView | null {
+    return this.jobs.find(j => isActive(j.job.state)) ?? null;
+  }
+
+  /** True while a job runs: actions that would start another one are off. */
+  get busy(): boolean {
+    return this.activeJob !== null;
+  }
+
+  /** The job the panel shows in detail: the running one, or else the newest. */
+  get currentJob(): IJobView | null {
+    return this.activeJob ?? this.jobs[0] ?? null;
+  }
+
+  /** Check the server extension is there and speaks our version, then load the course. */
+  async start(): Promise<void> {
+    this.connection = 'connecting';
+    this._emit();
+    let info: IVersionInfo;
+    try {
+      info = await requestAPI<IVersionInfo>('version');
+    } catch (error) {
+      const failure = error as TitoRequestError;
+      if (failure.status === 404) {
+        this._setConnection('missing', NOT_RUNNING);
+      } else if (failure.status === 0) {
+        this._setConnection('unreachable', failure.message);
+      } else {
+        this._setConnection('missing', `${NOT_RUNNING} (The server answered: ${failure.message})`);
+      }
+      return;
+    }
+    this.serverVersion = info?.version ?? null;
+    if (!info || info.version !== this.frontendVersion || info.api !== API_VERSION) {
+      this._setConnection(
+        'mismatch',
+        `This sidebar is version ${this.frontendVersion} (API ${API_VERSION}) but the tito server extension is ` +
+          `version ${info?.version ?? 'unknown'} (API ${info?.api ?? 'unknown'}). They come from the same ` +
+          'package: reinstall tito-jupyter (`pip install --force-reinstall tito-jupyter`), restart JupyterLab and ' +
+          'reload this page.'
+      );
+      return;
+    }
+    this._setConnection('ready', '');
+    await this.refresh();
+    this._scheduleIdle();
+  }
+
+  /** Read the course, the checkpoints and the jobs again. */
+  async refresh(): Promise<void> {
+    if (this.connection !== 'ready' || this._isDisposed) {
+      return;
+    }
+    const before = this._fingerprint();
+    try {
+      const [course, status, checkpoints, timeline, jobs] = await Promise.all([
+        this.course ? Promise.resolve(this.course) : requestAPI<ICourse>('course'),
+        requestAPI<IModuleStatus>('modules'),
+        requestAPI<ICheckpointStatus>('checkpoints'),
+        requestAPI<ITimeline>('checkpoints/timeline'),
+        requestAPI<{ jobs: IJob[] }>('jobs')
+      ]);
+      this.course = course;
+      this.modules = status.modules ?? [];
+      this.modulesComplete = status.complete ?? 0;
+      this.modulesTotal = status.total ?? this.modules.length;
+      this.warnings = status.warnings ?? [];
+      this.checkpoints = checkpoints.checkpoints ?? [];
+      this.checkpointsPassed = checkpoints.passed ?? 0;
+      this.checkpointsTotal = checkpoints.total ?? this.checkpoints.length;
+      this.timeline = timeline.timeline ?? [];
+      this.loadError = null;
+      this._mergeJobList(jobs.jobs ?? []);
+    } catch (error) {
+      this.loadError = (error as Error).message;
+    }
+    if (this._fingerprint() !== before) {
+      this._idleDelay = this._polling.idleMin;
+    }
+    this._emit();
+  }
+
+  /** Export, test or complete a module, after saving its notebook if it is open with changes. */
+  async runModuleAction(moduleId: string, action: ModuleAction): Promise<IJob | null> {
+    const module = this.modules.find(m => m.id === moduleId);
+    const notebooks = module ? [this.contentsPath(module.notebook)] : [];
+    const body = module ? { notebook: module.notebook } : {};
+    return this._startJob(notebooks, `modules/${encodeURIComponent(moduleId)}/${action}`, body);
+  }
+
+  /** Run or test a checkpoint, after saving the notebooks of the modules it needs. */
+  async runCheckpointAction(checkpointId: string, action: CheckpointAction): Promise<IJob | null> {
+    const checkpoint = this.checkpoints.find(c => c.id === checkpointId);
+    const notebooks = (checkpoint?.requires ?? [])
+      .map(id => this.modules.find(m => m.id === id))
+      .filter((m): m is IModuleRow => !!m)
+      .map(m => this.contentsPath(m.notebook));
+    return this._startJob(notebooks, `checkpoints/${encodeURIComponent(checkpointId)}/${action}`, {});
+  }
+
+  /** Stop a running job. */
+  async cancelJob(jobId: string): Promise<void> {
+    try {
+      await requestAPI<unknown>(`jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
+      this.actionError = null;
+    } catch (error) {
+      this.actionError = (error as Error).message;
+    }
+    await this._fetchJob(jobId);
+  }
+
+  /** The module whose notebook this is (a contents path), if any. */
+  moduleForPath(contentsPath: string): IModuleRow | null {
+    if (!this.course) {
+      return null;
+    }
+    const coursePath = toCoursePath(contentsPath, this.course.root, this._serverRoot);
+    return this.modules.find(m => m.notebook === coursePath) ?? null;
+  }
+
+  /** A course-relative path as JupyterLab opens it. */
+  contentsPath(coursePath: string): string {
+    return this.course ? toContentsPath(coursePath, this.course.root, this._serverRoot) : coursePath;
+  }
+
+  /** Forget the last action's error. */
+  clearActionError(): void {
+    if (this.actionError !== null) {
+      this.actionError = null;
+      this._emit();
+    }
+  }
+
+  /** The panel was shown or hidden: polling pauses while nobody looks, and catches up on return. */
+  setVisible(visible: boolean): void {
+    if (visible === this._visible) {
+      return;
+    }
+    this._visible = visible;
+    if (!visible) {
+      this._clearTimers();
+      return;
+    }
+    if (this.connection !== 'ready') {
+      return;
+    }
+    this._idleDelay = this._polling.idleMin;
+    void this.refresh().then(() => {
+      for (const view of this.jobs) {
+        if (isActive(view.job.state)) {
+          this._track(view.job.id, true);
+        }
+      }
+      this._scheduleIdle();
+    });
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._events?.disconnect(this._onEmission, this);
+    this._clearTimers();
+    this._trackers.clear();
+    Signal.clearData(this);
+  }
+
+  private async _startJob(notebooks: string[], endPoint: string, body: object): Promise<IJob | null> {
+    const running = this.activeJob;
+    if (running) {
+      this.actionError = `Wait for “${running.title}” to finish first.`;
+      this._emit();
+      return null;
+    }
+    this.actionError = null;
+    try {
+      // The action must see what the student sees, unsaved edits included.
+      await this._saveNotebooks(notebooks);
+    } catch (error) {
+      this.actionError = `Could not save the notebook first: ${(error as Error).message}`;
+      this._emit();
+      return null;
+    }
+    let job: IJob;
+    try {
+      job = await requestAPI<IJob>(endPoint, { method: 'POST', body: JSON.stringify(body) });
+    } catch (error) {
+      this.actionError = (error as Error).message;
+      this._emit();
+      return null;
+    }
+    this._addJob(job);
+    this._emit();
+    if (isActive(job.state)) {
+      this._track(job.id, false);
+    } else {
+      await this._fetchJob(job.id);
+    }
+    return job;
+  }
+
+  private _addJob(job: IJob, events: IEngineEvent[] = []): IJobView {
+    const existing = this.jobs.find(j => j.job.id === job.id);
+    if (existing) {
+      return existing;
+    }
+    const { events: _ignored, ...rest } = job;
+    const view: IJobView = { job: rest, events, summary: summarize(events), title: describeJob(job) };
+    this.jobs = [view, ...this.jobs]
+      .sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0))
+      .slice(0, KEEP_JOBS);
+    return view;
+  }
+
+  /** Take in `GET jobs`: new jobs (from a `%tito` cell, another tab) appear, running ones are followed. */
+  private _mergeJobList(jobs: IJob[]): void {
+    for (const job of jobs) {
+      const known = this.jobs.find(j => j.job.id === job.id);
+      if (!known) {
+        const events = job.events ?? [];
+        const complete = (job.event_count ?? events.length) === events.length;
+        this._addJob(job, complete ? [...events] : []);
+      }
+      if (isActive(job.state) && !this._trackers.has(job.id)) {
+        this._track(job.id, true);
+      }
+    }
+    // The newest job is shown in detail: make sure its events are there.
+    const newest = this.jobs[0];
+    if (
+      newest &&
+      !this._trackers.has(newest.job.id) &&
+      !newest.events.length &&
+      !this._loaded.has(newest.job.id)
+    ) {
+      this._loaded.add(newest.job.id);
+      void this._fetchJob(newest.job.id);
+    }
+  }
+
+  /** Follow a job until it ends: fetch now or after a delay, then with back-off. */
+  private _track(jobId: string, now: boolean): void {
+    let tracker = this._trackers.get(jobId);
+    if (!tracker) {
+      tracker = { timer: null, delay: this._polling.jobMin, inflight: false, again: false };
+      this._trackers.set(jobId, tracker);
+    }
+    if (now) {
+      void this._fetchJob(jobId);
+    } else {
+      this._schedule(jobId);
+    }
+  }
+
+  private _schedule(jobId: string): void {
+    const tracker = this._trackers.get(jobId);
+    if (!tracker || !this._visible || this._isDisposed) {
+      return;
+    }
+    if (tracker.timer !== null) {
+      clearTimeout(tracker.timer);
+    }
+    tracker.timer = setTimeout(() => {
+      tracker.timer = null;
+      void this._fetchJob(jobId);
+    }, tracker.delay);
+  }
+
+  /** `GET jobs/{id}?since=N`: append what is new; when a job we saw running has ended, refresh the course. */
+  private async _fetchJob(jobId: string): Promise<void> {
+    const tracker = this._trackers.get(jobId);
+    if (tracker?.inflight) {
+      tracker.again = true;
+      return;
+    }
+    if (tracker) {
+      tracker.inflight = true;
+      tracker.again = false;
+      if (tracker.timer !== null) {
+        clearTimeout(tracker.timer);
+        tracker.timer = null;
+      }
+    }
+    const before = this.jobs.find(j => j.job.id === jobId);
+    const wasActive = before ? isActive(before.job.state) : true;
+    const since = before?.events.length ?? 0;
+    let job: IJob | null = null;
+    try {
+      job = await requestAPI<IJob>(`jobs/${encodeURIComponent(jobId)}?since=${since}`);
+    } catch (error) {
+      if ((error as TitoRequestError).status === 404) {
+        // The server no longer knows it (it restarted): stop following it.
+        this._trackers.delete(jobId);
+        if (before && isActive(before.job.state)) {
+          before.job = { ...before.job, state: 'cancelled' };
+          this._emit();
+        }
+        return;
+      }
+    } finally {
+      if (tracker) {
+        tracker.inflight = false;
+      }
+    }
+    if (this._isDisposed) {
+      return;
+    }
+    let fresh = false;
+    if (job) {
+      const view = this.jobs.find(j => j.job.id === jobId) ?? this._addJob(job);
+      // Another answer may have landed meanwhile: keep only what continues the list.
+      const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));
+      if (added.length) {
+        view.events = [...view.events, ...added];
+        view.summary = summarize(view.events);
+        fresh = true;
+      }
+      const { events: _ignored, ...rest } = job;
+      fresh = fresh || view.job.state !== job.state || (!!job.result && !view.job.result);
+      view.job = { ...rest, args: rest.args ?? view.job.args };
+      view.title = describeJob(view.job);
+    }
+    const ended = job !== null && !isActive(job.state);
+    if (fresh) {
+      this._emit();
+    }
+    if (!tracker || !this._trackers.has(jobId)) {
+      if (ended && wasActive) {
+        await this.refresh();
+      }
+      return;
+    }
+    if (ended) {
+      this._trackers.delete(jobId);
+      if (wasActive) {
+        // The job changed the course: show where the student stands now.
+        await this.refresh();
+      }
+      return;
+    }
+    tracker.delay = fresh
+      ? this._polling.jobMin
+      : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
+    if (tracker.again) {
+      void this._fetchJob(jobId);
+    } else {
+      this._schedule(jobId);
+    }
+  }
+
+  /** An event from the server's bus: a tito job moved on. */
+  private _onEmission(_sender: unknown, emission: { schema_id: string }): void {
+    if (emission.schema_id !== JOB_EVENT_SCHEMA || this._isDisposed || this.connection !== 'ready') {
+      return;
+    }
+    const payload = emission as IJobEmission;
+    if (!payload.job_id) {
+      return;
+    }
+    this._idleDelay = this._polling.idleMin;
+    if (!this._visible) {
+      // Caught up by `setVisible(true)`.
+      return;
+    }
+    const known = this.jobs.find(j => j.job.id === payload.job_id);
+    if (!known) {
+      // Started elsewhere (a `%tito` cell, another tab): show it too.
+      this._addJob({
+        id: payload.job_id,
+        command: payload.command,
+        args: {},
+        notebook: null,
+        source: '',
+        state: payload.state,
+        result: null,
+        created: Date.now() / 1000,
+        started: null,
+        finished: null
+      });
+      this._emit();
+    }
+    this._track(payload.job_id, true);
+  }
+
+  /** While nothing runs, look again now and then: jobs from `%tito` cells, `tito` in a terminal. */
+  private _scheduleIdle(): void {
+    if (this._idleTimer !== null) {
+      clearTimeout(this._idleTimer);
+      this._idleTimer = null;
+    }
+    if (!this._visible || this._isDisposed || this.connection !== 'ready') {
+      return;
+    }
+    this._idleTimer = setTimeout(async () => {
+      this._idleTimer = null;
+      const before = this._fingerprint();
+      if (!this.busy) {
+        await this.refresh();
+      }
+      if (this._fingerprint() === before) {
+        this._idleDelay = Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax);
+      }
+      this._scheduleIdle();
+    }, this._idleDelay);
+  }
+
+  private _clearTimers(): void {
+    for (const tracker of this._trackers.values()) {
+      if (tracker.timer !== null) {
+        clearTimeout(tracker.timer);
+        tracker.timer = null;
+      }
+    }
+    if (this._idleTimer !== null) {
+      clearTimeout(this._idleTimer);
+      this._idleTimer = null;
+    }
+  }
+
+  private _fingerprint(): string {
+    return JSON.stringify([
+      this.modules.map(m => [m.id, m.state, m.last_run, m.changed]),
+      this.checkpoints.map(c => [c.id, c.state]),
+      this.jobs.map(j => [j.job.id, j.job.state])
+    ]);
+  }
+
+  private _setConnection(connection: Connection, message: string): void {
+    this.connection = connection;
+    this.connectionMessage = message;
+    this._emit();
+  }
+
+  private _emit(): void {
+    if (!this._isDisposed) {
+      this._stateChanged.emit();
+    }
+  }
+
+  private _events: IEventSource | null;
+  private _saveNotebooks: (paths: string[]) => Promise<void>;
+  private _serverRoot: string;
+  private _polling: IPolling;
+  private _trackers = new Map<string, ITracker>();
+  private _loaded = new Set<string>();
+  private _idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private _idleDelay: number;
+  private _visible = true;
+  private _isDisposed = false;
+  private _stateChanged = new Signal<this, void>(this);
+}
