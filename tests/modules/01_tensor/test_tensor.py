@@ -124,6 +124,13 @@ def test_negation_and_power():
     assert np.allclose((Tensor([4.0, 9.0]) ** 0.5).data, [2, 3]), "fractional powers should work"
 
 
+def test_numpy_array_on_the_left():
+    out = np.array([1.0, 2.0]) * Tensor([3.0, 4.0])
+    assert isinstance(out, Tensor), \
+        f"array * Tensor should give a Tensor (set __array_ufunc__ = None), got {type(out).__name__}"
+    assert np.allclose(out.data, [3, 8])
+
+
 def test_float32_stays_float32_after_ops():
     a = Tensor([1.0, 2.0])
     assert (a * 2.5).dtype == np.float32, f"float32 * number should stay float32, got {(a * 2.5).dtype}"
