@@ -48,7 +48,9 @@ def test_complete_short_form_and_status(tito_env):
     proc = tito("complete", "01", env=tito_env)
     assert proc.returncode == 0, proc.stderr
     assert "✓ 01_numbers is complete." in proc.stdout
-    assert "test_unit_add" in proc.stdout  # per-test lines, live
+    assert "modules/01_numbers/01_numbers.ipynb 2 passed" in proc.stdout  # passing tests summed per file
+    verbose = tito("-v", "test", "01", env=tito_env)
+    assert "01_numbers.ipynb::test_unit_add_negative" in verbose.stdout  # -v lists each test
     status = tito("--no-color", "status", env=tito_env)
     assert "complete" in status.stdout and "not started" in status.stdout
     assert "\x1b[" not in status.stdout
@@ -74,6 +76,16 @@ def test_exit_codes_ok_failed_usage(tito_env, course_dir):
     bad_flag = tito("export", "--everything", env=tito_env)
     assert bad_flag.returncode == 2 and "See `tito --help`" in bad_flag.stderr
     assert "Traceback" not in failed.stderr + usage.stderr + bad_flag.stderr
+
+
+def test_a_failing_test_shows_its_message_and_exits_1(tito_env, course_dir):
+    nb = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    nb.write_text(nb.read_text().replace("return a + b", "return a * b"))
+    proc = tito("--no-color", "complete", "01", env=tito_env)
+    assert proc.returncode == 1
+    assert "✗ modules/01_numbers/01_numbers.ipynb::test_unit_add" in proc.stdout
+    assert "add(2, 3) gave 6" in proc.stdout
+    assert "01_numbers: tests failed" in proc.stderr
 
 
 def test_export_check_for_ci(tito_env, course_dir):

@@ -78,6 +78,7 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None) -> a
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--events", action="store_true", help="print progress events and the result as JSON lines")
     parser.add_argument("--no-color", action="store_true", help="plain output without colours")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
     parser.add_argument("--notebook", metavar="PATH", help=argparse.SUPPRESS)
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     groups: dict[str, argparse._SubParsersAction] = {}
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return result.exit_code
     from .render import Renderer
 
-    renderer = Renderer(no_color=ns.no_color)
+    renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
     result = run(command, kwargs,
                  Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook))
     renderer.finish(result)

@@ -37,11 +37,13 @@ def _ago(ts: float | None) -> str:
 class Renderer:
     """Prints events as they come and the result at the end."""
 
-    def __init__(self, no_color: bool = False):
+    def __init__(self, no_color: bool = False, verbose: bool = False):
         self.console = Console(no_color=no_color, highlight=False, soft_wrap=False)
         self.err = Console(stderr=True, no_color=no_color, highlight=False)
+        self.verbose = verbose
         self._progress = None
         self._task = None
+        self._passed_by_file: dict[str, int] = {}
 
     # -- live events --------------------------------------------------------------------------------
 
@@ -86,6 +88,7 @@ class Renderer:
                 self._print(f"[bold]→ {name}[/] {escape(who)}")
             return
         self._stop_progress()
+        self._flush_passed()
         if name == "export" and state == "skipped":
             self._print(f"  [dim]{escape(who)} is up to date[/]")
         elif state in ("passed", "skipped"):
@@ -94,8 +97,20 @@ class Renderer:
             message = f": {escape(event['message'])}" if event.get("message") else ""
             self._print(f"  [red]✗ {name}[/] {escape(who)}{message}")
 
+    def _flush_passed(self) -> None:
+        """Passing tests are summed up per file (one line each); failures were shown as they came."""
+        for file, count in self._passed_by_file.items():
+            self._print(f"    [green]✓[/] {escape(file)} [dim]{count} passed[/]")
+        self._passed_by_file.clear()
+
     def _test(self, event: dict) -> None:
         outcome = event["outcome"]
+        if outcome == "passed" and not self.verbose:
+            file = event["id"].split("::")[0]
+            self._passed_by_file[file] = self._passed_by_file.get(file, 0) + 1
+            if self._progress is not None and self._task is not None:
+                self._progress.advance(self._task)
+            return
         mark = _MARK.get(outcome, "?")
         style = {"passed": "green", "skipped": "yellow"}.get(outcome, "red")
         line = f"    [{style}]{mark}[/] {escape(event['id'])} [dim]{event.get('duration', 0):.3f}s[/]"
@@ -109,6 +124,7 @@ class Renderer:
 
     def finish(self, result: Result) -> None:
         self._stop_progress()
+        self._flush_passed()
         renderer = getattr(self, "_render_" + result.command.replace(".", "_"), None)
         if result.ok and renderer is not None:
             renderer(result.data)
