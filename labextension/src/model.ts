@@ -445,6 +445,7 @@ export class TitoModel implements IDisposable {
     }
     let fresh = false;
     if (job) {
+      this._loaded.add(jobId);
       const view = this.jobs.find(j => j.job.id === jobId) ?? this._addJob(job);
       // Another answer may have landed meanwhile: keep only what continues the list.
       const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));

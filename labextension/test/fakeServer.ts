@@ -1,0 +1,177 @@
+/**
+ * A tito server in memory, answering `requestAPI` as docs/rest-api.md says, for the model's tests.
+ */
+import { IEngineEvent, IJob, IModuleRow, JobState } from '../src/types';
+
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason = ''
+  ) {
+    super(message);
+  }
+}
+
+export interface IRequestLog {
+  endPoint: string;
+  method: string;
+  body: unknown;
+}
+
+export function moduleRow(id: string, overrides: Partial<IModuleRow> = {}): IModuleRow {
+  const [num, name] = id.split('_');
+  return {
+    id,
+    number: Number(num),
+    name,
+    title: name[0].toUpperCase() + name.slice(1),
+    notebook: `modules/${id}/${id}.ipynb`,
+    export_target: `tinytorch.core.${name}`,
+    requires: [],
+    state: 'not_started',
+    last_run: null,
+    changed: false,
+    tests: null,
+    missing_prerequisites: [],
+    ...overrides
+  };
+}
+
+interface IServerJob {
+  job: IJob;
+  events: IEngineEvent[];
+}
+
+export class FakeServer {
+  version: unknown = { version: '0.1.0', api: 1 };
+  versionError: HttpError | null = null;
+  root = '/home/student/course';
+  modules: IModuleRow[] = [
+    moduleRow('01_numbers'),
+    moduleRow('02_doubling', { requires: ['01_numbers'], missing_prerequisites: ['01_numbers'] })
+  ];
+  checkpoints = [
+    {
+      id: 'c01_arithmetic',
+      question: 'Can I do arithmetic with my own functions?',
+      requires: ['01_numbers', '02_doubling'],
+      unlocked_by: '02_doubling',
+      state: 'locked',
+      missing_modules: ['01_numbers', '02_doubling'],
+      passed_at: null
+    }
+  ];
+  jobs: IServerJob[] = [];
+  log: IRequestLog[] = [];
+  /** An error the next POST answers with. */
+  postError: HttpError | null = null;
+  private _next = 1;
+
+  /** The `requestAPI` stand-in. */
+  handle = async (endPoint: string, init: RequestInit = {}): Promise<unknown> => {
+    const method = init.method ?? 'GET';
+    const body = init.body ? JSON.parse(String(init.body)) : undefined;
+    this.log.push({ endPoint, method, body });
+    const [path, query] = endPoint.split('?');
+    const parts = path.split('/').map(decodeURIComponent);
+
+    if (path === 'version') {
+      if (this.versionError) {
+        throw this.versionError;
+      }
+      return this.version;
+    }
+    if (path === 'course') {
+      return { root: this.root, package: 'tinytorch', modules: this.modules, checkpoints: this.checkpoints };
+    }
+    if (path === 'modules' && method === 'GET') {
+      const complete = this.modules.filter(m => m.state === 'complete').length;
+      return { modules: this.modules, complete, total: this.modules.length, warnings: [] };
+    }
+    if (path === 'checkpoints') {
+      const passed = this.checkpoints.filter(c => c.state === 'passed').length;
+      return { checkpoints: this.checkpoints, passed, total: this.checkpoints.length };
+    }
+    if (path === 'checkpoints/timeline') {
+      return {
+        timeline: [
+          ...this.modules.map(m => ({ kind: 'module', id: m.id, title: m.title, state: m.state })),
+          ...this.checkpoints.map(c => ({ kind: 'checkpoint', id: c.id, title: c.question, state: c.state }))
+        ]
+      };
+    }
+    if (path === 'jobs' && method === 'GET') {
+      return { jobs: this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse() };
+    }
+    if (parts[0] === 'jobs' && parts.length === 2) {
+      const found = this.jobs.find(j => j.job.id === parts[1]);
+      if (!found) {
+        throw new HttpError(`No job ${parts[1]}.`, 404, 'not_found');
+      }
+      if (method === 'DELETE') {
+        this.finish(found.job.id, 'cancelled');
+        return found.job;
+      }
+      const since = Number(new URLSearchParams(query ?? '').get('since') ?? 0);
+      return { ...found.job, events: found.events.slice(since), event_count: found.events.length };
+    }
+    if (method === 'POST' && (parts[0] === 'modules' || parts[0] === 'checkpoints') && parts.length === 3) {
+      if (this.postError) {
+        const error = this.postError;
+        this.postError = null;
+        throw error;
+      }
+      const command = `${parts[0] === 'modules' ? 'module' : 'checkpoint'}.${parts[2]}`;
+      const args = parts[0] === 'modules' ? { modules: [parts[1]] } : { checkpoint: parts[1] };
+      return this.addJob(command, args, 'sidebar').job;
+    }
+    throw new HttpError(`No route ${method} ${endPoint}`, 404);
+  };
+
+  addJob(command: string, args: Record<string, unknown>, source: string): IServerJob {
+    const job: IJob = {
+      id: `job-${this._next++}`,
+      command,
+      args,
+      notebook: null,
+      source,
+      state: 'running',
+      result: null,
+      created: 1000 + this._next,
+      started: 1000 + this._next,
+      finished: null,
+      event_count: 0,
+      events: []
+    };
+    const entry = { job, events: [] };
+    this.jobs.push(entry);
+    return entry;
+  }
+
+  emit(jobId: string, event: IEngineEvent): void {
+    this.jobs.find(j => j.job.id === jobId)!.events.push(event);
+  }
+
+  finish(jobId: string, state: JobState = 'succeeded', summary = 'Done.'): void {
+    const entry = this.jobs.find(j => j.job.id === jobId)!;
+    entry.job = {
+      ...entry.job,
+      state,
+      finished: 2000,
+      result: {
+        command: entry.job.command,
+        ok: state === 'succeeded',
+        summary,
+        data: {},
+        error: null,
+        duration: 1
+      }
+    };
+  }
+
+  /** Requests made, as "GET jobs/job-1?since=0" lines. */
+  calls(): string[] {
+    return this.log.map(l => `${l.method} ${l.endPoint}`);
+  }
+}

@@ -1,0 +1,54 @@
+/** Words for states, times and counts. */
+import { checkpointStateLabel, list, moduleStateLabel, testCounts, timeAgo } from '../src/format';
+import { courseFolder, toContentsPath, toCoursePath } from '../src/paths';
+
+describe('format', () => {
+  it('names every module and checkpoint state', () => {
+    expect(
+      ['not_started', 'exported', 'tests_failing', 'tests_passing', 'complete'].map(moduleStateLabel)
+    ).toEqual(['Not started', 'Exported', 'Tests failing', 'Tests passing', 'Complete']);
+    expect(['locked', 'ready', 'passed', 'failed'].map(checkpointStateLabel)).toEqual([
+      'Locked',
+      'Ready to run',
+      'Passed',
+      'Failed'
+    ]);
+  });
+
+  it('says how long ago, roughly', () => {
+    const now = 1_000_000_000_000;
+    const at = (seconds: number) => timeAgo(now / 1000 - seconds, now);
+    expect(at(5)).toBe('just now');
+    expect(at(5 * 60)).toBe('5 min ago');
+    expect(at(3 * 3600)).toBe('3 h ago');
+    expect(at(26 * 3600)).toBe('yesterday');
+    expect(at(5 * 86400)).toBe('5 days ago');
+  });
+
+  it('counts tests', () => {
+    expect(testCounts({ passed: 3, failed: 0, error: 0, total: 3 })).toBe('3 of 3 tests passed');
+    expect(testCounts({ passed: 1, failed: 1, error: 1, total: 3 })).toBe('1 of 3 tests passed, 2 failed');
+    expect(testCounts(null)).toBe('');
+  });
+
+  it('joins lists like a sentence', () => {
+    expect(list(['01_a'])).toBe('01_a');
+    expect(list(['01_a', '02_b', '03_c'])).toBe('01_a, 02_b and 03_c');
+  });
+});
+
+describe('paths', () => {
+  it('finds the course folder below the server root', () => {
+    expect(courseFolder('/srv/course', '/srv/course')).toBe('');
+    expect(courseFolder('/srv/course/', '/srv')).toBe('course');
+    expect(courseFolder('C:\\Users\\me\\course', 'C:/Users/me')).toBe('course');
+    expect(courseFolder('/elsewhere', '/srv')).toBeNull();
+  });
+
+  it('goes both ways', () => {
+    expect(toContentsPath('modules/01_a/01_a.ipynb', '/srv/course', '/srv')).toBe('course/modules/01_a/01_a.ipynb');
+    expect(toCoursePath('course/modules/01_a/01_a.ipynb', '/srv/course', '/srv')).toBe('modules/01_a/01_a.ipynb');
+    expect(toCoursePath('other/x.ipynb', '/srv/course', '/srv')).toBeNull();
+    expect(toCoursePath('x.ipynb', '/elsewhere', '/srv')).toBeNull();
+  });
+});

@@ -1,0 +1,90 @@
+/** How a job's engine events read in the sidebar. */
+import { describeJob, progressFraction, summarize } from '../src/jobs';
+import { IEngineEvent } from '../src/types';
+
+const COMPLETE_RUN: IEngineEvent[] = [
+  { event: 'step', step: 'export', state: 'running', module: '01_numbers' },
+  { event: 'step', step: 'export', state: 'passed', module: '01_numbers', message: null },
+  { event: 'progress', done: 1, total: 1, label: '01_numbers' },
+  { event: 'step', step: 'test', state: 'running', module: '01_numbers' },
+  { event: 'collected', count: 3 },
+  {
+    event: 'test',
+    id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add',
+    outcome: 'failed',
+    message: 'AssertionError: add(2, 3) gave -1',
+    where: '/c/.tito/build/inline/test_01_numbers_inline.py:8'
+  },
+  { event: 'progress', done: 1, total: 3, label: 'test_unit_add' },
+  { event: 'test', id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add_negative', outcome: 'passed', message: '' },
+  { event: 'test', id: 'tests/modules/01_numbers/test_numbers.py::test_add_floats', outcome: 'error', message: 'boom' },
+  { event: 'progress', done: 3, total: 3, label: 'test_add_floats' },
+  { event: 'step', step: 'test', state: 'failed', module: '01_numbers', message: '1 of 3 passed' },
+  { event: 'log', message: 'tinytorch/core/numbers.py is out of date', level: 'warning' }
+];
+
+describe('summarize', () => {
+  const summary = summarize(COMPLETE_RUN);
+
+  it('keeps one line per step, with its latest state and message', () => {
+    expect(summary.steps).toEqual([
+      { step: 'export', state: 'passed', module: '01_numbers', checkpoint: null, message: null },
+      { step: 'test', state: 'failed', module: '01_numbers', checkpoint: null, message: '1 of 3 passed' }
+    ]);
+  });
+
+  it('lists the tests with their outcome, file and module', () => {
+    expect(summary.collected).toBe(3);
+    expect(summary.tests.map(t => [t.name, t.outcome, t.file])).toEqual([
+      ['test_unit_add', 'failed', 'modules/01_numbers/01_numbers.ipynb'],
+      ['test_unit_add_negative', 'passed', 'modules/01_numbers/01_numbers.ipynb'],
+      ['test_add_floats', 'error', 'tests/modules/01_numbers/test_numbers.py']
+    ]);
+    expect(summary.tests.every(t => t.module === '01_numbers')).toBe(true);
+  });
+
+  it('counts errors as failures and keeps their messages', () => {
+    expect(summary.failures.map(f => [f.name, f.message])).toEqual([
+      ['test_unit_add', 'AssertionError: add(2, 3) gave -1'],
+      ['test_add_floats', 'boom']
+    ]);
+  });
+
+  it('follows the latest progress event', () => {
+    expect(summary.progress).toEqual({ done: 3, total: 3, label: 'test_add_floats' });
+    expect(progressFraction(summarize(COMPLETE_RUN.slice(0, 7)), 'running')).toBeCloseTo(1 / 3);
+    expect(progressFraction(summarize([]), 'running')).toBeNull();
+    expect(progressFraction(summarize([]), 'succeeded')).toBe(1);
+  });
+
+  it('keeps logs', () => {
+    expect(summary.logs).toEqual([{ message: 'tinytorch/core/numbers.py is out of date', level: 'warning' }]);
+  });
+
+  it('tells checkpoint steps apart from module steps', () => {
+    const steps = summarize([
+      { event: 'step', step: 'export', state: 'passed', module: '02_doubling' },
+      { event: 'step', step: 'checkpoint', state: 'running', checkpoint: 'c01_arithmetic' },
+      { event: 'step', step: 'checkpoint', state: 'passed', checkpoint: 'c01_arithmetic' }
+    ]).steps;
+    expect(steps.map(s => `${s.step}:${s.state}:${s.checkpoint ?? s.module}`)).toEqual([
+      'export:passed:02_doubling',
+      'checkpoint:passed:c01_arithmetic'
+    ]);
+  });
+});
+
+describe('describeJob', () => {
+  it('names the action and what it acts on', () => {
+    expect(describeJob({ command: 'module.complete', args: { modules: ['01_numbers'] } })).toBe(
+      'Complete 01_numbers'
+    );
+    expect(describeJob({ command: 'checkpoint.run', args: { checkpoint: 'c01_arithmetic' } })).toBe(
+      'Run checkpoint c01_arithmetic'
+    );
+    expect(describeJob({ command: 'module.export', args: { modules: [], all_: true } })).toBe(
+      'Export all modules'
+    );
+    expect(describeJob({ command: 'system.doctor', args: {} })).toBe('system.doctor');
+  });
+});

@@ -1,0 +1,418 @@
+/**
+ * The sidebar's model against a server in memory: the handshake, the course, actions, and following jobs
+ * on the event bus or by polling.
+ */
+import { Signal } from '@lumino/signaling';
+
+import { TitoModel } from '../src/model';
+import { requestAPI } from '../src/request';
+import { JOB_EVENT_SCHEMA } from '../src/types';
+import { FakeServer, HttpError } from './fakeServer';
+
+jest.mock('../src/request', () => ({ requestAPI: jest.fn() }));
+
+const request = requestAPI as jest.MockedFunction<typeof requestAPI>;
+
+const POLLING = { jobMin: 100, jobMax: 1000, idleMin: 10000, idleMax: 60000, factor: 2 };
+
+let server: FakeServer;
+let bus: Signal<object, { schema_id: string }>;
+let saved: string[][];
+let model: TitoModel;
+
+function makeModel(options: { events?: boolean; serverRoot?: string } = {}): TitoModel {
+  return new TitoModel({
+    events: options.events === false ? null : bus,
+    saveNotebooks: async paths => {
+      saved.push(paths);
+      server.log.push({ endPoint: `save ${paths.join(',')}`, method: 'SAVE', body: null });
+    },
+    serverRoot: options.serverRoot ?? '/home/student/course',
+    frontendVersion: '0.1.0',
+    polling: POLLING
+  });
+}
+
+/** Let pending promise chains run (no timers move). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await Promise.resolve();
+  }
+}
+
+function emission(jobId: string, state: string, event: object | '' = '', command = 'module.complete') {
+  return {
+    schema_id: JOB_EVENT_SCHEMA,
+    job_id: jobId,
+    command,
+    state,
+    event: event === '' ? '' : JSON.stringify(event)
+  };
+}
+
+beforeEach(() => {
+  jest.useFakeTimers();
+  server = new FakeServer();
+  bus = new Signal<object, { schema_id: string }>({});
+  saved = [];
+  request.mockReset();
+  request.mockImplementation(server.handle as typeof requestAPI);
+  model = makeModel();
+});
+
+afterEach(() => {
+  model.dispose();
+  jest.useRealTimers();
+});
+
+describe('the handshake', () => {
+  it('loads the course when the server extension speaks the same version', async () => {
+    await model.start();
+    expect(model.connection).toBe('ready');
+    expect(model.serverVersion).toBe('0.1.0');
+    expect(model.modules.map(m => m.id)).toEqual(['01_numbers', '02_doubling']);
+    expect(model.modulesTotal).toBe(2);
+    expect(model.checkpoints[0].id).toBe('c01_arithmetic');
+    expect(model.timeline).toHaveLength(3);
+  });
+
+  it('says plainly that the server extension is missing when `version` is not found', async () => {
+    server.versionError = new HttpError('Not Found', 404);
+    await model.start();
+    expect(model.connection).toBe('missing');
+    expect(model.connectionMessage).toMatch(/tito server extension is not running/);
+    expect(model.connectionMessage).toMatch(/pip install tito-jupyter/);
+    expect(server.calls()).toEqual(['GET version']);
+  });
+
+  it('names both versions when they differ', async () => {
+    server.version = { version: '0.2.0', api: 1 };
+    await model.start();
+    expect(model.connection).toBe('mismatch');
+    expect(model.connectionMessage).toContain('0.1.0');
+    expect(model.connectionMessage).toContain('0.2.0');
+    expect(model.modules).toEqual([]);
+  });
+
+  it('treats another API version as a mismatch too', async () => {
+    server.version = { version: '0.1.0', api: 2 };
+    await model.start();
+    expect(model.connection).toBe('mismatch');
+  });
+
+  it('says when the Jupyter server cannot be reached', async () => {
+    server.versionError = new HttpError('Could not reach the Jupyter server.', 0, 'network');
+    await model.start();
+    expect(model.connection).toBe('unreachable');
+    expect(model.connectionMessage).toMatch(/Could not reach/);
+  });
+
+  it('keeps the message of a course it cannot read', async () => {
+    const handle = server.handle;
+    request.mockImplementation((async (endPoint: string, init?: RequestInit) => {
+      if (endPoint === 'modules') {
+        throw new HttpError('No TinyTorch course found in /tmp.', 404);
+      }
+      return handle(endPoint, init);
+    }) as typeof requestAPI);
+    await model.start();
+    expect(model.connection).toBe('ready');
+    expect(model.loadError).toMatch(/No TinyTorch course/);
+  });
+});
+
+describe('actions', () => {
+  beforeEach(async () => {
+    await model.start();
+    server.log = [];
+  });
+
+  it('saves the module’s notebook, then starts the job', async () => {
+    const job = await model.runModuleAction('01_numbers', 'complete');
+    expect(job?.id).toBe('job-1');
+    expect(saved).toEqual([['modules/01_numbers/01_numbers.ipynb']]);
+    expect(server.calls()).toEqual([
+      'SAVE save modules/01_numbers/01_numbers.ipynb',
+      'POST modules/01_numbers/complete'
+    ]);
+    expect(server.log[1].body).toEqual({ notebook: 'modules/01_numbers/01_numbers.ipynb' });
+    expect(model.busy).toBe(true);
+    expect(model.activeJob?.title).toBe('Complete 01_numbers');
+  });
+
+  it('does not start a second job while one runs', async () => {
+    await model.runModuleAction('01_numbers', 'export');
+    const second = await model.runModuleAction('02_doubling', 'test');
+    expect(second).toBeNull();
+    expect(model.actionError).toMatch(/Wait for “Export 01_numbers” to finish/);
+    expect(server.calls().filter(c => c.startsWith('POST'))).toHaveLength(1);
+  });
+
+  it('shows the server’s reason when an action is refused', async () => {
+    server.postError = new HttpError('Unknown module 09_nothing. Modules: 01_numbers, 02_doubling.', 404);
+    const job = await model.runModuleAction('09_nothing', 'test');
+    expect(job).toBeNull();
+    expect(model.actionError).toMatch(/Unknown module 09_nothing/);
+    expect(model.busy).toBe(false);
+  });
+
+  it('does not start the job when the notebook cannot be saved', async () => {
+    model.dispose();
+    model = new TitoModel({
+      saveNotebooks: async () => {
+        throw new Error('disk full');
+      },
+      frontendVersion: '0.1.0',
+      polling: POLLING
+    });
+    await model.start();
+    server.log = [];
+    expect(await model.runModuleAction('01_numbers', 'test')).toBeNull();
+    expect(model.actionError).toMatch(/Could not save the notebook first: disk full/);
+    expect(server.calls()).toEqual([]);
+  });
+
+  it('saves the notebooks of the modules a checkpoint needs before running it', async () => {
+    await model.runCheckpointAction('c01_arithmetic', 'run');
+    expect(saved).toEqual([['modules/01_numbers/01_numbers.ipynb', 'modules/02_doubling/02_doubling.ipynb']]);
+    expect(server.calls()).toContain('POST checkpoints/c01_arithmetic/run');
+    expect(model.activeJob?.title).toBe('Run checkpoint c01_arithmetic');
+  });
+
+  it('cancels a running job', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    await model.cancelJob('job-1');
+    await settle();
+    expect(server.calls()).toContain('DELETE jobs/job-1');
+    expect(model.jobs[0].job.state).toBe('cancelled');
+    expect(model.busy).toBe(false);
+  });
+});
+
+describe('following a job by polling', () => {
+  beforeEach(async () => {
+    model.dispose();
+    model = makeModel({ events: false });
+    await model.start();
+  });
+
+  it('asks only for new events, shows steps and tests as they come, and refreshes at the end', async () => {
+    await model.runModuleAction('01_numbers', 'complete');
+    server.log = [];
+    server.emit('job-1', { event: 'step', step: 'export', state: 'running', module: '01_numbers' });
+    await jest.advanceTimersByTimeAsync(100);
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0']);
+    expect(model.activeJob?.summary.steps).toEqual([
+      { step: 'export', state: 'running', module: '01_numbers', checkpoint: null, message: null }
+    ]);
+
+    server.emit('job-1', { event: 'step', step: 'export', state: 'passed', module: '01_numbers' });
+    server.emit('job-1', { event: 'step', step: 'test', state: 'running', module: '01_numbers' });
+    server.emit('job-1', { event: 'collected', count: 2 });
+    server.emit('job-1', {
+      event: 'test',
+      id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add',
+      outcome: 'failed',
+      message: 'AssertionError: add(2, 3) gave -1',
+      where: null
+    });
+    server.emit('job-1', { event: 'progress', done: 1, total: 2, label: 'test_unit_add' });
+    await jest.advanceTimersByTimeAsync(100);
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET jobs/job-1?since=1']);
+    const summary = model.activeJob!.summary;
+    expect(summary.steps.map(s => `${s.step}:${s.state}`)).toEqual(['export:passed', 'test:running']);
+    expect(summary.progress).toEqual({ done: 1, total: 2, label: 'test_unit_add' });
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0]).toMatchObject({
+      name: 'test_unit_add',
+      file: 'modules/01_numbers/01_numbers.ipynb',
+      message: 'AssertionError: add(2, 3) gave -1',
+      module: '01_numbers'
+    });
+
+    server.modules[0] = { ...server.modules[0], state: 'tests_failing', last_run: 1500 };
+    server.finish('job-1', 'failed', '01_numbers: tests failed.');
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(100);
+    expect(server.calls()).toEqual([
+      'GET jobs/job-1?since=6',
+      'GET modules',
+      'GET checkpoints',
+      'GET checkpoints/timeline',
+      'GET jobs'
+    ]);
+    expect(model.busy).toBe(false);
+    expect(model.currentJob?.job.result?.summary).toBe('01_numbers: tests failed.');
+    expect(model.modules[0].state).toBe('tests_failing');
+  });
+
+  it('backs off while nothing new arrives, and speeds up again when something does', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    server.log = [];
+    // 100, then 200, 400, 800, 1000 (the cap), 1000: polls at 100, 300, 700, 1500, 2500, 3500.
+    await jest.advanceTimersByTimeAsync(3500);
+    expect(server.calls()).toHaveLength(6);
+    server.emit('job-1', { event: 'log', message: 'hello', level: 'info' });
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(1000);
+    // Found the event at 4500, then back to 100 ms: 4600.
+    await jest.advanceTimersByTimeAsync(100);
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET jobs/job-1?since=1']);
+  });
+
+  it('pauses while the panel is hidden and catches up when it is shown', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    model.setVisible(false);
+    server.log = [];
+    server.emit('job-1', { event: 'step', step: 'test', state: 'running', module: '01_numbers' });
+    await jest.advanceTimersByTimeAsync(30000);
+    expect(server.calls()).toEqual([]);
+
+    model.setVisible(true);
+    await settle();
+    expect(server.calls()).toContain('GET modules');
+    expect(server.calls()).toContain('GET jobs/job-1?since=0');
+    expect(model.activeJob?.summary.steps).toHaveLength(1);
+  });
+
+  it('finds a job started from a %tito cell on the next look', async () => {
+    server.addJob('module.complete', { modules: ['02_doubling'] }, 'magic');
+    server.emit('job-1', { event: 'step', step: 'export', state: 'running', module: '02_doubling' });
+    await jest.advanceTimersByTimeAsync(10000);
+    expect(model.activeJob?.job.source).toBe('magic');
+    expect(model.activeJob?.title).toBe('Complete 02_doubling');
+    expect(model.activeJob?.summary.steps).toHaveLength(1);
+    expect(model.busy).toBe(true);
+
+    server.modules[1] = { ...server.modules[1], state: 'complete' };
+    server.finish('job-1');
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(model.busy).toBe(false);
+    expect(model.modules[1].state).toBe('complete');
+  });
+
+  it('stops following a job the server forgot', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    server.jobs = [];
+    await jest.advanceTimersByTimeAsync(100);
+    expect(model.busy).toBe(false);
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(server.calls().filter(c => c.startsWith('GET jobs/'))).toEqual([]);
+  });
+});
+
+describe('following a job on the event bus', () => {
+  beforeEach(async () => {
+    await model.start();
+  });
+
+  it('fetches new events as soon as the bus says the job moved', async () => {
+    await model.runModuleAction('01_numbers', 'complete');
+    server.log = [];
+    const event = { event: 'step', step: 'export', state: 'running', module: '01_numbers' };
+    server.emit('job-1', event);
+    bus.emit(emission('job-1', 'running', event));
+    await settle();
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0']);
+    expect(model.activeJob?.summary.steps).toHaveLength(1);
+  });
+
+  it('asks once at a time however many events arrive together', async () => {
+    await model.runModuleAction('01_numbers', 'complete');
+    server.log = [];
+    for (let i = 0; i < 5; i++) {
+      const event = { event: 'log', message: `line ${i}`, level: 'info' };
+      server.emit('job-1', event);
+      bus.emit(emission('job-1', 'running', event));
+    }
+    await settle();
+    // The first answer brings the first event; one more request brings the other four.
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET jobs/job-1?since=1']);
+    expect(model.activeJob?.events).toHaveLength(5);
+  });
+
+  it('shows a job started from a %tito cell and refreshes the course when it ends', async () => {
+    server.addJob('module.complete', { modules: ['01_numbers'] }, 'magic');
+    bus.emit(emission('job-1', 'running'));
+    await settle();
+    expect(model.activeJob?.job.source).toBe('magic');
+    expect(model.activeJob?.title).toBe('Complete 01_numbers');
+
+    server.modules[0] = { ...server.modules[0], state: 'complete', last_run: 1900 };
+    server.finish('job-1');
+    server.log = [];
+    bus.emit(emission('job-1', 'succeeded'));
+    await settle();
+    expect(server.calls()).toEqual([
+      'GET jobs/job-1?since=0',
+      'GET modules',
+      'GET checkpoints',
+      'GET checkpoints/timeline',
+      'GET jobs'
+    ]);
+    expect(model.busy).toBe(false);
+    expect(model.modules[0].state).toBe('complete');
+    expect(model.modulesComplete).toBe(1);
+  });
+
+  it('ignores other schemas on the bus', async () => {
+    server.log = [];
+    bus.emit({ schema_id: 'https://events.jupyter.org/jupyter_server/contents_service/v1' });
+    await settle();
+    expect(server.calls()).toEqual([]);
+  });
+
+  it('stops listening when disposed', async () => {
+    model.dispose();
+    server.addJob('module.test', { modules: ['01_numbers'] }, 'magic');
+    server.log = [];
+    bus.emit(emission('job-1', 'running'));
+    await settle();
+    expect(server.calls()).toEqual([]);
+  });
+});
+
+describe('the background look', () => {
+  it('refreshes now and then while visible, less often while nothing changes', async () => {
+    await model.start();
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(10000);
+    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+    // Nothing changed: the next look waits 20 s.
+    await jest.advanceTimersByTimeAsync(19000);
+    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(2);
+  });
+
+  it('does not look while hidden', async () => {
+    await model.start();
+    model.setVisible(false);
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(120000);
+    expect(server.calls()).toEqual([]);
+  });
+});
+
+describe('paths', () => {
+  it('maps notebooks when Jupyter runs in the course folder', async () => {
+    await model.start();
+    expect(model.contentsPath('modules/01_numbers/01_numbers.ipynb')).toBe('modules/01_numbers/01_numbers.ipynb');
+    expect(model.moduleForPath('modules/02_doubling/02_doubling.ipynb')?.id).toBe('02_doubling');
+    expect(model.moduleForPath('scratch.ipynb')).toBeNull();
+  });
+
+  it('maps notebooks when the course sits below Jupyter’s root', async () => {
+    model.dispose();
+    model = makeModel({ serverRoot: '/home/student' });
+    await model.start();
+    expect(model.contentsPath('modules/01_numbers/01_numbers.ipynb')).toBe(
+      'course/modules/01_numbers/01_numbers.ipynb'
+    );
+    expect(model.moduleForPath('course/modules/01_numbers/01_numbers.ipynb')?.id).toBe('01_numbers');
+    expect(model.moduleForPath('modules/01_numbers/01_numbers.ipynb')).toBeNull();
+    await model.runModuleAction('01_numbers', 'export');
+    expect(saved).toEqual([['course/modules/01_numbers/01_numbers.ipynb']]);
+  });
+});
