@@ -1,0 +1,199 @@
+"""The server extension: which course the server serves, quick reads, jobs, live events, and kernels' way back.
+
+``TitoExtension`` is a jupyter_server ExtensionApp (configure it as ``c.TitoExtension.<trait>``). Handlers
+call its few methods and nothing else: reads run the engine in a thread (they are cheap, but they touch files
+and the event loop must never wait on a disk), actions become :mod:`jobs <tito_jupyter.server.jobs>`.
+
+Kernels that this server starts inherit its environment, so once the server listens the extension puts its
+own address and credentials there (``TITO_SERVER_URL``, ``TITO_SERVER_TOKEN``); the ``%tito`` magic in those
+kernels then works through this server instead of guessing from runtime files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import IOLoop
+from traitlets import Bool, Float, Integer, Unicode
+
+from .. import engine
+from ..cli import to_argv
+from ..course import MODULES_DIR, Course, find_project_root
+from ..errors import TitoError
+from . import requests
+from .errors import ApiError
+from .jobs import Job, JobManager
+
+HERE = Path(__file__).parent
+JOB_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/job"
+#: What kernels read to find this server (see tito_jupyter.magics).
+ENV_URL, ENV_TOKEN = "TITO_SERVER_URL", "TITO_SERVER_TOKEN"
+_WILDCARD_HOSTS = {"", "0.0.0.0", "*", "localhost"}
+
+
+class TitoExtension(ExtensionApp):
+    """tito inside Jupyter: the REST API under ``{base_url}tito/api/`` and the jobs behind it."""
+
+    name = "tito_jupyter"
+    description = "tito: build TinyTorch one module at a time."
+    load_other_extensions = True
+
+    project = Unicode(
+        "", config=True,
+        help="The course folder. Default: the server's root folder if it has a modules/ folder, else "
+             "$TITO_PROJECT, else the nearest folder above the root folder that has one.",
+    )
+    job_timeout = Float(
+        1800.0, config=True,
+        help="Seconds a job may run before it is stopped and ends `timed_out` (tests have their own, shorter "
+             "timeout inside the engine; this is the backstop).",
+    )
+    max_running_jobs = Integer(2, config=True, help="Jobs that run at once; the others wait, `queued`.")
+    max_kept_jobs = Integer(100, config=True, help="Finished jobs kept for GET jobs (the newest).")
+    read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
+    publish_to_kernels = Bool(
+        True, config=True,
+        help="Put this server's URL and token in the environment of the kernels it starts, for %tito.",
+    )
+
+    # -- setup ---------------------------------------------------------------------------------------
+
+    def initialize_settings(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
+        self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
+                               max_kept=self.max_kept_jobs, log=self.log)
+        schema = json.loads((HERE / "job-event.schema.json").read_text(encoding="utf-8"))
+        self.serverapp.event_logger.register_event_schema(schema)
+        self._saved_environ: dict[str, str | None] = {}
+
+    def initialize_handlers(self) -> None:
+        from .handlers import handlers
+
+        self.handlers.extend(handlers())
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:
+        # The port is only certain once the server listens, and kernels only start after this point.
+        if self.publish_to_kernels:
+            self.publish_for_kernels()
+        try:
+            self.log.info("tito | serving the course in %s under %stito/api/", self.course_root(), serverapp.base_url)
+        except TitoError as exc:
+            self.log.warning("tito | %s", exc.message)
+
+    async def stop_extension(self) -> None:
+        await self.jobs.shutdown()
+        for key, value in self._saved_environ.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_environ.clear()
+        self.executor.shutdown(wait=False)
+
+    # -- how kernels reach this server ---------------------------------------------------------------
+
+    def kernel_url(self) -> str | None:
+        """This server's address as a kernel on the same machine reaches it (base URL included)."""
+        app = self.serverapp
+        if app.sock:  # a Unix socket: the magic falls back to running the engine in the kernel
+            return None
+        ip = app.ip or ""
+        host = "127.0.0.1" if ip in _WILDCARD_HOSTS else "[::1]" if ip == "::" else f"[{ip}]" if ":" in ip else ip
+        scheme = "https" if app.certfile else "http"
+        return f"{scheme}://{host}:{app.port}{app.base_url}"
+
+    def publish_for_kernels(self) -> None:
+        url = self.kernel_url()
+        if not url:
+            return
+        # The server's own token works for its API; under JupyterHub the server's hub token does.
+        token = self.serverapp.identity_provider.token or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        for key, value in ((ENV_URL, url), (ENV_TOKEN, token)):
+            self._saved_environ.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    # -- the course ----------------------------------------------------------------------------------
+
+    def root_dir(self) -> Path:
+        return Path(self.serverapp.root_dir).expanduser().resolve()
+
+    def course_root(self) -> Path:
+        """The course this server serves; raises ProjectNotFound (a 404) when there is none."""
+        if self.project:
+            return find_project_root(Path(self.project).expanduser())
+        root = self.root_dir()
+        if (root / MODULES_DIR).is_dir():
+            return root
+        if os.environ.get("TITO_PROJECT"):
+            return find_project_root(os.environ["TITO_PROJECT"])
+        return find_project_root(root)
+
+    async def _in_thread(self, func, *args):
+        return await IOLoop.current().run_in_executor(self.executor, func, *args)
+
+    def _read_now(self, command: str, args: dict | None, resolve: tuple[str, object] | None) -> dict:
+        try:
+            root = self.course_root()
+            if resolve:
+                kind, raw = resolve
+                args = {**(args or {}), f"{kind}s": [requests.resolve_name(Course.load(root), kind, raw)]}
+        except TitoError as exc:
+            raise ApiError.from_tito_error(exc) from None
+        result = engine.run(command, args, engine.Context(project=root))
+        if not result.ok:
+            raise ApiError.from_error_dict(result.error or {"message": result.summary})
+        return result.data
+
+    async def read(self, command: str, args: dict | None = None) -> dict:
+        """The ``data`` of a quick read command (module.list, module.status, checkpoint.status, ...)."""
+        return await self._in_thread(self._read_now, command, args, None)
+
+    async def read_module(self, name: str) -> dict:
+        """One row of module.status, for a module named any way the registry accepts."""
+        data = await self._in_thread(self._read_now, "module.status", None, ("module", name))
+        return data["modules"][0]
+
+    # -- jobs ----------------------------------------------------------------------------------------
+
+    def _prepare_job(self, command_name, args, notebook, source, timeout) -> Job:
+        command = requests.find_command(command_name)
+        if timeout is not None and any(a.name == "timeout" for a in command.args):
+            args = {**(args or {}), "timeout": timeout}
+        try:
+            root = self.course_root()
+            course = Course.load(root)
+        except TitoError as exc:
+            raise ApiError.from_tito_error(exc) from None
+        request = requests.job_request(course, self.root_dir(), command, args, notebook, source)
+        limit = self.job_timeout
+        if request.args.get("timeout"):
+            limit = max(limit, float(request.args["timeout"]) + 60.0)
+        return Job(command=command.name, args=request.args, argv=to_argv(command, request.args), project=root,
+                   notebook=request.notebook, source=request.source, timeout=limit)
+
+    async def submit(self, command: str, args=None, notebook=None, source=None, timeout=None) -> Job:
+        """Check the request against the command table and the course, then queue the job."""
+        job = await self._in_thread(self._prepare_job, command, args, notebook, source, timeout)
+        return self.jobs.submit(job)
+
+    def job(self, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise ApiError(404, f"There is no job {job_id[:40]!r} (the server keeps the newest "
+                                f"{self.max_kept_jobs} jobs until it restarts).", "unknown_job")
+        return job
+
+    async def cancel(self, job_id: str) -> Job:
+        self.job(job_id)
+        return await self.jobs.cancel(job_id)
+
+    def _on_job_change(self, job: Job, event: dict | None) -> None:
+        self.serverapp.event_logger.emit(
+            schema_id=JOB_EVENT_SCHEMA_ID,
+            data={"job_id": job.id, "command": job.command, "state": job.state,
+                  "event": json.dumps(event) if event is not None else ""},
+        )

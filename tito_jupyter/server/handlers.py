@@ -1,0 +1,267 @@
+"""The REST API's handlers: parse the request, call the extension, answer JSON. Nothing else lives here.
+
+Every route is written once, as the path template the OpenAPI document uses (``modules/{module}``); the tornado
+pattern is made from it, so the routes and ``openapi.json`` cannot drift apart silently (a test compares them).
+Every verb is ``@web.authenticated`` and ``@authorized`` on the resource ``tito``; one base handler turns
+every error into ``{message, reason}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http.client import responses
+from pathlib import Path
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from .._version import __version__
+from .errors import ApiError
+
+API_PREFIX = "tito/api/"
+API_VERSION = 1
+AUTH_RESOURCE = "tito"
+MAX_BODY = 1024 * 1024
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+#: The URL word of an action and the command it runs.
+MODULE_ACTIONS = {"export": "module.export", "test": "module.test", "complete": "module.complete",
+                  "validate": "module.validate"}
+CHECKPOINT_ACTIONS = {"test": "checkpoint.test", "run": "checkpoint.run"}
+
+
+class TitoHandler(APIHandler):
+    """Base of every tito handler: auth resource, JSON in and out, errors as ``{message, reason}``."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def tito(self):
+        return self.settings["tito_jupyter"]
+
+    def write_json(self, data, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(data))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        if isinstance(exc, ApiError):
+            body = exc.to_dict()
+        elif isinstance(exc, web.HTTPError):
+            phrase = responses.get(status_code, "error")
+            body = {"message": exc.log_message or phrase, "reason": phrase.lower().replace(" ", "_")}
+        else:  # a bug: the traceback goes to the server's log, never to the client
+            body = {"message": "tito hit an internal error in the server; the details are in the server's log.",
+                    "reason": "internal"}
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def json_body(self, allowed: set[str]) -> dict:
+        """The request body as a JSON object with only ``allowed`` keys (an empty body is ``{}``)."""
+        raw = self.request.body or b""
+        if len(raw) > MAX_BODY:
+            raise ApiError(413, f"The request body has {len(raw)} bytes; tito accepts at most {MAX_BODY}.",
+                           "body_too_large")
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ApiError(400, "The request body is not valid JSON.", "invalid_json") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "The request body must be a JSON object.", "invalid_body")
+        unknown = sorted(str(k)[:40] for k in set(body) - allowed)
+        if unknown:
+            raise ApiError(400, f"Unexpected field(s) {', '.join(map(repr, unknown))}; this takes: "
+                                f"{', '.join(sorted(allowed))}.", "invalid_body")
+        return body
+
+    def accepted(self, job) -> None:
+        self.set_header("Location", url_path_join(self.base_url, API_PREFIX, "jobs", job.id))
+        self.write_json(job.to_dict(), status=202)
+
+    @web.authenticated
+    @authorized
+    def options(self, *args, **kwargs) -> None:
+        # CORS preflight, authenticated like every other tito verb.
+        super().options(*args, **kwargs)
+
+
+class VersionHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json({"version": __version__, "api": API_VERSION})
+
+
+class CourseHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.read("module.list"))
+
+
+class ModulesHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.read("module.status"))
+
+
+class ModuleHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, module: str) -> None:
+        self.write_json(await self.tito.read_module(module))
+
+
+class ModuleActionHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, module: str, action: str) -> None:
+        command = MODULE_ACTIONS.get(action)
+        if command is None:
+            raise ApiError(404, f"Modules have no action {action[:40]!r}; they have: {', '.join(MODULE_ACTIONS)}.",
+                           "unknown_action")
+        body = self.json_body({"timeout", "notebook", "source"})
+        job = await self.tito.submit(command, {"modules": [module]}, notebook=body.get("notebook"),
+                                     source=body.get("source", "rest"), timeout=body.get("timeout"))
+        self.accepted(job)
+
+
+class CheckpointsHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.read("checkpoint.status"))
+
+
+class TimelineHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.read("checkpoint.timeline"))
+
+
+class CheckpointActionHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, checkpoint: str, action: str) -> None:
+        command = CHECKPOINT_ACTIONS.get(action)
+        if command is None:
+            raise ApiError(404, f"Checkpoints have no action {action[:40]!r}; they have: "
+                                f"{', '.join(CHECKPOINT_ACTIONS)}.", "unknown_action")
+        body = self.json_body({"timeout", "source"})
+        job = await self.tito.submit(command, {"checkpoint": checkpoint}, source=body.get("source", "rest"),
+                                     timeout=body.get("timeout"))
+        self.accepted(job)
+
+
+class JobsHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json({"jobs": [job.to_dict() for job in self.tito.jobs.list()]})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.json_body({"command", "args", "notebook", "source"})
+        if "command" not in body:
+            raise ApiError(400, "Say which command to run: {\"command\": \"module.complete\", \"args\": {...}}.",
+                           "invalid_body")
+        job = await self.tito.submit(body["command"], body.get("args"), notebook=body.get("notebook"),
+                                     source=body.get("source", "rest"))
+        self.accepted(job)
+
+
+class JobHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    def get(self, job_id: str) -> None:
+        raw = self.get_query_argument("since", "0")
+        if not raw.isdigit() or len(raw) > 12:
+            raise ApiError(400, "`since` must be a number of events (0 or more).", "invalid_since")
+        self.write_json(self.tito.job(job_id).to_dict(since=int(raw)))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        job = await self.tito.cancel(job_id)
+        self.write_json(job.to_dict())
+
+
+class OpenAPIHandler(TitoHandler):
+    _document: dict | None = None
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        if OpenAPIHandler._document is None:
+            OpenAPIHandler._document = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+        document = dict(OpenAPIHandler._document)
+        document["servers"] = [{"url": url_path_join(self.base_url, API_PREFIX.rstrip("/"))}]
+        self.write_json(document)
+
+
+class NotFoundHandler(TitoHandler):
+    """Anything else under tito/api/: a JSON 404 (after authentication, like everything else)."""
+
+    def _missing(self, path: str = "") -> None:
+        raise ApiError(404, f"There is no tito endpoint {path[:80]!r}; see {API_PREFIX}openapi.json.", "not_found")
+
+    @web.authenticated
+    @authorized
+    def get(self, path: str) -> None:
+        self._missing(path)
+
+    @web.authenticated
+    @authorized
+    def post(self, path: str) -> None:
+        self._missing(path)
+
+    @web.authenticated
+    @authorized
+    def put(self, path: str) -> None:
+        self._missing(path)
+
+    @web.authenticated
+    @authorized
+    def patch(self, path: str) -> None:
+        self._missing(path)
+
+    @web.authenticated
+    @authorized
+    def delete(self, path: str) -> None:
+        self._missing(path)
+
+
+#: Path template (as in openapi.json) -> handler. Order matters only for tornado's first match.
+ROUTES: list[tuple[str, type[TitoHandler]]] = [
+    ("version", VersionHandler),
+    ("course", CourseHandler),
+    ("modules", ModulesHandler),
+    ("modules/{module}", ModuleHandler),
+    ("modules/{module}/{action}", ModuleActionHandler),
+    ("checkpoints", CheckpointsHandler),
+    ("checkpoints/timeline", TimelineHandler),
+    ("checkpoints/{checkpoint}/{action}", CheckpointActionHandler),
+    ("jobs", JobsHandler),
+    ("jobs/{job_id}", JobHandler),
+    ("openapi.json", OpenAPIHandler),
+]
+CATCH_ALL = (API_PREFIX + "(.*)", NotFoundHandler)
+
+
+def route_pattern(template: str) -> str:
+    """The tornado pattern of a path template: each ``{name}`` is one path segment."""
+    parts = re.split(r"(\{\w+\})", template)
+    return "".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
+
+
+def handlers() -> list[tuple[str, type[TitoHandler]]]:
+    """Every tito handler, patterns relative to the server's base URL."""
+    return [(API_PREFIX + route_pattern(t), h) for t, h in ROUTES] + [CATCH_ALL]

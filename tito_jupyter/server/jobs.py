@@ -1,0 +1,332 @@
+"""Jobs: tito's actions running beside the server, never inside it.
+
+A job is one ``python -m tito_jupyter --project ROOT --events ...`` subprocess (the CLI is the job runner).
+The server reads its JSON lines asynchronously, keeps the events and the result, and tells listeners as they
+come; the event loop never waits on the job. Jobs run a few at a time (the rest wait, ``queued``); the engine's
+own cross-process export lock keeps exports of one project from overlapping, and the server never holds that
+lock while it waits for a job, so jobs cannot deadlock on it.
+
+Stopping a job (cancel, timeout, server shutdown) interrupts the CLI first (SIGINT: it unwinds, atomic writes
+clean up after themselves), then kills its process group, then every process that still carries the job's
+marker in its environment (a pytest run the CLI started in a session of its own, an orphan of either).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+STATES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
+FINAL_STATES = frozenset(("succeeded", "failed", "cancelled", "timed_out"))
+#: Environment variable every process of a job inherits, so stray ones can be found and stopped.
+JOB_MARKER = "TITO_JOB_ID"
+#: Seconds a job gets to stop by itself after SIGINT before it is killed.
+STOP_GRACE = 2.0
+#: The longest JSON line a job may print (a result with thousands of test outcomes is a few MB).
+LINE_LIMIT = 64 * 1024 * 1024
+MAX_EVENTS = 100_000
+
+
+@dataclass(eq=False)
+class Job:
+    """One run of a command, as the API shows it (``to_dict``)."""
+
+    command: str
+    args: dict
+    argv: list[str]
+    project: Path
+    notebook: str | None = None
+    source: str = "rest"
+    timeout: float = 1800.0
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    state: str = "queued"
+    events: list[dict] = field(default_factory=list)
+    result: dict | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+    # -- runtime, not shown --
+    ending: str | None = field(default=None, repr=False)  # "cancelled" / "timed_out" once a stop was asked for
+    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+    task: asyncio.Task | None = field(default=None, repr=False)
+    done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    stderr_tail: bytes = field(default=b"", repr=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def to_dict(self, since: int = 0) -> dict:
+        return {
+            "id": self.id,
+            "command": self.command,
+            "args": self.args,
+            "notebook": self.notebook,
+            "source": self.source,
+            "state": self.state,
+            "events": self.events[since:],
+            "event_count": len(self.events),
+            "result": self.result,
+            "created": self.created,
+            "started": self.started,
+            "finished": self.finished,
+        }
+
+
+Listener = Callable[[Job, "dict | None"], None]
+
+
+class JobManager:
+    """Runs jobs, at most ``max_running`` at once, and keeps the newest ``max_kept`` of them."""
+
+    def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100, log=None):
+        self._jobs: dict[str, Job] = {}
+        self._listener = listener
+        self.max_running = max(1, max_running)
+        self.max_kept = max(1, max_kept)
+        self.log = log
+
+    # -- queries -------------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def list(self) -> list[Job]:
+        """Newest first."""
+        return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def submit(self, job: Job) -> Job:
+        self._jobs[job.id] = job
+        self._prune()
+        self._tell(job, None)
+        self._start_queued()
+        return job
+
+    async def cancel(self, job_id: str) -> Job | None:
+        """Stop a job; a queued one never starts. Answers once the job has ended."""
+        job = self._jobs.get(job_id)
+        if job is None or job.is_final:
+            return job
+        job.ending = job.ending or "cancelled"
+        if job.task is None:  # still waiting for its turn
+            self._finish(job, "cancelled", self._stopped_result(job))
+            return job
+        if job.process is not None:
+            await self._stop(job)
+        await job.done.wait()
+        return job
+
+    async def shutdown(self) -> None:
+        """Cancel everything (the server is stopping); no job outlives the server."""
+        await asyncio.gather(*(self.cancel(j.id) for j in list(self._jobs.values()) if not j.is_final),
+                             return_exceptions=True)
+
+    def _running(self) -> int:
+        return sum(1 for j in self._jobs.values() if j.task is not None and not j.is_final)
+
+    def _start_queued(self) -> None:
+        waiting = sorted((j for j in self._jobs.values() if j.state == "queued" and j.task is None),
+                         key=lambda j: j.created)
+        for job in waiting:
+            if self._running() >= self.max_running:
+                break
+            job.task = asyncio.ensure_future(self._run(job))
+
+    def _prune(self) -> None:
+        extra = len(self._jobs) - self.max_kept
+        if extra <= 0:
+            return
+        for job in sorted((j for j in self._jobs.values() if j.is_final), key=lambda j: j.created)[:extra]:
+            del self._jobs[job.id]
+
+    def _tell(self, job: Job, event: dict | None) -> None:
+        if self._listener is not None:
+            try:
+                self._listener(job, event)
+            except Exception:  # a listener's trouble must not stop the job
+                if self.log:
+                    self.log.warning("tito: job listener failed", exc_info=True)
+
+    # -- running -------------------------------------------------------------------------------------
+
+    def command_line(self, job: Job) -> list[str]:
+        notebook = ["--notebook", job.notebook] if job.notebook else []
+        return [sys.executable, "-m", "tito_jupyter", "--project", str(job.project), "--events", *notebook, *job.argv]
+
+    async def _run(self, job: Job) -> None:
+        try:
+            env = {**os.environ, "PYTHONUNBUFFERED": "1", JOB_MARKER: job.id}
+            try:
+                job.process = await asyncio.create_subprocess_exec(
+                    *self.command_line(job), cwd=str(job.project), env=env, stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
+                    limit=LINE_LIMIT,
+                )
+            except OSError as exc:
+                self._finish(job, "failed", self._failure_result(job, f"tito could not start: {exc}."))
+                return
+            job.state, job.started = "running", time.time()
+            self._tell(job, None)
+            if job.ending:  # cancelled while it was starting
+                await self._stop(job)
+            readers = [asyncio.ensure_future(self._read_stdout(job)), asyncio.ensure_future(self._read_stderr(job))]
+            exited = asyncio.ensure_future(job.process.wait())
+            finished, _ = await asyncio.wait({exited}, timeout=job.timeout)
+            if not finished:
+                job.ending = job.ending or "timed_out"
+                await self._stop(job)
+            await exited
+            # What the job printed before it ended is still in the pipes; a grandchild that kept them open
+            # must not keep the job from ending.
+            _, pending = await asyncio.wait(readers, timeout=5)
+            for reader in pending:
+                reader.cancel()
+            if job.ending or job.result is None:
+                await self._kill_marked(job)
+            self._finish(job, *self._outcome(job))
+        except Exception as exc:  # a bug here must still end the job, and say so
+            if self.log:
+                self.log.error("tito: job %s failed in the server", job.id, exc_info=True)
+            if job.process is not None and job.process.returncode is None:
+                await self._stop(job)
+            self._finish(job, "failed", self._failure_result(job, f"The server lost track of the job ({exc})."))
+        finally:
+            self._start_queued()
+
+    def _outcome(self, job: Job) -> tuple[str, dict]:
+        if job.ending == "cancelled":
+            return "cancelled", self._stopped_result(job)
+        if job.ending == "timed_out":
+            return "timed_out", self._stopped_result(job)
+        if job.result is not None:
+            return ("succeeded" if job.result.get("ok") else "failed"), job.result
+        code = job.process.returncode if job.process else None
+        tail = job.stderr_tail.decode("utf-8", "replace").strip().splitlines()
+        detail = f" It said: {tail[-1]}" if tail else ""
+        return "failed", self._failure_result(job, f"tito stopped without a result (exit code {code}).{detail}")
+
+    def _finish(self, job: Job, state: str, result: dict) -> None:
+        if job.is_final:
+            return
+        job.state, job.result, job.finished = state, result, time.time()
+        self._tell(job, None)
+        job.done.set()
+        self._prune()
+
+    def _elapsed(self, job: Job) -> float:
+        return round(time.time() - (job.started or job.created), 4)
+
+    def _stopped_result(self, job: Job) -> dict:
+        partial = (job.result or {}).get("data") or {}
+        if job.ending == "timed_out":
+            message = (f"Timed out: `{job.command}` ran for more than {job.timeout:.0f} s and was stopped. "
+                       "If your code has an infinite loop, fix it and try again.")
+            error = {"kind": "timed_out", "message": message, "timeout": job.timeout, "exit_code": 1}
+        else:
+            message = f"Cancelled: `{job.command}` was stopped before it finished."
+            error = {"kind": "cancelled", "message": message, "exit_code": 130}
+        return {"command": job.command, "ok": False, "summary": message, "data": partial, "error": error,
+                "duration": self._elapsed(job)}
+
+    def _failure_result(self, job: Job, message: str) -> dict:
+        return {"command": job.command, "ok": False, "summary": message, "data": {},
+                "error": {"kind": "internal", "message": message, "exit_code": 1}, "duration": self._elapsed(job)}
+
+    async def _read_stdout(self, job: Job) -> None:
+        stream = job.process.stdout
+        while True:
+            try:
+                line = await stream.readline()
+            except ValueError:  # a line longer than LINE_LIMIT: skip it rather than fail the job
+                continue
+            if not line:
+                return
+            self._take_line(job, line)
+
+    def _take_line(self, job: Job, line: bytes) -> None:
+        text = line.decode("utf-8", "replace").strip()
+        if not text:
+            return
+        try:
+            record = json.loads(text)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and record.get("type") == "result":
+            record.pop("type")
+            job.result = record
+            return
+        if isinstance(record, dict) and record.get("type") == "event":
+            record.pop("type")
+            event = record
+        else:  # something printed that is not tito's (a plugin, a warning): keep it as a log line
+            event = {"event": "log", "message": text[:2000], "level": "output", "time": time.time()}
+        if len(job.events) < MAX_EVENTS:
+            job.events.append(event)
+            self._tell(job, event)
+
+    async def _read_stderr(self, job: Job) -> None:
+        stream = job.process.stderr
+        while True:
+            chunk = await stream.read(65536)
+            if not chunk:
+                return
+            job.stderr_tail = (job.stderr_tail + chunk)[-4096:]
+
+    # -- stopping ------------------------------------------------------------------------------------
+
+    async def _stop(self, job: Job) -> None:
+        """Interrupt the job's process group, give it STOP_GRACE seconds, then kill it and its strays."""
+        proc = job.process
+        if proc is None or proc.returncode is not None:
+            return
+        group = proc.pid  # the job runs in a session of its own: its pid is its process group
+        _signal_group(group, signal.SIGINT)
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE)
+        except asyncio.TimeoutError:
+            _signal_group(group, signal.SIGKILL)
+            await proc.wait()
+        _signal_group(group, signal.SIGKILL)  # anything of the group still there (the CLI has exited)
+        await self._kill_marked(job)
+
+    async def _kill_marked(self, job: Job) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, kill_marked_processes, job.id)
+
+
+def _signal_group(group: int, sig: int) -> None:
+    if group <= 1 or group == os.getpgrp():
+        return
+    try:
+        os.killpg(group, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_marked_processes(job_id: str) -> int:
+    """Kill every process of ours whose environment says it belongs to ``job_id``; return how many."""
+    try:
+        import psutil
+    except ImportError:  # without psutil only the job's own process group is stopped
+        return 0
+    me = os.getpid()
+    killed = 0
+    for proc in psutil.process_iter():
+        if proc.pid == me:
+            continue
+        try:
+            if proc.environ().get(JOB_MARKER) == job_id:
+                proc.kill()
+                killed += 1
+        except (psutil.Error, OSError):
+            continue
+    return killed

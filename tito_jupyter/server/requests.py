@@ -1,0 +1,172 @@
+"""Checking what a request asks for before anything runs: the command, its arguments, the names, the notebook.
+
+Arguments are checked against the command's :class:`~tito_jupyter.commands.Arg` list (the command table is the
+only place that knows them). Module, checkpoint and milestone names are resolved through the course registry
+(``Course.module`` and friends) and replaced by their canonical ids, so what reaches a job is always a name the
+course has, never text from the request. A notebook path must lie inside the course.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .. import commands as command_table
+from ..commands import Arg, Command
+from ..course import Course
+from ..errors import TitoError, UsageError
+from .errors import ApiError
+
+MAX_STRING = 300
+MAX_NAME = 100
+MAX_LIST = 200
+MAX_NOTEBOOK_PATH = 1024
+MAX_TIMEOUT = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A checked request for a job: the command, its arguments (names canonical) and the notebook it came from."""
+
+    command: Command
+    args: dict
+    notebook: str | None  # relative to the course root
+    source: str
+
+
+def _has_control_chars(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def find_command(name) -> Command:
+    if not isinstance(name, str) or not name or len(name) > MAX_NAME or _has_control_chars(name):
+        raise ApiError(400, "`command` must be a command name such as \"module.complete\".", "invalid_command")
+    try:
+        return command_table.find(name)
+    except UsageError as exc:
+        raise ApiError(400, exc.message, "unknown_command") from None
+
+
+def _check_string(command: Command, arg: Arg, value) -> str:
+    where = f"{command.name}: argument {arg.name!r}"
+    if not isinstance(value, str):
+        raise ApiError(400, f"{where} must be a string, not {type(value).__name__}.", "invalid_argument")
+    if not value or len(value) > MAX_STRING or _has_control_chars(value) or value.startswith("-"):
+        raise ApiError(400, f"{where}: {value[:60]!r} is not an acceptable value.", "invalid_argument")
+    if arg.choices and value not in arg.choices:
+        raise ApiError(400, f"{where} must be one of {', '.join(arg.choices)}.", "invalid_argument")
+    return value
+
+
+def _check_value(command: Command, arg: Arg, value):
+    where = f"{command.name}: argument {arg.name!r}"
+    if arg.nargs in ("*", "+"):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or len(value) > MAX_LIST:
+            raise ApiError(400, f"{where} must be a list of strings.", "invalid_argument")
+        if arg.nargs == "+" and not value:
+            raise ApiError(400, f"{where} needs at least one value.", "invalid_argument")
+        return [_check_string(command, arg, v) for v in value]
+    if arg.kind == "bool":
+        if not isinstance(value, bool):
+            raise ApiError(400, f"{where} must be true or false.", "invalid_argument")
+        return value
+    if arg.kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (arg.kind == "int" and not isinstance(value, int)):
+            raise ApiError(400, f"{where} must be a number.", "invalid_argument")
+        if not math.isfinite(value) or value < 0 or (arg.name == "timeout" and not 0 < value <= MAX_TIMEOUT):
+            raise ApiError(400, f"{where}: {value} is out of range.", "invalid_argument")
+        return value
+    return _check_string(command, arg, value)
+
+
+def check_args(command: Command, args) -> dict:
+    """``args`` checked against the command's arguments; unknown keys, wrong types and odd strings are 400s."""
+    if args is None:
+        return {}
+    if not isinstance(args, dict):
+        raise ApiError(400, "`args` must be an object of argument names and values.", "invalid_argument")
+    spec = {arg.name: arg for arg in command.args}
+    checked = {}
+    for key, value in args.items():
+        name = "all_" if key == "all" and "all_" in spec else key  # `all_` is a Python name; JSON callers say `all`
+        if name not in spec:
+            accepted = ", ".join(a.name for a in command.args) or "no arguments"
+            raise ApiError(400, f"{command.name} has no argument {str(key)[:60]!r}; it takes: {accepted}.",
+                           "invalid_argument")
+        if value is not None:
+            checked[name] = _check_value(command, spec[name], value)
+    return checked
+
+
+def _looks_like_name(raw) -> bool:
+    return (isinstance(raw, str) and 0 < len(raw) <= MAX_NAME and not _has_control_chars(raw)
+            and not any(c in raw for c in "/\\") and ".." not in raw)
+
+
+def resolve_name(course: Course, kind: str, raw) -> str:
+    """The canonical id of a module/checkpoint/milestone named ``raw``; unknown names raise UnknownNameError."""
+    lookup = getattr(course, kind)
+    if not _looks_like_name(raw):
+        listing = ", ".join(item.id for item in getattr(course, f"{kind}s", [])) or "nothing yet"
+        shown = raw[:60] if isinstance(raw, str) else type(raw).__name__
+        raise ApiError(400, f"{shown!r} is not a {kind} name. The course has: {listing}.", "invalid_name")
+    return lookup(raw).id
+
+
+def resolve_names(course: Course, command: Command, args: dict) -> dict:
+    """Replace every name the command acts on by the registry's id for it."""
+    kind = command.acts_on
+    if not kind or not hasattr(course, kind):
+        return args
+    resolved = dict(args)
+    for key in (kind, f"{kind}s"):
+        value = resolved.get(key)
+        if isinstance(value, list):
+            resolved[key] = [resolve_name(course, kind, v) for v in value]
+        elif value is not None:
+            resolved[key] = resolve_name(course, kind, value)
+    return resolved
+
+
+def check_notebook(raw, root_dir: Path, course_root: Path) -> str | None:
+    """A notebook path (relative to the server's root folder, or absolute) as a path relative to the course.
+
+    Anything that is not a plain path inside the course is refused: ``..`` parts, NUL bytes, absolute paths
+    elsewhere, symlinks that lead out.
+    """
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or len(raw) > MAX_NOTEBOOK_PATH or _has_control_chars(raw) or "\\" in raw:
+        raise ApiError(400, "`notebook` must be the path of a notebook in the course.", "invalid_notebook")
+    if ".." in PurePosixPath(raw).parts:
+        raise ApiError(400, f"{raw[:80]!r}: a notebook path may not contain '..'.", "invalid_notebook")
+    path = Path(raw) if raw.startswith("/") else Path(root_dir) / raw
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        raise ApiError(400, f"{raw[:80]!r} is not a usable path.", "invalid_notebook") from None
+    if not resolved.is_relative_to(course_root):
+        raise ApiError(400, f"{raw[:80]!r} is not inside the course ({course_root.name}).", "notebook_outside_course")
+    return resolved.relative_to(course_root).as_posix()
+
+
+def check_source(raw) -> str:
+    if raw is None:
+        return "rest"
+    if not isinstance(raw, str) or not 0 < len(raw) <= 40 or _has_control_chars(raw):
+        raise ApiError(400, "`source` must be a short word such as \"sidebar\" or \"magic\".", "invalid_source")
+    return raw
+
+
+def job_request(course: Course, root_dir: Path, command: Command, args, notebook, source) -> JobRequest:
+    """Everything a job needs, checked. Engine errors about names become API errors (404 for unknown names)."""
+    checked = check_args(command, args)
+    try:
+        checked = resolve_names(course, command, checked)
+    except TitoError as exc:
+        raise ApiError.from_tito_error(exc) from None
+    return JobRequest(command=command, args=checked, notebook=check_notebook(notebook, root_dir, course.root),
+                      source=check_source(source))
