@@ -56,6 +56,12 @@ _ALL = Arg("all_", "every module of the course, in order", flags=("--all", "-a")
 _TIMEOUT = Arg("timeout", "seconds before a test run is stopped (default 300)", flags=("--timeout",), kind="float")
 _CHECKPOINT = Arg("checkpoint", "checkpoint name (c01_tensors, c01, 1 or tensors)")
 
+_COURSE_DIR = Arg("course_dir", "the nbgrader course folder (default: nbgrader/ in the course)",
+                  flags=("--course-dir",), metavar="DIR")
+_DB = Arg("db", "gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...)",
+          flags=("--db",), metavar="URL")
+_ASSIGNMENT = Arg("module", "the assignment (a module name: 01_tensor, 01 or tensor)")
+
 _E = "tito_jupyter.engine."
 
 BUILTIN: tuple[Command, ...] = (
@@ -133,6 +139,60 @@ BUILTIN: tuple[Command, ...] = (
              Arg("module", "the module"),
              Arg("top", "how many functions to show (default 15)", flags=("--top",), kind="int")),
             long_running=True, acts_on="module"),
+    # -- instructors --
+    Command(("release", "student"),
+            "Build the student edition (solutions stripped, tests, a solution-free package, starting points) "
+            "and verify it.",
+            _E + "release:student",
+            (Arg("out", "folder to write the student edition to", flags=("--out", "-o"), metavar="DIR"),
+             Arg("modules", "only these modules (default: all)", nargs="*", metavar="MODULE"),
+             Arg("force", "replace --out if it exists", flags=("--force",), kind="bool"),
+             Arg("skip_tests", "do not run the tests on both editions (the solution scan always runs)",
+                 flags=("--skip-tests",), kind="bool"),
+             _TIMEOUT),
+            long_running=True, acts_on="module",
+            description="Build the student edition in DIR and check it before it is handed out: the instructor "
+                        "edition passes every module's tests, the student edition fails them with "
+                        "NotImplementedError, and no file holds solution text. A build that fails is kept as "
+                        "DIR.rejected and DIR is not touched. Needs nbgrader (pip install 'tito-jupyter[instructor]')."),
+    Command(("nbgrader", "init"), "Create an nbgrader course folder with its config and gradebook.",
+            _E + "grading:init",
+            (_COURSE_DIR, _DB,
+             Arg("exchange", "nbgrader exchange folder (default: exchange/ in the course folder)",
+                 flags=("--exchange",), metavar="DIR"),
+             Arg("force", "write nbgrader_config.py again", flags=("--force",), kind="bool"))),
+    Command(("nbgrader", "generate"), "Make modules nbgrader assignments: solution, locked and autograder test cells.",
+            _E + "grading:generate", (_MODULES, _ALL, _COURSE_DIR, _DB), long_running=True, acts_on="module"),
+    Command(("nbgrader", "release"), "Release generated assignments to nbgrader's exchange.",
+            _E + "grading:release",
+            (Arg("modules", "assignments (module names); none: every generated one", nargs="*", metavar="MODULE"),
+             _ALL, _COURSE_DIR, _DB), long_running=True),
+    Command(("nbgrader", "collect"), "Gather submissions (exchange, --from DIR, submitted/) into the gradebook.",
+            _E + "grading:collect",
+            (_ASSIGNMENT,
+             Arg("from_", "also import submissions from this folder (<student>/<notebook>.ipynb or <student>.ipynb)",
+                 flags=("--from",), metavar="DIR"),
+             _COURSE_DIR, _DB), long_running=True),
+    Command(("nbgrader", "autograde"), "Grade submissions with the module's tests, in parallel, with a timeout each.",
+            _E + "autograde:autograde",
+            (_ASSIGNMENT,
+             Arg("students", "only these students", flags=("--student",), nargs="+", metavar="STUDENT"),
+             Arg("workers", "submissions graded at once (default 2)", flags=("--workers", "-j"), kind="int"),
+             Arg("timeout", "seconds per submission before it is stopped (default 120)", flags=("--timeout",),
+                 kind="float"),
+             _COURSE_DIR, _DB), long_running=True),
+    Command(("nbgrader", "feedback"), "Write nbgrader's HTML feedback for autograded submissions.",
+            _E + "grading:feedback",
+            (_ASSIGNMENT,
+             Arg("students", "only these students", flags=("--student",), nargs="+", metavar="STUDENT"),
+             Arg("release_", "also release the feedback to the exchange", flags=("--release",), kind="bool"),
+             _COURSE_DIR, _DB), long_running=True),
+    Command(("nbgrader", "report"), "Write every student's grades as CSV and JSON.",
+            _E + "grading:report",
+            (Arg("modules", "assignments (module names); none: every generated one", nargs="*", metavar="MODULE"),
+             Arg("out", "folder for grades.csv and grades.json (default: reports/ in the course folder)",
+                 flags=("--out", "-o"), metavar="DIR"),
+             _COURSE_DIR, _DB)),
 )
 
 

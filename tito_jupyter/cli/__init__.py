@@ -24,6 +24,8 @@ _GROUP_HELP = {
     "milestone": "history rebuilt with your framework: list, run",
     "system": "the installation: doctor, info, clean, setup",
     "dev": "for course developers: watch, serve, profile",
+    "release": "for instructors: build the verified student edition",
+    "nbgrader": "for instructors: an nbgrader course: init, generate, release, collect, autograde, feedback, report",
 }
 
 _EPILOG = """\
