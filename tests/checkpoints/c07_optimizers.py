@@ -6,6 +6,7 @@ a loss down.
 import numpy as np
 
 from tinytorch.core.activations import Tanh
+from tinytorch.core.autograd import no_grad
 from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.losses import MSELoss
 from tinytorch.core.optimizers import SGD, Adam, AdamW
@@ -25,6 +26,8 @@ def fit(make_optimizer, steps=150):
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+    with no_grad():
+        losses.append(MSELoss()(model(x), y).item())   # after the last step
     return losses
 
 
