@@ -256,3 +256,72 @@ class Renderer:
     def _render_system_clean(self, data: dict) -> None:
         for path in data["removed"]:
             self.console.print(f"  [dim]{path}[/]")
+
+    # -- instructors --------------------------------------------------------------------------------
+
+    def _render_release_student(self, data: dict) -> None:
+        table = Table(title="Student edition", title_justify="left")
+        for col in ("module", "solutions", "student edition", "NotImplementedError", "instructor edition"):
+            table.add_column(col)
+        for m in data["modules"]:
+            student, instructor = m.get("student"), m.get("instructor")
+            table.add_row(
+                m["id"], str(m["solution_regions"]),
+                f"{student['failed']}/{student['total']} fail" if student else "–",
+                str(student["not_implemented"]) if student else "–",
+                (f"[green]{instructor['passed']}/{instructor['total']} pass[/]" if instructor["ok"]
+                 else f"[red]{instructor['passed']}/{instructor['total']} pass[/]") if instructor else "–")
+        self.console.print(table)
+        for leak in data["scan"]["leaks"][:20]:
+            self.console.print(f"  [red]leak[/] {escape(leak['file'])}:{leak['line']}: {escape(leak['text'][:100])}")
+        for problem in data.get("problems", []):
+            self.console.print(f"  [red]✗[/] {escape(problem)}")
+
+    def _render_nbgrader_generate(self, data: dict) -> None:
+        for a in data["assignments"]:
+            needs = f", builds on {', '.join(a['prerequisites'])}" if a["prerequisites"] else ""
+            self.console.print(f"  {a['assignment']}: {a['grade_cells']} grade cells, {a['points']} points, "
+                               f"{a['solution_cells']} solution cells{needs}")
+
+    def _render_nbgrader_collect(self, data: dict) -> None:
+        for s in data["submissions"]:
+            mark = "[green]✓[/]" if s["notebook"] else "[red]✗ no notebook[/]"
+            self.console.print(f"  {mark} {escape(s['student'])} [dim]{s['timestamp']} ({s['from']})[/]")
+
+    def _render_nbgrader_autograde(self, data: dict) -> None:
+        table = Table(title=f"{data['assignment']} ({data['seconds']:.1f} s, {data['per_minute']:.0f}/min)",
+                      title_justify="left")
+        for col in ("student", "status", "score", "tests", "seconds", "notes"):
+            table.add_column(col)
+        for s in data["submissions"]:
+            status = "passed" if s["status"] == "graded" else "failed"
+            table.add_row(escape(s["student"]), f"[{_STATE_STYLE[status]}]{s['status'].replace('_', ' ')}[/]",
+                          f"{s['score']:g}/{s['max_score']:g}", f"{s.get('tests_passed', 0)}/{s.get('tests_total', 0)}",
+                          f"{s['seconds']:.1f}", escape("; ".join(s.get("notes") or []) or
+                                                        ("" if s["status"] == "graded" else s["message"])))
+        self.console.print(table)
+
+    def _render_nbgrader_feedback(self, data: dict) -> None:
+        for page in data["feedback"]:
+            mark = "[green]✓[/]" if page["exists"] else "[red]✗[/]"
+            self.console.print(f"  {mark} {escape(page['student'])} [dim]{page['html']}[/]")
+
+    def _render_nbgrader_report(self, data: dict) -> None:
+        table = Table(title="Grades", title_justify="left")
+        assignments = [a["assignment"] for a in data["assignments"]]
+        table.add_column("student")
+        for a in assignments:
+            table.add_column(a, justify="right")
+        by_student: dict[str, dict] = {}
+        for row in data["grades"]:
+            by_student.setdefault(row["student"], {})[row["assignment"]] = row
+        for student, rows in sorted(by_student.items()):
+            cells = []
+            for a in assignments:
+                row = rows.get(a)
+                if row is None or row["status"] == "missing":
+                    cells.append("[dim]–[/]")
+                else:
+                    cells.append(f"{row['score']:g}/{row['max_score']:g}")
+            table.add_row(escape(student), *cells)
+        self.console.print(table)
