@@ -133,16 +133,21 @@ def run_pytest(
                     if collected:
                         events.progress(len(tests), collected, label=record["id"])
 
-        while True:
-            try:
-                proc.wait(timeout=0.05)
-                break
-            except subprocess.TimeoutExpired:
-                drain()
-                if time.monotonic() - started > timeout:
-                    timed_out = True
-                    _kill_group(proc)
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=0.05)
                     break
+                except subprocess.TimeoutExpired:
+                    drain()
+                    if time.monotonic() - started > timeout:
+                        timed_out = True
+                        _kill_group(proc)
+                        break
+        except BaseException:  # Ctrl-C, a kernel interrupt, a cancelled job: the tests stop with us
+            _kill_group(proc)
+            report.unlink(missing_ok=True)
+            raise
         drain()
     report.unlink(missing_ok=True)
     counts = {k: sum(1 for t in tests if t["outcome"] == k) for k in ("passed", "failed", "error", "skipped")}

@@ -134,8 +134,8 @@ def resolve_names(course: Course, command: Command, args: dict) -> dict:
 def check_notebook(raw, root_dir: Path, course_root: Path) -> str | None:
     """A notebook path (relative to the server's root folder, or absolute) as a path relative to the course.
 
-    Anything that is not a plain path inside the course is refused: ``..`` parts, NUL bytes, absolute paths
-    elsewhere, symlinks that lead out.
+    Malformed paths (``..`` parts, NUL bytes, backslashes) are refused; a well-formed path that lies outside
+    the course (also through a symlink) is dropped: it cannot say which module is meant.
     """
     if raw is None or raw == "":
         return None
@@ -149,7 +149,9 @@ def check_notebook(raw, root_dir: Path, course_root: Path) -> str | None:
     except (OSError, RuntimeError):
         raise ApiError(400, f"{raw[:80]!r} is not a usable path.", "invalid_notebook") from None
     if not resolved.is_relative_to(course_root):
-        raise ApiError(400, f"{raw[:80]!r} is not inside the course ({course_root.name}).", "notebook_outside_course")
+        # A notebook elsewhere (a scratch notebook) gives no module context; the command still runs, and one
+        # that needs a module says "which module?". No path outside the course ever reaches a job.
+        return None
     return resolved.relative_to(course_root).as_posix()
 
 

@@ -1,0 +1,194 @@
+"""Jobs as real subprocesses: exports never overlap, cancel and timeout stop every process and leave the package
+whole, a crashing job is reported, and the server keeps answering while a student's infinite loop runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_notebook
+
+from tito_jupyter.server.jobs import JOB_MARKER
+
+LOOPING_TEST = "def test_unit_add():\n    while True:\n        pass\n"
+
+
+def make_looping(course_dir: Path) -> None:
+    """Module 01's inline test never ends (a student's infinite loop)."""
+    write_notebook(course_dir / "modules/01_numbers/01_numbers.ipynb", notebook(
+        ("markdown", "# Numbers"), ("code", "#| default_exp core.numbers"), ("code", NUMBERS_EXPORT),
+        ("code", LOOPING_TEST)))
+
+
+def processes_of(job_id: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(JOB_MARKER) == job_id and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+async def wait_for_pytest(job_id: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(p.cmdline()[1:3] == ["-m", "pytest"] for p in processes_of(job_id)):
+        assert time.monotonic() < deadline, "the job's pytest never started"
+        await asyncio.sleep(0.1)
+
+
+def assert_package_whole(course_dir: Path) -> None:
+    assert not list(course_dir.rglob("*.tito-tmp")), "a temporary file was left behind"
+    for path in (course_dir / "tinytorch").rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")  # no half-written file
+
+
+async def test_simultaneous_exports_never_overlap_and_leave_a_consistent_package(api, course_dir, tito_ext):
+    tito_ext.jobs.max_running = 4  # let them really run at the same time
+    bodies = [{"command": "module.export", "args": args} for args in (
+        {"all": True, "force": True}, {"modules": ["01"]}, {"modules": ["02", "01"]}, {"all": True},
+        {"modules": ["02"], "force": True}, {"all": True, "force": True}, {"modules": ["1"]}, {"all": True})]
+    accepted = await asyncio.gather(*(api("POST", "jobs", body=body) for body in bodies))
+    assert all(status == 202 for status, _ in accepted)
+    done = [await api.wait(job["id"]) for _, job in accepted]
+    assert [job["state"] for job in done] == ["succeeded"] * len(bodies), [j["result"] for j in done]
+    # Each job's exports happen under the project's export lock: their time spans must not overlap.
+    spans = sorted((min(e["time"] for e in exports), max(e["time"] for e in exports))
+                   for job in done if (exports := [e for e in job["events"] if e.get("step") == "export"]))
+    assert len(spans) == len(bodies)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert start >= end, "two exports overlapped"
+    assert_package_whole(course_dir)
+    _, check = await api("POST", "jobs", body={"command": "module.export", "args": {"all": True, "check": True}})
+    assert (await api.wait(check["id"]))["result"]["ok"], "the package is not what the notebooks say"
+
+
+async def test_cancel_stops_the_tests_and_leaves_no_partial_files(api, course_dir):
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    await wait_for_pytest(job["id"])
+    status, ended = await api("DELETE", f"jobs/{job['id']}")
+    assert status == 200 and ended["state"] == "cancelled"
+    assert ended["result"]["ok"] is False and ended["result"]["error"]["kind"] == "cancelled"
+    assert "Cancelled" in ended["result"]["summary"]
+    assert processes_of(job["id"]) == [], "a process of the cancelled job is still running"
+    assert_package_whole(course_dir)
+    progress = json.loads((course_dir / ".tito/progress.json").read_text())
+    assert not progress["modules"]["01_numbers"].get("completed_at")
+    assert (await api("DELETE", f"jobs/{job['id']}"))[1]["state"] == "cancelled"  # again: no change
+
+
+async def test_cancel_at_any_moment_of_an_export_leaves_old_or_new_files(api, course_dir):
+    notebook_path = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    for i, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.5, 0.8)):
+        source = NUMBERS_EXPORT.replace("Add two numbers.", f"Add two numbers (version {i}).")
+        write_notebook(notebook_path, numbers_notebook(source))
+        _, job = await api("POST", "jobs", body={"command": "module.export", "args": {"all": True}})
+        await asyncio.sleep(delay)
+        _, ended = await api("DELETE", f"jobs/{job['id']}")
+        assert ended["state"] in ("cancelled", "succeeded")
+        assert processes_of(job["id"]) == []
+        assert_package_whole(course_dir)
+        numbers = course_dir / "tinytorch/core/numbers.py"
+        if numbers.exists():
+            assert "Add two numbers (version" in numbers.read_text()
+    _, job = await api("POST", "jobs", body={"command": "module.export", "args": {"all": True}})
+    assert (await api.wait(job["id"]))["state"] == "succeeded"
+    assert "(version 5)" in (course_dir / "tinytorch/core/numbers.py").read_text()
+
+
+class TestOneJobAtATime:
+    @pytest.fixture
+    def tito_config(self):
+        return {"max_running_jobs": 1}
+
+    async def test_a_queued_job_waits_and_can_be_cancelled_before_it_starts(self, api, course_dir):
+        make_looping(course_dir)
+        _, looping = await api("POST", "modules/01_numbers/complete", body={})
+        await wait_for_pytest(looping["id"])
+        status, waiting = await api("POST", "modules/02_doubling/export", body={})
+        assert status == 202 and waiting["state"] == "queued"
+        await asyncio.sleep(0.3)
+        assert (await api("GET", f"jobs/{waiting['id']}"))[1]["state"] == "queued"
+        _, ended = await api("DELETE", f"jobs/{waiting['id']}")
+        assert ended["state"] == "cancelled" and ended["started"] is None
+        _, ended = await api("DELETE", f"jobs/{looping['id']}")
+        assert ended["state"] == "cancelled"
+        _, after = await api("POST", "modules/02_doubling/validate", body={})  # the queue moves on
+        assert (await api.wait(after["id"]))["state"] in ("succeeded", "failed")
+
+
+class TestJobTimeout:
+    @pytest.fixture
+    def tito_config(self):
+        return {"job_timeout": 3.0}
+
+    async def test_an_infinite_loop_ends_timed_out_and_the_server_keeps_answering(self, api, course_dir):
+        make_looping(course_dir)
+        started = time.monotonic()
+        _, job = await api("POST", "modules/01_numbers/complete", body={})
+        await wait_for_pytest(job["id"])
+        latencies = []
+        for _ in range(20):  # while the loop burns a core, status requests still answer at once
+            t0 = time.perf_counter()
+            status, _ = await api("GET", "modules")
+            latencies.append(time.perf_counter() - t0)
+            assert status == 200
+        assert statistics.median(latencies) < 0.25, latencies
+        done = await api.wait(job["id"], timeout=30)
+        assert done["state"] == "timed_out"
+        assert time.monotonic() - started < 15
+        assert done["result"]["ok"] is False and done["result"]["error"]["kind"] == "timed_out"
+        assert "Timed out" in done["result"]["summary"] and "infinite loop" in done["result"]["summary"]
+        assert processes_of(job["id"]) == []
+        assert_package_whole(course_dir)
+        assert (await api("GET", "version"))[0] == 200
+        _, after = await api("POST", "modules/02_doubling/export", body={})
+        assert (await api.wait(after["id"]))["state"] in ("succeeded", "failed")
+
+
+async def test_the_engine_timeout_of_a_test_run_is_a_clear_failure(api, course_dir):
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 1.5})
+    done = await api.wait(job["id"], timeout=30)
+    assert done["state"] == "failed"
+    assert "timed out after 2 s" in done["result"]["summary"] and "infinite loop" in done["result"]["summary"]
+    assert processes_of(job["id"]) == []
+
+
+async def test_a_job_that_dies_is_reported_and_the_next_export_repairs(api, course_dir, monkeypatch):
+    monkeypatch.setenv("TITO_FAULT", "export.write")  # the job process kills itself half way through a write
+    _, job = await api("POST", "modules/01_numbers/export", body={})
+    done = await api.wait(job["id"])
+    assert done["state"] == "failed" and done["result"]["error"]["kind"] == "internal"
+    assert "stopped without a result (exit code -9)" in done["result"]["summary"]
+    assert not (course_dir / "tinytorch/core/numbers.py").exists()  # the old (absent) file, not half of the new
+    monkeypatch.delenv("TITO_FAULT")
+    _, job = await api("POST", "modules/01_numbers/export", body={})
+    assert (await api.wait(job["id"]))["state"] == "succeeded"
+    assert_package_whole(course_dir)
+
+
+async def test_stopping_the_server_stops_its_jobs(api, course_dir, tito_ext):
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={})
+    await wait_for_pytest(job["id"])
+    await tito_ext.stop_extension()
+    assert tito_ext.jobs.get(job["id"]).state == "cancelled"
+    assert processes_of(job["id"]) == []
+
+
+def test_kernels_learn_the_server_address(tito_ext, jp_serverapp, monkeypatch):
+    monkeypatch.delenv("TITO_SERVER_URL", raising=False)
+    monkeypatch.delenv("TITO_SERVER_TOKEN", raising=False)
+    assert tito_ext.kernel_url() == f"http://127.0.0.1:{jp_serverapp.port}/a%40b/"
+    tito_ext.publish_for_kernels()
+    assert os.environ["TITO_SERVER_URL"] == tito_ext.kernel_url()
+    assert os.environ["TITO_SERVER_TOKEN"] == jp_serverapp.identity_provider.token
