@@ -80,7 +80,7 @@ class Renderer:
             self._progress = None
 
     def _step(self, event: dict) -> None:
-        who = event.get("module") or event.get("checkpoint") or ""
+        who = event.get("module") or event.get("checkpoint") or event.get("milestone") or ""
         name = event["step"]
         state = event["state"]
         if state == "running":
