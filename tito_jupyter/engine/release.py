@@ -116,10 +116,16 @@ def _chosen_checkpoints(course: Course, modules: list[Module]):
 
 
 def _public_files(course: Course, modules: list[Module]) -> list[Path]:
-    """Instructor files handed out unchanged (tests, checkpoints, package support files)."""
+    """Instructor files handed out as they are, by design: tests, checkpoints, milestones, package support files.
+
+    (Other files of a module's folder are not in this list: a solution pasted into one of them is a leak.)
+    """
     found = [f for m in modules for f in m.test_files]
     found += [c.path for c in _chosen_checkpoints(course, modules)]
     found += list(_package_support_files(course))
+    milestones = course.root / MILESTONES_DIR
+    if milestones.is_dir():
+        found += [p for p in milestones.rglob("*") if p.is_file() and p.suffix != ".ipynb"]
     return found
 
 
