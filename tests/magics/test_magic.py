@@ -1,0 +1,176 @@
+"""``%tito`` in an IPython shell without a server: the CLI's commands, the current notebook, unsaved edits."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
+from IPython.utils.capture import capture_output
+
+from tito_jupyter.magics import last_result
+
+
+def tito(shell, line: str):
+    """Run ``%tito line``; return (result dict or None if none was produced, everything shown)."""
+    before = last_result()
+    with capture_output() as captured:
+        shell.run_line_magic("tito", line)
+    shown = captured.stdout + captured.stderr + "".join(
+        out.data.get("text/plain", "") for out in captured.outputs)
+    after = last_result()
+    return (after if after is not before else None), shown
+
+
+def progress(course_dir: Path) -> dict:
+    path = course_dir / ".tito/progress.json"
+    return json.loads(path.read_text()) if path.exists() else {"modules": {}}
+
+
+def test_complete_with_no_module_completes_the_notebook_the_cell_runs_in(shell, in_module):
+    result, shown = tito(shell, "complete")
+    assert result["command"] == "module.complete" and result["ok"], shown
+    assert result["summary"] == "01_numbers is complete."
+    assert "✓ 01_numbers is complete." in shown and "Traceback" not in shown
+    assert progress(in_module)["modules"]["01_numbers"]["completed_at"]
+    assert (in_module / "tinytorch/core/numbers.py").is_file()
+
+
+@pytest.mark.parametrize("line, command", [
+    ("status", "module.status"), ("list", "module.list"), ("checkpoint timeline", "checkpoint.timeline"),
+    ("checkpoint status", "checkpoint.status"), ("export --all", "module.export"), ("test 1", "module.test"),
+    ("module validate 01", "module.validate"), ("--json status", "module.status"),
+])
+def test_the_same_commands_as_the_cli(shell, in_module, line, command):
+    if line.startswith("test"):
+        tito(shell, "export 1")
+    result, shown = tito(shell, line)
+    assert result is not None and result["command"] == command, shown
+    assert result["ok"], result["summary"]
+    assert "Traceback" not in shown
+
+
+def test_status_shows_a_table(shell, in_module):
+    _, shown = tito(shell, "status")
+    assert "02_doubling" in shown and "not started" in shown
+
+
+@pytest.mark.parametrize("line, says", [
+    ("bogus", "invalid choice: 'bogus'"),
+    ("complete --nope", "unrecognized arguments: --nope"),
+    ('complete "unclosed', "No closing quotation"),
+    ("--help", "usage: %tito"),
+    ("checkpoint", "checkpoint commands"),
+])
+def test_usage_errors_and_help_print_a_message_never_a_traceback(shell, in_module, line, says):
+    result, shown = tito(shell, line)
+    assert result is None
+    assert says in shown
+    assert "Traceback" not in shown and "SystemExit" not in shown
+
+
+def test_an_unknown_module_is_a_sentence_with_the_choices(shell, in_module):
+    result, shown = tito(shell, "complete numbrs")
+    assert not result["ok"] and result["error"]["kind"] == "unknown_name"
+    assert "Did you mean '01_numbers'?" in shown and "02_doubling" in shown
+    assert "Traceback" not in shown
+
+
+def test_it_says_when_it_cannot_tell_which_notebook_this_is(shell, course_dir, monkeypatch, clean_env, tracker):
+    monkeypatch.chdir(course_dir)  # the course root: no notebook here, no session name
+    result, shown = tito(shell, "complete")
+    assert not result["ok"] and "Which module?" in result["summary"]
+    assert "%tito cannot tell which notebook this cell runs in" in shown
+    assert "no JPY_SESSION_NAME" in shown
+
+
+def test_the_session_name_from_jupyter_server_names_the_notebook(shell, course_dir, monkeypatch, clean_env,
+                                                                 tracker):
+    monkeypatch.chdir(course_dir)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(course_dir / "modules/02_doubling/02_doubling.ipynb"))
+    result, _ = tito(shell, "complete")
+    assert result["data"]["modules"][0]["module"] == "02_doubling"
+
+
+def test_a_server_that_does_not_answer_means_running_here(shell, in_module, monkeypatch):
+    monkeypatch.setenv("TITO_SERVER_URL", "http://127.0.0.1:9/nothing/")  # the discard port: refused
+    result, shown = tito(shell, "status")
+    assert result["ok"]
+    assert "did not answer, so tito runs in this kernel" in shown
+
+
+# -- unsaved edits ----------------------------------------------------------------------------------------
+
+CHANGED = NUMBERS_EXPORT.replace("return a + b", "return b + a")
+
+
+def _run_cell(shell, source: str, cell_id: str | None = None) -> None:
+    with capture_output():
+        shell.run_cell(source, store_history=True, cell_id=cell_id)
+
+
+def _save(course_dir: Path, export_source: str) -> None:
+    path = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    write_notebook(path, numbers_notebook(export_source))
+    later = time.time() + 1
+    os.utime(path, (later, later))
+
+
+def test_unsaved_export_code_stops_complete_and_says_which_cell(shell, in_module):
+    _run_cell(shell, CHANGED, cell_id="cell-3")  # JupyterLab sends the cell id with every execution
+    result, shown = tito(shell, "complete")
+    assert not result["ok"] and result["error"]["kind"] == "unsaved_changes"
+    assert "Save the notebook (Ctrl-S) first: cell 4 changed since the last save" in shown
+    assert not (in_module / "tinytorch/core/numbers.py").exists()  # nothing stale was exported
+    assert "01_numbers" not in progress(in_module)["modules"]
+
+    _save(in_module, CHANGED)  # Ctrl-S
+    result, _ = tito(shell, "complete")
+    assert result["ok"], result["summary"]
+    assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
+
+
+def test_unsaved_code_also_guards_export_and_test(shell, in_module):
+    _run_cell(shell, CHANGED, cell_id="cell-3")
+    for line in ("export", "test", "export --all", "test 01"):
+        result, _ = tito(shell, line)
+        assert result["error"]["kind"] == "unsaved_changes", line
+    result, _ = tito(shell, "status")  # reads are not affected
+    assert result["ok"]
+
+
+def test_cells_without_ids_are_checked_too(shell, in_module):
+    _run_cell(shell, NUMBERS_EXPORT.replace("return a + b", "return a * b"))
+    result, shown = tito(shell, "export")
+    assert result["error"]["kind"] == "unsaved_changes" and "cell 4 changed" in shown
+
+
+def test_a_save_after_running_is_what_gets_exported(shell, in_module):
+    _run_cell(shell, CHANGED, cell_id="cell-3")
+    newer = NUMBERS_EXPORT.replace("return a + b", "return (a + b)")
+    _save(in_module, newer)  # edited again and saved: the editor shows the saved version
+    result, _ = tito(shell, "export")
+    assert result["ok"], result["summary"]
+    assert "return (a + b)" in (in_module / "tinytorch/core/numbers.py").read_text()
+
+
+def test_ignore_unsaved_runs_anyway(shell, in_module):
+    _run_cell(shell, CHANGED, cell_id="cell-3")
+    result, _ = tito(shell, "export --ignore-unsaved")
+    assert result["ok"]
+    assert "return a + b" in (in_module / "tinytorch/core/numbers.py").read_text()  # the saved code
+
+
+# -- output -----------------------------------------------------------------------------------------------
+
+
+def test_a_failing_test_is_shown_with_its_message(shell, in_module):
+    _save(in_module, NUMBERS_EXPORT.replace("return a + b", "return a - b"))
+    result, shown = tito(shell, "--text complete")
+    assert not result["ok"]
+    assert "✗ test 01_numbers (failed)" in shown
+    assert "test_unit_add: AssertionError: add(2, 3) gave -1" in shown
+    assert "\n✗ 01_numbers: tests failed. 01_numbers tests: 0 of 3 passed, 3 failed." in shown

@@ -1,0 +1,144 @@
+"""The ``%tito`` line magic: parse like the CLI, check for unsaved code, run, display.
+
+It takes the CLI's commands and options (the parser is the CLI's, built from the command table) plus two of
+its own: ``--text`` (plain output instead of widgets) and ``--ignore-unsaved``. With no module,
+``%tito complete`` acts on the notebook the cell runs in. Usage errors and ``--help`` print their message;
+nothing a student does shows a traceback of tito's internals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+
+from IPython.core.magic import Magics, line_magic, magics_class
+
+from ..cli import parse
+from ..commands import Command
+from . import unsaved
+from .display import make_view
+from .notebook import NotebookRef, find_notebook, read_saved
+from .runners import LocalRunner, ServerClient, ServerRunner
+
+#: The magic's own switches (removed before the CLI parser sees the line).
+MAGIC_FLAGS = {"--text": "text", "--ignore-unsaved": "ignore_unsaved"}
+
+last_result: dict | None = None
+
+
+@magics_class
+class TitoMagics(Magics):
+    def __init__(self, shell, tracker: unsaved.CellTracker):
+        super().__init__(shell)
+        self.tracker = tracker
+
+    @line_magic
+    def tito(self, line: str = ""):
+        """Run a tito command: ``%tito complete`` (this notebook's module), ``%tito status``, ``%tito test 01``,
+        ``%tito checkpoint timeline``, ``%tito export --all``. ``%tito --help`` lists them all.
+
+        Extra switches: ``--text`` for plain-text output, ``--ignore-unsaved`` to run even when this notebook
+        has run code that is not saved.
+        """
+        run_line(self.shell, line, self.tracker)
+
+
+def _split(line: str) -> tuple[list[str], dict[str, bool]] | None:
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:
+        print(f"%tito: {exc}. See `%tito --help`.", file=sys.stderr)
+        return None
+    flags = {name: False for name in MAGIC_FLAGS.values()}
+    rest = []
+    for arg in argv:
+        if arg in MAGIC_FLAGS:
+            flags[MAGIC_FLAGS[arg]] = True
+        else:
+            rest.append(arg)
+    return rest, flags
+
+
+def run_line(shell, line: str, tracker: unsaved.CellTracker) -> dict | None:
+    """Run one ``%tito`` line; returns the Result dict (None for help and usage errors)."""
+    global last_result
+    split = _split(line)
+    if split is None:
+        return None
+    argv, flags = split
+    try:
+        command, kwargs, ns = parse(argv, prog="%tito")
+    except SystemExit:  # --help, --version and usage errors have printed their message
+        return None
+    if command is None:
+        return None
+    try:
+        result = _run(shell, tracker, command, kwargs, ns, flags)
+    except KeyboardInterrupt:
+        print("%tito: stopped.", file=sys.stderr)
+        return None
+    except Exception as exc:  # a bug in tito: one sentence, no traceback
+        print(f"%tito could not run {command.name}: {type(exc).__name__}: {exc}. Please report this.",
+              file=sys.stderr)
+        return None
+    last_result = result
+    return result
+
+
+def _project(ns, ref: NotebookRef):
+    if ns.project:
+        return ns.project
+    if os.environ.get("TITO_PROJECT") or ref.local_path is None:
+        return None  # $TITO_PROJECT, or the kernel's working folder
+    return ref.local_path.parent
+
+
+def _names_no_module(command: Command, kwargs: dict) -> bool:
+    """The command acts on modules and none was named: the notebook is the only hint."""
+    return command.acts_on == "module" and not kwargs.get("modules") and not kwargs.get("module") \
+        and not kwargs.get("all_")
+
+
+def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dict:
+    client = None if ns.project else ServerClient.from_environment()
+    server = ServerRunner(client) if client else None
+    note = None
+    if server is not None and not server.available():
+        note = f"The Jupyter server at {client.url} did not answer, so tito runs in this kernel."
+        server = client = None
+    ref = find_notebook(shell, client, explicit=ns.notebook)
+    view = None if ns.json else make_view(shell, " ".join(command.path), force_text=flags["text"])
+
+    def finish(result: dict) -> dict:
+        if view is None:
+            print(json.dumps(result, indent=2))
+        else:
+            view.finish(result)
+        return result
+
+    if note and view is not None:
+        view.note(note)
+    if command.long_running and command.acts_on == "module" and ref.known and not flags["ignore_unsaved"]:
+        saved = read_saved(ref, client)
+        if saved is not None:
+            found = unsaved.unsaved_changes(tracker, *saved)
+            if found:
+                message = unsaved.message(found)
+                return finish({"command": command.name, "ok": False, "summary": message, "data": {},
+                               "error": {"kind": "unsaved_changes", "message": message,
+                                         "cells": [u.cell for u in found], "exit_code": 2},
+                               "duration": 0.0})
+    if server is not None:
+        runner, notebook = server, ref.for_server
+    else:
+        runner = LocalRunner(project=_project(ns, ref))
+        notebook = str(ref.local_path) if ref.local_path else None
+    on_event = view.on_event if view is not None else (lambda event: None)
+    result = runner.run(command, kwargs, notebook, on_event)
+    if (not result.get("ok") and not ref.known and _names_no_module(command, kwargs)
+            and (result.get("error") or {}).get("kind") == "usage_error" and view is not None):
+        view.note(f"%tito cannot tell which notebook this cell runs in: {ref.why_unknown}. "
+                  "Name the module, e.g. `%tito complete 01`.")
+    return finish(result)
