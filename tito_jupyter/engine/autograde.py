@@ -284,14 +284,18 @@ def _write_autograded(folder: Path, assignment: str, plan: dict, submission: Sub
 def _record_grades(gb, assignment: str, plan: dict, submission: Submission, record: dict, release_nb: dict) -> None:
     import warnings
 
-    gb.update_or_create_student(submission.student)
-    stamp = submission.folder / "timestamp.txt"
-    timestamp = stamp.read_text().strip() if stamp.is_file() else ""
     with warnings.catch_warnings():
         # nbgrader's add_submission trips SQLAlchemy 2's autoflush warning; the rows are written all the same.
         warnings.simplefilter("ignore")
-        sub = gb.update_or_create_submission(assignment, submission.student,
-                                             **({"timestamp": timestamp} if timestamp else {}))
+        _write_grades(gb, assignment, plan, submission, record, release_nb)
+
+
+def _write_grades(gb, assignment: str, plan: dict, submission: Submission, record: dict, release_nb: dict) -> None:
+    gb.update_or_create_student(submission.student)
+    stamp = submission.folder / "timestamp.txt"
+    timestamp = stamp.read_text().strip() if stamp.is_file() else ""
+    sub = gb.update_or_create_submission(assignment, submission.student,
+                                         **({"timestamp": timestamp} if timestamp else {}))
     for cell in record["grade_cells"]:
         grade = gb.find_grade(cell["grade_id"], plan["notebook"], assignment, submission.student)
         grade.auto_score = cell["score"]
