@@ -81,3 +81,13 @@ def test_import_error_in_a_test_file_is_reported_not_hidden(course_dir):
     assert not result.ok
     errors = [t for t in result.data["modules"][0]["tests"] if t["outcome"] == "error"]
     assert errors and "nope" in errors[0]["message"]
+
+
+def test_the_repositorys_own_conftest_files_are_not_loaded(course_dir):
+    """A course repository's test suite may load heavy fixtures (a Jupyter server) in tests/conftest.py;
+    a student's module tests need none of that, and must not pay for it."""
+    for place in ("conftest.py", "tests/conftest.py"):
+        (course_dir / place).write_text("raise RuntimeError('this conftest must not be loaded')\n")
+    run(course_dir, "module.export", {"modules": ["01", "02"]})
+    assert run(course_dir, "module.test", {"modules": ["01"]}).ok
+    assert run(course_dir, "checkpoint.test", {"checkpoint": "c01"}).ok

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from .. import notebooks
-from ..course import PACKAGE, Course, Module
+from ..course import MODULE_TESTS_DIR, PACKAGE, Course, Module
 from .results import NULL_SINK, EventSink
 
 DEFAULT_TIMEOUT = 300.0
@@ -92,13 +92,15 @@ def run_pytest(
     env = dict(os.environ)
     here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([str(course.root), here, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    # The course's tests need only pytest and the package: no installed plugins, and no conftest.py above
+    # tests/modules (a course repository's own test suite may load heavy fixtures there).
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("TITO_FAULT", None)
     cmd = [
         sys.executable, "-m", "pytest", "-q", "-p", "tito_jupyter.engine.pytest_report",
         f"--tito-report={report}", "-p", "no:cacheprovider", "-c", str(ini), "--rootdir", str(course.root),
-        "--confcutdir", str(course.root / "tests"), "--import-mode=importlib", "-W", "ignore::DeprecationWarning",
+        "--confcutdir", str(course.root / MODULE_TESTS_DIR), "--import-mode=importlib", "-W", "ignore::DeprecationWarning",
         *(extra_args or []), *[str(p) for p in paths],
     ]
     tests: list[dict] = []
