@@ -11,13 +11,13 @@ kernels then works through this server instead of guessing from runtime files.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
-from tornado.ioloop import IOLoop
 from traitlets import Bool, Float, Integer, Unicode
 
 from .. import engine
@@ -133,7 +133,7 @@ class TitoExtension(ExtensionApp):
         return find_project_root(root)
 
     async def _in_thread(self, func, *args):
-        return await IOLoop.current().run_in_executor(self.executor, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
     def _read_now(self, command: str, args: dict | None, resolve: tuple[str, object] | None) -> dict:
         try:

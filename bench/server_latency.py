@@ -1,0 +1,174 @@
+"""Server latency: how fast `GET tito/api/modules` (module status) answers when the server is idle and while a
+long test job runs, in the same server session.
+
+A real `jupyter server` with the extension serves a copy of the course in a temporary folder (under a
+JupyterHub-like base URL). The long job is the first module's tests plus one test that keeps a core busy for
+--busy seconds (a student's slow or endless loop). Requests go one at a time over one keep-alive connection.
+
+Run: python bench/server_latency.py [--requests N] [--busy S] [--course repo|factory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BASE_URL = "/user/bench/"
+BUSY_TEST = '''import time
+
+
+def test_keeps_a_core_busy():
+    end = time.time() + {seconds}
+    while time.time() < end:
+        pass
+'''
+
+
+def make_course(work: Path, kind: str) -> tuple[Path, str]:
+    """A copy of the course and the id of the module whose tests the long job runs."""
+    course = work / "course"
+    if kind == "factory":
+        sys.path.insert(0, str(REPO / "tests"))
+        from course_factory import make_course as factory
+
+        factory(course)
+    else:
+        shutil.copytree(REPO / "modules", course / "modules", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(REPO / "tests", course / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        (course / "tinytorch").mkdir()
+        (course / "tinytorch/__init__.py").write_text("")
+    first = sorted(p.name for p in (course / "modules").iterdir() if p.is_dir() and p.name[:2].isdigit())[0]
+    return course, first
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Client:
+    def __init__(self, port: int, token: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body=None):
+        self.connection.request(method, f"{BASE_URL}tito/api/{path}",
+                                body=json.dumps(body) if body is not None else None, headers=self.headers)
+        response = self.connection.getresponse()
+        raw = response.read()
+        return response.status, (json.loads(raw) if raw else None)
+
+    def timed(self, path: str, n: int) -> list[float]:
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            status, _ = self.call("GET", path)
+            times.append(time.perf_counter() - started)
+            assert status == 200, status
+        return times
+
+
+def p99(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
+    parser.add_argument("--busy", type=float, default=60.0, help="seconds the long test keeps a core busy")
+    parser.add_argument("--course", choices=("repo", "factory"), default="repo",
+                        help="a copy of this repository's course (default) or the tests' two-module course")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="tito-bench-latency-"))
+    server = None
+    try:
+        course, module = make_course(work, args.course)
+        tests_dir = course / "tests/modules" / module
+        tests_dir.mkdir(parents=True, exist_ok=True)
+        (tests_dir / "test_zz_bench_busy.py").write_text(BUSY_TEST.format(seconds=args.busy))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TITO_")}
+        for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
+            (work / name.lower()).mkdir()
+            env[name] = str(work / name.lower())
+        port, token = free_port(), secrets.token_hex(16)
+        command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={course}", f"--ServerApp.base_url={BASE_URL}",
+                   f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'tito_jupyter': True}"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client = Client(port, token)
+                if client.call("GET", "version")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+
+        n_modules = len(client.call("GET", "modules")[1]["modules"])
+        client.timed("modules", 20)  # warm up (imports, caches)
+        idle = client.timed("modules", args.requests)
+        handshake = client.timed("version", args.requests)  # the server's own overhead, no course read
+
+        status, job = client.call("POST", f"modules/{module}/complete", {"timeout": args.busy + 60})
+        assert status == 202, job
+        while True:  # until the busy test itself runs
+            _, seen = client.call("GET", f"jobs/{job['id']}")
+            if any(e.get("event") == "collected" for e in seen["events"]):
+                break
+            if seen["state"] not in ("queued", "running"):
+                raise SystemExit(f"the job ended before its tests ran: {seen['result']['summary']}")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        busy = client.timed("modules", args.requests)
+        busy_handshake = client.timed("version", args.requests)
+        _, seen = client.call("GET", f"jobs/{job['id']}")
+        still_running = seen["state"] == "running"
+        client.call("DELETE", f"jobs/{job['id']}")
+
+        idle_med, idle_p99 = statistics.median(idle) * 1000, p99(idle) * 1000
+        busy_med, busy_p99 = statistics.median(busy) * 1000, p99(busy) * 1000
+        print(f"course: {args.course} ({n_modules} modules); {args.requests} sequential GET tito/api/modules per phase; "
+              f"{os.cpu_count()} cores")
+        print(f"idle                        median {idle_med:7.2f} ms   p99 {idle_p99:7.2f} ms")
+        print(f"during `complete {module}`  median {busy_med:7.2f} ms   p99 {busy_p99:7.2f} ms"
+              + ("" if still_running else "   (warning: the job ended before the measurement did)"))
+        print(f"ratio during/idle           median x{busy_med / idle_med:5.2f}   p99 x{busy_p99 / idle_p99:5.2f}")
+        print(f"(GET version, no course read: idle median {statistics.median(handshake) * 1000:.2f} ms, "
+              f"during the job {statistics.median(busy_handshake) * 1000:.2f} ms)")
+        print(json.dumps({"bench": "server_latency", "course": args.course, "modules": n_modules,
+                          "requests": args.requests, "job_ran_throughout": still_running,
+                          "idle_ms": {"median": round(idle_med, 2), "p99": round(idle_p99, 2)},
+                          "during_job_ms": {"median": round(busy_med, 2), "p99": round(busy_p99, 2)},
+                          "ratio": {"median": round(busy_med / idle_med, 2), "p99": round(busy_p99 / idle_p99, 2)}}))
+    finally:
+        if server is not None and server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
