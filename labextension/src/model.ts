@@ -40,6 +40,8 @@ export interface IJobView {
   events: IEngineEvent[];
   summary: IJobSummary;
   title: string;
+  /** The modules it works on (for a `%tito` cell without names, the notebook's module). */
+  modules: string[];
 }
 
 /** Anything that emits the server's events, like `app.serviceManager.events.stream`. */
@@ -343,7 +345,7 @@ export class TitoModel implements IDisposable {
       return existing;
     }
     const { events: _ignored, ...rest } = job;
-    const view: IJobView = { job: rest, events, summary: summarize(events), title: describeJob(job) };
+    const view: IJobView = { job: rest, events, summary: summarize(events), ...this._describe(rest) };
     this.jobs = [view, ...this.jobs]
       .sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0))
       .slice(0, KEEP_JOBS);
@@ -457,7 +459,7 @@ export class TitoModel implements IDisposable {
       const { events: _ignored, ...rest } = job;
       fresh = fresh || view.job.state !== job.state || (!!job.result && !view.job.result);
       view.job = { ...rest, args: rest.args ?? view.job.args };
-      view.title = describeJob(view.job);
+      Object.assign(view, this._describe(view.job));
     }
     const ended = job !== null && !isActive(job.state);
     if (fresh) {
@@ -485,6 +487,18 @@ export class TitoModel implements IDisposable {
     } else {
       this._schedule(jobId);
     }
+  }
+
+  /** A job's title and modules; a module command without names acts on its notebook's module. */
+  private _describe(job: IJob): { title: string; modules: string[] } {
+    const args = job.args ?? {};
+    const named = Array.isArray(args.modules) ? args.modules.map(String) : [];
+    if (named.length || args.all_ || !job.notebook || !job.command.startsWith('module.')) {
+      return { title: describeJob(job), modules: named };
+    }
+    const module = this.modules.find(m => m.notebook === job.notebook) ?? this.moduleForPath(job.notebook);
+    const modules = module ? [module.id] : [];
+    return { title: describeJob({ ...job, args: { ...args, modules } }), modules };
   }
 
   /** An event from the server's bus: a tito job moved on. */

@@ -356,6 +356,15 @@ describe('following a job on the event bus', () => {
     expect(model.modulesComplete).toBe(1);
   });
 
+  it('names the module of a %tito cell that names none, from its notebook', async () => {
+    const entry = server.addJob('module.complete', { modules: [] }, 'magic');
+    entry.job.notebook = 'modules/02_doubling/02_doubling.ipynb';
+    bus.emit(emission('job-1', 'running'));
+    await settle();
+    expect(model.activeJob?.title).toBe('Complete 02_doubling');
+    expect(model.activeJob?.modules).toEqual(['02_doubling']);
+  });
+
   it('ignores other schemas on the bus', async () => {
     server.log = [];
     bus.emit({ schema_id: 'https://events.jupyter.org/jupyter_server/contents_service/v1' });

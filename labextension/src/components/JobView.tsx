@@ -99,7 +99,7 @@ export function JobView(props: IJobViewProps): JSX.Element {
         </div>
       )}
       {!active && job.result && (
-        <div className="jp-TitoJob-summary" data-ok={job.result.ok ? 'true' : 'false'}>
+        <div className="jp-TitoJob-summary" data-ok={job.result.ok ? 'true' : 'false'} role="status">
           {job.result.summary}
           {job.result.error?.hint && <div className="jp-TitoJob-hint">{job.result.error.hint}</div>}
         </div>

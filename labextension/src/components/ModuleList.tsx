@@ -73,10 +73,21 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
         <span className="jp-TitoModule-number" aria-hidden="true">
           {String(module.number).padStart(2, '0')}
         </span>
-        <span className="jp-TitoModule-title" title={module.id}>
-          {module.title || module.name}
-        </span>
-        <span className="jp-TitoBadge" data-state={module.state} aria-label={`State: ${moduleStateLabel(module.state)}`}>
+        <button
+          type="button"
+          className="jp-TitoModule-title"
+          aria-label={`Open the notebook of ${name}`}
+          title={`Open ${module.notebook}`}
+          onClick={() => props.onOpen(module)}
+        >
+          <notebookIcon.react tag="span" className="jp-TitoButton-icon" />
+          <span className="jp-TitoModule-titleText">{module.title || module.name}</span>
+        </button>
+        <span
+          className="jp-TitoBadge"
+          data-state={module.state}
+          aria-label={`State: ${moduleStateLabel(module.state)}`}
+        >
           {moduleStateLabel(module.state)}
         </span>
       </div>
@@ -97,17 +108,6 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
         </div>
       )}
       <div className="jp-TitoModule-actions" role="group" aria-label={`Actions for ${name}`}>
-        <Button
-          minimal
-          small
-          className="jp-TitoButton"
-          aria-label={`Open the notebook of ${name}`}
-          title={`Open ${module.notebook}`}
-          onClick={() => props.onOpen(module)}
-        >
-          <notebookIcon.react tag="span" className="jp-TitoButton-icon" />
-          Open
-        </Button>
         {ACTIONS.map(({ action, label, icon, help }) => (
           <Button
             key={action}

@@ -58,7 +58,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   }
 
   const active = model.activeJob;
-  const activeModules = active ? moduleArgs(active) : [];
+  const activeModules = active?.modules ?? [];
   const current = model.currentJob;
 
   const onOpenModule = (module: IModuleRow) => actions.openCourseFile(module.notebook);
@@ -71,7 +71,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       return;
     }
     // An external test: the code to fix is in the module's notebook.
-    const moduleId = test.module ?? moduleArgs(view)[0];
+    const moduleId = test.module ?? view.modules[0];
     const module = model.modules.find(m => m.id === moduleId);
     const notebook = module?.notebook ?? view.job.notebook;
     actions.openCourseFile(notebook ?? test.file);
@@ -149,11 +149,6 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       ))}
     </div>
   );
-}
-
-function moduleArgs(view: IJobView): string[] {
-  const modules = view.job.args?.modules;
-  return Array.isArray(modules) ? modules.map(String) : [];
 }
 
 function ConnectionNotice(props: { model: TitoModel; onRetry: () => void }): JSX.Element {
