@@ -9,7 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IJobSummary, describeJob, summarize } from './jobs';
-import { toContentsPath, toCoursePath } from './paths';
+import { courseFolder, toContentsPath, toCoursePath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
 import {
   API_VERSION,
@@ -74,6 +74,9 @@ export interface IPolling {
 }
 
 const DEFAULT_POLLING: IPolling = { jobMin: 500, jobMax: 5000, idleMin: 5000, idleMax: 60000, factor: 1.5 };
+
+/** What the jobs this panel starts say they came from. */
+const SOURCE = 'sidebar';
 
 /** How many finished jobs the model remembers. */
 const KEEP_JOBS = 20;
@@ -223,7 +226,8 @@ export class TitoModel implements IDisposable {
   async runModuleAction(moduleId: string, action: ModuleAction): Promise<IJob | null> {
     const module = this.modules.find(m => m.id === moduleId);
     const notebooks = module ? [this.contentsPath(module.notebook)] : [];
-    const body = module ? { notebook: module.notebook } : {};
+    // The server takes `notebook` as the contents API names it (relative to its root folder).
+    const body = module ? { notebook: notebooks[0], source: SOURCE } : { source: SOURCE };
     return this._startJob(notebooks, `modules/${encodeURIComponent(moduleId)}/${action}`, body);
   }
 
@@ -234,7 +238,9 @@ export class TitoModel implements IDisposable {
       .map(id => this.modules.find(m => m.id === id))
       .filter((m): m is IModuleRow => !!m)
       .map(m => this.contentsPath(m.notebook));
-    return this._startJob(notebooks, `checkpoints/${encodeURIComponent(checkpointId)}/${action}`, {});
+    return this._startJob(notebooks, `checkpoints/${encodeURIComponent(checkpointId)}/${action}`, {
+      source: SOURCE
+    });
   }
 
   /** Stop a running job. */
@@ -255,6 +261,11 @@ export class TitoModel implements IDisposable {
     }
     const coursePath = toCoursePath(contentsPath, this.course.root, this._serverRoot);
     return this.modules.find(m => m.notebook === coursePath) ?? null;
+  }
+
+  /** False when the course lies outside Jupyter's root folder, so its notebooks cannot be opened from here. */
+  get courseIsReachable(): boolean {
+    return !this.course || courseFolder(this.course.root, this._serverRoot) !== null;
   }
 
   /** A course-relative path as JupyterLab opens it. */

@@ -135,7 +135,7 @@ describe('actions', () => {
       'SAVE save modules/01_numbers/01_numbers.ipynb',
       'POST modules/01_numbers/complete'
     ]);
-    expect(server.log[1].body).toEqual({ notebook: 'modules/01_numbers/01_numbers.ipynb' });
+    expect(server.log[1].body).toEqual({ notebook: 'modules/01_numbers/01_numbers.ipynb', source: 'sidebar' });
     expect(model.busy).toBe(true);
     expect(model.activeJob?.title).toBe('Complete 01_numbers');
   });
@@ -423,5 +423,18 @@ describe('paths', () => {
     expect(model.moduleForPath('modules/01_numbers/01_numbers.ipynb')).toBeNull();
     await model.runModuleAction('01_numbers', 'export');
     expect(saved).toEqual([['course/modules/01_numbers/01_numbers.ipynb']]);
+    // The server reads `notebook` relative to its root folder, as the contents API does.
+    expect(server.log.find(l => l.method === 'POST')?.body).toEqual({
+      notebook: 'course/modules/01_numbers/01_numbers.ipynb',
+      source: 'sidebar'
+    });
+    expect(model.courseIsReachable).toBe(true);
+  });
+
+  it('knows when the course lies outside Jupyter’s root folder', async () => {
+    model.dispose();
+    model = makeModel({ serverRoot: '/home/student/course/modules' });
+    await model.start();
+    expect(model.courseIsReachable).toBe(false);
   });
 });

@@ -86,6 +86,12 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           {model.loadError}
         </div>
       )}
+      {!model.courseIsReachable && (
+        <div className="jp-TitoNotice" data-kind="warning" role="note">
+          The course ({model.course?.root}) is outside the folder Jupyter serves, so its notebooks cannot be opened
+          from here. Start JupyterLab in the course folder (<code>tito dev serve</code>).
+        </div>
+      )}
       <section className="jp-TitoOverall" aria-label="Overall progress">
         <div className="jp-TitoOverall-line">
           <span>
