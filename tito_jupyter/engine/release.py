@@ -129,6 +129,13 @@ def _public_files(course: Course, modules: list[Module]) -> list[Path]:
     return found
 
 
+def course_secrets(course: Course, modules: list[Module] | None = None) -> solution_scan.Secrets:
+    """The solution lines of every module notebook that must not appear in an edition of ``modules``."""
+    handed_out = course.modules if modules is None else modules
+    return solution_scan.collect_secrets([m.notebook for m in course.modules], _public_files(course, handed_out),
+                                         course.root)
+
+
 def _package_support_files(course: Course):
     """``__init__.py`` files and hand-written modules of the instructor's package; never exported files."""
     if not course.package_dir.is_dir():
@@ -338,8 +345,7 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
         events.step("scan", "running")
-        secrets = solution_scan.collect_secrets([m.notebook for m in course.modules],
-                                                _public_files(course, chosen), course.root)
+        secrets = course_secrets(course, chosen)
         scan = solution_scan.scan(staging, secrets)
         events.step("scan", "passed" if not scan["leaks"] else "failed",
                     message=f"{len(scan['leaks'])} leak(s) in {scan['files_scanned']} files")

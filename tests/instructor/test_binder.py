@@ -1,0 +1,158 @@
+"""Binder: replay `binder/postBuild` here, in a fresh virtual environment, and look at what a student gets.
+
+repo2docker clones the repository, installs `binder/requirements.txt` and runs `binder/postBuild` in the
+clone. This test does the same without Docker: a `git clone` of this repository (committed files only), a
+new venv (nothing shared with the test's own environment), then postBuild with that venv first on PATH.
+The one shortcut: the prebuilt JupyterLab extension is copied into the clone, so the wheel build does not
+run npm (the CI wheel job builds it from source).
+
+Then, in that environment: the server extension is enabled, the lab extension installed, a kernel has the
+`%tito` magic without `%load_ext`, the student's `tinytorch` imports from anywhere, nbgrader is gone, the
+notebook the launch link opens exists, and no file holds solution text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tito_jupyter.course import Course
+from tito_jupyter.engine import release, solution_scan
+
+REPO = Path(__file__).resolve().parents[2]
+FIRST_NOTEBOOK = "modules/01_tensor/01_tensor.ipynb"  # the README's launch link: ?urlpath=lab/tree/<this>
+
+pytestmark = pytest.mark.timeout(420)
+
+KERNEL_CHECK = r"""
+import json
+from jupyter_client.manager import start_new_kernel
+
+outputs = []
+
+
+def keep(msg):
+    if msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result", "error"):
+        content = msg["content"]
+        outputs.append(content.get("text") or json.dumps(content.get("data") or content.get("evalue")))
+
+
+km, kc = start_new_kernel(kernel_name="python3")
+try:
+    reply = kc.execute_interactive("%tito list", timeout=120, output_hook=keep)
+    print(json.dumps({"status": reply["content"]["status"], "text": "".join(outputs)}))
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+"""
+
+
+def _env(venv: Path, home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "JUPYTER", "TITO"))}
+    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv), HOME=str(home),
+               JUPYTER_PLATFORM_DIRS="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return env
+
+
+@pytest.fixture(scope="module")
+def binder(tmp_path_factory):
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to clone the repository")
+    if not (REPO / "tito_jupyter/labextension/package.json").is_file():
+        pytest.skip("the lab extension is not built (run `pip install -e .` or `jlpm build` in labextension/)")
+    base = tmp_path_factory.mktemp("binder")
+    repo, venv, home = base / "repo", base / "env", base / "home"
+    home.mkdir()
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(repo)], check=True)
+    shutil.copytree(REPO / "tito_jupyter/labextension", repo / "tito_jupyter/labextension")
+    # What must not survive: every solution line of the instructor's notebooks, as committed.
+    course = Course.load(repo)
+    secrets = release.course_secrets(course)
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
+    env = _env(venv, home)
+    started = time.monotonic()
+    build = subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    assert build.returncode == 0, f"postBuild failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
+    return {"repo": repo, "venv": venv, "env": env, "secrets": secrets, "log": build.stdout + build.stderr,
+            "seconds": seconds, "modules": [m.id for m in course.modules]}
+
+
+def _run(binder, *argv, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in argv], cwd=cwd or binder["repo"], env=binder["env"],
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_the_build_verified_the_student_edition(binder):
+    assert "Student edition in" in binder["log"]
+    assert "0 leaked line(s)" in binder["log"]
+
+
+def test_the_student_edition_replaced_the_repository(binder):
+    repo = binder["repo"]
+    assert (repo / FIRST_NOTEBOOK).is_file()
+    assert sorted(p.name for p in (repo / "modules").iterdir()) == binder["modules"]
+    for instructor_only in (".git", "tito_jupyter", "labextension", "bench", "docs", ".github", "scripts",
+                            "tests/conftest.py", "jupyter-config"):
+        assert not (repo / instructor_only).exists(), instructor_only
+    assert (repo / ".tito/starting-points").is_dir() and not (repo / ".tito/progress.json").exists()
+
+
+def test_no_file_holds_solution_text(binder):
+    assert len(binder["secrets"]) > 0
+    scan = solution_scan.scan(binder["repo"], binder["secrets"])
+    assert scan["leaks"] == []
+    notebooks = list(binder["repo"].rglob("*.ipynb"))
+    assert notebooks and all("BEGIN SOLUTION" not in p.read_text() for p in notebooks)
+
+
+def test_the_server_extension_is_enabled(binder):
+    listed = _run(binder, binder["venv"] / "bin/jupyter", "server", "extension", "list")
+    text = listed.stdout + listed.stderr
+    line = next((line for line in text.splitlines() if line.strip().startswith("tito_jupyter ")), "")
+    assert "enabled" in line, text
+    assert "nbgrader" not in text  # uninstalled: students do not need its extensions
+
+
+def test_the_lab_extension_is_installed(binder):
+    listed = _run(binder, binder["venv"] / "bin/jupyter", "labextension", "list")
+    text = listed.stdout + listed.stderr
+    assert any("tito-jupyter" in line and "enabled" in line for line in text.splitlines()), text
+
+
+def test_the_magic_is_ready_in_a_kernel_and_loads_in_ipython(binder):
+    kernel = _run(binder, binder["venv"] / "bin/python", "-c", KERNEL_CHECK)
+    assert kernel.returncode == 0, kernel.stderr[-2000:]
+    reply = json.loads(kernel.stdout.strip().splitlines()[-1])
+    assert reply["status"] == "ok", reply
+    # The magic answers (a live widget with a plain-text fallback), without any %load_ext: it is preloaded.
+    assert "%tito module list" in reply["text"] and "UsageError" not in reply["text"], reply
+    loaded = _run(binder, binder["venv"] / "bin/ipython", "-c",
+                  "get_ipython().run_line_magic('load_ext', 'tito_jupyter'); "
+                  "print('magic' if 'tito' in get_ipython().magics_manager.magics['line'] else 'missing')")
+    assert loaded.stdout.strip().splitlines()[-1] == "magic", loaded.stdout + loaded.stderr
+
+
+def test_the_students_package_imports_from_anywhere_and_is_unwritten(binder, tmp_path):
+    code = ("import tinytorch.core.tensor as t\n"
+            "try:\n    t.Tensor([1.0])\nexcept NotImplementedError:\n    print('stub', t.__file__)\n")
+    done = _run(binder, binder["venv"] / "bin/python", "-c", code, cwd=tmp_path)
+    assert done.stdout.startswith("stub "), done.stdout + done.stderr
+    assert str(binder["repo"]) in done.stdout
+
+
+def test_nbgrader_is_not_installed_for_students(binder):
+    shown = _run(binder, binder["venv"] / "bin/python", "-m", "pip", "show", "nbgrader")
+    assert shown.returncode != 0
+
+
+def test_the_build_is_quick_enough(binder):
+    assert binder["seconds"] < 240, f"postBuild took {binder['seconds']:.0f} s"
