@@ -98,7 +98,7 @@ def term(tmp_path_factory):
     steps["collect_02"] = run(root, "nbgrader.collect", {"module": "02"})
     steps["autograde"] = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 60})
     steps["autograde_02"] = run(root, "nbgrader.autograde", {"module": "02_doubling"})
-    steps["feedback"] = run(root, "nbgrader.feedback", {"module": "01"})
+    steps["feedback"] = run(root, "nbgrader.feedback", {"module": "01", "release_": True})
     steps["report"] = run(root, "nbgrader.report", {})
     return root, nbgrader, db, steps
 
@@ -110,7 +110,7 @@ def test_every_step_succeeds(term):
 
 
 def test_init_writes_an_nbgrader_config_with_the_chosen_gradebook(term):
-    root, nbgrader, db, steps = term
+    _, nbgrader, db, steps = term
     assert steps["init"].data["db_url"] == db
     config = (nbgrader / "nbgrader_config.py").read_text()
     assert db in config and "c.Exchange.root" in config
@@ -135,7 +135,7 @@ def test_generate_makes_the_module_tests_the_grade(term):
 
 
 def test_the_released_assignment_has_no_solution_and_ships_its_tests(term):
-    _, nbgrader, _, steps = term
+    *_, steps = term
     exchange = Path(steps["release"].data["assignments"][0]["exchange"])
     assert sorted(steps["release"].data["assignments"][0]["files"]) == ["01_numbers.ipynb", "tests/test_numbers.py"]
     text = (exchange / "01_numbers.ipynb").read_text()
@@ -175,15 +175,22 @@ def test_the_gradebook_holds_the_grades(term):
 
 
 def test_feedback_is_nbgrader_html_with_the_score(term):
-    _, nbgrader, _, steps = term
+    *_, steps = term
     pages = {p["student"]: Path(p["html"]) for p in steps["feedback"].data["feedback"]}
     assert sorted(pages) == ["alice", "bob", "carl", "dora"]
     html = pages["bob"].read_text()
     assert "2.0" in html and "3.0" in html and "test_unit_add_negative" in html
 
 
-def test_report_writes_csv_and_json_from_the_gradebook(term):
+def test_feedback_goes_back_through_the_exchange_to_who_submitted_through_it(term):
     _, nbgrader, _, steps = term
+    assert steps["feedback"].data["released"] == ["dora"]
+    returned = list((nbgrader / "exchange/tinytorch/feedback").glob("*.html"))  # filed under a hash of the secret
+    assert len(returned) == 1
+
+
+def test_report_writes_csv_and_json_from_the_gradebook(term):
+    *_, steps = term
     data = steps["report"].data
     with open(data["csv"], newline="") as f:
         rows = list(csv.DictReader(f))

@@ -378,8 +378,7 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                f"worker(s) ({per_minute:.0f} per minute): "
                + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(by_status.items()))
                + f"; mean score {mean:.2f} of {plan['max_score']:g}.")
-    rows = [{k: v for k, v in r.items() if k != "grade_cells"} | {"grade_cells": r["grade_cells"]} for r in records]
     return Result(command="nbgrader.autograde", ok="error" not in by_status, summary=summary,
-                  data={"assignment": assignment, "submissions": rows, "by_status": by_status, "workers": workers,
+                  data={"assignment": assignment, "submissions": records, "by_status": by_status, "workers": workers,
                         "timeout": timeout, "seconds": round(seconds, 3), "per_minute": round(per_minute, 1),
                         "max_score": plan["max_score"]})

@@ -560,18 +560,27 @@ def feedback(ctx: Context, module: str, students: list[str] | None = None, relea
             ctx.events.log(problem, level="error")
         pages.append({"student": student, "html": str(page), "exists": page.is_file(), "error": problem})
     ctx.events.step("feedback", "passed" if all(p["exists"] for p in pages) else "failed", module=assignment)
-    released = False
+    released: list[str] = []
     if release_:
         if not api.exchange_is_functional:
             raise GradingError("The exchange is not available, so the feedback cannot be released.")
-        _check(api.release_feedback(assignment), f"release the feedback of {assignment}")
-        released = True
+        for page in pages:
+            # The exchange files feedback under the secret of an exchange submission; others have none.
+            secret = Path(page["html"]).parent / "submission_secret.txt"
+            page["released"] = page["exists"] and secret.is_file()
+            if page["released"]:
+                _check(api.release_feedback(assignment, page["student"]),
+                       f"release the feedback of {page['student']}")
+                released.append(page["student"])
     written = [p for p in pages if p["exists"]]
     failed = [p["student"] for p in pages if not p["exists"]]
-    return Result(command="nbgrader.feedback", ok=not failed,
-                  summary=f"{assignment}: feedback for {len(written)} of {len(pages)} student(s) in "
-                          f"{folder / 'feedback'}" + (", released to the exchange" if released else "")
-                          + (f"; none for {', '.join(failed)}." if failed else "."),
+    summary = f"{assignment}: feedback for {len(written)} of {len(pages)} student(s) in {folder / 'feedback'}"
+    if release_:
+        summary += (f"; released to the exchange for {len(released)} (the others did not submit through it, "
+                    "so they get their page another way)" if len(released) < len(written) else
+                    "; released to the exchange")
+    summary += f"; none for {', '.join(failed)}." if failed else "."
+    return Result(command="nbgrader.feedback", ok=not failed, summary=summary,
                   data={"assignment": assignment, "feedback": pages, "released": released})
 
 
@@ -612,9 +621,10 @@ def report(ctx: Context, modules: list[str] | None = None, out: str | None = Non
                     row.update(status="missing", score=0.0, timestamp=None, seconds_late=0.0,
                                message="no submission")
                 else:
-                    graded = submission.score is not None and record is not None
+                    autograded = any(grade.auto_score is not None for notebook in submission.notebooks
+                                     for grade in notebook.grades)
                     row.update(
-                        status=(record or {}).get("status", "submitted" if not graded else "graded"),
+                        status=(record or {}).get("status", "graded" if autograded else "submitted"),
                         score=float(submission.score or 0.0),
                         timestamp=submission.timestamp.isoformat() if submission.timestamp else None,
                         seconds_late=float(submission.total_seconds_late or 0.0),
