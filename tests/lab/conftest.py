@@ -57,9 +57,13 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium from the system (never a downloaded one)."""
+    """Headless Chromium from the system (never a downloaded one).
+
+    Module-scoped: Playwright's sync API holds the thread's event loop while it runs, and the tests after these
+    (pytest-jupyter's fixtures) need it back.
+    """
     playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (or set TITO_CHROMIUM)")
