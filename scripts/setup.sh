@@ -19,7 +19,7 @@ command -v node >/dev/null || { echo "Node.js (>=18) is needed to build the Jupy
 extras="jupyter,instructor"
 if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then extras="test"; fi
 echo "› installing tito-jupyter[$extras] (editable; builds the sidebar)"
-python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder
+python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder jupyter_builder
 python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e ".[$extras]"
 
 # An editable install leaves the sidebar in the source tree: link it where JupyterLab looks.
