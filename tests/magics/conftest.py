@@ -12,6 +12,18 @@ SERVER_ENV = ("TITO_SERVER_URL", "TITO_SERVER_TOKEN", "JPY_SESSION_NAME", "TITO_
               "TITO_FAULT")
 
 
+# pytest-jupyter's autouse fixtures manage an asyncio loop and an in-process ServerApp; these tests use neither
+# (their server is a subprocess), so they must not depend on a loop another test directory left behind.
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop():
+    yield None
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup():
+    yield
+
+
 @pytest.fixture(scope="session")
 def shell(tmp_path_factory):
     os.environ.setdefault("IPYTHONDIR", str(tmp_path_factory.mktemp("ipython")))

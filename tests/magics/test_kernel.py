@@ -1,0 +1,256 @@
+"""``%tito`` in real kernels executing a real notebook through nbclient.
+
+1. A kernel started by a real ``jupyter server`` (a subprocess, under a JupyterHub-like base URL) for a notebook
+   session, as JupyterLab starts it: the magic is there without ``%load_ext``, finds the server from its
+   environment and the notebook from the server's session, and runs ``complete`` as a job of that server.
+2. A kernel started by plain nbclient, no server: the magic runs the engine in the kernel.
+
+Both give the engine's own result, the same as running the engine directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from course_factory import NUMBERS_EXPORT, make_course, numbers_notebook
+from nbclient import NotebookClient
+
+from tito_jupyter.engine import Context, run
+
+NOTEBOOK = "modules/01_numbers/01_numbers.ipynb"
+BASE_URL = "/user/student/"
+SHOW_RESULT = "import json, tito_jupyter.magics as m\nprint('RESULT ' + json.dumps(m.last_result()))"
+UNSAVED = NUMBERS_EXPORT.replace("return a + b", "return a * b")
+VOLATILE = {"duration", "seconds", "time", "at"}
+
+
+def normalised(node):
+    """A result without what differs from run to run (timings)."""
+    if isinstance(node, dict):
+        return {k: normalised(v) for k, v in node.items() if k not in VOLATILE}
+    if isinstance(node, list):
+        return [normalised(v) for v in node]
+    return node
+
+
+@pytest.fixture
+def reference(tmp_path) -> dict:
+    """``complete 01_numbers`` run by the engine directly, on an identical course."""
+    root = make_course(tmp_path / "reference")
+    return normalised(run("module.complete", {"modules": ["01_numbers"]}, Context(project=root)).to_dict())
+
+
+@pytest.fixture
+def jupyter_env(tmp_path, monkeypatch) -> dict:
+    """Jupyter's and IPython's folders in temp dirs, and no server or session left over from the caller."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TITO_SERVER_URL", "TITO_SERVER_TOKEN", "JPY_SESSION_NAME", "TITO_PROJECT", "TITO_FAULT")}
+    for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
+        folder = tmp_path / name.lower()
+        folder.mkdir()
+        env[name] = str(folder)
+        monkeypatch.setenv(name, str(folder))  # nbclient's kernel manager in this process too
+    return env
+
+
+def notebook_with(*extra: str) -> nbformat.NotebookNode:
+    """The saved module notebook, as a student runs it top to bottom, then ``extra`` code cells."""
+    nb = numbers_notebook()
+    for i, source in enumerate(extra):
+        nb["cells"].append({"cell_type": "code", "id": f"extra-{i}", "metadata": {}, "source": source,
+                            "outputs": [], "execution_count": None})
+    return nbformat.from_dict(nb)
+
+
+def text_of(cell) -> str:
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "data" in output:
+            parts.append(output.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def result_printed(cell) -> dict:
+    line = next(line for line in text_of(cell).splitlines() if line.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+# -- 1. a kernel of a real server --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, root: Path, env: dict, log: Path):
+        self.port = _free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}{BASE_URL}"
+        self.runtime_dir = Path(env["JUPYTER_RUNTIME_DIR"])
+        # The extension is not named here: the installed jupyter-config file must turn it on.
+        command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={BASE_URL}",
+                   f"--IdentityProvider.token={self.token}", "--FileContentsManager.delete_to_trash=False"]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+        self.log = log
+        self.process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def call(self, method: str, path: str, body=None):
+        request = urllib.request.Request(
+            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(request, timeout=20) as response:
+            raw = response.read()
+            return json.loads(raw) if raw else None
+
+    def wait_until_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, f"the server exited:\n{self.log.read_text()[-3000:]}"
+            try:
+                if self.call("GET", "tito/api/version")["api"] == 1:
+                    return
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"the server did not start:\n{self.log.read_text()[-3000:]}"
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.call("POST", "api/shutdown")  # shuts its kernels down too
+                self.process.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+
+
+@pytest.fixture
+def server(course_dir, jupyter_env, tmp_path):
+    running = Server(course_dir, jupyter_env, tmp_path / "server.log")
+    try:
+        running.wait_until_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+async def _execute_in(kernel_connection: Path, nb: nbformat.NotebookNode) -> None:
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    kc = AsyncKernelClient()
+    kc.load_connection_file(str(kernel_connection))
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        client = NotebookClient(nb, timeout=120)
+        client.kc = kc
+        for index, cell in enumerate(nb.cells):
+            await client.async_execute_cell(cell, index)
+    finally:
+        kc.stop_channels()
+
+
+def run_in_own_loop(coroutine) -> None:
+    """``asyncio.run`` in a thread of its own, whatever loop this thread may hold."""
+    errors = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_in_a_kernel_the_server_started_complete_runs_as_a_job_of_that_server(server, course_dir, reference):
+    # A notebook session, as JupyterLab opens one: the server starts the kernel (JPY_SESSION_NAME, TITO_SERVER_*).
+    session = server.call("POST", "api/sessions", {"path": NOTEBOOK, "name": "01_numbers.ipynb",
+                                                   "type": "notebook", "kernel": {"name": "python3"}})
+    connection = server.runtime_dir / f"kernel-{session['kernel']['id']}.json"
+    deadline = time.monotonic() + 30
+    while not connection.exists():
+        assert time.monotonic() < deadline, "the kernel's connection file never appeared"
+        time.sleep(0.1)
+    nb = notebook_with(
+        "import os\nprint(os.environ['TITO_SERVER_URL'], get_ipython().find_line_magic('tito') is not None)",
+        "%tito complete",
+        SHOW_RESULT,
+        UNSAVED,  # the student changes the export cell in a new cell and runs it, without saving
+        "%tito complete",
+        SHOW_RESULT,
+    )
+    run_in_own_loop(_execute_in(connection, nb))
+    cells = nb.cells[len(numbers_notebook()["cells"]):]
+
+    assert text_of(cells[0]).split() == [server.url, "True"]  # found the server; %tito loaded by itself
+    assert "✓ 01_numbers is complete." in text_of(cells[1])  # the panel's text form, as nbconvert would show
+    result = result_printed(cells[2])
+    assert normalised(result) == reference
+
+    jobs = server.call("GET", "tito/api/jobs")["jobs"]
+    assert [(j["command"], j["source"], j["notebook"], j["state"]) for j in jobs] == [
+        ("module.complete", "magic", NOTEBOOK, "succeeded")]  # one job, from this notebook's session
+    assert jobs[0]["result"] == result
+
+    refused = result_printed(cells[5])
+    assert refused["error"]["kind"] == "unsaved_changes"
+    assert "Save the notebook (Ctrl-S) first: cell 4 changed since the last save" in refused["summary"]
+    assert len(server.call("GET", "tito/api/jobs")["jobs"]) == 1  # nothing was sent to the server
+    assert "return a + b" in (course_dir / "tinytorch/core/numbers.py").read_text()
+    progress = json.loads((course_dir / ".tito/progress.json").read_text())
+    assert progress["modules"]["01_numbers"]["completed_at"]
+
+
+# -- 2. plain nbclient, no server --------------------------------------------------------------------------
+
+
+def test_without_a_server_the_kernel_runs_the_engine_itself(course_dir, jupyter_env, reference):
+    nb = notebook_with("import os\nprint('TITO_SERVER_URL' in os.environ)", "%tito complete", SHOW_RESULT)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(course_dir / "modules/01_numbers")}})
+    client.execute(env=jupyter_env)
+    cells = nb.cells[len(numbers_notebook()["cells"]):]
+    assert text_of(cells[0]).strip() == "False"
+    assert "✓ 01_numbers is complete." in text_of(cells[1])
+    assert normalised(result_printed(cells[2])) == reference  # the same result as through the server
+    progress = json.loads((course_dir / ".tito/progress.json").read_text())
+    assert progress["modules"]["01_numbers"]["completed_at"]
+    assert (course_dir / "tinytorch/core/numbers.py").is_file()
+
+
+def test_the_installed_configuration_enables_the_server_extension(jupyter_env):
+    listed = subprocess.run([sys.executable, "-m", "jupyter", "server", "extension", "list"], env=jupyter_env,
+                            capture_output=True, text=True, timeout=120)
+    output = listed.stdout + listed.stderr
+    assert "tito_jupyter" in output and "enabled" in output, output
+    assert "tito_jupyter 0" in output and "OK" in output.split("tito_jupyter 0", 1)[1].splitlines()[0], output
