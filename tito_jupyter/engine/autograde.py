@@ -71,30 +71,24 @@ def sanitise(submitted: dict, source: dict, plan: dict) -> tuple[dict, list[str]
     """The submission with its locked cells as the instructor wrote them; (notebook, deleted cells, notes)."""
     originals = {_grade_id(c): c for c in source["cells"] if _grade_id(c)}
     order = [_grade_id(c) for c in source["cells"] if _grade_id(c)]
-    cells = [c for c in submitted.get("cells", []) if isinstance(c, dict)]
-    present: dict[str, int] = {}
     kept = []
-    for cell in cells:
+    for cell in (c for c in submitted.get("cells", []) if isinstance(c, dict)):
         grade_id = _grade_id(cell)
-        if grade_id in present:  # a copied locked cell: keep the first
-            continue
-        if grade_id in plan["locked_cells"]:
-            cell = json.loads(json.dumps(originals[grade_id]))
-        if grade_id:
-            present[grade_id] = len(kept)
-        kept.append(cell)
+        if grade_id and any(_grade_id(k) == grade_id for k in kept):
+            continue  # a duplicated nbgrader cell: the first one counts
+        kept.append(json.loads(json.dumps(originals[grade_id])) if grade_id in plan["locked_cells"] else cell)
+    present = {_grade_id(c) for c in kept if _grade_id(c)}
     deleted = [g for g in order if g not in present]
     for grade_id in deleted:
         if grade_id not in plan["locked_cells"]:
             continue  # a deleted solution cell stays deleted: its code is missing, and the tests will say so
-        position = 0
-        before = order[: order.index(grade_id)]
-        for earlier in reversed(before):
+        position = 0  # after the nearest cell that comes before it in the instructor's notebook
+        for earlier in reversed(order[: order.index(grade_id)]):
             if earlier in present:
-                position = kept.index(next(c for c in kept if _grade_id(c) == earlier)) + 1
+                position = next(i for i, c in enumerate(kept) if _grade_id(c) == earlier) + 1
                 break
         kept.insert(position, json.loads(json.dumps(originals[grade_id])))
-        present[grade_id] = position
+        present.add(grade_id)
     notes = []
     for index, cell in enumerate(kept, start=1):
         if cell.get("cell_type") != "code":
@@ -127,8 +121,8 @@ def _test_key(test_id: str, inline_label: str) -> str:
     return f"{Path(path).name}::{base}" if rest else Path(path).name
 
 
-def _score(plan: dict, tests: list[dict], inline_label: str) -> tuple[list[dict], dict[str, bool]]:
-    """Per grade cell: points earned (one per passing test function); and each test function's outcome."""
+def _score(plan: dict, tests: list[dict], inline_label: str) -> list[dict]:
+    """Per grade cell: the points earned, one per test function of the cell that passed."""
     outcomes: dict[str, list[str]] = {}
     messages: dict[str, str] = {}
     broken_files = set()
@@ -154,7 +148,7 @@ def _score(plan: dict, tests: list[dict], inline_label: str) -> tuple[list[dict]
         earned = float(sum(1 for r in results if r["passed"]))
         cells.append({"grade_id": cell["grade_id"], "points": float(cell["points"]), "score": earned,
                       "tests": results})
-    return cells, passed
+    return cells
 
 
 def grade_one(folder: Path, assignment: str, plan: dict, source_nb: dict, submission: Submission,
@@ -213,7 +207,7 @@ def grade_one(folder: Path, assignment: str, plan: dict, source_nb: dict, submis
     run = testing.run_pytest(course, paths, timeout=timeout, labels=labels,
                              extra_args=["--continue-on-collection-errors"])
     inline_label = reference.relative_to(work).as_posix()
-    cells, passed = _score(plan, run["tests"], inline_label)
+    cells = _score(plan, run["tests"], inline_label)
     record["grade_cells"] = cells
     record["tests_total"] = sum(len(c["tests"]) for c in plan["grade_cells"])
     record["tests_passed"] = sum(1 for c in cells for t in c["tests"] if t["passed"])
