@@ -254,3 +254,24 @@ def test_the_installed_configuration_enables_the_server_extension(jupyter_env):
     output = listed.stdout + listed.stderr
     assert "tito_jupyter" in output and "enabled" in output, output
     assert "tito_jupyter 0" in output and "OK" in output.split("tito_jupyter 0", 1)[1].splitlines()[0], output
+
+
+def test_interrupting_the_magic_cancels_its_job_on_the_server(server, course_dir):
+    from course_factory import notebook, write_notebook
+
+    from tito_jupyter.commands import find
+    from tito_jupyter.magics.runners import ServerClient, ServerRunner
+
+    write_notebook(course_dir / NOTEBOOK, notebook(
+        ("markdown", "# Numbers"), ("code", "#| default_exp core.numbers"), ("code", NUMBERS_EXPORT),
+        ("code", "def test_unit_add():\n    while True:\n        pass\n")))
+
+    def interrupt_once_tests_run(event):  # Kernel > Interrupt while the student's loop spins
+        if event["event"] == "collected":
+            raise KeyboardInterrupt
+
+    runner = ServerRunner(ServerClient(server.url, server.token))
+    result = runner.run(find("module.complete"), {"modules": ["01"]}, None, interrupt_once_tests_run)
+    assert result["ok"] is False and result["error"]["kind"] == "cancelled"
+    [job] = server.call("GET", "tito/api/jobs")["jobs"]
+    assert job["state"] == "cancelled" and job["source"] == "magic"

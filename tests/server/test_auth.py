@@ -8,7 +8,7 @@ import re
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
 
-from tito_jupyter.server.handlers import AUTH_RESOURCE, CATCH_ALL, ROUTES
+from tito_jupyter.server.handlers import AUTH_RESOURCE, CATCH_ALL, ROUTES, handlers
 
 VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 SAMPLES = {"module": "01_numbers", "checkpoint": "c01", "action": "export", "job_id": "0" * 32}
@@ -17,7 +17,9 @@ SAMPLES = {"module": "01_numbers", "checkpoint": "c01", "action": "export", "job
 def every_tito_url() -> list[tuple[str, type]]:
     """One concrete URL (under tito/api/) per route of the extension's handler list, the catch-all included."""
     urls = [(re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], template), handler) for template, handler in ROUTES]
-    return urls + [("anything/else", CATCH_ALL[1])]
+    urls.append(("anything/else", CATCH_ALL[1]))
+    assert [handler for _, handler in urls] == [handler for _, handler in handlers()]  # every one the server gets
+    return urls
 
 
 async def _fetch(http_server_client, jp_base_url, path, method, headers=None):

@@ -20,7 +20,7 @@ from ..commands import Command
 from . import unsaved
 from .display import make_view
 from .notebook import NotebookRef, find_notebook, read_saved
-from .runners import LocalRunner, ServerClient, ServerRunner
+from .runners import LocalRunner, ServerClient, ServerRunner, ServerUnavailable
 
 #: The magic's own switches (removed before the CLI parser sees the line).
 MAGIC_FLAGS = {"--text": "text", "--ignore-unsaved": "ignore_unsaved"}
@@ -78,6 +78,10 @@ def run_line(shell, line: str, tracker: unsaved.CellTracker) -> dict | None:
         result = _run(shell, tracker, command, kwargs, ns, flags)
     except KeyboardInterrupt:
         print("%tito: stopped.", file=sys.stderr)
+        return None
+    except ServerUnavailable as exc:
+        print(f"%tito: the Jupyter server stopped answering while {command.name} ran ({exc}). "
+              "Check that the server is still running, then try again.", file=sys.stderr)
         return None
     except Exception as exc:  # a bug in tito: one sentence, no traceback
         print(f"%tito could not run {command.name}: {type(exc).__name__}: {exc}. Please report this.",
