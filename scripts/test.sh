@@ -11,5 +11,8 @@ if [ -f labextension/package.json ] && grep -q '"test"' labextension/package.jso
   (cd labextension && npm test --silent)
 fi
 
+echo "› lint (ruff)"
+ruff check .
+
 echo "› pytest"
 python -m pytest -q "$@"

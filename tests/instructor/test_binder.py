@@ -63,10 +63,9 @@ def _env(venv: Path, home: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def binder(tmp_path_factory):
-    if shutil.which("git") is None:
-        pytest.skip("git is needed to clone the repository")
-    if not (REPO / "tito_jupyter/labextension/package.json").is_file():
-        pytest.skip("the lab extension is not built (run `pip install -e .` or `jlpm build` in labextension/)")
+    assert shutil.which("git"), "git is needed to clone the repository"
+    assert (REPO / "tito_jupyter/labextension/package.json").is_file(), (
+        "the lab extension is not built: `bash scripts/test.sh` (or `pip install -e .`) builds it")
     base = tmp_path_factory.mktemp("binder")
     repo, venv, home = base / "repo", base / "env", base / "home"
     home.mkdir()

@@ -6,8 +6,6 @@ c01_arithmetic) and works the sidebar in headless Chromium. The extensions come 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 
 import pytest
@@ -184,12 +182,6 @@ def test_version_mismatch_is_said_plainly(start_lab, page, course_dir):
     screenshot(page, "sidebar-dark-version-mismatch", panel)
 
 
-magics_ready = importlib.util.find_spec("tito_jupyter.magics") is not None and hasattr(
-    importlib.import_module("tito_jupyter"), "load_ipython_extension"
-)
-
-
-@pytest.mark.skipif(not magics_ready, reason="the %tito magic (tito_jupyter.magics) is not there yet")
 def test_a_tito_cell_is_followed_by_the_sidebar_and_its_notebook_saved_first(start_lab, page, course_dir):
     lab = start_lab(course_dir)
     open_lab(page, lab)

@@ -10,7 +10,7 @@ import pytest
 from course_factory import numbers_notebook, write_notebook
 
 from tito_jupyter import __version__
-from tito_jupyter.server.handlers import ROUTES, TitoHandler
+from tito_jupyter.server.handlers import ROUTES
 
 MODULE_ROW_FIELDS = {"id", "number", "name", "title", "notebook", "export_target", "requires", "state", "last_run",
                      "changed", "tests", "missing_prerequisites"}

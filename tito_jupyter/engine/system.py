@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .._version import __version__
-from ..course import PACKAGE, Course
+from ..course import PACKAGE
 from ..errors import ProjectNotFound
 from .context import Context
 from .results import Result
