@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,21 +56,49 @@ class NotebookError(TitoError):
     kind = "notebook_error"
 
 
-def read_notebook(path: Path) -> dict:
-    """Parse a notebook file, with an error that names the file and the place when it is not valid JSON."""
+#: How long a read waits for a save that Jupyter has under way to finish.
+SAVE_SETTLE_SECONDS = 5.0
+
+
+def _jupyter_save_in_progress(path: Path) -> bool:
+    """Jupyter saves a notebook in place, keeping the old version as ``.~<name>`` until the write is done.
+
+    A marker left by a crashed save is not a save in progress: only a recent one counts (its ctime, since
+    Jupyter copies the old file's modification time onto it).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        return time.time() - path.with_name(".~" + path.name).stat().st_ctime < 30
     except FileNotFoundError:
-        raise NotebookError(f"Notebook {path} does not exist.") from None
-    except UnicodeDecodeError as exc:
-        raise NotebookError(f"Notebook {path} is not UTF-8 text ({exc.reason}).") from None
-    try:
-        nb = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(
-            f"Notebook {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
-            hint="Open it in JupyterLab to repair it, or restore a backup with `tito module reset --list-backups`.",
-        ) from None
+        return False
+
+
+def read_notebook(path: Path, settle: float = SAVE_SETTLE_SECONDS) -> dict:
+    """Parse a notebook file, with an error that names the file and the place when it is not valid JSON.
+
+    A save in progress (the sidebar saves before an action, Jupyter writes the file in place) is waited for,
+    up to ``settle`` seconds, so tito reads the notebook as saved, never half-written.
+    """
+    deadline = time.monotonic() + settle
+    while _jupyter_save_in_progress(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    while True:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotebookError(f"Notebook {path} does not exist.") from None
+        except UnicodeDecodeError as exc:
+            raise NotebookError(f"Notebook {path} is not UTF-8 text ({exc.reason}).") from None
+        try:
+            nb = json.loads(text)
+            break
+        except json.JSONDecodeError as exc:
+            if _jupyter_save_in_progress(path) and time.monotonic() < deadline:
+                time.sleep(0.02)
+                continue
+            raise NotebookError(
+                f"Notebook {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
+                hint="Open it in JupyterLab to repair it, or restore a backup (`tito module backups`).",
+            ) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise NotebookError(f"Notebook {path} has no list of cells; it is not a Jupyter notebook.")
     return nb

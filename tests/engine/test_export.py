@@ -145,3 +145,42 @@ def test_notebook_without_default_exp_says_what_to_add(course_dir):
     write_notebook(course_dir / NB, nb)
     result = export(course_dir, "01")
     assert not result.ok and "#| default_exp" in result.summary
+
+
+def test_export_waits_for_a_save_that_jupyter_has_under_way(course_dir):
+    """Jupyter saves in place, keeping the old file as `.~name` until done; the sidebar saves just before an
+    action, so an export can start mid-save. It must read the saved notebook, not half of it."""
+    import threading
+    import time
+
+    nb_path = course_dir / NB
+    marker = nb_path.with_name(".~" + nb_path.name)
+    new = json.dumps(numbers_notebook(NUMBERS_EXPORT.replace("return a + b", "return a + b  # saved")))
+    marker.write_bytes(nb_path.read_bytes())
+    nb_path.write_text(new[: len(new) // 3])  # the save has written a third of the file so far
+
+    def finish_save():
+        time.sleep(0.5)
+        nb_path.write_text(new)
+        marker.unlink()
+
+    saver = threading.Thread(target=finish_save)
+    saver.start()
+    result = export(course_dir, "01")
+    saver.join()
+    assert result.ok, result.summary
+    assert "# saved" in (course_dir / PKG).read_text()
+
+
+def test_a_marker_left_by_a_crashed_save_does_not_slow_tito_down(course_dir, monkeypatch):
+    import time
+
+    from tito_jupyter import notebooks
+
+    nb_path = course_dir / NB
+    nb_path.with_name(".~" + nb_path.name).write_text("left behind by a crash")
+    later = time.time() + 3600
+    monkeypatch.setattr(notebooks.time, "time", lambda: later)  # an hour later, as far as tito can tell
+    started = time.monotonic()
+    notebooks.read_notebook(nb_path)
+    assert time.monotonic() - started < 1
