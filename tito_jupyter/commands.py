@@ -226,6 +226,15 @@ def plugin_commands() -> list[Command]:
     return _plugins
 
 
+def forget_plugins() -> None:
+    """Forget the plugin commands found so far; the next look-up reads the entry points again.
+
+    For code that installs a package while tito is loaded (tests put a plugin on ``sys.path``).
+    """
+    global _plugins
+    _plugins = None
+
+
 def find(name: str | tuple[str, ...]) -> Command:
     """A command by dotted name (``module.export``) or path; shortcuts (``complete``) resolve too."""
     from .errors import UsageError

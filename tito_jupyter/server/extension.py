@@ -24,7 +24,7 @@ from .. import engine
 from ..cli import to_argv
 from ..course import MODULES_DIR, Course, find_project_root
 from ..errors import TitoError
-from . import requests
+from . import catalog, requests
 from .errors import ApiError
 from .jobs import Job, JobManager
 
@@ -156,6 +156,10 @@ class TitoExtension(ExtensionApp):
         """One row of module.status, for a module named any way the registry accepts."""
         data = await self._in_thread(self._read_now, "module.status", None, ("module", name))
         return data["modules"][0]
+
+    async def commands(self) -> dict:
+        """Every command of the table, plugins included (loading a plugin imports it: off the event loop)."""
+        return await self._in_thread(catalog.list_commands)
 
     # -- jobs ----------------------------------------------------------------------------------------
 

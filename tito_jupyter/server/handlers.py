@@ -160,6 +160,13 @@ class CheckpointActionHandler(TitoHandler):
         self.accepted(job)
 
 
+class CommandsHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.commands())
+
+
 class JobsHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -249,6 +256,7 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
     ("checkpoints/{checkpoint}/{action}", CheckpointActionHandler),
+    ("commands", CommandsHandler),
     ("jobs", JobsHandler),
     ("jobs/{job_id}", JobHandler),
     ("openapi.json", OpenAPIHandler),
