@@ -142,11 +142,17 @@ class Course:
 
     @classmethod
     def load(cls, root: Path | str) -> "Course":
+        """The course in ``root``, read again only when one of its files changed (the server asks often)."""
         root = Path(root).resolve()
+        signature = _signature(root)
+        cached = _LOADED.get(root)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         course = cls(root=root)
         course.modules = _read_modules(root)
         course.checkpoints = _read_checkpoints(root, course.modules)
         course.milestones = _read_milestones(root, course.modules)
+        _LOADED[root] = (signature, course)
         return course
 
     @classmethod
@@ -206,6 +212,25 @@ class Course:
 
 # -- discovery ---------------------------------------------------------------------------------------
 
+_LOADED: dict[Path, tuple[tuple, "Course"]] = {}
+
+
+def _signature(root: Path) -> tuple:
+    """Every file the course is read from, with its identity and times: equal signatures, equal courses."""
+    patterns = (f"{MODULES_DIR}/*", f"{MODULES_DIR}/*/*.ipynb", f"{MODULE_TESTS_DIR.as_posix()}/*",
+                f"{MODULE_TESTS_DIR.as_posix()}/*/test_*.py", f"{CHECKPOINTS_DIR.as_posix()}/c*.py",
+                f"{MILESTONES_DIR}/*", f"{MILESTONES_DIR}/*/run.py", f"{MILESTONES_DIR}/*/README.md")
+    entries = []
+    for pattern in patterns:
+        for path in root.glob(pattern):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(sorted(entries))
+
+
 
 def find_project_root(start: Path | str | None = None) -> Path:
     if start is None:
@@ -248,7 +273,7 @@ def _read_modules(root: Path) -> list[Module]:
             notebook = folder / f"{folder.name}.ipynb"
         else:
             try:
-                cells = notebooks.cells_of(notebooks.read_notebook(notebook))
+                cells = notebooks.read_cells(notebook)
             except notebooks.NotebookError as exc:
                 problems.append(exc.message)
                 cells = []

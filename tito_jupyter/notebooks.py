@@ -104,6 +104,31 @@ def read_notebook(path: Path, settle: float = SAVE_SETTLE_SECONDS) -> dict:
     return nb
 
 
+_CELLS_CACHE: dict[Path, tuple[tuple, list["Cell"]]] = {}
+
+
+def read_cells(path: Path) -> list["Cell"]:
+    """The cells of a notebook, parsed once per version of the file.
+
+    A long-lived process (the server answers status requests every few seconds) would otherwise parse every
+    notebook for every request. The file's identity and times say whether it is still the version parsed.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    except FileNotFoundError:
+        signature = None
+    cached = _CELLS_CACHE.get(path)
+    if signature is not None and cached is not None and cached[0] == signature \
+            and not _jupyter_save_in_progress(path):
+        return cached[1]
+    cells = cells_of(read_notebook(path))
+    if signature is not None:
+        _CELLS_CACHE[path] = (signature, cells)
+    return cells
+
+
 def cell_source(cell: dict) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)

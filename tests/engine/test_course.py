@@ -96,3 +96,13 @@ def test_course_found_from_a_subfolder_and_not_elsewhere(course_dir, tmp_path, m
     with pytest.raises(ProjectNotFound) as info:
         Course.find(empty)
     assert "--project" in info.value.hint
+
+
+def test_the_course_is_read_again_only_when_its_files_change(course_dir):
+    first = Course.load(course_dir)
+    assert Course.load(course_dir) is first, "nothing changed: the parsed course is reused"
+    nb = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    nb.write_text(nb.read_text().replace("# Numbers", "# Sums"))
+    assert Course.load(course_dir).module("01").title == "Sums"
+    (course_dir / "tests/modules/01_numbers/test_more.py").write_text("def test_x():\n    pass\n")
+    assert [p.name for p in Course.load(course_dir).module("01").test_files] == ["test_more.py", "test_numbers.py"]

@@ -39,7 +39,7 @@ def select_modules(course: Course, names: list[str] | None, all_: bool = False, 
 
 def current_fingerprint(module: Module) -> str | None:
     try:
-        return notebooks.export_fingerprint(notebooks.cells_of(notebooks.read_notebook(module.notebook)))
+        return notebooks.export_fingerprint(notebooks.read_cells(module.notebook))
     except notebooks.NotebookError:
         return None
 
@@ -217,7 +217,7 @@ def _validate_one(course: Course, module: Module) -> list[dict]:
 
     rel = module.notebook.relative_to(course.root) if module.notebook.is_relative_to(course.root) else module.notebook
     try:
-        cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+        cells = notebooks.read_cells(module.notebook)
         check("notebook", True, f"{rel} parses")
     except notebooks.NotebookError as exc:
         check("notebook", False, exc.message)

@@ -36,7 +36,7 @@ def _strip_magics(source: str) -> str:
 
 def inline_test_source(course: Course, module: Module) -> tuple[str, list[str]]:
     """The generated pytest file for a module's inline tests, and the names of the tests in it."""
-    cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+    cells = notebooks.read_cells(module.notebook)
     rel = module.notebook.relative_to(course.root).as_posix()
     imports: list[str] = []
     tests: list[tuple[int, str, str]] = []
