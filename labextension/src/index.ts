@@ -7,6 +7,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
+import { paletteLabel, runMode } from './commands';
 import { TitoModel } from './model';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
@@ -18,6 +19,9 @@ namespace CommandIDs {
   export const exportCurrent = 'tito:export-current';
   export const testCurrent = 'tito:test-current';
 }
+
+/** The id prefix of commands installed packages add to tito (`tito:plugin:hello.greet`). */
+const PLUGIN_COMMAND_PREFIX = 'tito:plugin:';
 
 /** A line that runs tito from a cell: the magic, or the CLI through the shell. */
 const TITO_CELL = /^\s*(%%?tito|!tito)\b/m;
@@ -122,6 +126,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
         palette.addItem({ command, category: 'TinyTorch' });
       }
     }
+
+    // Commands installed packages add: one palette entry each, once the server has listed them. A module
+    // command runs for the current notebook's module, else for the module chosen in the sidebar.
+    const addPluginCommands = () => {
+      for (const info of model.pluginCommands) {
+        const id = PLUGIN_COMMAND_PREFIX + info.name;
+        const mode = runMode(info);
+        if (!mode || commands.hasCommand(id)) {
+          continue;
+        }
+        const moduleFor = () => (mode === 'module' ? (currentModule()?.id ?? model.commandModule) : null);
+        commands.addCommand(id, {
+          label: paletteLabel(info),
+          caption: `${info.help} (${info.name}, from ${info.source})`,
+          isEnabled: () => model.connection === 'ready' && !model.busy && (mode === 'bare' || moduleFor() !== null),
+          execute: async () => {
+            app.shell.activateById(sidebar.id);
+            await model.runCommand(info.name, moduleFor());
+          }
+        });
+        palette?.addItem({ command: id, category: 'TinyTorch' });
+      }
+    };
+    model.stateChanged.connect(addPluginCommands);
 
     // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees.
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {

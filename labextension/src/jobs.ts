@@ -133,6 +133,8 @@ export function describeJob(job: Pick<IJob, 'command' | 'args'>): string {
   const subjects: string[] = [];
   if (Array.isArray(args.modules)) {
     subjects.push(...args.modules.map(String));
+  } else if (typeof args.module === 'string') {
+    subjects.push(args.module);
   }
   if (typeof args.checkpoint === 'string') {
     subjects.push(args.checkpoint);

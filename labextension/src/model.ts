@@ -8,6 +8,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { isPluginCommand, moduleArgs, runMode } from './commands';
 import { IJobSummary, describeJob, summarize } from './jobs';
 import { courseFolder, toContentsPath, toCoursePath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
@@ -16,6 +17,8 @@ import {
   CheckpointAction,
   ICheckpointRow,
   ICheckpointStatus,
+  ICommandInfo,
+  ICommandList,
   ICourse,
   IEngineEvent,
   IJob,
@@ -130,6 +133,8 @@ export class TitoModel implements IDisposable {
   /** Why the last action did not start. */
   actionError: string | null = null;
   warnings: string[] = [];
+  /** Commands that installed packages add to tito, in the table's order (none: the section is not shown). */
+  pluginCommands: ICommandInfo[] = [];
 
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -184,8 +189,58 @@ export class TitoModel implements IDisposable {
       return;
     }
     this._setConnection('ready', '');
-    await this.refresh();
+    await Promise.all([this.refresh(), this._loadCommands()]);
     this._scheduleIdle();
+  }
+
+  /**
+   * The module "More commands" runs module commands for: the one the student picked, else the first module not
+   * complete yet (where the student stands), else the first.
+   */
+  get commandModule(): string | null {
+    const picked = this.modules.find(m => m.id === this._commandModule);
+    const next = picked ?? this.modules.find(m => m.state !== 'complete') ?? this.modules[0];
+    return next?.id ?? null;
+  }
+
+  /** Pick the module that "More commands" runs module commands for. */
+  setCommandModule(moduleId: string): void {
+    if (moduleId !== this._commandModule) {
+      this._commandModule = moduleId;
+      this._emit();
+    }
+  }
+
+  /**
+   * Run a plugin command as a job: bare, or for a module (by default `commandModule`), after saving that
+   * module's notebook. Commands that need more than a module are refused (they run from `%tito`).
+   */
+  async runCommand(name: string, moduleId: string | null = this.commandModule): Promise<IJob | null> {
+    const command = this.pluginCommands.find(c => c.name === name);
+    const mode = command ? runMode(command) : null;
+    if (!command || !mode) {
+      this.actionError = command
+        ? `${name} needs arguments the sidebar cannot give; run it in a notebook: %tito ${command.path.join(' ')} …`
+        : `There is no command ${name} to run from the sidebar.`;
+      this._emit();
+      return null;
+    }
+    if (mode === 'bare') {
+      return this._startJob([], 'jobs', { command: name, source: SOURCE });
+    }
+    const module = this.modules.find(m => m.id === moduleId);
+    if (!module) {
+      this.actionError = `Choose a module to run ${name} for.`;
+      this._emit();
+      return null;
+    }
+    const notebook = this.contentsPath(module.notebook);
+    return this._startJob([notebook], 'jobs', {
+      command: name,
+      args: moduleArgs(command, module.id),
+      notebook,
+      source: SOURCE
+    });
   }
 
   /** Read the course, the checkpoints and the jobs again. */
@@ -314,6 +369,18 @@ export class TitoModel implements IDisposable {
     this._clearTimers();
     this._trackers.clear();
     Signal.clearData(this);
+  }
+
+  /** `GET commands`, once per connection: the table only changes when the server restarts. */
+  private async _loadCommands(): Promise<void> {
+    try {
+      const list = await requestAPI<ICommandList>('commands');
+      this.pluginCommands = (list?.commands ?? []).filter(isPluginCommand);
+    } catch {
+      // Without the list the sidebar still works; it just offers no extra commands.
+      this.pluginCommands = [];
+    }
+    this._emit();
   }
 
   private async _startJob(notebooks: string[], endPoint: string, body: object): Promise<IJob | null> {
@@ -503,7 +570,11 @@ export class TitoModel implements IDisposable {
   /** A job's title and modules; a module command without names acts on its notebook's module. */
   private _describe(job: IJob): { title: string; modules: string[] } {
     const args = job.args ?? {};
-    const named = Array.isArray(args.modules) ? args.modules.map(String) : [];
+    const named = Array.isArray(args.modules)
+      ? args.modules.map(String)
+      : typeof args.module === 'string'
+        ? [args.module]
+        : [];
     if (named.length || args.all_ || !job.notebook || !job.command.startsWith('module.')) {
       return { title: describeJob(job), modules: named };
     }
@@ -604,6 +675,7 @@ export class TitoModel implements IDisposable {
   private _events: IEventSource | null;
   private _saveNotebooks: (paths: string[]) => Promise<void>;
   private _serverRoot: string;
+  private _commandModule: string | null = null;
   private _polling: IPolling;
   private _trackers = new Map<string, ITracker>();
   private _loaded = new Set<string>();

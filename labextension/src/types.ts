@@ -142,3 +142,34 @@ export function isActive(state: JobState): boolean {
 
 export type ModuleAction = 'export' | 'test' | 'complete';
 export type CheckpointAction = 'run' | 'test';
+
+/** One argument of a command (`GET commands`); `flags` empty means positional. */
+export interface ICommandArg {
+  name: string;
+  help: string;
+  flags: string[];
+  kind: 'str' | 'int' | 'float' | 'bool' | string;
+  nargs: '?' | '*' | '+' | null;
+  choices: string[] | null;
+  default: unknown;
+}
+
+/** One command of tito's command table (`GET commands`): a built-in, or one a package added. */
+export interface ICommandInfo {
+  /** The dotted name `POST jobs` takes (`hello.greet`). */
+  name: string;
+  path: string[];
+  help: string;
+  description?: string;
+  args: ICommandArg[];
+  shortcut?: boolean;
+  long_running: boolean;
+  acts_on: string | null;
+  /** `tito_jupyter` for built-ins, else the name of the package that added it. */
+  source: string;
+}
+
+/** `GET commands`. */
+export interface ICommandList {
+  commands: ICommandInfo[];
+}

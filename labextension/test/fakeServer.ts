@@ -1,7 +1,7 @@
 /**
  * A tito server in memory, answering `requestAPI` as docs/rest-api.md says, for the model's tests.
  */
-import { IEngineEvent, IJob, IModuleRow, JobState } from '../src/types';
+import { ICommandArg, ICommandInfo, IEngineEvent, IJob, IModuleRow, JobState } from '../src/types';
 
 export class HttpError extends Error {
   constructor(
@@ -38,6 +38,36 @@ export function moduleRow(id: string, overrides: Partial<IModuleRow> = {}): IMod
   };
 }
 
+export function arg(name: string, overrides: Partial<ICommandArg> = {}): ICommandArg {
+  return { name, help: name, flags: [], kind: 'str', nargs: null, choices: null, default: null, ...overrides };
+}
+
+export function commandInfo(name: string, overrides: Partial<ICommandInfo> = {}): ICommandInfo {
+  return {
+    name,
+    path: name.split('.'),
+    help: `Run ${name}.`,
+    description: '',
+    args: [],
+    shortcut: false,
+    long_running: false,
+    acts_on: null,
+    source: 'tito_jupyter',
+    ...overrides
+  };
+}
+
+/** What the tito-hello package adds (the same plugin the Python tests install). */
+export const HELLO_COMMANDS: ICommandInfo[] = [
+  commandInfo('hello.greet', {
+    help: 'Say hello to a module.',
+    args: [arg('module')],
+    acts_on: 'module',
+    source: 'tito-hello'
+  }),
+  commandInfo('hello.wave', { help: 'Wave at the course.', source: 'tito-hello' })
+];
+
 interface IServerJob {
   job: IJob;
   events: IEngineEvent[];
@@ -62,6 +92,12 @@ export class FakeServer {
       passed_at: null
     }
   ];
+  /** `GET commands`: a few built-ins; tests add plugin commands. */
+  commands: ICommandInfo[] = [
+    commandInfo('module.export', { args: [arg('modules', { nargs: '*' })], acts_on: 'module' }),
+    commandInfo('system.doctor')
+  ];
+  commandsError: HttpError | null = null;
   jobs: IServerJob[] = [];
   log: IRequestLog[] = [];
   /** An error the next POST answers with. */
@@ -100,6 +136,19 @@ export class FakeServer {
           ...this.checkpoints.map(c => ({ kind: 'checkpoint', id: c.id, title: c.question, state: c.state }))
         ]
       };
+    }
+    if (path === 'commands') {
+      if (this.commandsError) {
+        throw this.commandsError;
+      }
+      return { commands: this.commands };
+    }
+    if (path === 'jobs' && method === 'POST') {
+      const command = this.commands.find(c => c.name === body.command);
+      if (!command) {
+        throw new HttpError(`There is no command '${body.command}'.`, 400, 'unknown_command');
+      }
+      return this.addJob(command.name, body.args ?? {}, body.source ?? 'rest').job;
     }
     if (path === 'jobs' && method === 'GET') {
       return { jobs: this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse() };

@@ -86,5 +86,6 @@ describe('describeJob', () => {
       'Export all modules'
     );
     expect(describeJob({ command: 'system.doctor', args: {} })).toBe('system.doctor');
+    expect(describeJob({ command: 'hello.greet', args: { module: '01_numbers' } })).toBe('hello.greet 01_numbers');
   });
 });

@@ -7,7 +7,7 @@ import { Signal } from '@lumino/signaling';
 import { TitoModel } from '../src/model';
 import { requestAPI } from '../src/request';
 import { JOB_EVENT_SCHEMA } from '../src/types';
-import { FakeServer, HttpError } from './fakeServer';
+import { FakeServer, HELLO_COMMANDS, HttpError, arg, commandInfo } from './fakeServer';
 
 jest.mock('../src/request', () => ({ requestAPI: jest.fn() }));
 
@@ -436,5 +436,106 @@ describe('paths', () => {
     model = makeModel({ serverRoot: '/home/student/course/modules' });
     await model.start();
     expect(model.courseIsReachable).toBe(false);
+  });
+});
+
+describe('commands installed packages add', () => {
+  it('lists none, and asks only once, when no package adds any', async () => {
+    await model.start();
+    expect(server.calls().filter(c => c === 'GET commands')).toHaveLength(1);
+    expect(model.pluginCommands).toEqual([]);
+    await model.refresh();
+    expect(server.calls().filter(c => c === 'GET commands')).toHaveLength(1);
+  });
+
+  it('lists only the plugins’ commands, in the table’s order', async () => {
+    server.commands.push(...HELLO_COMMANDS);
+    await model.start();
+    expect(model.pluginCommands.map(c => c.name)).toEqual(['hello.greet', 'hello.wave']);
+  });
+
+  it('still shows the course when the list cannot be read', async () => {
+    server.commandsError = new HttpError('Not Found', 404);
+    await model.start();
+    expect(model.connection).toBe('ready');
+    expect(model.modules).toHaveLength(2);
+    expect(model.pluginCommands).toEqual([]);
+  });
+
+  describe('run', () => {
+    beforeEach(async () => {
+      server.commands.push(...HELLO_COMMANDS);
+      await model.start();
+      server.log = [];
+    });
+
+    it('a bare command as a job of its own', async () => {
+      const job = await model.runCommand('hello.wave');
+      expect(job?.command).toBe('hello.wave');
+      expect(server.log.find(l => l.method === 'POST')).toEqual({
+        endPoint: 'jobs',
+        method: 'POST',
+        body: { command: 'hello.wave', source: 'sidebar' }
+      });
+      expect(saved).toEqual([[]]);
+      expect(model.activeJob?.title).toBe('hello.wave');
+      server.finish('job-1', 'succeeded', 'Waving at 2 modules.');
+      await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+      await settle();
+      expect(model.currentJob?.job.result?.summary).toBe('Waving at 2 modules.');
+    });
+
+    it('a module command for the first module not complete, saving its notebook first', async () => {
+      server.modules[0] = { ...server.modules[0], state: 'complete' };
+      await model.refresh();
+      expect(model.commandModule).toBe('02_doubling');
+      await model.runCommand('hello.greet');
+      expect(saved).toEqual([['modules/02_doubling/02_doubling.ipynb']]);
+      expect(server.log.find(l => l.method === 'POST')?.body).toEqual({
+        command: 'hello.greet',
+        args: { module: '02_doubling' },
+        notebook: 'modules/02_doubling/02_doubling.ipynb',
+        source: 'sidebar'
+      });
+      expect(model.activeJob?.title).toBe('hello.greet 02_doubling');
+      expect(model.activeJob?.modules).toEqual(['02_doubling']);
+    });
+
+    it('a module command for the module the student picked, or the one given', async () => {
+      const changed = jest.fn();
+      model.stateChanged.connect(changed);
+      model.setCommandModule('02_doubling');
+      expect(changed).toHaveBeenCalledTimes(1);
+      expect(model.commandModule).toBe('02_doubling');
+      await model.runCommand('hello.greet');
+      expect(server.jobs[0].job.args).toEqual({ module: '02_doubling' });
+      server.finish('job-1');
+      await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+      await settle();
+      expect(model.busy).toBe(false);
+      await model.runCommand('hello.greet', '01_numbers');
+      expect(server.jobs[1].job.args).toEqual({ module: '01_numbers' });
+    });
+
+    it('refuses what it cannot run, in words', async () => {
+      server.commands.push(commandInfo('hello.shout', { args: [arg('words')], source: 'tito-hello' }));
+      model.dispose();
+      model = makeModel();
+      await model.start();
+      server.log = [];
+      expect(await model.runCommand('hello.shout')).toBeNull();
+      expect(model.actionError).toMatch(/%tito hello shout/);
+      expect(await model.runCommand('module.export')).toBeNull();
+      expect(model.actionError).toMatch(/no command module.export/);
+      expect(await model.runCommand('hello.greet', '09_nothing')).toBeNull();
+      expect(model.actionError).toMatch(/Choose a module/);
+      expect(server.calls().filter(c => c.startsWith('POST'))).toEqual([]);
+    });
+
+    it('not while another job runs', async () => {
+      await model.runModuleAction('01_numbers', 'export');
+      expect(await model.runCommand('hello.wave')).toBeNull();
+      expect(model.actionError).toMatch(/Wait for “Export 01_numbers”/);
+    });
   });
 });

@@ -33,11 +33,13 @@ def jp_server_cleanup():
 
 @pytest.fixture
 def start_lab(tmp_path: Path, request) -> Iterator[Callable[..., Lab]]:
-    """``start_lab(root, extra_args=[...], settings={...})`` starts a lab; every one is stopped after the test."""
+    """``start_lab(root, extra_args=[...], settings={...}, env={...})`` starts a lab; every one is stopped after
+    the test. ``env`` is added to the lab's environment (``PYTHONPATH`` to install a plugin, say)."""
     labs: list[Lab] = []
 
-    def start(root: Path, extra_args: list[str] | None = None, settings: dict | None = None) -> Lab:
-        lab = _start(root, tmp_path / f"jupyter-{len(labs)}", extra_args or [], settings or {})
+    def start(root: Path, extra_args: list[str] | None = None, settings: dict | None = None,
+              env: dict | None = None) -> Lab:
+        lab = _start(root, tmp_path / f"jupyter-{len(labs)}", extra_args or [], settings or {}, env or {})
         labs.append(lab)
         return lab
 

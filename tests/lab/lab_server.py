@@ -64,7 +64,7 @@ class Lab:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def start_lab(root: Path, home: Path, extra_args: list[str], settings: dict) -> Lab:
+def start_lab(root: Path, home: Path, extra_args: list[str], settings: dict, extra_env: dict | None = None) -> Lab:
     port, token = _free_port(), secrets.token_hex(16)
     dirs = {name: home / name for name in ("runtime", "data", "config", "settings", "workspaces", "ipython")}
     for path in dirs.values():
@@ -88,6 +88,7 @@ def start_lab(root: Path, home: Path, extra_args: list[str], settings: dict) -> 
         PYTHONUNBUFFERED="1",
     )
     env.pop("TITO_PROJECT", None)
+    env.update(extra_env or {})
     args = [
         sys.executable, "-m", "jupyterlab",
         "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",

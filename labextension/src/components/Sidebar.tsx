@@ -8,6 +8,7 @@ import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
 import { JobView } from './JobView';
 import { ModuleList } from './ModuleList';
+import { MoreCommands } from './MoreCommands';
 import { ProgressBar } from './ProgressBar';
 
 /** What the panel asks JupyterLab to do. */
@@ -148,6 +149,21 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           onRun={onRunCheckpoint}
         />
       </section>
+      {model.pluginCommands.length > 0 && (
+        <section className="jp-TitoSection" aria-labelledby="jp-TitoMore-heading">
+          <h3 id="jp-TitoMore-heading" className="jp-TitoSection-title">
+            More commands
+          </h3>
+          <MoreCommands
+            commands={model.pluginCommands}
+            modules={model.modules}
+            module={model.commandModule}
+            busy={model.busy}
+            onSelectModule={id => model.setCommandModule(id)}
+            onRun={command => void model.runCommand(command.name)}
+          />
+        </section>
+      )}
       {model.warnings.map((warning, i) => (
         <div key={i} className="jp-TitoNotice" data-kind="warning">
           {warning}

@@ -1,0 +1,70 @@
+/**
+ * Commands that installed packages add to tito (plugins), and how the sidebar can run them.
+ *
+ * Pure functions over `GET commands`: which commands are plugins', whether one can run from a button (it needs
+ * nothing, or just a module), and the arguments to send for a module.
+ */
+import { ICommandArg, ICommandInfo } from './types';
+
+/** The `source` of tito's own commands. */
+export const BUILTIN_SOURCE = 'tito_jupyter';
+
+/** How a button runs a command: as it is, or for one module. */
+export type RunMode = 'bare' | 'module';
+
+export function isPluginCommand(command: ICommandInfo): boolean {
+  return command.source !== BUILTIN_SOURCE;
+}
+
+function isPositional(arg: ICommandArg): boolean {
+  return !arg.flags || arg.flags.length === 0;
+}
+
+/** An argument the command can do without: an option, or a positional that takes zero or more values. */
+function isOptional(arg: ICommandArg): boolean {
+  return !isPositional(arg) || arg.nargs === '?' || arg.nargs === '*';
+}
+
+/** The argument that names the module, for a command that acts on one. */
+export function moduleArg(command: ICommandInfo): ICommandArg | null {
+  if (command.acts_on !== 'module') {
+    return null;
+  }
+  const positional = command.args.filter(isPositional);
+  const arg = positional.length === 1 ? positional[0] : null;
+  return arg && (arg.name === 'module' || arg.name === 'modules') ? arg : null;
+}
+
+/**
+ * How the sidebar can run a command, or null when it needs more than a module (run it with `%tito` then).
+ *
+ * A command that acts on modules runs for one; any other command runs bare if it needs no argument. Options
+ * are left at their defaults, as on the command line.
+ */
+export function runMode(command: ICommandInfo): RunMode | null {
+  const arg = moduleArg(command);
+  if (arg && command.args.every(a => a === arg || isOptional(a))) {
+    return 'module';
+  }
+  return command.args.every(isOptional) ? 'bare' : null;
+}
+
+/** The `args` of `POST jobs` that run `command` for `moduleId`. */
+export function moduleArgs(command: ICommandInfo, moduleId: string): Record<string, unknown> {
+  const arg = moduleArg(command);
+  if (!arg) {
+    return {};
+  }
+  const many = arg.nargs === '*' || arg.nargs === '+';
+  return { [arg.name]: many ? [moduleId] : moduleId };
+}
+
+/** The command as typed after `%tito` (`hello greet`). */
+export function commandLine(command: ICommandInfo): string {
+  return command.path.join(' ');
+}
+
+/** The command palette's label: "tito: Say hello to a module". */
+export function paletteLabel(command: ICommandInfo): string {
+  return `tito: ${command.help.replace(/\.\s*$/, '') || command.name}`;
+}
