@@ -103,12 +103,9 @@ def _build(course: Course, module: Module, staging: Path) -> dict[str, bytes]:
         staged = os.path.relpath(module.notebook, path.parent)
         real = os.path.relpath(module.notebook, (course.package_dir / rel).parent)
         text = text.replace(f"# %% {staged} ", f"# %% {real} ")
-        lines = text.split("\n")
-        for i, line in enumerate(lines[:5]):
-            if line.startswith(_NBDEV_HEADER):
-                lines[i] = header_for(course, module)
-                break
-        produced[rel] = "\n".join(lines).encode("utf-8")
+        # Our header goes first (nbdev may put a module docstring above its own line, which then goes).
+        lines = [line for line in text.split("\n") if not line.startswith(_NBDEV_HEADER)]
+        produced[rel] = "\n".join([header_for(course, module), *lines]).encode("utf-8")
     if not produced:
         messages = "; ".join(str(w.message) for w in caught) or "no exported cells"
         raise ExportError(
