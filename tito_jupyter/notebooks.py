@@ -28,6 +28,7 @@ class Cell:
     index: int
     cell_type: str
     source: str
+    id: str = ""
 
     @property
     def directives(self) -> dict[str, str]:
@@ -137,7 +138,7 @@ def cell_source(cell: dict) -> str:
 def cells_of(nb: dict) -> list[Cell]:
     """The notebook's cells as :class:`Cell` objects."""
     return [
-        Cell(index=i + 1, cell_type=str(c.get("cell_type", "")), source=cell_source(c))
+        Cell(index=i + 1, cell_type=str(c.get("cell_type", "")), source=cell_source(c), id=str(c.get("id", "")))
         for i, c in enumerate(nb.get("cells", []))
         if isinstance(c, dict)
     ]
@@ -169,16 +170,25 @@ def tinytorch_imports(text: str) -> set[str]:
 
 
 def export_fingerprint(cells: list[Cell]) -> str:
-    """A hash of everything that decides what an export writes: the exported cells and the target.
+    """A hash of everything that decides what an export writes.
 
-    Outputs, markdown and test cells do not count, so running the notebook does not make it "changed".
+    That is what nbdev reads: cells with a directive (their source and id, which nbdev writes next to each
+    cell's code) and the title cell (its ``> `` lines become the module's docstring). Outputs and other cells
+    do not count, so running the notebook or editing a lesson's prose does not make it "changed".
     """
     h = hashlib.sha256()
+    title_seen = False
     for cell in cells:
-        if cell.cell_type == "code" and (cell.is_export or "default_exp" in cell.directives):
-            h.update(cell.source.encode("utf-8"))
-            h.update(b"\x00")
+        is_title = cell.cell_type == "markdown" and not title_seen and cell.source.startswith("# ")
+        title_seen = title_seen or is_title
+        if is_title or _has_directive(cell):
+            h.update(f"{cell.cell_type}\x00{cell.id}\x00{cell.source}\x00".encode("utf-8"))
     return h.hexdigest()
+
+
+def _has_directive(cell: Cell) -> bool:
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return bool(_DIRECTIVE.match(first))
 
 
 def solution_marker_problems(cells: list[Cell]) -> list[str]:
