@@ -119,7 +119,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
       'tito: Test current module',
       'Run the tests of the current notebook’s module'
     );
-    model.stateChanged.connect(() => commands.notifyCommandChanged());
+    // The palette re-renders every item on each notification (and a click on an item then misses), so tell it
+    // only when something the commands' enabled state reads has changed, not on every refresh of the course.
+    let commandState = '';
+    model.stateChanged.connect(() => {
+      const next = `${model.connection}/${model.busy}/${model.commandModule ?? ''}`;
+      if (next !== commandState) {
+        commandState = next;
+        commands.notifyCommandChanged();
+      }
+    });
 
     if (palette) {
       for (const command of Object.values(CommandIDs)) {
