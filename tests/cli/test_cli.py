@@ -88,6 +88,16 @@ def test_a_failing_test_shows_its_message_and_exits_1(tito_env, course_dir):
     assert "01_numbers: tests failed" in proc.stderr
 
 
+def test_validate_says_what_is_wrong_in_plain_output(tito_env, course_dir):
+    ok = tito("--no-color", "validate", "--all", env=tito_env)
+    assert ok.returncode == 0 and "✓ 01_numbers" in ok.stdout and "2 module(s) valid." in ok.stdout
+    nb = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    nb.write_text(nb.read_text().replace("### END SOLUTION", "### END"))
+    bad = tito("--no-color", "validate", "01", env=tito_env)
+    assert bad.returncode == 1
+    assert "✗ 01_numbers" in bad.stdout and "BEGIN SOLUTION is never closed" in bad.stdout
+
+
 def test_export_check_for_ci(tito_env, course_dir):
     assert tito("export", "--all", env=tito_env).returncode == 0
     assert tito("export", "--all", "--check", env=tito_env).returncode == 0

@@ -182,7 +182,7 @@ class Renderer:
     def _render_module_validate(self, data: dict) -> None:
         for m in data["modules"]:
             mark = "[green]✓[/]" if m["ok"] else "[red]✗[/]"
-            self.console.print(f"{mark} {m['id']}")
+            self.console.print(f"{mark} {m['module']}")
             for c in m["checks"]:
                 if not c["ok"] or not m["ok"]:
                     cmark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
