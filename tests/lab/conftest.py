@@ -17,18 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from lab_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Lab, start_lab as _start, stop_lab  # noqa: E402
+from subprocess_jupyter import jp_asyncio_loop, jp_server_cleanup  # noqa: E402,F401  (switch pytest-jupyter's off)
 
-
-# pytest-jupyter's autouse fixtures make (and close) an asyncio loop and clean up an in-process ServerApp. These
-# tests run Jupyter in a subprocess, and Playwright's sync API owns the main thread's loop: switch them off here.
-@pytest.fixture(autouse=True)
-def jp_asyncio_loop():
-    yield None
-
-
-@pytest.fixture(autouse=True)
-def jp_server_cleanup():
-    yield
 
 
 @pytest.fixture

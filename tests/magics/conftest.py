@@ -7,21 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from subprocess_jupyter import jp_asyncio_loop, jp_server_cleanup  # noqa: F401  (pytest-jupyter's, off here)
 
 SERVER_ENV = ("TITO_SERVER_URL", "TITO_SERVER_TOKEN", "JPY_SESSION_NAME", "TITO_PROJECT", "TITO_MAGIC_DISPLAY",
               "TITO_FAULT")
 
-
-# pytest-jupyter's autouse fixtures manage an asyncio loop and an in-process ServerApp; these tests use neither
-# (their server is a subprocess), so they must not depend on a loop another test directory left behind.
-@pytest.fixture(autouse=True)
-def jp_asyncio_loop():
-    yield None
-
-
-@pytest.fixture(autouse=True)
-def jp_server_cleanup():
-    yield
 
 
 @pytest.fixture(scope="session")
