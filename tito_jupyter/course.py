@@ -317,7 +317,7 @@ def _read_modules(root: Path) -> list[Module]:
     for m in found:
         requires, problems = _requires_from_imports(m.imports, exporters, own=m.id)
         requires = sorted(requires, key=order.__getitem__)
-        resolved.append(_replace(m, requires=tuple(requires), problems=m.problems + tuple(problems)))
+        resolved.append(dataclasses.replace(m, requires=tuple(requires), problems=m.problems + tuple(problems)))
     return resolved
 
 
@@ -339,34 +339,36 @@ def _requires_from_imports(imports, exporters: dict[str, str], own: str | None) 
     return requires, problems
 
 
-def _replace(obj, **changes):
-    return dataclasses.replace(obj, **changes)
+def _needs(text: str, modules: list[Module]) -> tuple[tuple[str, ...], list[str]]:
+    """The modules a script (checkpoint, milestone) needs, in course order, from its ``tinytorch`` imports."""
+    exporters = {t: m.id for m in modules for t in m.targets}
+    order = {m.id: i for i, m in enumerate(modules)}
+    requires, problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+    return tuple(sorted(requires, key=order.__getitem__)), problems
+
+
+def _docstring_line(text: str, name: str) -> tuple[str, list[str]]:
+    """The first line of a script's docstring, and a problem if it has none or does not parse."""
+    try:
+        lines = (ast.get_docstring(ast.parse(text)) or "").strip().splitlines()
+    except SyntaxError as exc:
+        return "", [f"{name} line {exc.lineno}: {exc.msg}"]
+    return (lines[0], []) if lines else ("", [f"{name} has no docstring stating what it is"])
 
 
 def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
     folder = root / CHECKPOINTS_DIR
     if not folder.is_dir():
         return []
-    exporters = {t: m.id for m in modules for t in m.targets}
-    order = {m.id: i for i, m in enumerate(modules)}
     found = []
     for path in sorted(folder.glob("c*.py")):
         match = _CHECKPOINT_FILE.match(path.name)
         if not match:
             continue
         text = path.read_text(encoding="utf-8")
-        problems: list[str] = []
-        question = ""
-        try:
-            question = (ast.get_docstring(ast.parse(text)) or "").strip().splitlines()[0:1]
-            question = question[0] if question else ""
-        except SyntaxError as exc:
-            problems.append(f"{path.name} line {exc.lineno}: {exc.msg}")
-        if not question:
-            problems.append(f"{path.name} has no docstring stating the capability it checks")
-        requires, import_problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+        question, problems = _docstring_line(text, path.name)
+        ordered, import_problems = _needs(text, modules)
         problems += import_problems
-        ordered = sorted(requires, key=order.__getitem__)
         found.append(
             Checkpoint(
                 id=path.stem,
@@ -374,7 +376,7 @@ def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
                 name=match.group(2),
                 question=question or match.group(2).replace("_", " "),
                 path=path,
-                requires=tuple(ordered),
+                requires=ordered,
                 unlocked_by=ordered[-1] if ordered else None,
                 problems=tuple(problems),
             )
@@ -387,8 +389,6 @@ def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
     folder = root / MILESTONES_DIR
     if not folder.is_dir():
         return []
-    exporters = {t: m.id for m in modules for t in m.targets}
-    order = {m.id: i for i, m in enumerate(modules)}
     found = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         match = _MILESTONE_FOLDER.match(sub.name)
@@ -396,21 +396,15 @@ def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
         if not match or not script.is_file():
             continue
         text = script.read_text(encoding="utf-8")
-        problems: list[str] = []
-        title = ""
         readme = sub / "README.md"
-        if readme.is_file():
-            title = next((line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
-                          if line.startswith("# ")), "")
+        title = next((line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
+                      if line.startswith("# ")), "") if readme.is_file() else ""
+        problems: list[str] = []
         if not title:
-            try:
-                title = ((ast.get_docstring(ast.parse(text)) or "").strip().splitlines() or [""])[0]
-            except SyntaxError as exc:
-                problems.append(f"run.py line {exc.lineno}: {exc.msg}")
-        requires, import_problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+            title, problems = _docstring_line(text, "run.py")
+        requires, import_problems = _needs(text, modules)
         found.append(Milestone(id=sub.name, year=int(match.group(1)), name=match.group(2),
-                               title=title or sub.name, script=script,
-                               requires=tuple(sorted(requires, key=order.__getitem__)),
+                               title=title or sub.name, script=script, requires=requires,
                                problems=tuple(problems + import_problems)))
     return found
 
