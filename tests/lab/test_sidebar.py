@@ -39,6 +39,19 @@ def break_numbers(course_dir) -> None:
     write_notebook(course_dir / NUMBERS, numbers_notebook(BROKEN_EXPORT))
 
 
+def fix_numbers_without_saving(start_lab, page, course_dir):
+    """A lab on a course whose 01 is broken on disk; the student fixes it in the editor and does not save."""
+    break_numbers(course_dir)
+    lab = start_lab(course_dir)
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    panel.get_by_role("button", name="Open the notebook of 01_numbers").click()
+    expect(page.locator(".jp-NotebookPanel .jp-Cell")).to_have_count(6)
+    set_cell_source(page, EXPORT_CELL, NUMBERS_EXPORT)
+    assert notebook_is_dirty(page)
+    return panel
+
+
 def test_sidebar_shows_the_course_and_completes_a_module(start_lab, page, course_dir):
     lab = start_lab(course_dir)
     open_lab(page, lab)
@@ -94,15 +107,7 @@ def test_the_commands_are_in_the_palette(start_lab, page, course_dir):
 
 
 def test_complete_current_module_command_saves_the_notebook_first(start_lab, page, course_dir):
-    break_numbers(course_dir)
-    lab = start_lab(course_dir)
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.get_by_role("button", name="Open the notebook of 01_numbers").click()
-    expect(page.locator(".jp-NotebookPanel .jp-Cell")).to_have_count(6)
-    # The student fixes the bug in the editor and does not save.
-    set_cell_source(page, EXPORT_CELL, NUMBERS_EXPORT)
-    assert notebook_is_dirty(page)
+    panel = fix_numbers_without_saving(start_lab, page, course_dir)
 
     run_command(page, "tito:complete-current")
 
@@ -139,14 +144,7 @@ def test_a_failing_module_shows_its_failing_test_and_leads_to_it(start_lab, page
 
 
 def test_sidebar_saves_an_unsaved_notebook_before_acting(start_lab, page, course_dir):
-    break_numbers(course_dir)
-    lab = start_lab(course_dir)
-    open_lab(page, lab)
-    panel = open_sidebar(page)
-    panel.get_by_role("button", name="Open the notebook of 01_numbers").click()
-    expect(page.locator(".jp-NotebookPanel .jp-Cell")).to_have_count(6)
-    set_cell_source(page, EXPORT_CELL, NUMBERS_EXPORT)
-    assert notebook_is_dirty(page)
+    panel = fix_numbers_without_saving(start_lab, page, course_dir)
 
     panel.get_by_role("button", name="Complete 01_numbers").click()
 

@@ -20,7 +20,7 @@ from ..errors import TitoError
 TMP_SUFFIX = ".tito-tmp"
 
 
-def _fault(point: str, tmp: Path | None = None) -> None:
+def _fault(point: str) -> None:
     """A test hook: ``TITO_FAULT=<point>`` kills this process at a named point, as a crash would."""
     if os.environ.get("TITO_FAULT") == point:
         os.kill(os.getpid(), 9)
@@ -37,7 +37,7 @@ def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) 
                 half = len(data) // 2
                 f.write(data[:half])
                 f.flush()
-                _fault(fault_point, tmp)
+                _fault(fault_point)
                 f.write(data[half:])
             else:
                 f.write(data)
