@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import tempfile
@@ -76,15 +77,19 @@ class LockTimeout(TitoError):
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation"):
-    """Hold an exclusive lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration."""
+def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation", shared: bool = False):
+    """Hold a lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration.
+
+    Exclusive by default; ``shared`` locks may be held by many processes at once, and keep out an exclusive one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     with open(path, "a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -97,3 +102,32 @@ def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation"):
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+#: Seconds ``system clean`` waits for running work before it says a command is running.
+CLEAN_WAIT = 60.0
+
+
+def build_in_use(state_dir: Path):
+    """Held (shared) while a command works in the build folder or writes the package: export, test, complete,
+    checkpoints. Many such commands may run at once; ``system clean`` waits for all of them (:func:`build_cleaning`),
+    because it removes their staging folders, report files and temporary files from under them."""
+    return file_lock(Path(state_dir) / "locks" / "build.lock", shared=True, what="a clean of the build folder")
+
+
+def uses_build(operation):
+    """Marks an engine operation ``op(ctx, ...)`` that works in the build folder: it runs under :func:`build_in_use`
+    from start to end, so ``system clean`` cannot remove a file between two of its steps."""
+
+    @functools.wraps(operation)
+    def run_in_build(ctx, *args, **kwargs):
+        with build_in_use(ctx.course.state_dir):
+            return operation(ctx, *args, **kwargs)
+
+    return run_in_build
+
+
+def build_cleaning(state_dir: Path):
+    """Held (exclusive) by ``system clean``: no export, test run or checkpoint runs meanwhile."""
+    return file_lock(Path(state_dir) / "locks" / "build.lock", timeout=CLEAN_WAIT,
+                     what="an export, a test run or a checkpoint on this course")
