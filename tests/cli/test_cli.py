@@ -163,3 +163,24 @@ def test_plugin_commands_from_an_entry_point_appear_in_the_cli(tmp_path, course_
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["summary"] == "Hello, Numbers!"
     assert find("module.list").name == "module.list"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "0", "-0", "-1", "86401", "soon"])
+def test_a_timeout_must_be_a_finite_positive_number_of_seconds(tito_env, course_dir, value):
+    proc = tito("test", "01", f"--timeout={value}", env=tito_env)  # "=": argparse reads -inf as a value
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "argument --timeout: must be a number of seconds above 0 and at most 86400 (a day), not" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (course_dir / ".tito/progress.json").exists()  # nothing ran
+
+
+def test_every_timeout_like_option_follows_the_same_rule():
+    # milestone run, nbgrader autograde, release student and dev watch say it as test and complete do.
+    for argv in (["milestone", "run", "1957", "--timeout", "nan"], ["nbgrader", "autograde", "01", "--timeout", "0"],
+                 ["release", "student", "--timeout", "inf"], ["dev", "watch", "--interval", "0"],
+                 ["dev", "watch", "--duration", "-5"], ["checkpoint", "test", "c01", "--timeout", "-1"]):
+        with pytest.raises(SystemExit) as stopped:
+            parse(argv)
+        assert stopped.value.code == 2, argv
+    command, kwargs, _ = parse(["complete", "01", "--timeout", "2.5"])
+    assert kwargs["timeout"] == 2.5
+    assert parse(["complete", "01"])[1]["timeout"] is None  # left out: the default

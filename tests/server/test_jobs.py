@@ -192,3 +192,16 @@ def test_kernels_learn_the_server_address(tito_ext, jp_serverapp, monkeypatch):
     tito_ext.publish_for_kernels()
     assert os.environ["TITO_SERVER_URL"] == tito_ext.kernel_url()
     assert os.environ["TITO_SERVER_TOKEN"] == jp_serverapp.identity_provider.token
+
+
+@pytest.mark.parametrize("raw_timeout", ["NaN", "Infinity", "1e400", "0", "-1", "86401", '"5"'])
+async def test_a_timeout_must_be_a_finite_positive_number_of_seconds(api, course_dir, raw_timeout):
+    # Python's JSON reader takes NaN and Infinity: the request checks must still refuse them.
+    for path, body in (("jobs", '{"command": "module.test", "args": {"modules": ["01"], "timeout": %s}}'),
+                       ("modules/01_numbers/complete", '{"timeout": %s}'),
+                       ("checkpoints/c01/test", '{"timeout": %s}')):
+        status, answer = await api("POST", path, raw_body=body % raw_timeout)
+        assert status == 400, (path, raw_timeout, answer)
+        assert answer["reason"] == "invalid_argument" and "argument 'timeout' must be a number" in answer["message"]
+    _, jobs = await api("GET", "jobs")
+    assert jobs["jobs"] == [] and not (course_dir / ".tito/progress.json").exists()

@@ -42,6 +42,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tito: {message}\nSee `{self.prog} --help`.\n")
 
 
+def _checked_by(arg: Arg):
+    """An argparse ``type`` that applies the table's rule for ``arg`` (a usage error, exit 2, if it is broken)."""
+
+    def convert(text: str):
+        try:
+            return arg.check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = arg.kind  # argparse names the type in some messages
+    return convert
+
+
 def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
     kwargs: dict = {"help": arg.help}
     if arg.kind == "bool":
@@ -49,6 +62,8 @@ def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
     else:
         if arg.kind in ("int", "float"):
             kwargs["type"] = int if arg.kind == "int" else float
+        elif arg.kind == "seconds":
+            kwargs["type"] = _checked_by(arg)
         if arg.nargs:
             kwargs["nargs"] = arg.nargs
         if arg.choices:

@@ -10,7 +10,7 @@ import time
 import traceback
 
 from ..commands import Command, find
-from ..errors import TitoError
+from ..errors import TitoError, UsageError
 from .context import Context
 from .results import EventSink, Result
 
@@ -24,6 +24,7 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
     args = {k: v for k, v in (args or {}).items() if v is not None}
     started = time.monotonic()
     try:
+        args = _checked_args(spec, args)
         module_name, func_name = spec.target.split(":")
         func = getattr(importlib.import_module(module_name), func_name)
         result = func(ctx, **args)
@@ -43,6 +44,19 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
     result.duration = time.monotonic() - started
     _log_usage(ctx, spec, result)
     return result
+
+
+def _checked_args(spec: Command, args: dict) -> dict:
+    """``args`` after the command table's rules (a timeout of 0 or NaN is refused, not taken as the default)."""
+    by_name = {arg.name: arg for arg in spec.args}
+    checked = {}
+    for name, value in args.items():
+        arg = by_name.get(name)
+        try:
+            checked[name] = arg.check(value) if arg else value
+        except ValueError as exc:
+            raise UsageError(f"{arg.label} {exc}", hint=f"See `tito {' '.join(spec.path)} --help`.") from None
+    return checked
 
 
 def _save_traceback(ctx: Context) -> str | None:
