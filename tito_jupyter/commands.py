@@ -8,6 +8,7 @@ the table (``tito --help``) stays cheap. Third-party packages add commands throu
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -287,3 +288,33 @@ def find(name: str | tuple[str, ...]) -> Command:
     close = difflib.get_close_matches(".".join(path), names, n=1)
     raise UsageError(f"There is no command {'.'.join(path)!r}." + (f" Did you mean {close[0]!r}?" if close else ""),
                      hint="See `tito --help`.")
+
+
+def request_to_json(command: str, args: dict) -> str:
+    """A request to run the command named ``command`` with (checked) ``args``, as one JSON text.
+
+    This is how a server job hands its work to the CLI (``--request-json``): arguments travel as values, so a
+    list stays a list and a string is never read as an option, unlike a command line rebuilt from them.
+    """
+    return json.dumps({"command": command, "args": args}, allow_nan=False)
+
+
+def request_from_json(text: str) -> tuple[Command, dict]:
+    """The command and arguments of a :func:`request_to_json` text; a malformed one is a :class:`UsageError`."""
+    from .errors import UsageError
+
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"The request is not valid JSON ({exc}).") from None
+    if not isinstance(request, dict) or not isinstance(request.get("command"), str) \
+            or not isinstance(request.get("args", {}), dict):
+        raise UsageError('The request must be {"command": "module.test", "args": {...}}.')
+    command = find(request["command"])
+    args = request.get("args", {})
+    names = {arg.name for arg in command.args}
+    unknown = sorted(set(args) - names)
+    if unknown:
+        raise UsageError(f"{command.name} has no argument {unknown[0]!r}; it takes: "
+                         f"{', '.join(sorted(names)) or 'no arguments'}.")
+    return command, args

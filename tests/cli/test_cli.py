@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tito_jupyter.cli import main, parse, to_argv
-from tito_jupyter.commands import find
+from tito_jupyter.cli import main, parse
+from tito_jupyter.commands import find, request_to_json
 
 
 def tito(*args, env=None, cwd=None):
@@ -134,11 +134,32 @@ def test_in_process_main_returns_the_exit_code(course_dir, capsys):
     assert main(["--project", str(course_dir), "module", "complete", "99"]) == 2
 
 
-@pytest.mark.parametrize("argv", [["complete", "01", "--timeout", "5"], ["module", "export", "--all", "--force"],
-                                  ["checkpoint", "run", "c01"], ["module", "reset", "01", "--yes"]])
-def test_to_argv_round_trips_through_the_parser(argv):
-    command, kwargs, _ = parse(argv)
-    assert parse(to_argv(command, kwargs))[:2] == (command, kwargs)
+def test_a_request_as_json_runs_with_its_arguments_as_they_are(tito_env):
+    # How server jobs call the CLI: lists stay lists, and no value is ever read as an option.
+    request = request_to_json("module.export", {"modules": ["02", "01"], "force": True})
+    assert parse(["--request-json", request])[:2] == (find("module.export"), {"modules": ["02", "01"], "force": True})
+    proc = tito("--events", "--request-json", request, env=tito_env)
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert proc.returncode == 0 and result["ok"], proc.stderr
+    assert [m["id"] for m in result["data"]["modules"]] == ["02_doubling", "01_numbers"]
+
+
+@pytest.mark.parametrize("request_text, says", [
+    ("{", "The request is not valid JSON"),
+    ('["module.test"]', 'The request must be {"command": "module.test", "args": {...}}.'),
+    ('{"command": "module.tset"}', "There is no command 'module.tset'. Did you mean 'module.test'?"),
+    ('{"command": "module.test", "args": {"students": ["a"]}}', "module.test has no argument 'students'"),
+    ('{"command": "module.test", "args": {"timeout": 0}}', "--timeout must be a number of seconds above 0"),
+])
+def test_a_malformed_request_is_a_usage_error_in_a_sentence(tito_env, request_text, says):
+    proc = tito("--request-json", request_text, env=tito_env)
+    assert proc.returncode == 2 and says in proc.stderr + proc.stdout, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_command_and_a_request_at_once_is_refused(tito_env):
+    proc = tito("--request-json", request_to_json("module.list", {}), "list", env=tito_env)
+    assert proc.returncode == 2 and "either a command or --request-json" in proc.stderr
 
 
 def test_plugin_commands_from_an_entry_point_appear_in_the_cli(tmp_path, course_dir):
