@@ -205,3 +205,108 @@ def test_every_timeout_like_option_follows_the_same_rule():
     command, kwargs, _ = parse(["complete", "01", "--timeout", "2.5"])
     assert kwargs["timeout"] == 2.5
     assert parse(["complete", "01"])[1]["timeout"] is None  # left out: the default
+
+
+# -- read-only folders -------------------------------------------------------------------------------------
+
+_PR_CAPBSET_DROP = 24
+# CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER: what lets root write where a folder's mode says no.
+_ROOT_OVERRIDES = (1, 2, 3)
+
+
+def _obey_file_modes() -> None:
+    """preexec_fn: as root, give the child up the capabilities that ignore file modes, so a folder without write
+    permission refuses it as it would refuse a student (CI runs as root, where chmod alone stops nothing)."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in _ROOT_OVERRIDES:
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def tito_restricted(*args, env):
+    return subprocess.run([sys.executable, "-m", "tito_jupyter", *args], capture_output=True, text=True,
+                          env={**env, "COLUMNS": "1000"}, timeout=300, preexec_fn=_obey_file_modes)
+
+
+@pytest.fixture
+def read_only():
+    """``read_only(folder)`` takes write permission away from ``folder`` until the test ends."""
+    folders = []
+
+    def take_away(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+        folders.append(folder)
+        return folder
+
+    yield take_away
+    for folder in folders:
+        if folder.exists():
+            folder.chmod(0o755)
+
+
+def assert_says_folder_is_read_only(proc, folder: Path):
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    said = proc.stdout + proc.stderr
+    assert f"tito cannot write in {folder}: permission denied." in said, said
+    assert f"chmod u+w '{folder}'" in said
+    assert "internal error" not in said and "Traceback" not in said
+
+
+def test_the_restricted_child_really_cannot_write_a_read_only_folder(tmp_path, read_only):
+    folder = read_only(tmp_path / "locked")
+    probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"], capture_output=True,
+                           text=True, preexec_fn=_obey_file_modes)
+    assert probe.returncode == 1 and "PermissionError" in probe.stderr  # else the tests below prove nothing
+
+
+def test_a_read_only_package_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    folder = read_only(course_dir / "tinytorch/core")
+    proc = tito_restricted("export", "01", env=tito_env)
+    assert_says_folder_is_read_only(proc, folder)
+    assert list(folder.iterdir()) == [folder / "__init__.py"]  # no package file, no temporary file
+
+
+def test_a_read_only_tito_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    folder = read_only(course_dir / ".tito")
+    assert_says_folder_is_read_only(tito_restricted("complete", "01", env=tito_env), folder)
+
+
+def test_a_read_only_build_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    assert tito("export", "01", env=tito_env).returncode == 0
+    folder = read_only(course_dir / ".tito/build")
+    assert_says_folder_is_read_only(tito_restricted("test", "01", env=tito_env), folder)
+
+
+def test_clean_in_a_read_only_tito_folder_says_so_as_json_too(tito_env, course_dir, read_only):
+    (course_dir / ".tito/build").mkdir(parents=True)
+    (course_dir / ".tito/build/pytest-output.log").write_text("old output")
+    folder = read_only(course_dir / ".tito")
+    proc = tito_restricted("--json", "system", "clean", env=tito_env)
+    error = json.loads(proc.stdout)["error"]
+    assert proc.returncode == 1 and error["kind"] == "not_writable" and error["folder"] == str(folder)
+    assert error["message"] == f"tito cannot write in {folder}: permission denied."
+
+
+def test_progress_survives_a_read_only_tito_folder(tito_env, course_dir, read_only):
+    assert tito("complete", "01", env=tito_env).returncode == 0
+    progress = (course_dir / ".tito/progress.json").read_text()
+    folder = read_only(course_dir / ".tito")
+    assert_says_folder_is_read_only(tito_restricted("complete", "01", env=tito_env), folder)
+    assert (course_dir / ".tito/progress.json").read_text() == progress  # the last good progress, untouched
+
+
+def test_an_unreadable_notebook_is_named_in_a_sentence(tito_env, course_dir):
+    notebook_path = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    notebook_path.chmod(0o000)
+    try:
+        proc = tito_restricted("export", "01", env=tito_env)
+    finally:
+        notebook_path.chmod(0o644)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert f"tito may not use {notebook_path}: permission denied." in proc.stderr
+    assert "internal error" not in proc.stderr + proc.stdout

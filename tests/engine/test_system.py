@@ -152,3 +152,18 @@ def test_clean_says_in_a_sentence_that_a_command_is_running(course_dir, monkeypa
     assert "Wait for it to finish" in result.summary
     assert (course_dir / ".tito/build").is_dir()  # nothing was removed
     assert run(course_dir, "system.clean").ok  # once the work is over, clean runs
+
+
+def test_a_read_only_file_system_is_named_in_a_sentence(tmp_path):
+    # A read-only mount needs privileges the tests do not have: this is the error such a write raises.
+    import errno
+    import os
+
+    from tito_jupyter.engine.files import NotWritable, refused_by_file_system
+
+    target = tmp_path / "tinytorch" / ".numbers.py.x.tito-tmp"
+    refused = refused_by_file_system(OSError(errno.EROFS, os.strerror(errno.EROFS), str(target)))
+    assert isinstance(refused, NotWritable) and refused.exit_code == 1
+    assert refused.message == f"tito cannot write in {tmp_path / 'tinytorch'}: it is on a read-only file system."
+    assert refused_by_file_system(OSError(errno.ENOSPC, "No space left on device", str(target))) is None
+    assert refused_by_file_system(ValueError("not a file system error")) is None

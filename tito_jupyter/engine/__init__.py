@@ -12,6 +12,7 @@ import traceback
 from ..commands import Command, find
 from ..errors import TitoError, UsageError
 from .context import Context
+from .files import refused_by_file_system
 from .results import EventSink, Result
 
 __all__ = ["Context", "EventSink", "Result", "run"]
@@ -29,21 +30,30 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
         func = getattr(importlib.import_module(module_name), func_name)
         result = func(ctx, **args)
     except TitoError as exc:
-        message = exc.message + (f" {exc.hint}" if exc.hint else "")
-        result = Result(command=spec.name, ok=False, summary=message,
-                        error={**exc.to_dict(), "exit_code": exc.exit_code})
+        result = _failed(spec, exc)
     except KeyboardInterrupt:
         result = Result(command=spec.name, ok=False, summary="Stopped (interrupted).",
                         error={"kind": "interrupted", "message": "Stopped (interrupted).", "exit_code": 130})
-    except Exception as exc:  # a bug in tito: say so in a sentence, keep the traceback in a file
-        where = _save_traceback(ctx)
-        message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
-        hint = f"The details are in {where}; please report them." if where else "Please report this."
-        result = Result(command=spec.name, ok=False, summary=f"{message} {hint}",
-                        error={"kind": "internal", "message": message, "hint": hint, "exit_code": 1})
+    except Exception as exc:
+        refused = refused_by_file_system(exc)  # a read-only folder is the course's state, not a bug: say which
+        result = _failed(spec, refused) if refused is not None else _internal_error(spec, ctx, exc)
     result.duration = time.monotonic() - started
     _log_usage(ctx, spec, result)
     return result
+
+
+def _failed(spec: Command, exc: TitoError) -> Result:
+    message = exc.message + (f" {exc.hint}" if exc.hint else "")
+    return Result(command=spec.name, ok=False, summary=message, error={**exc.to_dict(), "exit_code": exc.exit_code})
+
+
+def _internal_error(spec: Command, ctx: Context, exc: Exception) -> Result:
+    """A bug in tito: say so in a sentence, keep the traceback in a file (call it while handling ``exc``)."""
+    where = _save_traceback(ctx)
+    message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
+    hint = f"The details are in {where}; please report them." if where else "Please report this."
+    return Result(command=spec.name, ok=False, summary=f"{message} {hint}",
+                  error={"kind": "internal", "message": message, "hint": hint, "exit_code": 1})
 
 
 def _checked_args(spec: Command, args: dict) -> dict:

@@ -8,6 +8,7 @@ leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import json
@@ -74,6 +75,40 @@ def sweep_stray_temp_files(folder: Path) -> list[Path]:
 
 class LockTimeout(TitoError):
     kind = "busy"
+
+
+class NotWritable(TitoError):
+    """The file system refused a write: a read-only folder (permissions) or a read-only file system."""
+
+    kind = "not_writable"
+
+
+class PermissionDenied(TitoError):
+    """The file system refused tito another use of a file (reading it, for one)."""
+
+    kind = "permission_denied"
+
+
+def refused_by_file_system(exc: BaseException) -> TitoError | None:
+    """A sentence for an error the file system raised on a file or folder of the course's state; else None.
+
+    A write that failed names its folder (the parent of what could not be created, replaced or removed) when that
+    folder is really unwritable; any other refusal names the file.
+    """
+    if not isinstance(exc, OSError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) \
+            or not exc.filename:
+        return None
+    path = Path(os.fsdecode(exc.filename))
+    folder = path.parent
+    if exc.errno == errno.EROFS:
+        return NotWritable(f"tito cannot write in {folder}: it is on a read-only file system.",
+                           hint="Copy the course to a writable place and run the command there.", folder=str(folder))
+    if not os.access(folder, os.W_OK):
+        return NotWritable(f"tito cannot write in {folder}: permission denied.",
+                           hint=f"Make it writable (chmod u+w '{folder}') and run the command again.",
+                           folder=str(folder))
+    return PermissionDenied(f"tito may not use {path}: permission denied.",
+                            hint=f"Check its permissions (ls -l '{path}') and run the command again.", path=str(path))
 
 
 @contextlib.contextmanager
