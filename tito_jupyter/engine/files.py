@@ -1,8 +1,12 @@
-"""Safe file handling: atomic writes and cross-process locks.
+"""Safe file handling: atomic writes, cross-process locks, and sentences for what the file system refuses.
 
 A file tito writes is always either the old version or the new one: the bytes go to a temporary file in the
 same folder, are flushed to disk, and replace the target in one ``os.replace``. A process killed half way
 leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps away.
+
+Commands that work in ``.tito/build`` or write the package share one lock that ``system clean`` takes alone, so
+a clean never pulls files from under them. A write the file system refuses (a read-only folder) becomes one
+sentence naming the folder (:func:`refused_by_file_system`, applied by ``engine.run``), not an internal error.
 """
 
 from __future__ import annotations
