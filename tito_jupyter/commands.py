@@ -57,9 +57,13 @@ class Arg:
                 raise ValueError(f"{rule}, not {value[:40]!r}.") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{rule}, not {type(value).__name__}.")
-        if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
-            raise ValueError(f"{rule}, not {value:g}.")
-        return float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int with hundreds of digits (JSON allows them)
+            seconds = math.inf
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
+            raise ValueError(f"{rule}, not {seconds:g}.")
+        return seconds
 
 
 @dataclass(frozen=True)
