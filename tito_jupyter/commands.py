@@ -8,15 +8,24 @@ the table (``tito --help``) stays cheap. Third-party packages add commands throu
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 ENTRY_POINT_GROUP = "tito_jupyter.commands"
+#: The longest time any command may be given (a timeout, an interval): a day.
+MAX_SECONDS = 24 * 3600.0
 
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument. No ``flags`` means positional; ``kind`` is str, int, float or bool (a switch)."""
+    """One argument. No ``flags`` means positional; ``kind`` is str, int, float, bool (a switch) or seconds.
+
+    ``seconds`` is a time limit or interval: a finite number above 0 and at most :data:`MAX_SECONDS`. The rule
+    lives here, once: the CLI parser (exit 2), the server's request checks (400) and :func:`engine.run
+    <tito_jupyter.engine.run>` all call :meth:`check`. Leaving an argument out (``None``) means its default.
+    """
 
     name: str
     help: str
@@ -26,6 +35,35 @@ class Arg:
     default: Any = None
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How people name it: its first flag (``--timeout``), or its name if positional."""
+        return self.flags[0] if self.flags else self.name
+
+    def check(self, value):
+        """``value`` if this argument's kind allows it, else ``ValueError`` saying what it must be
+        ("must be ..., not nan."; the caller names the argument its own way).
+
+        Only kinds with a rule beyond their type (seconds) are checked; the others come back as they are.
+        """
+        if self.kind != "seconds":
+            return value
+        rule = f"must be a number of seconds above 0 and at most {MAX_SECONDS:.0f} (a day)"
+        if isinstance(value, str):  # typed on a command line
+            try:
+                value = float(value)
+            except ValueError:
+                raise ValueError(f"{rule}, not {value[:40]!r}.") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{rule}, not {type(value).__name__}.")
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int with hundreds of digits (JSON allows them)
+            seconds = math.inf
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
+            raise ValueError(f"{rule}, not {seconds:g}.")
+        return seconds
 
 
 @dataclass(frozen=True)
@@ -53,7 +91,7 @@ class Command:
 _MODULES = Arg("modules", "module names (01_tensor, 01, 1 or tensor); none: the current notebook's module",
                nargs="*", metavar="MODULE")
 _ALL = Arg("all_", "every module of the course, in order", flags=("--all", "-a"), kind="bool")
-_TIMEOUT = Arg("timeout", "seconds before a test run is stopped (default 300)", flags=("--timeout",), kind="float")
+_TIMEOUT = Arg("timeout", "seconds before a test run is stopped (default 300)", flags=("--timeout",), kind="seconds")
 _CHECKPOINT = Arg("checkpoint", "checkpoint name (c01_tensors, c01, 1 or tensors)")
 
 _COURSE_DIR = Arg("course_dir", "the nbgrader course folder (default: nbgrader/ in the course)",
@@ -108,7 +146,7 @@ BUILTIN: tuple[Command, ...] = (
     Command(("milestone", "run"), "Run a milestone (1957 perceptron, 1969 XOR, 1986 MLP) with your own tinytorch.",
             _E + "milestones:run",
             (Arg("milestone", "milestone name (1957_perceptron, 1957 or perceptron)"),
-             Arg("timeout", "seconds before it is stopped (default 600)", flags=("--timeout",), kind="float")),
+             Arg("timeout", "seconds before it is stopped (default 600)", flags=("--timeout",), kind="seconds")),
             long_running=True, acts_on="milestone"),
     Command(("system", "doctor"), "Check everything the course needs and say how to fix what is missing.",
             _E + "system:doctor", shortcut=True),
@@ -124,9 +162,9 @@ BUILTIN: tuple[Command, ...] = (
             (Arg("action", "on, off or status", choices=("on", "off", "status"), nargs="?", default="status"),)),
     Command(("dev", "watch"), "Re-export a module whenever its notebook is saved.", _E + "dev:watch",
             (_MODULES, _ALL,
-             Arg("interval", "seconds between checks (default 0.5)", flags=("--interval",), kind="float"),
+             Arg("interval", "seconds between checks (default 0.5)", flags=("--interval",), kind="seconds"),
              Arg("duration", "stop after this many seconds (default: until Ctrl-C)", flags=("--duration",),
-                 kind="float")),
+                 kind="seconds")),
             acts_on="module"),
     Command(("dev", "serve"), "Start JupyterLab on the course and print its URL with the token.",
             _E + "dev:serve",
@@ -179,7 +217,7 @@ BUILTIN: tuple[Command, ...] = (
              Arg("students", "only these students", flags=("--student",), nargs="+", metavar="STUDENT"),
              Arg("workers", "submissions graded at once (default 2)", flags=("--workers", "-j"), kind="int"),
              Arg("timeout", "seconds per submission before it is stopped (default 120)", flags=("--timeout",),
-                 kind="float"),
+                 kind="seconds"),
              _COURSE_DIR, _DB), long_running=True),
     Command(("nbgrader", "feedback"), "Write nbgrader's HTML feedback for autograded submissions.",
             _E + "grading:feedback",
@@ -254,3 +292,33 @@ def find(name: str | tuple[str, ...]) -> Command:
     close = difflib.get_close_matches(".".join(path), names, n=1)
     raise UsageError(f"There is no command {'.'.join(path)!r}." + (f" Did you mean {close[0]!r}?" if close else ""),
                      hint="See `tito --help`.")
+
+
+def request_to_json(command: str, args: dict) -> str:
+    """A request to run the command named ``command`` with (checked) ``args``, as one JSON text.
+
+    This is how a server job hands its work to the CLI (``--request-json``): arguments travel as values, so a
+    list stays a list and a string is never read as an option, unlike a command line rebuilt from them.
+    """
+    return json.dumps({"command": command, "args": args}, allow_nan=False)
+
+
+def request_from_json(text: str) -> tuple[Command, dict]:
+    """The command and arguments of a :func:`request_to_json` text; a malformed one is a :class:`UsageError`."""
+    from .errors import UsageError
+
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"The request is not valid JSON ({exc}).") from None
+    if not isinstance(request, dict) or not isinstance(request.get("command"), str) \
+            or not isinstance(request.get("args", {}), dict):
+        raise UsageError('The request must be {"command": "module.test", "args": {...}}.')
+    command = find(request["command"])
+    args = request.get("args", {})
+    names = {arg.name for arg in command.args}
+    unknown = sorted(set(args) - names)
+    if unknown:
+        raise UsageError(f"{command.name} has no argument {unknown[0]!r}; it takes: "
+                         f"{', '.join(sorted(names)) or 'no arguments'}.")
+    return command, args

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tito_jupyter.cli import main, parse, to_argv
-from tito_jupyter.commands import find
+from tito_jupyter.cli import main, parse
+from tito_jupyter.commands import find, request_to_json
 
 
 def tito(*args, env=None, cwd=None):
@@ -134,11 +134,32 @@ def test_in_process_main_returns_the_exit_code(course_dir, capsys):
     assert main(["--project", str(course_dir), "module", "complete", "99"]) == 2
 
 
-@pytest.mark.parametrize("argv", [["complete", "01", "--timeout", "5"], ["module", "export", "--all", "--force"],
-                                  ["checkpoint", "run", "c01"], ["module", "reset", "01", "--yes"]])
-def test_to_argv_round_trips_through_the_parser(argv):
-    command, kwargs, _ = parse(argv)
-    assert parse(to_argv(command, kwargs))[:2] == (command, kwargs)
+def test_a_request_as_json_runs_with_its_arguments_as_they_are(tito_env):
+    # How server jobs call the CLI: lists stay lists, and no value is ever read as an option.
+    request = request_to_json("module.export", {"modules": ["02", "01"], "force": True})
+    assert parse(["--request-json", request])[:2] == (find("module.export"), {"modules": ["02", "01"], "force": True})
+    proc = tito("--events", "--request-json", request, env=tito_env)
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert proc.returncode == 0 and result["ok"], proc.stderr
+    assert [m["id"] for m in result["data"]["modules"]] == ["02_doubling", "01_numbers"]
+
+
+@pytest.mark.parametrize("request_text, says", [
+    ("{", "The request is not valid JSON"),
+    ('["module.test"]', 'The request must be {"command": "module.test", "args": {...}}.'),
+    ('{"command": "module.tset"}', "There is no command 'module.tset'. Did you mean 'module.test'?"),
+    ('{"command": "module.test", "args": {"students": ["a"]}}', "module.test has no argument 'students'"),
+    ('{"command": "module.test", "args": {"timeout": 0}}', "--timeout must be a number of seconds above 0"),
+])
+def test_a_malformed_request_is_a_usage_error_in_a_sentence(tito_env, request_text, says):
+    proc = tito("--request-json", request_text, env=tito_env)
+    assert proc.returncode == 2 and says in proc.stderr + proc.stdout, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_command_and_a_request_at_once_is_refused(tito_env):
+    proc = tito("--request-json", request_to_json("module.list", {}), "list", env=tito_env)
+    assert proc.returncode == 2 and "either a command or --request-json" in proc.stderr
 
 
 def test_plugin_commands_from_an_entry_point_appear_in_the_cli(tmp_path, course_dir):
@@ -163,3 +184,129 @@ def test_plugin_commands_from_an_entry_point_appear_in_the_cli(tmp_path, course_
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["summary"] == "Hello, Numbers!"
     assert find("module.list").name == "module.list"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "0", "-0", "-1", "86401", "soon"])
+def test_a_timeout_must_be_a_finite_positive_number_of_seconds(tito_env, course_dir, value):
+    proc = tito("test", "01", f"--timeout={value}", env=tito_env)  # "=": argparse reads -inf as a value
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "argument --timeout: must be a number of seconds above 0 and at most 86400 (a day), not" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (course_dir / ".tito/progress.json").exists()  # nothing ran
+
+
+def test_every_timeout_like_option_follows_the_same_rule():
+    # milestone run, nbgrader autograde, release student and dev watch say it as test and complete do.
+    for argv in (["milestone", "run", "1957", "--timeout", "nan"], ["nbgrader", "autograde", "01", "--timeout", "0"],
+                 ["release", "student", "--timeout", "inf"], ["dev", "watch", "--interval", "0"],
+                 ["dev", "watch", "--duration", "-5"], ["checkpoint", "test", "c01", "--timeout", "-1"]):
+        with pytest.raises(SystemExit) as stopped:
+            parse(argv)
+        assert stopped.value.code == 2, argv
+    command, kwargs, _ = parse(["complete", "01", "--timeout", "2.5"])
+    assert kwargs["timeout"] == 2.5
+    assert parse(["complete", "01"])[1]["timeout"] is None  # left out: the default
+
+
+# -- read-only folders -------------------------------------------------------------------------------------
+
+_PR_CAPBSET_DROP = 24
+# CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER: what lets root write where a folder's mode says no.
+_ROOT_OVERRIDES = (1, 2, 3)
+
+
+def _obey_file_modes() -> None:
+    """preexec_fn: as root, give the child up the capabilities that ignore file modes, so a folder without write
+    permission refuses it as it would refuse a student (CI runs as root, where chmod alone stops nothing)."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in _ROOT_OVERRIDES:
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def tito_restricted(*args, env):
+    return subprocess.run([sys.executable, "-m", "tito_jupyter", *args], capture_output=True, text=True,
+                          env={**env, "COLUMNS": "1000"}, timeout=300, preexec_fn=_obey_file_modes)
+
+
+@pytest.fixture
+def read_only():
+    """``read_only(folder)`` takes write permission away from ``folder`` until the test ends."""
+    folders = []
+
+    def take_away(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+        folders.append(folder)
+        return folder
+
+    yield take_away
+    for folder in folders:
+        if folder.exists():
+            folder.chmod(0o755)
+
+
+def assert_says_folder_is_read_only(proc, folder: Path):
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    said = proc.stdout + proc.stderr
+    assert f"tito cannot write in {folder}: permission denied." in said, said
+    assert f"chmod u+w '{folder}'" in said
+    assert "internal error" not in said and "Traceback" not in said
+
+
+def test_the_restricted_child_really_cannot_write_a_read_only_folder(tmp_path, read_only):
+    folder = read_only(tmp_path / "locked")
+    probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"], capture_output=True,
+                           text=True, preexec_fn=_obey_file_modes)
+    assert probe.returncode == 1 and "PermissionError" in probe.stderr  # else the tests below prove nothing
+
+
+def test_a_read_only_package_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    folder = read_only(course_dir / "tinytorch/core")
+    proc = tito_restricted("export", "01", env=tito_env)
+    assert_says_folder_is_read_only(proc, folder)
+    assert list(folder.iterdir()) == [folder / "__init__.py"]  # no package file, no temporary file
+
+
+def test_a_read_only_tito_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    folder = read_only(course_dir / ".tito")
+    assert_says_folder_is_read_only(tito_restricted("complete", "01", env=tito_env), folder)
+
+
+def test_a_read_only_build_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
+    assert tito("export", "01", env=tito_env).returncode == 0
+    folder = read_only(course_dir / ".tito/build")
+    assert_says_folder_is_read_only(tito_restricted("test", "01", env=tito_env), folder)
+
+
+def test_clean_in_a_read_only_tito_folder_says_so_as_json_too(tito_env, course_dir, read_only):
+    (course_dir / ".tito/build").mkdir(parents=True)
+    (course_dir / ".tito/build/pytest-output.log").write_text("old output")
+    folder = read_only(course_dir / ".tito")
+    proc = tito_restricted("--json", "system", "clean", env=tito_env)
+    error = json.loads(proc.stdout)["error"]
+    assert proc.returncode == 1 and error["kind"] == "not_writable" and error["folder"] == str(folder)
+    assert error["message"] == f"tito cannot write in {folder}: permission denied."
+
+
+def test_progress_survives_a_read_only_tito_folder(tito_env, course_dir, read_only):
+    assert tito("complete", "01", env=tito_env).returncode == 0
+    progress = (course_dir / ".tito/progress.json").read_text()
+    folder = read_only(course_dir / ".tito")
+    assert_says_folder_is_read_only(tito_restricted("complete", "01", env=tito_env), folder)
+    assert (course_dir / ".tito/progress.json").read_text() == progress  # the last good progress, untouched
+
+
+def test_an_unreadable_notebook_is_named_in_a_sentence(tito_env, course_dir):
+    notebook_path = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    notebook_path.chmod(0o000)
+    try:
+        proc = tito_restricted("export", "01", env=tito_env)
+    finally:
+        notebook_path.chmod(0o644)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert f"tito may not use {notebook_path}: permission denied." in proc.stderr
+    assert "internal error" not in proc.stderr + proc.stdout

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -103,3 +105,65 @@ def test_internal_errors_become_a_sentence_and_a_saved_traceback(course_dir, mon
     assert not result.ok and result.error["kind"] == "internal"
     assert "ZeroDivisionError" in result.summary
     assert "Traceback" in (course_dir / ".tito/logs/last-error.txt").read_text()
+
+
+def _tito_json(course_dir, *argv):
+    return subprocess.Popen([sys.executable, "-m", "tito_jupyter", "--project", str(course_dir), "--json", *argv],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _result_of(proc, timeout=300):
+    out, err = proc.communicate(timeout=timeout)
+    assert out.strip(), err
+    return json.loads(out)
+
+
+def test_clean_while_complete_runs_waits_for_it_and_nobody_hits_an_internal_error(course_dir):
+    # A module test that takes a second keeps pytest (and its report file in .tito/build) alive long enough.
+    (course_dir / "tests/modules/01_numbers/test_slow.py").write_text(
+        "import time\n\n\ndef test_takes_a_moment():\n    time.sleep(1.0)\n")
+    rounds, internal = 10, []
+    for i in range(rounds):
+        complete = _tito_json(course_dir, "complete", "01")
+        if i % 2:  # half the rounds while pytest runs, half at once (during the export)
+            deadline = time.monotonic() + 120
+            while not list((course_dir / ".tito/build").glob("report-*.jsonl")):
+                assert complete.poll() is None, "complete ended before its tests started"
+                assert time.monotonic() < deadline, "complete's tests never started"
+                time.sleep(0.02)
+        cleaned = _result_of(_tito_json(course_dir, "system", "clean"))
+        completed = _result_of(complete)
+        internal += [r["summary"] for r in (cleaned, completed) if (r.get("error") or {}).get("kind") == "internal"]
+        assert completed["ok"], completed["summary"]
+        assert cleaned["ok"], cleaned["summary"]
+    assert internal == [], f"{len(internal)} of {rounds} rounds ended in an internal error: {internal}"
+    assert json.loads((course_dir / ".tito/progress.json").read_text())["modules"]["01_numbers"]["completed_at"]
+
+
+def test_clean_says_in_a_sentence_that_a_command_is_running(course_dir, monkeypatch):
+    from tito_jupyter.engine import files
+
+    monkeypatch.setattr(files, "CLEAN_WAIT", 0.5)
+    (course_dir / ".tito/build").mkdir(parents=True)
+    with files.build_in_use(course_dir / ".tito"):  # as an export or a test run of another process would
+        result = run(course_dir, "system.clean")
+    assert not result.ok and result.exit_code == 1 and result.error["kind"] == "busy"
+    assert result.summary.startswith("Another tito process has been running an export, a test run or a checkpoint")
+    assert "Wait for it to finish" in result.summary
+    assert (course_dir / ".tito/build").is_dir()  # nothing was removed
+    assert run(course_dir, "system.clean").ok  # once the work is over, clean runs
+
+
+def test_a_read_only_file_system_is_named_in_a_sentence(tmp_path):
+    # A read-only mount needs privileges the tests do not have: this is the error such a write raises.
+    import errno
+    import os
+
+    from tito_jupyter.engine.files import NotWritable, refused_by_file_system
+
+    target = tmp_path / "tinytorch" / ".numbers.py.x.tito-tmp"
+    refused = refused_by_file_system(OSError(errno.EROFS, os.strerror(errno.EROFS), str(target)))
+    assert isinstance(refused, NotWritable) and refused.exit_code == 1
+    assert refused.message == f"tito cannot write in {tmp_path / 'tinytorch'}: it is on a read-only file system."
+    assert refused_by_file_system(OSError(errno.ENOSPC, "No space left on device", str(target))) is None
+    assert refused_by_file_system(ValueError("not a file system error")) is None

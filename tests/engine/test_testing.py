@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
 from tito_jupyter import engine
 from tito_jupyter.engine.context import Context
@@ -91,3 +92,11 @@ def test_the_repositorys_own_conftest_files_are_not_loaded(course_dir):
     run(course_dir, "module.export", {"modules": ["01", "02"]})
     assert run(course_dir, "module.test", {"modules": ["01"]}).ok
     assert run(course_dir, "checkpoint.test", {"checkpoint": "c01"}).ok
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 10**400, 86401, True, "soon"])
+def test_the_engine_refuses_a_timeout_that_is_not_a_positive_number_of_seconds(course_dir, timeout):
+    result = engine.run("module.test", {"modules": ["01"], "timeout": timeout}, Context(project=course_dir))
+    assert not result.ok and result.exit_code == 2 and result.error["kind"] == "usage_error"
+    assert result.summary.startswith("--timeout must be a number of seconds above 0 and at most 86400 (a day), not")
+    assert not (course_dir / ".tito/progress.json").exists()  # no test ran, nothing was recorded

@@ -64,6 +64,8 @@ def test_status_shows_a_table(shell, in_module):
     ('complete "unclosed', "No closing quotation"),
     ("--help", "usage: %tito"),
     ("checkpoint", "checkpoint commands"),
+    ("complete --timeout nan", "argument --timeout: must be a number of seconds above 0 and at most 86400"),
+    ("test --timeout=0", "argument --timeout: must be a number of seconds above 0 and at most 86400 (a day), not 0."),
 ])
 def test_usage_errors_and_help_print_a_message_never_a_traceback(shell, in_module, line, says):
     result, shown = tito(shell, line)

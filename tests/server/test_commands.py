@@ -3,6 +3,8 @@ which then run as jobs through POST jobs like any built-in."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from plugin_factory import DIST_NAME, write_plugin
 
@@ -17,7 +19,8 @@ def plugin(tmp_path, monkeypatch):
     """The tito-hello plugin installed for this server (sys.path) and the jobs it starts (PYTHONPATH)."""
     site = write_plugin(tmp_path / "site")
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", str(site))
+    # Keep what PYTHONPATH already holds: the tito_jupyter under test may come from there (a worktree).
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
     command_table.forget_plugins()
     yield site
     command_table.forget_plugins()

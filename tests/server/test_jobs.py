@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import psutil
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_notebook
 
+from tito_jupyter import engine
+from tito_jupyter.engine.context import Context
 from tito_jupyter.server.jobs import JOB_MARKER
 
 LOOPING_TEST = "def test_unit_add():\n    while True:\n        pass\n"
@@ -192,3 +195,32 @@ def test_kernels_learn_the_server_address(tito_ext, jp_serverapp, monkeypatch):
     tito_ext.publish_for_kernels()
     assert os.environ["TITO_SERVER_URL"] == tito_ext.kernel_url()
     assert os.environ["TITO_SERVER_TOKEN"] == jp_serverapp.identity_provider.token
+
+
+@pytest.mark.parametrize("raw_timeout", ["NaN", "Infinity", "1e400", "1" + "0" * 400, "0", "-1", "86401", '"5"'])
+async def test_a_timeout_must_be_a_finite_positive_number_of_seconds(api, course_dir, raw_timeout):
+    # Python's JSON reader takes NaN and Infinity: the request checks must still refuse them.
+    for path, body in (("jobs", '{"command": "module.test", "args": {"modules": ["01"], "timeout": %s}}'),
+                       ("modules/01_numbers/complete", '{"timeout": %s}'),
+                       ("checkpoints/c01/test", '{"timeout": %s}')):
+        status, answer = await api("POST", path, raw_body=body % raw_timeout)
+        assert status == 400, (path, raw_timeout, answer)
+        assert answer["reason"] == "invalid_argument" and "argument 'timeout' must be a number" in answer["message"]
+    _, jobs = await api("GET", "jobs")
+    assert jobs["jobs"] == [] and not (course_dir / ".tito/progress.json").exists()
+
+
+async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir, monkeypatch):
+    # A real command whose option takes a list (--student ... for nbgrader autograde), on a real nbgrader course.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    for command, args in (("nbgrader.init", {}), ("nbgrader.generate", {"modules": ["01"]})):
+        assert engine.run(command, args, Context(project=course_dir)).ok
+    students = ["alice", "bob o'brien", "Zoë"]
+    status, job = await api("POST", "jobs", body={"command": "nbgrader.autograde",
+                                                  "args": {"module": "01", "students": students}})
+    assert status == 202 and job["args"]["students"] == students, job
+    done = await api.wait(job["id"], timeout=120)
+    # Nobody has submitted: the engine names the students it was given, one by one.
+    assert done["result"]["error"]["kind"] == "usage_error", done["result"]
+    assert done["result"]["summary"].startswith(
+        f"01_numbers has no submissions in {course_dir / 'nbgrader/submitted'} from alice, bob o'brien, Zoë.")

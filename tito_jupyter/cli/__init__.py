@@ -42,6 +42,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tito: {message}\nSee `{self.prog} --help`.\n")
 
 
+def _checked_by(arg: Arg):
+    """An argparse ``type`` that applies the table's rule for ``arg`` (a usage error, exit 2, if it is broken)."""
+
+    def convert(text: str):
+        try:
+            return arg.check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = arg.kind  # argparse names the type in some messages
+    return convert
+
+
 def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
     kwargs: dict = {"help": arg.help}
     if arg.kind == "bool":
@@ -49,6 +62,8 @@ def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
     else:
         if arg.kind in ("int", "float"):
             kwargs["type"] = int if arg.kind == "int" else float
+        elif arg.kind == "seconds":
+            kwargs["type"] = _checked_by(arg)
         if arg.nargs:
             kwargs["nargs"] = arg.nargs
         if arg.choices:
@@ -82,6 +97,8 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None) -> a
     parser.add_argument("--no-color", action="store_true", help="plain output without colours")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
     parser.add_argument("--notebook", metavar="PATH", help=argparse.SUPPRESS)
+    # For job runners (the server): the command and its arguments as JSON, instead of words on a command line.
+    parser.add_argument("--request-json", metavar="JSON", help=argparse.SUPPRESS)
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     groups: dict[str, argparse._SubParsersAction] = {}
     for command in commands:
@@ -105,7 +122,7 @@ def _first_word(argv: list[str]) -> str | None:
     for word in argv:
         if skip:
             skip = False
-        elif word in ("--project", "--notebook"):
+        elif word in ("--project", "--notebook", "--request-json"):
             skip = True
         elif not word.startswith("-"):
             return word
@@ -121,6 +138,17 @@ def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, ar
     parser = build_parser(prog, list(BUILTIN) if _first_word(argv) in builtin_words else None)
     ns = parser.parse_args(argv)
     command: Command | None = getattr(ns, "_command", None)
+    if ns.request_json is not None:
+        from ..commands import request_from_json
+        from ..errors import UsageError
+
+        if command is not None:
+            parser.error("give either a command or --request-json, not both")
+        try:
+            command, kwargs = request_from_json(ns.request_json)
+        except UsageError as exc:
+            parser.error(exc.message)
+        return command, kwargs, ns
     if command is None:
         (getattr(ns, "_group", None) or parser).print_help()
         return None, {}, ns
@@ -160,20 +188,3 @@ def main(argv: list[str] | None = None) -> int:
     renderer.finish(result)
     return result.exit_code
 
-
-def to_argv(command: Command, kwargs: dict) -> list[str]:
-    """The command line that runs ``command`` with ``kwargs`` (for job runners that call the CLI)."""
-    argv = list(command.path)
-    positional: list[str] = []
-    for arg in command.args:
-        value = kwargs.get(arg.name)
-        if value is None or value is False:
-            continue
-        if not arg.flags:
-            positional.extend(str(v) for v in value) if isinstance(value, (list, tuple)) else positional.append(str(value))
-        elif arg.kind == "bool":
-            argv.append(arg.flags[0])
-        else:
-            argv.extend([arg.flags[0], str(value)])
-    # "--" keeps a positional that starts with "-" from being read as an option.
-    return argv + (["--", *positional] if positional else [])

@@ -10,8 +10,9 @@ import time
 import traceback
 
 from ..commands import Command, find
-from ..errors import TitoError
+from ..errors import TitoError, UsageError
 from .context import Context
+from .files import refused_by_file_system
 from .results import EventSink, Result
 
 __all__ = ["Context", "EventSink", "Result", "run"]
@@ -24,25 +25,48 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
     args = {k: v for k, v in (args or {}).items() if v is not None}
     started = time.monotonic()
     try:
+        args = _checked_args(spec, args)
         module_name, func_name = spec.target.split(":")
         func = getattr(importlib.import_module(module_name), func_name)
         result = func(ctx, **args)
     except TitoError as exc:
-        message = exc.message + (f" {exc.hint}" if exc.hint else "")
-        result = Result(command=spec.name, ok=False, summary=message,
-                        error={**exc.to_dict(), "exit_code": exc.exit_code})
+        result = _failed(spec, exc)
     except KeyboardInterrupt:
         result = Result(command=spec.name, ok=False, summary="Stopped (interrupted).",
                         error={"kind": "interrupted", "message": "Stopped (interrupted).", "exit_code": 130})
-    except Exception as exc:  # a bug in tito: say so in a sentence, keep the traceback in a file
-        where = _save_traceback(ctx)
-        message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
-        hint = f"The details are in {where}; please report them." if where else "Please report this."
-        result = Result(command=spec.name, ok=False, summary=f"{message} {hint}",
-                        error={"kind": "internal", "message": message, "hint": hint, "exit_code": 1})
+    except Exception as exc:
+        refused = refused_by_file_system(exc)  # a read-only folder is the course's state, not a bug: say which
+        result = _failed(spec, refused) if refused is not None else _internal_error(spec, ctx, exc)
     result.duration = time.monotonic() - started
     _log_usage(ctx, spec, result)
     return result
+
+
+def _failed(spec: Command, exc: TitoError) -> Result:
+    message = exc.message + (f" {exc.hint}" if exc.hint else "")
+    return Result(command=spec.name, ok=False, summary=message, error={**exc.to_dict(), "exit_code": exc.exit_code})
+
+
+def _internal_error(spec: Command, ctx: Context, exc: Exception) -> Result:
+    """A bug in tito: say so in a sentence, keep the traceback in a file (call it while handling ``exc``)."""
+    where = _save_traceback(ctx)
+    message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
+    hint = f"The details are in {where}; please report them." if where else "Please report this."
+    return Result(command=spec.name, ok=False, summary=f"{message} {hint}",
+                  error={"kind": "internal", "message": message, "hint": hint, "exit_code": 1})
+
+
+def _checked_args(spec: Command, args: dict) -> dict:
+    """``args`` after the command table's rules (a timeout of 0 or NaN is refused, not taken as the default)."""
+    by_name = {arg.name: arg for arg in spec.args}
+    checked = {}
+    for name, value in args.items():
+        arg = by_name.get(name)
+        try:
+            checked[name] = arg.check(value) if arg else value
+        except ValueError as exc:
+            raise UsageError(f"{arg.label} {exc}", hint=f"See `tito {' '.join(spec.path)} --help`.") from None
+    return checked
 
 
 def _save_traceback(ctx: Context) -> str | None:

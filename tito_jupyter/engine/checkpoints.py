@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..course import Checkpoint
 from . import export as export_mod
+from . import files
 from . import testing
 from .context import Context
 from .modules import current_fingerprint
@@ -75,12 +76,14 @@ def timeline(ctx: Context) -> Result:
                   data={"timeline": entries, "warnings": warnings})
 
 
+@files.uses_build
 def test(ctx: Context, checkpoint: str, timeout: float | None = None) -> Result:
     cp = ctx.course.checkpoint(checkpoint)
     ran = run_checkpoint(ctx, cp, ProgressStore(ctx.course), timeout)
     return Result(command="checkpoint.test", ok=ran["ok"], summary=ran["summary"], data=ran)
 
 
+@files.uses_build
 def run(ctx: Context, checkpoint: str, timeout: float | None = None) -> Result:
     course = ctx.course
     cp = course.checkpoint(checkpoint)

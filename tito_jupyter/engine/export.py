@@ -140,7 +140,8 @@ def export_modules(
     """Export ``modules`` into the package (or, with ``check``, only say which package files are out of date)."""
     outcomes = []
     state_path = course.state_dir / STATE_FILE
-    with files.file_lock(course.state_dir / "locks" / "export.lock", what="an export"):
+    with files.build_in_use(course.state_dir), \
+            files.file_lock(course.state_dir / "locks" / "export.lock", what="an export"):
         files.sweep_stray_temp_files(course.package_dir)
         state = _load_state(course)
         build_root = course.state_dir / "build"

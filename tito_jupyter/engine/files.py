@@ -1,14 +1,20 @@
-"""Safe file handling: atomic writes and cross-process locks.
+"""Safe file handling: atomic writes, cross-process locks, and sentences for what the file system refuses.
 
 A file tito writes is always either the old version or the new one: the bytes go to a temporary file in the
 same folder, are flushed to disk, and replace the target in one ``os.replace``. A process killed half way
 leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps away.
+
+Commands that work in ``.tito/build`` or write the package share one lock that ``system clean`` takes alone, so
+a clean never pulls files from under them. A write the file system refuses (a read-only folder) becomes one
+sentence naming the folder (:func:`refused_by_file_system`, applied by ``engine.run``), not an internal error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import functools
 import json
 import os
 import tempfile
@@ -75,16 +81,54 @@ class LockTimeout(TitoError):
     kind = "busy"
 
 
+class NotWritable(TitoError):
+    """The file system refused a write: a read-only folder (permissions) or a read-only file system."""
+
+    kind = "not_writable"
+
+
+class PermissionDenied(TitoError):
+    """The file system refused tito another use of a file (reading it, for one)."""
+
+    kind = "permission_denied"
+
+
+def refused_by_file_system(exc: BaseException) -> TitoError | None:
+    """A sentence for an error the file system raised on a file or folder of the course's state; else None.
+
+    A write that failed names its folder (the parent of what could not be created, replaced or removed) when that
+    folder is really unwritable; any other refusal names the file.
+    """
+    if not isinstance(exc, OSError) or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) \
+            or not exc.filename:
+        return None
+    path = Path(os.fsdecode(exc.filename))
+    folder = path.parent
+    if exc.errno == errno.EROFS:
+        return NotWritable(f"tito cannot write in {folder}: it is on a read-only file system.",
+                           hint="Copy the course to a writable place and run the command there.", folder=str(folder))
+    if not os.access(folder, os.W_OK):
+        return NotWritable(f"tito cannot write in {folder}: permission denied.",
+                           hint=f"Make it writable (chmod u+w '{folder}') and run the command again.",
+                           folder=str(folder))
+    return PermissionDenied(f"tito may not use {path}: permission denied.",
+                            hint=f"Check its permissions (ls -l '{path}') and run the command again.", path=str(path))
+
+
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation"):
-    """Hold an exclusive lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration."""
+def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation", shared: bool = False):
+    """Hold a lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration.
+
+    Exclusive by default; ``shared`` locks may be held by many processes at once, and keep out an exclusive one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     with open(path, "a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -97,3 +141,32 @@ def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation"):
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+#: Seconds ``system clean`` waits for running work before it says a command is running.
+CLEAN_WAIT = 60.0
+
+
+def build_in_use(state_dir: Path):
+    """Held (shared) while a command works in the build folder or writes the package: export, test, complete,
+    checkpoints. Many such commands may run at once; ``system clean`` waits for all of them (:func:`build_cleaning`),
+    because it removes their staging folders, report files and temporary files from under them."""
+    return file_lock(Path(state_dir) / "locks" / "build.lock", shared=True, what="a clean of the build folder")
+
+
+def uses_build(operation):
+    """Marks an engine operation ``op(ctx, ...)`` that works in the build folder: it runs under :func:`build_in_use`
+    from start to end, so ``system clean`` cannot remove a file between two of its steps."""
+
+    @functools.wraps(operation)
+    def run_in_build(ctx, *args, **kwargs):
+        with build_in_use(ctx.course.state_dir):
+            return operation(ctx, *args, **kwargs)
+
+    return run_in_build
+
+
+def build_cleaning(state_dir: Path):
+    """Held (exclusive) by ``system clean``: no export, test run or checkpoint runs meanwhile."""
+    return file_lock(Path(state_dir) / "locks" / "build.lock", timeout=CLEAN_WAIT,
+                     what="an export, a test run or a checkpoint on this course")

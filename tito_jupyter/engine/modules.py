@@ -9,6 +9,7 @@ from .. import notebooks
 from ..course import Course, Module
 from ..errors import UsageError
 from . import export as export_mod
+from . import files
 from . import testing
 from .context import Context
 from .progress import ProgressStore, module_state
@@ -97,6 +98,7 @@ def export(ctx: Context, modules: list[str] | None = None, all_: bool = False, c
 # -- test -----------------------------------------------------------------------------------------
 
 
+@files.uses_build
 def test(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
@@ -134,6 +136,7 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 # -- complete -------------------------------------------------------------------------------------
 
 
+@files.uses_build
 def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
     from .checkpoints import run_checkpoint

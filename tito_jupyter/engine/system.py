@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .._version import __version__
-from ..course import PACKAGE
+from ..course import PACKAGE, Course
 from ..errors import ProjectNotFound
 from .context import Context
 from .results import Result
@@ -143,8 +143,21 @@ _CLEANABLE_DIRS = ("__pycache__", ".pytest_cache")
 
 
 def clean(ctx: Context, dry_run: bool = False) -> Result:
-    """Remove what tito and Python can rebuild; never notebooks, progress, backups or starting points."""
+    """Remove what tito and Python can rebuild; never notebooks, progress, backups or starting points.
+
+    It waits for exports, test runs and checkpoints of the course to finish first (they work in the folders it
+    empties), and says so in a sentence if they go on for too long.
+    """
+    from .files import build_cleaning
+
     course = ctx.course
+    if dry_run:
+        return _clean(course, dry_run)
+    with build_cleaning(course.state_dir):
+        return _clean(course, dry_run)
+
+
+def _clean(course: Course, dry_run: bool) -> Result:
     targets: list[Path] = []
     build = course.state_dir / "build"
     if build.exists():

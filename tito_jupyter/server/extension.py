@@ -21,7 +21,6 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, Unicode
 
 from .. import engine
-from ..cli import to_argv
 from ..course import MODULES_DIR, Course, find_project_root
 from ..errors import TitoError
 from . import catalog, requests
@@ -176,8 +175,8 @@ class TitoExtension(ExtensionApp):
         limit = self.job_timeout
         if request.args.get("timeout"):
             limit = max(limit, float(request.args["timeout"]) + 60.0)
-        return Job(command=command.name, args=request.args, argv=to_argv(command, request.args), project=root,
-                   notebook=request.notebook, source=request.source, timeout=limit)
+        return Job(command=command.name, args=request.args, project=root, notebook=request.notebook,
+                   source=request.source, timeout=limit)
 
     async def submit(self, command: str, args=None, notebook=None, source=None, timeout=None) -> Job:
         """Check the request against the command table and the course, then queue the job."""

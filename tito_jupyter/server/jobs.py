@@ -1,6 +1,7 @@
 """Jobs: tito's actions running beside the server, never inside it.
 
-A job is one ``python -m tito_jupyter --project ROOT --events ...`` subprocess (the CLI is the job runner).
+A job is one ``python -m tito_jupyter --project ROOT --events --request-json '{"command": ..., "args": ...}'``
+subprocess (the CLI is the job runner; the checked arguments travel as JSON, never as a rebuilt command line).
 The server reads its JSON lines asynchronously, keeps the events and the result, and tells listeners as they
 come; the event loop never waits on the job. Jobs run a few at a time (the rest wait, ``queued``); the engine's
 own cross-process export lock keeps exports of one project from overlapping, and the server never holds that
@@ -41,7 +42,6 @@ class Job:
 
     command: str
     args: dict
-    argv: list[str]
     project: Path
     notebook: str | None = None
     source: str = "rest"
@@ -160,8 +160,11 @@ class JobManager:
     # -- running -------------------------------------------------------------------------------------
 
     def command_line(self, job: Job) -> list[str]:
+        from ..commands import request_to_json
+
         notebook = ["--notebook", job.notebook] if job.notebook else []
-        return [sys.executable, "-m", "tito_jupyter", "--project", str(job.project), "--events", *notebook, *job.argv]
+        return [sys.executable, "-m", "tito_jupyter", "--project", str(job.project), "--events", *notebook,
+                "--request-json", request_to_json(job.command, job.args)]
 
     async def _run(self, job: Job) -> None:
         try:
