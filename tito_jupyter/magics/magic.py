@@ -17,10 +17,10 @@ from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..cli import parse
 from ..commands import Command
-from . import unsaved
+from . import runners, unsaved
 from .display import make_view
 from .notebook import NotebookRef, find_notebook, read_saved
-from .runners import LocalRunner, ServerClient, ServerRunner, ServerUnavailable
+from .runners import LocalRunner, ServerUnavailable
 
 #: The magic's own switches (removed before the CLI parser sees the line).
 MAGIC_FLAGS = {"--text": "text", "--ignore-unsaved": "ignore_unsaved"}
@@ -106,12 +106,8 @@ def _names_no_module(command: Command, kwargs: dict) -> bool:
 
 
 def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dict:
-    client = None if ns.project else ServerClient.from_environment()
-    server = ServerRunner(client) if client else None
-    note = None
-    if server is not None and not server.available():
-        note = f"The Jupyter server at {client.url} did not answer, so tito runs in this kernel."
-        server = client = None
+    server, note = (None, None) if ns.project else runners.connect()
+    client = server.client if server is not None else None
     ref = find_notebook(shell, client, explicit=ns.notebook)
     view = None if ns.json else make_view(shell, " ".join(command.path), force_text=flags["text"])
 
