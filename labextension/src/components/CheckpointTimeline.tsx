@@ -2,7 +2,7 @@
 import * as React from 'react';
 import { Button, runIcon } from '@jupyterlab/ui-components';
 
-import { checkpointStateLabel, fullTime, list, moduleStateLabel, timeAgo } from '../format';
+import { checkpointStateLabel, fullTime, list, lockedBecause, moduleStateLabel, timeAgo } from '../format';
 import { ICheckpointRow, ITimelineEntry } from '../types';
 
 export interface ICheckpointTimelineProps {
@@ -53,6 +53,7 @@ function CheckpointItem(props: {
 }): JSX.Element {
   const { checkpoint, busy } = props;
   const state = checkpointStateLabel(checkpoint.state);
+  const locked = lockedBecause(checkpoint);
   return (
     <li className="jp-TitoCheckpoint" data-checkpoint={checkpoint.id} data-state={checkpoint.state}>
       <span className="jp-TitoTimeline-dot jp-TitoTimeline-dot-checkpoint" aria-hidden="true" />
@@ -80,12 +81,11 @@ function CheckpointItem(props: {
             small
             className="jp-TitoButton"
             data-action="run"
-            disabled={busy}
+            disabled={busy || locked !== null}
             aria-label={`Run checkpoint ${checkpoint.id}`}
             title={
-              busy
-                ? 'Wait for the running job to finish'
-                : 'Export the modules it needs, then run its capability test'
+              locked ??
+              (busy ? 'Wait for the running job to finish' : 'Export the modules it needs, then run its capability test')
             }
             onClick={() => props.onRun(checkpoint)}
           >
