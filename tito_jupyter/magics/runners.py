@@ -104,12 +104,6 @@ class ServerClient:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _QuickHTTPHandler(),
                                                    _QuickHTTPSHandler())
 
-    @classmethod
-    def from_environment(cls) -> "ServerClient | None":
-        """The client for ``TITO_SERVER_URL``, or None when it is unset or not a URL (see ``connect``)."""
-        url = os.environ.get(ENV_URL)
-        return cls(url, os.environ.get(ENV_TOKEN, "")) if url and url_problem(url) is None else None
-
     def call(self, method: str, path: str, body=None, timeout: float | None = None) -> tuple[int, object]:
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json"}
