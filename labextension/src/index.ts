@@ -25,6 +25,8 @@ const PLUGIN_COMMAND_PREFIX = 'tito:plugin:';
 
 /** A line that runs tito from a cell: the magic, or the CLI through the shell. */
 const TITO_CELL = /^\s*(%%?tito|!tito)\b/m;
+/** A line that runs the magic, which listens for the save announcement (the CLI reads the file when it is saved). */
+const MAGIC_CELL = /^\s*%%?tito\b/m;
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'tito-jupyter:plugin',
@@ -170,7 +172,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       const panel = notebooks?.find(p => p.content === notebook);
       if (panel && panel.context.model.dirty && !panel.context.model.readOnly) {
-        announceSave(panel);
+        if (MAGIC_CELL.test(cell.model.sharedModel.getSource())) {
+          announceSave(panel);
+        }
         void panel.context.save();
       }
     });

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(600)
 
 NUMBERS = "modules/01_numbers/01_numbers.ipynb"
 EXPORT_CELL = 3
-TRIES = 5
+TRIES = 6
 #: What the magic shows when it ends, whichever way (its summary, or the unsaved-changes sentence).
 ENDED = re.compile(r"is complete|Save the notebook|failed|could not|stopped")
 
