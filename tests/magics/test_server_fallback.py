@@ -69,29 +69,63 @@ def test_a_server_that_never_answers_costs_a_moment_once_per_session(shell, in_m
     assert "did not answer earlier in this session" in shown
 
 
+def _serving(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class _Quiet(http.server.BaseHTTPRequestHandler):
+    def answer(self, status: int, body: bytes, content_type: str, **headers) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
 def refusing_server():
     """An HTTP server that answers every request with 403, as Jupyter does for a wrong token."""
 
-    class Refuse(http.server.BaseHTTPRequestHandler):
+    class Refuse(_Quiet):
         def do_GET(self):  # noqa: N802  (http.server's naming)
-            body = b'{"message": "Forbidden", "reason": null}'
-            self.send_response(403)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(403, b'{"message": "Forbidden", "reason": null}', "application/json")
 
-        def log_message(self, *args):
-            pass
+    yield from _serving(Refuse)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+
+@pytest.fixture
+def login_page_server():
+    """A server that sends every API request to a login page, as JupyterHub does without a valid token."""
+
+    class Login(_Quiet):
+        def do_GET(self):  # noqa: N802
+            if self.path.startswith("/hub/login"):
+                self.answer(200, "<html><body>Sign in · Anmelden</body></html>".encode(), "text/html; charset=utf-8")
+            else:
+                self.answer(302, b"", "text/plain", Location="/hub/login?next=" + self.path)
+
+    yield from _serving(Login)
+
+
+def test_a_login_page_instead_of_tito_is_said_so(shell, in_module, monkeypatch, login_page_server):
+    monkeypatch.setenv("TITO_SERVER_URL", login_page_server)
+    result, shown = tito(shell, "status")
+    assert result["ok"], shown
+    assert "answered with a page that is not tito's API (a login page? check TITO_SERVER_TOKEN)" in shown
+    assert "Please report this" not in shown
 
 
 def test_a_server_that_refuses_is_said_to_refuse_not_to_be_silent(shell, in_module, monkeypatch, refusing_server):

@@ -199,6 +199,8 @@ class ServerRunner:
             return f"refused tito's request ({status}: {ENV_TOKEN} does not let this kernel in)"
         if status == 404:
             return "has no tito server extension (404 for tito/api/version)"
+        if status == 200 and not isinstance(body, dict):
+            return f"answered with a page that is not tito's API (a login page? check {ENV_TOKEN})"
         if status == 200:
             return "speaks another version of tito's API"
         return f"answered tito's handshake with {status}"
