@@ -1,7 +1,7 @@
 /**
  * Words for states and times, shared by the sidebar's components.
  */
-import { CheckpointState, ITestCounts, ModuleState } from './types';
+import { CheckpointState, ICheckpointRow, IModuleRow, ITestCounts, ModuleState } from './types';
 
 const MODULE_STATES: Record<ModuleState, string> = {
   not_started: 'Not started',
@@ -65,4 +65,34 @@ export function list(items: string[]): string {
     return items.join('');
   }
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Why a checkpoint cannot run yet, in a sentence, or null when it can. The engine says which modules it still
+ * needs (`missing_modules`) and calls it `locked` then; a checkpoint that ran once can still lack modules (one was
+ * reset since), and it cannot be run for a pass until they are complete again.
+ */
+export function lockedBecause(checkpoint: Pick<ICheckpointRow, 'state' | 'missing_modules'>): string | null {
+  const missing = checkpoint.missing_modules ?? [];
+  if (missing.length) {
+    return `Locked: complete ${list(missing)} first, then run this checkpoint.`;
+  }
+  return checkpoint.state === 'locked' ? 'Locked: complete the modules it needs first.' : null;
+}
+
+/** A module's badge: its state, except that a completed module whose latest tests fail is not shown as Complete. */
+export function moduleBadge(module: Pick<IModuleRow, 'state' | 'tests'>): {
+  state: string;
+  label: string;
+  title: string;
+} {
+  const failing = (module.tests?.failed ?? 0) + (module.tests?.error ?? 0);
+  if (module.state === 'complete' && failing > 0) {
+    return {
+      state: 'tests_failing',
+      label: moduleStateLabel('tests_failing'),
+      title: `Completed earlier, but its latest test run failed (${testCounts(module.tests)}). Fix them and complete it again.`
+    };
+  }
+  return { state: module.state, label: moduleStateLabel(module.state), title: moduleStateLabel(module.state) };
 }

@@ -25,6 +25,8 @@ const PLUGIN_COMMAND_PREFIX = 'tito:plugin:';
 
 /** A line that runs tito from a cell: the magic, or the CLI through the shell. */
 const TITO_CELL = /^\s*(%%?tito|!tito)\b/m;
+/** A line that runs the magic, which listens for the save announcement (the CLI reads the file when it is saved). */
+const MAGIC_CELL = /^\s*%%?tito\b/m;
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'tito-jupyter:plugin',
@@ -160,18 +162,42 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     model.stateChanged.connect(addPluginCommands);
 
-    // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees.
+    // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees. The save
+    // and the cell race, so the kernel is told first: this signal fires just before the cell's execute request
+    // goes out, and a comm opened now reaches the kernel's shell channel ahead of it. `%tito` then waits for
+    // the save to land instead of calling the notebook unsaved.
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
       if (cell.model.type !== 'code' || !TITO_CELL.test(cell.model.sharedModel.getSource())) {
         return;
       }
       const panel = notebooks?.find(p => p.content === notebook);
       if (panel && panel.context.model.dirty && !panel.context.model.readOnly) {
+        if (MAGIC_CELL.test(cell.model.sharedModel.getSource())) {
+          announceSave(panel);
+        }
         void panel.context.save();
       }
     });
   }
 };
+
+/** The comm `%tito` listens on for "the frontend is saving this notebook" (tito_jupyter.magics.SAVE_COMM_TARGET). */
+const SAVE_COMM_TARGET = 'tito.save';
+
+/** Tell the notebook's kernel that a save of its notebook has started (a kernel without tito ignores it). */
+function announceSave(panel: NotebookPanel): void {
+  const kernel = panel.sessionContext.session?.kernel;
+  if (!kernel || !kernel.handleComms) {
+    return;
+  }
+  try {
+    const comm = kernel.createComm(SAVE_COMM_TARGET);
+    comm.open({ path: panel.context.path });
+    comm.close();
+  } catch (reason) {
+    console.warn('tito: could not tell the kernel that the notebook is being saved', reason);
+  }
+}
 
 /** Activate and show the cell that defines `name` (a test function) in an opened notebook. */
 async function goToDefinition(panel: NotebookPanel, name: string): Promise<void> {

@@ -4,7 +4,7 @@
  * Pure functions over the event list, so the sidebar renders the same picture whether the events
  * arrived live on the event bus or all at once from `GET jobs/{id}`.
  */
-import { IEngineEvent, IJob, JobState } from './types';
+import { IEngineEvent, IJob, IResult, ITestCounts, JobState } from './types';
 
 export interface IStepView {
   /** `export`, `test`, `checkpoint` or `record`. */
@@ -36,8 +36,35 @@ export interface IProgressView {
   label: string;
 }
 
+/**
+ * One run of pytest within a job: a module's tests or a checkpoint. A Complete has several (its tests, then
+ * each checkpoint it unlocks), so they are counted apart and never summed against each other.
+ */
+export interface ITestRun {
+  /** `test` (a module's tests) or `checkpoint`. */
+  step: string;
+  module: string | null;
+  checkpoint: string | null;
+  /** How many tests pytest collected for this run, when it said. */
+  collected: number | null;
+  passed: number;
+  /** Failed or errored. */
+  failed: number;
+  /** Tests that reported so far. */
+  reported: number;
+}
+
+/** The counts a test run line shows. */
+export interface IRunCounts {
+  passed: number;
+  failed: number;
+  total: number;
+}
+
 export interface IJobSummary {
   steps: IStepView[];
+  /** Each pytest run of the job, in order, with its own counts. */
+  runs: ITestRun[];
   progress: IProgressView | null;
   /** How many tests pytest collected in the current test step. */
   collected: number | null;
@@ -58,6 +85,8 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
   let progress: IProgressView | null = null;
   let collected: number | null = null;
   let currentModule: string | null = null;
+  const runs: ITestRun[] = [];
+  let run: ITestRun | null = null;
 
   for (const event of events) {
     switch (event.event) {
@@ -79,22 +108,37 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
         } else {
           steps.push(step);
         }
-        if (step.step === 'test' && step.state === 'running') {
+        if (TEST_STEPS.includes(step.step) && step.state === 'running') {
           collected = null;
+          run = newRun(step.step, step.module, step.checkpoint);
+          runs.push(run);
         }
         break;
       }
       case 'collected':
         collected = Number(event.count ?? 0);
+        if (!run) {
+          run = newRun('test', currentModule, null);
+          runs.push(run);
+        }
+        run.collected = collected;
         break;
       case 'test': {
         const id = String(event.id ?? '');
         const parts = id.split('::');
+        const outcome = String(event.outcome ?? '');
+        if (!run) {
+          run = newRun('test', currentModule, null);
+          runs.push(run);
+        }
+        run.reported += 1;
+        run.passed += outcome === 'passed' ? 1 : 0;
+        run.failed += outcome === 'failed' || outcome === 'error' ? 1 : 0;
         tests.push({
           id,
           name: parts[parts.length - 1] || id,
           file: parts.length > 1 ? parts[0] : '',
-          outcome: String(event.outcome ?? ''),
+          outcome,
           message: String(event.message ?? ''),
           where: text(event.where),
           module: currentModule
@@ -114,7 +158,65 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
     }
   }
   const failures = tests.filter(t => t.outcome === 'failed' || t.outcome === 'error');
-  return { steps, progress, collected, tests, failures, logs };
+  return { steps, runs, progress, collected, tests, failures, logs };
+}
+
+/** The steps whose events carry tests. */
+const TEST_STEPS = ['test', 'checkpoint'];
+
+function newRun(step: string, module: string | null, checkpoint: string | null): ITestRun {
+  return { step, module, checkpoint, collected: null, passed: 0, failed: 0, reported: 0 };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asCounts(value: unknown): ITestCounts | null {
+  return isRecord(value) && typeof value.total === 'number' ? (value as unknown as ITestCounts) : null;
+}
+
+/**
+ * What the job's result says this run counted: `module.test` and `module.complete` report per module (complete
+ * per step), `checkpoint.run`/`test` report the checkpoint's run. Null when the result does not say.
+ */
+function resultCounts(run: ITestRun, result: IResult | null): ITestCounts | null {
+  const data = result?.data;
+  if (!isRecord(data)) {
+    return null;
+  }
+  if (run.step === 'checkpoint' && data.checkpoint === run.checkpoint) {
+    return asCounts(data.counts);
+  }
+  const modules = Array.isArray(data.modules) ? data.modules.filter(isRecord) : [];
+  for (const report of modules) {
+    const steps = Array.isArray(report.steps) ? report.steps.filter(isRecord) : [];
+    const step = steps.find(
+      s =>
+        s.step === run.step &&
+        (run.step === 'checkpoint' ? s.checkpoint === run.checkpoint : report.module === run.module)
+    );
+    if (step) {
+      return asCounts(step.counts);
+    }
+    if (run.step === 'test' && report.module === run.module && !steps.length) {
+      return asCounts(report.counts);
+    }
+  }
+  return null;
+}
+
+/** A run's counts: the result's once the job has one, else what its events said so far. */
+export function runCounts(run: ITestRun, result: IResult | null): IRunCounts {
+  const counts = resultCounts(run, result);
+  if (counts) {
+    return {
+      passed: counts.passed ?? 0,
+      failed: (counts.failed ?? 0) + (counts.error ?? 0),
+      total: counts.total
+    };
+  }
+  return { passed: run.passed, failed: run.failed, total: Math.max(run.collected ?? 0, run.reported) };
 }
 
 const VERBS: Record<string, string> = {

@@ -9,6 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isPluginCommand, moduleArgs, runMode } from './commands';
+import { lockedBecause } from './format';
 import { IJobSummary, describeJob, summarize } from './jobs';
 import { courseFolder, toContentsPath, toCoursePath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
@@ -289,6 +290,13 @@ export class TitoModel implements IDisposable {
   /** Run or test a checkpoint, after saving the notebooks of the modules it needs. */
   async runCheckpointAction(checkpointId: string, action: CheckpointAction): Promise<IJob | null> {
     const checkpoint = this.checkpoints.find(c => c.id === checkpointId);
+    const locked = checkpoint ? lockedBecause(checkpoint) : null;
+    if (locked) {
+      // The button is off for a locked checkpoint; this covers any other way of asking (a stale view).
+      this.actionError = `${checkpointId}: ${locked}`;
+      this._emit();
+      return null;
+    }
     const notebooks = (checkpoint?.requires ?? [])
       .map(id => this.modules.find(m => m.id === id))
       .filter((m): m is IModuleRow => !!m)

@@ -1,5 +1,13 @@
 /** Words for states, times and counts. */
-import { checkpointStateLabel, list, moduleStateLabel, testCounts, timeAgo } from '../src/format';
+import {
+  checkpointStateLabel,
+  list,
+  lockedBecause,
+  moduleBadge,
+  moduleStateLabel,
+  testCounts,
+  timeAgo
+} from '../src/format';
 import { courseFolder, toContentsPath, toCoursePath } from '../src/paths';
 
 describe('format', () => {
@@ -34,6 +42,29 @@ describe('format', () => {
   it('joins lists like a sentence', () => {
     expect(list(['01_a'])).toBe('01_a');
     expect(list(['01_a', '02_b', '03_c'])).toBe('01_a, 02_b and 03_c');
+  });
+});
+
+describe('honest states', () => {
+  it('a checkpoint that needs modules cannot run, and says which', () => {
+    expect(lockedBecause({ state: 'locked', missing_modules: ['01_tensor', '02_activations'] })).toBe(
+      'Locked: complete 01_tensor and 02_activations first, then run this checkpoint.'
+    );
+    // It ran once, then a module it needs was reset: still not runnable for a pass.
+    expect(lockedBecause({ state: 'passed', missing_modules: ['01_tensor'] })).toMatch(/complete 01_tensor first/);
+    expect(lockedBecause({ state: 'ready', missing_modules: [] })).toBeNull();
+    expect(lockedBecause({ state: 'failed', missing_modules: [] })).toBeNull();
+  });
+
+  it('a completed module whose latest tests fail is never shown as Complete', () => {
+    const tests = { passed: 44, failed: 7, error: 0, total: 51 };
+    const badge = moduleBadge({ state: 'complete', tests });
+    expect(badge.label).toBe('Tests failing');
+    expect(badge.state).toBe('tests_failing');
+    expect(badge.title).toMatch(/latest test run failed \(44 of 51 tests passed, 7 failed\)/);
+    expect(moduleBadge({ state: 'complete', tests: { ...tests, passed: 51, failed: 0 } }).label).toBe('Complete');
+    expect(moduleBadge({ state: 'complete', tests: null }).label).toBe('Complete');
+    expect(moduleBadge({ state: 'tests_passing', tests: null }).label).toBe('Tests passing');
   });
 });
 

@@ -1,5 +1,6 @@
 /** How a job's engine events read in the sidebar. */
-import { describeJob, progressFraction, summarize } from '../src/jobs';
+import { describeJob, progressFraction, runCounts, summarize } from '../src/jobs';
+import { IResult } from '../src/types';
 import { IEngineEvent } from '../src/types';
 
 const COMPLETE_RUN: IEngineEvent[] = [
@@ -71,6 +72,79 @@ describe('summarize', () => {
       'export:passed:02_doubling',
       'checkpoint:passed:c01_arithmetic'
     ]);
+  });
+});
+
+describe('counting tests per run', () => {
+  /** A Complete: the module's 46 tests, then the checkpoint it unlocks (3 tests). */
+  const events: IEngineEvent[] = [
+    { event: 'step', step: 'test', state: 'running', module: '01_tensor' },
+    { event: 'collected', count: 46 },
+    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test', id: `m.ipynb::test_${i}`, outcome: 'passed' })),
+    { event: 'step', step: 'test', state: 'passed', module: '01_tensor' },
+    { event: 'step', step: 'checkpoint', state: 'running', checkpoint: 'c01_tensors' },
+    { event: 'collected', count: 3 },
+    { event: 'test', id: 'c.py::test_a', outcome: 'passed' },
+    { event: 'test', id: 'c.py::test_b', outcome: 'failed', message: 'no' },
+    { event: 'test', id: 'c.py::test_c', outcome: 'error', message: 'boom' },
+    { event: 'step', step: 'checkpoint', state: 'failed', checkpoint: 'c01_tensors' }
+  ];
+
+  it('keeps each run apart: never 46 of 3', () => {
+    const { runs } = summarize(events);
+    expect(runs.map(r => [r.step, r.checkpoint ?? r.module, runCounts(r, null)])).toEqual([
+      ['test', '01_tensor', { passed: 46, failed: 0, total: 46 }],
+      ['checkpoint', 'c01_tensors', { passed: 1, failed: 2, total: 3 }]
+    ]);
+  });
+
+  it('counts a run still going against what pytest collected for it', () => {
+    const { runs } = summarize(events.slice(0, 12));
+    expect(runs.map(r => runCounts(r, null))).toEqual([{ passed: 10, failed: 0, total: 46 }]);
+  });
+
+  it('takes the counts from the result once the job has one', () => {
+    const result: IResult = {
+      command: 'module.complete',
+      ok: false,
+      summary: '01_tensor: checkpoint c01_tensors failed.',
+      error: null,
+      duration: 1,
+      data: {
+        modules: [
+          {
+            module: '01_tensor',
+            steps: [
+              { step: 'export', ok: true },
+              { step: 'test', ok: true, counts: { passed: 51, failed: 0, error: 0, total: 51 } },
+              {
+                step: 'checkpoint',
+                checkpoint: 'c01_tensors',
+                ok: false,
+                counts: { passed: 1, failed: 1, error: 1, total: 3 }
+              }
+            ]
+          }
+        ]
+      }
+    };
+    const { runs } = summarize(events);
+    expect(runs.map(r => runCounts(r, result))).toEqual([
+      { passed: 51, failed: 0, total: 51 },
+      { passed: 1, failed: 2, total: 3 }
+    ]);
+    const tested: IResult = {
+      ...result,
+      command: 'module.test',
+      data: { modules: [{ module: '01_tensor', counts: { passed: 44, failed: 7, error: 0, total: 51 } }] }
+    };
+    expect(runCounts(runs[0], tested)).toEqual({ passed: 44, failed: 7, total: 51 });
+    const checkpoint: IResult = {
+      ...result,
+      command: 'checkpoint.run',
+      data: { checkpoint: 'c01_tensors', counts: { passed: 3, failed: 0, error: 0, total: 3 } }
+    };
+    expect(runCounts(runs[1], checkpoint)).toEqual({ passed: 3, failed: 0, total: 3 });
   });
 });
 

@@ -172,7 +172,34 @@ describe('actions', () => {
     expect(server.calls()).toEqual([]);
   });
 
+  /** The two modules are complete: the checkpoint is ready to run. */
+  const unlock = async () => {
+    server.checkpoints[0] = { ...server.checkpoints[0], state: 'ready', missing_modules: [] };
+    await model.refresh();
+  };
+
+  it('does not run a locked checkpoint, and says which modules to complete first', async () => {
+    server.log = [];
+    for (const action of ['run', 'test'] as const) {
+      expect(await model.runCheckpointAction('c01_arithmetic', action)).toBeNull();
+      expect(model.actionError).toBe(
+        'c01_arithmetic: Locked: complete 01_numbers and 02_doubling first, then run this checkpoint.'
+      );
+    }
+    expect(saved).toEqual([]);
+    expect(server.calls().filter(c => c.startsWith('POST'))).toEqual([]);
+  });
+
+  it('shows the engine’s refusal when the server still finds the checkpoint locked', async () => {
+    await unlock();  // the sidebar's view is stale: a module was reset in a terminal since
+    server.postError = new HttpError('Checkpoint c01_arithmetic is locked: complete 02_doubling first.', 409);
+    expect(await model.runCheckpointAction('c01_arithmetic', 'run')).toBeNull();
+    expect(model.actionError).toMatch(/Checkpoint c01_arithmetic is locked: complete 02_doubling first/);
+    expect(model.busy).toBe(false);
+  });
+
   it('saves the notebooks of the modules a checkpoint needs before running it', async () => {
+    await unlock();
     await model.runCheckpointAction('c01_arithmetic', 'run');
     expect(saved).toEqual([['modules/01_numbers/01_numbers.ipynb', 'modules/02_doubling/02_doubling.ipynb']]);
     expect(server.calls()).toContain('POST checkpoints/c01_arithmetic/run');

@@ -31,6 +31,7 @@ def tracker(shell):
     tracked = magics._installed[id(shell)]
     tracked.by_id.clear()
     tracked.by_identity.clear()
+    tracked.save_under_way = None
     return tracked
 
 

@@ -275,3 +275,31 @@ def test_interrupting_the_magic_cancels_its_job_on_the_server(server, course_dir
     assert result["ok"] is False and result["error"]["kind"] == "cancelled"
     [job] = server.call("GET", "tito/api/jobs")["jobs"]
     assert job["state"] == "cancelled" and job["source"] == "magic"
+
+
+# -- 3. the sidebar's save announcement -------------------------------------------------------------------
+
+
+def test_the_sidebars_save_announcement_reaches_the_kernel_ahead_of_the_next_cell(jupyter_env):
+    """The sidebar opens a ``tito.save`` comm, then JupyterLab sends the ``%tito`` cell: on one shell channel the
+    kernel hears the comm first, so the magic knows a save is under way (and waits for it)."""
+    import uuid
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", env=jupyter_env, startup_timeout=120)
+    try:
+        for attempt in range(3):
+            path = f"modules/01_numbers/ünïcode {attempt}.ipynb"
+            opened = kc.session.msg("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "tito.save",
+                                                  "data": {"path": path}})
+            kc.shell_channel.send(opened)  # no wait: the cell follows at once, as in the browser
+            shown = []
+            reply = kc.execute_interactive(
+                "import tito_jupyter.magics as m\nprint(m._installed[id(get_ipython())].take_save_under_way())",
+                timeout=120, output_hook=lambda msg: shown.append(msg["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            assert "".join(shown).strip() == path
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

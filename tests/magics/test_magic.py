@@ -101,7 +101,7 @@ def test_a_server_that_does_not_answer_means_running_here(shell, in_module, monk
     monkeypatch.setenv("TITO_SERVER_URL", "http://127.0.0.1:9/nothing/")  # the discard port: refused
     result, shown = tito(shell, "status")
     assert result["ok"]
-    assert "did not answer, so tito runs in this kernel" in shown
+    assert "did not answer (" in shown and "Connection refused), so tito runs in this kernel" in shown
 
 
 # -- unsaved edits ----------------------------------------------------------------------------------------
@@ -164,6 +164,44 @@ def test_ignore_unsaved_runs_anyway(shell, in_module):
     result, _ = tito(shell, "export --ignore-unsaved")
     assert result["ok"]
     assert "return a + b" in (in_module / "tinytorch/core/numbers.py").read_text()  # the saved code
+
+
+def test_a_save_the_frontend_announced_is_waited_for_not_called_unsaved(shell, in_module, tracker):
+    """The sidebar saves when a tito cell is scheduled and tells the kernel first (the ``tito.save`` comm); the
+    save can land after the magic's first look. The magic waits for it instead of asking for Ctrl-S."""
+    import threading
+
+    _run_cell(shell, CHANGED, cell_id="cell-3")  # edited and run, not saved yet
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb")
+    saver = threading.Timer(1.0, _save, (in_module, CHANGED))  # Lab's save lands a second later
+    saver.start()
+    try:
+        result, shown = tito(shell, "export")
+    finally:
+        saver.join()
+    assert result["ok"], shown
+    assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
+
+
+def test_without_an_announced_save_unsaved_code_is_reported_at_once(shell, in_module, tracker):
+    _run_cell(shell, CHANGED, cell_id="cell-3")
+    started = time.monotonic()
+    result, _ = tito(shell, "export")
+    assert result["error"]["kind"] == "unsaved_changes"
+    assert time.monotonic() - started < 3  # no waiting for a save nobody started
+
+
+def test_an_announced_save_that_never_lands_is_waited_for_only_so_long(shell, in_module, tracker, monkeypatch):
+    from tito_jupyter.magics import magic
+
+    monkeypatch.setattr(magic, "FRONTEND_SAVE_SECONDS", 1.0)
+    _run_cell(shell, CHANGED, cell_id="cell-3")
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb")
+    started = time.monotonic()
+    result, shown = tito(shell, "export")
+    assert result["error"]["kind"] == "unsaved_changes" and "cell 4 changed" in shown
+    assert 1.0 <= time.monotonic() - started < 5
+    assert tracker.save_under_way is None  # one announcement, one wait
 
 
 # -- output -----------------------------------------------------------------------------------------------

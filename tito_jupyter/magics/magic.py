@@ -12,15 +12,16 @@ import json
 import os
 import shlex
 import sys
+import time
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..cli import parse
 from ..commands import Command
-from . import unsaved
+from . import runners, unsaved
 from .display import make_view
 from .notebook import NotebookRef, find_notebook, read_saved
-from .runners import LocalRunner, ServerClient, ServerRunner, ServerUnavailable
+from .runners import LocalRunner, ServerUnavailable
 
 #: The magic's own switches (removed before the CLI parser sees the line).
 MAGIC_FLAGS = {"--text": "text", "--ignore-unsaved": "ignore_unsaved"}
@@ -105,13 +106,26 @@ def _names_no_module(command: Command, kwargs: dict) -> bool:
         and not kwargs.get("all_")
 
 
+#: How long ``%tito`` waits for the save the sidebar started ahead of its cell (a save takes well under a second;
+#: one that needs the student, such as Lab's "file changed on disk" question, is not waited out).
+FRONTEND_SAVE_SECONDS = 10.0
+
+
+def _unsaved_once_saved(tracker, ref: NotebookRef, client, found: list) -> list:
+    """``found`` (the unsaved cells) once the frontend's save under way has landed; after
+    ``FRONTEND_SAVE_SECONDS`` without it, what is still unsaved then."""
+    deadline = time.monotonic() + FRONTEND_SAVE_SECONDS
+    while found and time.monotonic() < deadline:
+        time.sleep(0.1)
+        saved = read_saved(ref, client)
+        if saved is not None:
+            found = unsaved.unsaved_changes(tracker, *saved)
+    return found
+
+
 def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dict:
-    client = None if ns.project else ServerClient.from_environment()
-    server = ServerRunner(client) if client else None
-    note = None
-    if server is not None and not server.available():
-        note = f"The Jupyter server at {client.url} did not answer, so tito runs in this kernel."
-        server = client = None
+    server, note = (None, None) if ns.project else runners.connect()
+    client = server.client if server is not None else None
     ref = find_notebook(shell, client, explicit=ns.notebook)
     view = None if ns.json else make_view(shell, " ".join(command.path), force_text=flags["text"])
 
@@ -124,10 +138,13 @@ def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dic
 
     if note and view is not None:
         view.note(note)
+    saving = tracker.take_save_under_way()
     if command.long_running and command.acts_on == "module" and ref.known and not flags["ignore_unsaved"]:
         saved = read_saved(ref, client)
         if saved is not None:
             found = unsaved.unsaved_changes(tracker, *saved)
+            if found and saving is not None and (ref.server_path is None or ref.server_path == saving):
+                found = _unsaved_once_saved(tracker, ref, client, found)
             if found:
                 message = unsaved.message(found)
                 return finish({"command": command.name, "ok": False, "summary": message, "data": {},

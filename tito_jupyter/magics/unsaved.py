@@ -11,6 +11,11 @@ command that reads module notebooks, ``%tito`` compares the cells this kernel ra
   the run holds what the editor showed at that time, so exporting it exports what the student sees;
 - cells without an id (other frontends, nbclient) are matched to saved export cells by the names they define.
 
+The sidebar saves a notebook with unsaved changes when a tito cell is scheduled, and tells the kernel first (a
+``tito.save`` comm, sent on the shell channel ahead of the cell, so the kernel always hears it before the cell
+runs). ``%tito`` then waits, bounded, for that save to land before it calls anything unsaved: the save and the
+magic race otherwise, and a notebook Lab has just saved was reported as unsaved.
+
 Pure functions over plain data; the magic supplies the notebook JSON and its save time.
 """
 
@@ -57,6 +62,8 @@ class CellTracker:
 
     by_id: dict[str, Ran] = field(default_factory=dict)
     by_identity: dict[tuple, Ran] = field(default_factory=dict)
+    #: The notebook (its server path) the frontend said it is saving, until the next tito command takes it.
+    save_under_way: str | None = None
 
     def record(self, source: str, cell_id: str | None = None, at: float | None = None) -> None:
         ran = Ran(source, time.time() if at is None else at)
@@ -69,6 +76,15 @@ class CellTracker:
         """IPython's ``pre_run_cell`` event."""
         if getattr(info, "raw_cell", None):
             self.record(info.raw_cell, getattr(info, "cell_id", None))
+
+    def frontend_saving(self, path: str) -> None:
+        """The frontend has started saving ``path`` (its contents path) ahead of a tito cell."""
+        self.save_under_way = path
+
+    def take_save_under_way(self) -> str | None:
+        """The notebook a frontend save is under way for, if any; each announcement serves one command."""
+        path, self.save_under_way = self.save_under_way, None
+        return path
 
     def seed_from_history(self, inputs: list[str], at: float) -> None:
         """Cells run before the tracker existed (``%load_ext`` late): no ids, and at most ``at`` as their time."""

@@ -2,11 +2,13 @@
 import * as React from 'react';
 import { Button, runIcon } from '@jupyterlab/ui-components';
 
-import { checkpointStateLabel, fullTime, list, moduleStateLabel, timeAgo } from '../format';
-import { ICheckpointRow, ITimelineEntry } from '../types';
+import { checkpointStateLabel, fullTime, list, lockedBecause, moduleBadge, timeAgo } from '../format';
+import { ICheckpointRow, IModuleRow, ITimelineEntry, ModuleState } from '../types';
 
 export interface ICheckpointTimelineProps {
   timeline: ITimelineEntry[];
+  /** The module rows, so a module reads the same here as in the module list. */
+  modules?: IModuleRow[];
   checkpoints: ICheckpointRow[];
   busy: boolean;
   onRun: (checkpoint: ICheckpointRow) => void;
@@ -25,12 +27,14 @@ export function CheckpointTimeline(props: ICheckpointTimelineProps): JSX.Element
     <ol className="jp-TitoTimeline" aria-label="Checkpoint timeline">
       {entries.map(entry => {
         if (entry.kind === 'module') {
+          const row = props.modules?.find(m => m.id === entry.id);
+          const badge = moduleBadge(row ?? { state: entry.state as ModuleState, tests: null });
           return (
             <li
               key={`m-${entry.id}`}
               className="jp-TitoTimeline-module"
-              data-state={entry.state}
-              aria-label={`Module ${entry.id}: ${moduleStateLabel(entry.state)}`}
+              data-state={badge.state}
+              aria-label={`Module ${entry.id}: ${badge.label}`}
             >
               <span className="jp-TitoTimeline-dot" aria-hidden="true" />
               <span className="jp-TitoTimeline-label">{entry.title}</span>
@@ -53,6 +57,7 @@ function CheckpointItem(props: {
 }): JSX.Element {
   const { checkpoint, busy } = props;
   const state = checkpointStateLabel(checkpoint.state);
+  const locked = lockedBecause(checkpoint);
   return (
     <li className="jp-TitoCheckpoint" data-checkpoint={checkpoint.id} data-state={checkpoint.state}>
       <span className="jp-TitoTimeline-dot jp-TitoTimeline-dot-checkpoint" aria-hidden="true" />
@@ -80,12 +85,11 @@ function CheckpointItem(props: {
             small
             className="jp-TitoButton"
             data-action="run"
-            disabled={busy}
+            disabled={busy || locked !== null}
             aria-label={`Run checkpoint ${checkpoint.id}`}
             title={
-              busy
-                ? 'Wait for the running job to finish'
-                : 'Export the modules it needs, then run its capability test'
+              locked ??
+              (busy ? 'Wait for the running job to finish' : 'Export the modules it needs, then run its capability test')
             }
             onClick={() => props.onRun(checkpoint)}
           >

@@ -2,7 +2,7 @@
 import * as React from 'react';
 import { Button, stopIcon } from '@jupyterlab/ui-components';
 
-import { ITestView, jobStateLabel, progressFraction } from '../jobs';
+import { ITestRun, ITestView, jobStateLabel, progressFraction, runCounts } from '../jobs';
 import { IJobView } from '../model';
 import { isActive } from '../types';
 import { ProgressBar } from './ProgressBar';
@@ -35,7 +35,6 @@ export function JobView(props: IJobViewProps): JSX.Element {
   const active = isActive(job.state);
   const fraction = progressFraction(summary, job.state);
   const tone = job.state === 'succeeded' ? 'good' : active ? 'neutral' : 'bad';
-  const passed = summary.tests.filter(t => t.outcome === 'passed').length;
   const label = `${view.title}: ${jobStateLabel(job.state)}`;
   return (
     <section className="jp-TitoJob" data-state={job.state} data-job={job.id} aria-label={`Job ${view.title}`}>
@@ -87,10 +86,11 @@ export function JobView(props: IJobViewProps): JSX.Element {
       )}
       {summary.tests.length > 0 && (
         <div className="jp-TitoTests">
-          <div className="jp-TitoTests-count">
-            {passed} of {summary.collected ?? summary.tests.length} tests passed
-            {summary.failures.length ? `, ${summary.failures.length} failed` : ''}
-          </div>
+          {summary.runs.map((run, i) => (
+            <div key={i} className="jp-TitoTests-count" data-step={run.step}>
+              {countLine(run, job.result)}
+            </div>
+          ))}
           <ul className="jp-TitoTests-list" aria-label="Tests">
             {summary.tests.map(test => (
               <TestItem key={test.id} test={test} onOpen={() => props.onOpenTest(test, view)} />
@@ -113,6 +113,13 @@ export function JobView(props: IJobViewProps): JSX.Element {
         ))}
     </section>
   );
+}
+
+/** "Tests 01_numbers: 3 of 3 tests passed", "Checkpoint c01_arithmetic: 0 of 1 tests passed, 1 failed". */
+function countLine(run: ITestRun, result: IJobView['job']['result']): string {
+  const { passed, failed, total } = runCounts(run, result);
+  const subject = `${STEP_NAMES[run.step] ?? run.step} ${run.checkpoint ?? run.module ?? ''}`.trim();
+  return `${subject}: ${passed} of ${total} tests passed${failed ? `, ${failed} failed` : ''}`;
 }
 
 function TestItem(props: { test: ITestView; onOpen: () => void }): JSX.Element {

@@ -2,7 +2,7 @@
 import * as React from 'react';
 import { Button, checkIcon, notebookIcon, runIcon, shareIcon } from '@jupyterlab/ui-components';
 
-import { fullTime, list, moduleStateLabel, testCounts, timeAgo } from '../format';
+import { fullTime, list, moduleBadge, testCounts, timeAgo } from '../format';
 import { IModuleRow, ModuleAction } from '../types';
 
 export interface IModuleListProps {
@@ -59,6 +59,7 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
   const name = `${module.id}`;
   const details: string[] = [];
   const counts = testCounts(module.tests);
+  const badge = moduleBadge(module);
   if (counts) {
     details.push(counts);
   }
@@ -83,12 +84,8 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
           <notebookIcon.react tag="span" className="jp-TitoButton-icon" />
           <span className="jp-TitoModule-titleText">{module.title || module.name}</span>
         </button>
-        <span
-          className="jp-TitoBadge"
-          data-state={module.state}
-          aria-label={`State: ${moduleStateLabel(module.state)}`}
-        >
-          {moduleStateLabel(module.state)}
+        <span className="jp-TitoBadge" data-state={badge.state} aria-label={`State: ${badge.label}`} title={badge.title}>
+          {badge.label}
         </span>
       </div>
       <div className="jp-TitoModule-meta">

@@ -144,6 +144,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         </h3>
         <CheckpointTimeline
           timeline={model.timeline}
+          modules={model.modules}
           checkpoints={model.checkpoints}
           busy={model.busy}
           onRun={onRunCheckpoint}
