@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import TitoError
 
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)(.*)$")
+_INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
 _TINYTORCH_IMPORT = re.compile(r"^\s*(?:from|import)\s+tinytorch\.([\w.]+)", re.MULTILINE)
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -167,6 +168,11 @@ def title(cells: list[Cell]) -> str | None:
 def tinytorch_imports(text: str) -> set[str]:
     """Dotted submodules of ``tinytorch`` that a piece of code imports (``core.tensor``)."""
     return set(_TINYTORCH_IMPORT.findall(text))
+
+
+def inline_test_names(source: str) -> list[str]:
+    """The inline tests a cell defines: its top-level ``def test_...`` functions, found even if it does not parse."""
+    return _INLINE_TEST.findall(source)
 
 
 def export_fingerprint(cells: list[Cell]) -> str:
