@@ -180,3 +180,16 @@ def test_tests_of_a_notebook_that_cannot_be_read_do_not_run_and_say_why(course_d
     assert "`tito module backups 01_numbers`" in result.summary
     row = run(course_dir, "module.status", {}).data["modules"][0]
     assert row["state"] == "complete" and row["changed"] is True, "the completed version is not this file"
+
+
+def test_a_generated_test_file_pytest_cannot_collect_is_a_failure_that_says_so(course_dir):
+    nb = numbers_notebook()
+    nb["cells"][2]["source"] = "import numpy as np\nimport not_a_module_of_this_machine"
+    write_notebook(course_dir / NB, nb)
+    assert run(course_dir, "module.export", {"modules": ["01"]}).ok
+    result = run(course_dir, "module.test", {"modules": ["01"]})
+    assert not result.ok and result.exit_code == 1
+    assert result.summary == (
+        f"01_numbers tests: pytest could not collect {NB} (ModuleNotFoundError: No module named "
+        "'not_a_module_of_this_machine'), so no test ran. Fix that, then test again.")
+    assert run(course_dir, "module.status", {}).data["modules"][0]["state"] == "tests_failing"

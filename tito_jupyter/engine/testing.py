@@ -244,6 +244,12 @@ def summarise_run(run: dict, what: str) -> tuple[bool, str]:
     if c["total"] == 0:
         detail = f" pytest said: {run['log_tail'].strip().splitlines()[-1]}" if run["log_tail"].strip() else ""
         return False, f"{what}: no tests ran.{detail}"
+    uncollected = [t for t in run["tests"] if t.get("phase") == "collect"]
+    if uncollected and len(uncollected) == len(run["tests"]):
+        # pytest stops before running anything when a file cannot be imported: say so, not "0 of 1 passed"
+        message = (uncollected[0]["message"] or "error").strip().splitlines()[0]
+        return False, (f"{what}: pytest could not collect {', '.join(t['id'] for t in uncollected)} ({message}), "
+                       "so no test ran. Fix that, then test again.")
     bad = c["failed"] + c["error"]
     ok = bad == 0 and run["exit_code"] == 0
     text = f"{what}: {c['passed']} of {c['total']} passed"
