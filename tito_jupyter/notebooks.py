@@ -192,6 +192,18 @@ def export_fingerprint(cells: list[Cell]) -> str:
     return h.hexdigest()
 
 
+def current_export_fingerprint(path: Path) -> str:
+    """The :func:`export_fingerprint` of the notebook at ``path`` as it is now, or ``""`` when it cannot be read.
+
+    ``""`` matches no recorded fingerprint, so a file that is no longer a notebook never counts as the version
+    that was tested or completed.
+    """
+    try:
+        return export_fingerprint(read_cells(path))
+    except NotebookError:
+        return ""
+
+
 def _has_directive(cell: Cell) -> bool:
     first = next((line for line in cell.source.splitlines() if line.strip()), "")
     return bool(_DIRECTIVE.match(first))

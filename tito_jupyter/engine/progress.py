@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from .. import notebooks
 from ..course import Course, Module
 from . import files
 
@@ -161,24 +162,23 @@ class ProgressStore:
         def change(data):
             entry = data["modules"].setdefault(module.id, {})
             entry["tests"] = {"at": time.time(), "ok": ok, "fingerprint": fingerprint,
-                              **{k: counts[k] for k in ("passed", "failed", "error", "total") if k in counts},
+                              **{k: counts[k] for k in ("passed", "failed", "error", "total")},
                               **({"timed_out": True} if counts.get("timed_out") else {})}
 
         self.update(change)
 
-    def record_complete(self, module: Module, fingerprint: str, notebook_fingerprint) -> bool:
+    def record_complete(self, module: Module, fingerprint: str) -> bool:
         """Record the module complete for the notebook version ``fingerprint``, if the notebook is still that.
 
-        ``notebook_fingerprint(module)`` reads the notebook now, under the progress lock: a save or a
-        ``module reset`` while the tests ran means the verified version is gone, and nothing is recorded
-        (reset writes the notebook under the same lock, so it cannot slip in between). False when it did not
-        record.
+        The notebook is read again under the progress lock: a save or a ``module reset`` while the tests ran
+        means the verified version is gone, and nothing is recorded (reset writes the notebook under the same
+        lock, so it cannot slip in between). False when it did not record.
         """
         recorded = False
 
         def change(data):
             nonlocal recorded
-            if notebook_fingerprint(module) != fingerprint:
+            if notebooks.current_export_fingerprint(module.notebook) != fingerprint:
                 return
             entry = data["modules"].setdefault(module.id, {})
             entry["completed_at"] = time.time()
