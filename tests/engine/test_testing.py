@@ -132,12 +132,14 @@ def test_a_timed_out_run_counts_the_tests_it_never_reached(course_dir):
     looping = NUMBERS_EXPORT.replace("return a + b", "while True:\n        pass")
     write_notebook(course_dir / NB, numbers_notebook(looping))
     run(course_dir, "module.export", {"modules": ["01"]})
-    result = run(course_dir, "module.test", {"modules": ["01"], "timeout": 5})
+    seen = []
+    result = run(course_dir, "module.test", {"modules": ["01"], "timeout": 5}, events=seen.append)
     counts = result.data["modules"][0]["counts"]
     # the first test hangs; the other two of the three collected never ran
     assert counts == {"passed": 0, "failed": 0, "error": 1, "skipped": 0, "not_run": 2, "total": 3,
                       "timed_out": True}
     assert result.data["modules"][0]["tests"][-1]["id"] == "timeout"
+    assert [e["outcome"] for e in seen if e["event"] == "test" and e["id"] == "timeout"] == ["error"], "shown live"
 
 
 def test_tito_test_after_an_edit_without_export_ties_the_result_to_the_exported_code(course_dir):

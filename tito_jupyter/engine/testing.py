@@ -165,6 +165,7 @@ def run_pytest(
     report.unlink(missing_ok=True)
     if timed_out:
         tests.append(_timeout_record(timeout))
+        events.emit("test", **tests[-1])  # live views show it like any failure
     counts = count_outcomes(tests, collected, timed_out)
     log_tail = ""
     if proc.returncode not in (0, 1) and not timed_out:
