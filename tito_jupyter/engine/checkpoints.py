@@ -35,8 +35,8 @@ def refuse_if_locked(checkpoint: Checkpoint, store: ProgressStore, completing: s
     missing = missing_modules(checkpoint, store.read(), completing)
     if missing:
         raise CheckpointLocked(
-            f"Checkpoint {checkpoint.id} is locked: it needs {', '.join(missing)}, not complete yet, so it did "
-            "not run and nothing was recorded.",
+            f"Checkpoint {checkpoint.id} is locked: it needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not complete yet, so it did not run and nothing was recorded.",
             hint=f"Complete {'it' if len(missing) == 1 else 'them'} first: `tito complete {missing[0]}`.",
             checkpoint=checkpoint.id, missing_modules=missing,
         )
