@@ -35,7 +35,6 @@ STATE_DIR = ".tito"
 _MODULE_FOLDER = re.compile(r"^(\d{2,3})_([a-z][a-z0-9_]*)$")
 _MILESTONE_FOLDER = re.compile(r"^(\d{4})_([a-z][a-z0-9_]*)$")
 _CHECKPOINT_FILE = re.compile(r"^c(\d{2,3})_([a-z][a-z0-9_]*)\.py$")
-_INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -289,7 +288,7 @@ def _read_modules(root: Path) -> list[Module]:
                     targets.append(extra[0])
                 imports |= notebooks.tinytorch_imports(cell.source)
                 if not cell.is_export:
-                    inline.extend(_INLINE_TEST.findall(cell.source))
+                    inline.extend(notebooks.inline_test_names(cell.source))
             if cells and not target:
                 problems.append(f"{notebook.relative_to(root)} has no `#| default_exp` cell")
         tests_dir = root / MODULE_TESTS_DIR / folder.name

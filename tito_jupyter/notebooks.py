@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import TitoError
 
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)(.*)$")
+_INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
 _TINYTORCH_IMPORT = re.compile(r"^\s*(?:from|import)\s+tinytorch\.([\w.]+)", re.MULTILINE)
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -169,6 +170,11 @@ def tinytorch_imports(text: str) -> set[str]:
     return set(_TINYTORCH_IMPORT.findall(text))
 
 
+def inline_test_names(source: str) -> list[str]:
+    """The inline tests a cell defines: its top-level ``def test_...`` functions, found even if it does not parse."""
+    return _INLINE_TEST.findall(source)
+
+
 def export_fingerprint(cells: list[Cell]) -> str:
     """A hash of everything that decides what an export writes.
 
@@ -184,6 +190,18 @@ def export_fingerprint(cells: list[Cell]) -> str:
         if is_title or _has_directive(cell):
             h.update(f"{cell.cell_type}\x00{cell.id}\x00{cell.source}\x00".encode("utf-8"))
     return h.hexdigest()
+
+
+def current_export_fingerprint(path: Path) -> str:
+    """The :func:`export_fingerprint` of the notebook at ``path`` as it is now, or ``""`` when it cannot be read.
+
+    ``""`` matches no recorded fingerprint, so a file that is no longer a notebook never counts as the version
+    that was tested or completed.
+    """
+    try:
+        return export_fingerprint(read_cells(path))
+    except NotebookError:
+        return ""
 
 
 def _has_directive(cell: Cell) -> bool:

@@ -310,3 +310,26 @@ def test_an_unreadable_notebook_is_named_in_a_sentence(tito_env, course_dir):
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert f"tito may not use {notebook_path}: permission denied." in proc.stderr
     assert "internal error" not in proc.stderr + proc.stdout
+
+
+def test_a_locked_checkpoint_exits_2_with_what_to_do_first(tito_env, course_dir):
+    proc = tito("checkpoint", "run", "c01", env=tito_env)
+    assert proc.returncode == 2
+    said = " ".join(proc.stderr.split())
+    assert "Checkpoint c01_arithmetic is locked: it needs 01_numbers, 02_doubling" in said
+    assert "`tito complete 01_numbers`" in said
+    assert not (course_dir / ".tito/progress.json").exists() or "c01_arithmetic" not in json.loads(
+        (course_dir / ".tito/progress.json").read_text())["checkpoints"]
+
+
+def test_status_of_a_run_that_timed_out_after_its_tests_does_not_read_all_passed(tito_env, course_dir):
+    (course_dir / "tests/modules/01_numbers/test_numbers.py").write_text(
+        "import threading, time\n\nthreading.Thread(target=time.sleep, args=(3600,)).start()\n\n\n"
+        "def test_nothing_much():\n    pass\n"
+    )
+    assert tito("export", "01", env=tito_env).returncode == 0
+    ran = tito("test", "01", "--timeout", "8", env=tito_env)
+    assert ran.returncode == 1 and "timed out after 8 s" in " ".join(ran.stderr.split())
+    table = tito("status", env=tito_env, cwd=course_dir).stdout
+    row = next(line for line in table.splitlines() if "01_numbers" in line)
+    assert "3/4" in row and "3/3" not in row and "tests timed out" in row

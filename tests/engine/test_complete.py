@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 
+import pytest
 from course_factory import DOUBLING_EXPORT, NUMBERS_EXPORT, doubling_notebook, numbers_notebook, write_notebook
 from tito_jupyter import engine
 from tito_jupyter.engine.context import Context
@@ -115,7 +120,138 @@ def test_checkpoint_states_and_timeline(course_dir):
 
 
 def test_checkpoint_run_exports_what_it_needs_then_tests(course_dir):
+    assert run(course_dir, "module.complete", {"modules": ["01", "02"]}).ok
+    (course_dir / "tinytorch/core/doubling.py").unlink()
     result = run(course_dir, "checkpoint.run", {"checkpoint": "c01"})
     assert result.ok, result.summary
     assert (course_dir / "tinytorch/core/doubling.py").exists()
     assert result.data["counts"]["passed"] == 1
+
+
+def test_a_locked_checkpoint_neither_runs_nor_records(course_dir):
+    """The sidebar's Run on a checkpoint whose modules are not started used to record it as passed."""
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok
+    for command in ("checkpoint.run", "checkpoint.test"):
+        result = run(course_dir, command, {"checkpoint": "c01"})
+        assert not result.ok and result.exit_code == 2
+        assert result.summary.startswith("Checkpoint c01_arithmetic is locked: it needs 02_doubling")
+        assert "`tito complete 02_doubling`" in result.summary
+        assert result.error["kind"] == "checkpoint_locked" and result.error["missing_modules"] == ["02_doubling"]
+    assert "c01_arithmetic" not in progress(course_dir)["checkpoints"]
+    assert not (course_dir / "tinytorch/core/doubling.py").exists(), "a locked checkpoint exports nothing either"
+    assert run(course_dir, "checkpoint.status").data["checkpoints"][0]["state"] == "locked"
+
+
+def test_complete_does_not_pass_a_checkpoint_whose_other_modules_are_not_complete(course_dir):
+    """Completing 02 alone runs c01, which also needs 01: it stays locked and 02 is not recorded complete."""
+    assert run(course_dir, "module.export", {"modules": ["01"]}).ok  # exported, tested, but not complete
+    result = run(course_dir, "module.complete", {"modules": ["02"]})
+    assert not result.ok
+    report = result.data["modules"][0]
+    assert report["failed_step"] == "checkpoint" and "locked" in result.summary and "01_numbers" in result.summary
+    assert "c01_arithmetic" not in progress(course_dir)["checkpoints"]
+    assert states(course_dir)["02_doubling"] == "tests_passing"
+    assert run(course_dir, "module.complete", {"modules": ["01", "02"]}).ok, "in order, both complete"
+
+
+# -- races with real processes ----------------------------------------------------------------------------
+#
+# A module test waits at a gate (a folder named by $TITO_TEST_GATE) until the test harness says "go", so the
+# harness can change the notebook while `complete` is really in the middle of its tests.
+
+GATE_TEST = '''import os, time
+from pathlib import Path
+
+
+def test_waits_at_the_gate():
+    gate = os.environ.get("TITO_TEST_GATE")
+    if gate:
+        (Path(gate) / f"started-{os.getpid()}").touch()
+        deadline = time.monotonic() + 180
+        while not (Path(gate) / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+'''
+
+
+def start_tito(course_dir, *args, gate=None) -> subprocess.Popen:
+    env = dict(os.environ, TITO_PROJECT=str(course_dir))
+    env.pop("TITO_FAULT", None)
+    if gate:
+        env["TITO_TEST_GATE"] = str(gate)
+    return subprocess.Popen([sys.executable, "-m", "tito_jupyter", "--json", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen) -> dict:
+    out, err = proc.communicate(timeout=600)
+    assert out.strip(), err
+    return json.loads(out)
+
+
+def wait_for(condition, what: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("saved", ["def broken(:", "", "{not json", "[]"],
+                         ids=["syntax-error", "empty", "not-json", "not-a-notebook"])
+def test_a_notebook_saved_while_complete_tests_is_not_recorded_complete(course_dir, tmp_path, saved):
+    """complete used to take the fingerprint at record time: the broken notebook was "complete, unchanged"."""
+    (course_dir / "tests/modules/01_numbers/test_gate.py").write_text(GATE_TEST)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    proc = start_tito(course_dir, "complete", "01", gate=gate)
+    wait_for(lambda: any(gate.glob("started-*")), "the tests to start")
+    if saved == "def broken(:":
+        write_notebook(course_dir / NB1, numbers_notebook("#| export\ndef broken(:\n    pass\n"))
+    else:
+        (course_dir / NB1).write_text(saved)
+    (gate / "go").touch()
+    result = finish(proc)
+    assert proc.returncode == 1 and not result["ok"]
+    report = result["data"]["modules"][0]
+    assert report["failed_step"] == "record"
+    assert result["summary"].startswith("01_numbers: not recorded complete, because its notebook changed")
+    assert "completed_at" not in progress(course_dir)["modules"]["01_numbers"]
+    row = run(course_dir, "module.status").data["modules"][0]
+    assert row["state"] == "tests_passing" and row["changed"] is True
+
+
+def test_complete_racing_reset_never_leaves_the_reset_module_complete(course_dir, tmp_path):
+    """Two `complete` runs racing `module reset --yes`, 10 rounds: it used to end "complete, changed: False"
+    for the reset notebook in 9 of 10. Even rounds reset while both runs wait in their tests; odd rounds let
+    the three processes run freely, with the reset started at a different moment each time."""
+    from tito_jupyter.course import Course
+    from tito_jupyter.engine.reset import record_starting_point
+
+    stub = NUMBERS_EXPORT.replace("    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n",
+                                  "    raise NotImplementedError()\n")
+    write_notebook(course_dir / NB1, numbers_notebook(stub))
+    course = Course.load(course_dir)
+    record_starting_point(course, course.module("01"))
+    (course_dir / "tests/modules/01_numbers/test_gate.py").write_text(GATE_TEST)
+    outcomes = []
+    for round_ in range(10):
+        write_notebook(course_dir / NB1, numbers_notebook())  # the student's finished work
+        gate = tmp_path / f"gate-{round_}"
+        gate.mkdir()
+        gated = round_ % 2 == 0
+        if not gated:
+            (gate / "go").touch()
+        completes = [start_tito(course_dir, "complete", "01", gate=gate) for _ in range(2)]
+        if gated:
+            wait_for(lambda: len(list(gate.glob("started-*"))) == 2, "both runs to reach their tests")
+        else:
+            time.sleep(0.4 * round_)  # a different moment in each free round, not an assertion
+        reset = finish(start_tito(course_dir, "module", "reset", "01", "--yes"))
+        assert reset["ok"] and reset["data"]["changed"], reset["summary"]
+        (gate / "go").touch()
+        results = [finish(p) for p in completes]
+        assert (course_dir / NB1).read_bytes() == (course_dir / ".tito/starting-points/01_numbers/01_numbers.ipynb"
+                                                   ).read_bytes()
+        row = run(course_dir, "module.status").data["modules"][0]
+        outcomes.append((row["state"], row["changed"], [r["data"]["modules"][0]["failed_step"] for r in results]))
+        assert row["state"] != "complete", f"round {round_}: the reset module shows {row}"
+    assert all(state != "complete" for state, _, _ in outcomes), outcomes

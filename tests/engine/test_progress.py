@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
+
+import pytest
 
 from tito_jupyter import engine
 from tito_jupyter.course import Course
@@ -38,3 +43,95 @@ def test_writes_leave_no_temporary_files(course_dir):
     for _ in range(5):
         store.record_export(module)
     assert sorted(p.name for p in (course_dir / ".tito").iterdir()) == ["locks", "progress.json"]
+
+
+GARBAGE = b"\x89PNG\r\n\x1a\n\xff\xfe\x00 not a store \xc3"
+
+
+def test_garbage_bytes_are_set_aside_and_every_command_goes_on(course_dir, tito_env):
+    """Bytes that are not UTF-8 used to fail every later command with "internal error (UnicodeDecodeError)"."""
+    state = course_dir / ".tito"
+    state.mkdir()
+    (state / "progress.json").write_bytes(GARBAGE)
+    first = subprocess.run([sys.executable, "-m", "tito_jupyter", "status"], env=tito_env, capture_output=True,
+                           text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "internal error" not in first.stdout + first.stderr
+    assert "could not be read (it is not UTF-8 text)" in " ".join(first.stderr.split())
+    (aside,) = state.glob("progress.json.corrupt-*")
+    assert aside.read_bytes() == GARBAGE, "the bad file is kept as it was"
+    second = subprocess.run([sys.executable, "-m", "tito_jupyter", "complete", "01"], env=tito_env,
+                            capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "could not be read" not in second.stderr, "the warning is given once"
+    assert json.loads((state / "progress.json").read_text())["modules"]["01_numbers"]["completed_at"]
+
+
+@pytest.mark.parametrize("content", [
+    "[]",
+    '"progress"',
+    '{"version": 1, "modules": []}',
+    '{"version": 1, "modules": {"01_numbers": []}}',
+    '{"version": 1, "modules": {"01_numbers": "complete"}}',
+    '{"version": 1, "modules": {"01_numbers": {"tests": "yes"}}}',
+    '{"version": 1, "modules": {"01_numbers": {"completed_at": "yesterday"}}}',
+    '{"version": 1, "modules": {"01_numbers": {"tests": {"at": [1]}}}}',
+    '{"version": 1, "modules": {}, "checkpoints": {"c01_arithmetic": 3}}',
+    '{"version": 1, "modules": {}, "checkpoints": {"c01_arithmetic": {"last_run": []}}}',
+    '{"version": 1, "modules": {}, "milestones": []}',
+])
+def test_json_of_the_wrong_shape_is_set_aside_too(course_dir, content):
+    (course_dir / ".tito").mkdir()
+    (course_dir / ".tito/progress.json").write_text(content)
+    for command in ("module.status", "checkpoint.status", "checkpoint.timeline", "milestone.list"):
+        result = engine.run(command, {}, Context(project=course_dir))
+        assert result.ok, f"{command}: {result.summary}"
+    (aside,) = (course_dir / ".tito").glob("progress.json.corrupt-*")
+    assert aside.read_text() == content
+    assert engine.run("module.complete", {"modules": ["01"]}, Context(project=course_dir)).ok
+
+
+def test_a_bad_store_found_by_complete_is_reported_in_its_result(course_dir):
+    (course_dir / ".tito").mkdir()
+    (course_dir / ".tito/progress.json").write_bytes(GARBAGE)
+    result = engine.run("module.complete", {"modules": ["01"]}, Context(project=course_dir))
+    assert result.ok
+    assert len(result.data["warnings"]) == 1 and "could not be read" in result.data["warnings"][0]
+
+
+def test_two_bad_stores_in_the_same_second_both_survive(course_dir):
+    """The copy set aside was named by the second only, so a second bad file replaced the first."""
+    state = course_dir / ".tito"
+    state.mkdir()
+    # Earlier copies that already hold this second's names (and the next ones'): none may be overwritten.
+    now = time.time()
+    earlier = {}
+    for delta in range(3):
+        name = f"progress.json.corrupt-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now + delta))}"
+        earlier[name] = f"earlier copy {delta}"
+        (state / name).write_text(earlier[name])
+    for n in range(3):
+        (state / "progress.json").write_text(f"bad store {n} {{")
+        store = ProgressStore(Course.load(course_dir))
+        assert store.read()["modules"] == {} and store.warnings
+    kept = {p.name: p.read_text() for p in state.glob("progress.json.corrupt-*")}
+    assert len(kept) == 6
+    assert {name: kept[name] for name in earlier} == earlier
+    assert sorted(v for k, v in kept.items() if k not in earlier) == ["bad store 0 {", "bad store 1 {",
+                                                                      "bad store 2 {"]
+
+
+def test_processes_finding_the_same_bad_store_set_it_aside_once_and_lose_nothing(course_dir, tito_env):
+    state = course_dir / ".tito"
+    state.mkdir()
+    (state / "progress.json").write_bytes(GARBAGE)
+    procs = [subprocess.Popen([sys.executable, "-m", "tito_jupyter", "--json", *args], env=tito_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for args in (["status"], ["module", "export", "01"], ["status"], ["checkpoint", "status"])]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+    warned = [json.loads(out)["data"].get("warnings") for out, _ in outs]
+    assert sum(1 for w in warned if w) == 1, warned
+    (aside,) = state.glob("progress.json.corrupt-*")
+    assert aside.read_bytes() == GARBAGE
+    assert json.loads((state / "progress.json").read_text())["modules"]["01_numbers"]["exported_at"]

@@ -75,3 +75,15 @@ def test_results_with_rows_become_tables():
     assert "01_numbers  Numbers  not started" in result_text(status)
     assert "<td style='padding:2px 8px'>not started</td>" in result_html(status)
     assert result_text({"ok": True, "summary": "done", "data": {}}) == "✓ done"
+
+
+def test_a_timed_out_run_is_never_shown_as_all_passed_and_warnings_are_shown():
+    status = {"ok": True, "summary": "0 of 1 modules complete.", "data": {
+        "warnings": ["The progress store progress.json could not be read (it is not UTF-8 text)."],
+        "modules": [{"id": "01_numbers", "title": "Numbers", "state": "tests_failing", "changed": True,
+                     "tests": {"passed": 3, "failed": 0, "error": 1, "total": 4, "timed_out": True},
+                     "missing_prerequisites": []}]}}
+    text = result_text(status)
+    assert "3/4 passed, timed out" in text and "3/3" not in text
+    assert "! The progress store progress.json could not be read" in text
+    assert "could not be read" in result_html(status) and "3/4 passed, timed out" in result_html(status)

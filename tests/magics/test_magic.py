@@ -214,3 +214,21 @@ def test_a_failing_test_is_shown_with_its_message(shell, in_module):
     assert "✗ test 01_numbers (failed)" in shown
     assert "test_unit_add: AssertionError: add(2, 3) gave -1" in shown
     assert "\n✗ 01_numbers: tests failed. 01_numbers tests: 0 of 3 passed, 3 failed." in shown
+
+
+def test_a_locked_checkpoint_does_not_run_from_a_cell(shell, in_module):
+    """The same refusal as every face: nothing runs, nothing is recorded, the sentence says what to do."""
+    result, shown = tito(shell, "checkpoint run c01")
+    assert result is not None and not result["ok"] and result["error"]["kind"] == "checkpoint_locked"
+    assert "Checkpoint c01_arithmetic is locked" in shown and "`tito complete 01_numbers`" in shown
+    assert "c01_arithmetic" not in progress(in_module).get("checkpoints", {})
+
+
+def test_test_after_an_edit_without_export_says_so_and_status_shows_the_change(shell, in_module):
+    tito(shell, "export 1")
+    _save(in_module, NUMBERS_EXPORT.replace("return a + b", "return a - b"))
+    result, shown = tito(shell, "test 1 --ignore-unsaved")
+    assert result["ok"], shown
+    assert "changed since it was last exported: these tests ran against the last exported code" in shown
+    _, shown = tito(shell, "status")
+    assert "tests passing" in shown and "yes" in shown.split("01_numbers", 1)[1].splitlines()[0]

@@ -132,8 +132,9 @@ async def test_failing_tests_make_a_failed_job_with_the_message(api, course_dir)
 
 
 async def test_checkpoint_actions(api):
-    _, job = await api("POST", "modules/01_numbers/complete", body={})
-    await api.wait(job["id"])
+    for module in ("01_numbers", "02_doubling"):  # c01 needs both: until then it is locked
+        _, job = await api("POST", f"modules/{module}/complete", body={})
+        assert (await api.wait(job["id"]))["state"] == "succeeded"
     status, job = await api("POST", "checkpoints/c01/run", body={"timeout": 60})
     assert status == 202 and job["command"] == "checkpoint.run" and job["args"]["checkpoint"] == "c01_arithmetic"
     done = await api.wait(job["id"])
@@ -142,6 +143,28 @@ async def test_checkpoint_actions(api):
     assert_error(status, body, 404, "unknown_name")
     status, body = await api("POST", "checkpoints/c01/export", body={})
     assert_error(status, body, 404, "unknown_action")
+
+
+async def test_run_on_a_locked_checkpoint_records_nothing(api, course_dir):
+    """The sidebar's Run on a checkpoint whose modules were not started used to record it as passed."""
+    status, job = await api("POST", "checkpoints/c01/run", body={"timeout": 60})
+    assert status == 202
+    done = await api.wait(job["id"])
+    assert done["state"] == "failed"
+    assert done["result"]["error"]["kind"] == "checkpoint_locked"
+    assert done["result"]["summary"].startswith("Checkpoint c01_arithmetic is locked: it needs 01_numbers, 02_doubling")
+    _, data = await api("GET", "checkpoints")
+    assert data["checkpoints"][0]["state"] == "locked" and data["checkpoints"][0]["passed_at"] is None
+
+
+async def test_a_progress_store_of_garbage_bytes_is_a_warning_not_a_500(api, course_dir):
+    (course_dir / ".tito").mkdir(exist_ok=True)
+    (course_dir / ".tito/progress.json").write_bytes(b"\xff\xfe\x00 garbage")
+    status, data = await api("GET", "modules")
+    assert status == 200, data
+    assert len(data["warnings"]) == 1 and "could not be read (it is not UTF-8 text)" in data["warnings"][0]
+    status, data = await api("GET", "modules")
+    assert status == 200 and data["warnings"] == []
 
 
 async def test_post_jobs_runs_any_command_with_checked_arguments(api):

@@ -167,6 +167,8 @@ class Renderer:
             tests = m.get("tests") or {}
             counts = f"{tests.get('passed', 0)}/{tests.get('total', 0)}" if tests else "–"
             notes = []
+            if tests.get("timed_out"):
+                notes.append("tests timed out")
             if m.get("changed"):
                 notes.append("notebook changed since")
             if m.get("missing_prerequisites") and m["state"] != "complete":

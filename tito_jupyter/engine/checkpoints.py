@@ -2,22 +2,55 @@
 
 A checkpoint is ``locked`` until every module it needs is complete, ``ready`` then, and ``passed`` or
 ``failed`` after it last ran. ``test`` runs it against the package as it is; ``run`` first exports the modules
-it needs (the way ``complete`` would) and then tests it. Both record the outcome.
+it needs (the way ``complete`` would) and then tests it. Both record the outcome. A locked checkpoint does not
+run from any face: nothing could be recorded for it but a pass the course does not count yet.
 """
 
 from __future__ import annotations
 
 from ..course import Checkpoint
+from ..errors import TitoError
 from . import export as export_mod
 from . import files
 from . import testing
 from .context import Context
-from .modules import current_fingerprint
 from .progress import ProgressStore, module_state
 from .results import Result
 
 
-def run_checkpoint(ctx: Context, checkpoint: Checkpoint, store: ProgressStore, timeout: float | None) -> dict:
+class CheckpointLocked(TitoError):
+    """A checkpoint whose modules are not all complete: running it could only record a pass nobody earned."""
+
+    kind = "checkpoint_locked"
+    exit_code = 2  # the request cannot be honoured yet; the hint says what to do first
+
+
+def missing_modules(checkpoint: Checkpoint, progress: dict, completing: set[str] = frozenset()) -> list[str]:
+    """The modules the checkpoint needs that are not complete (``completing``: being completed right now)."""
+    return [r for r in checkpoint.requires if r not in completing
+            and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+
+
+def refuse_if_locked(checkpoint: Checkpoint, store: ProgressStore, completing: set[str] = frozenset()) -> None:
+    """Raise :class:`CheckpointLocked`, naming the modules to complete first, unless the checkpoint is open."""
+    missing = missing_modules(checkpoint, store.read(), completing)
+    if missing:
+        raise CheckpointLocked(
+            f"Checkpoint {checkpoint.id} is locked: it needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not complete yet, so it did not run and nothing was recorded.",
+            hint=f"Complete {'it' if len(missing) == 1 else 'them'} first: `tito complete {missing[0]}`.",
+            checkpoint=checkpoint.id, missing_modules=missing,
+        )
+
+
+def run_checkpoint(ctx: Context, checkpoint: Checkpoint, store: ProgressStore, timeout: float | None,
+                   completing: set[str] = frozenset()) -> dict:
+    """Run a checkpoint and record the outcome. A locked one raises :class:`CheckpointLocked` instead.
+
+    This is the one place that runs and records checkpoints, so every face (CLI, ``%tito``, the sidebar's
+    Run) is held to the lock.
+    """
+    refuse_if_locked(checkpoint, store, completing)
     ctx.events.step("checkpoint", "running", checkpoint=checkpoint.id)
     run = testing.run_pytest(ctx.course, [checkpoint.path], ctx.events, timeout=timeout or ctx.timeout)
     ok, summary = testing.summarise_run(run, f"Checkpoint {checkpoint.id} ({checkpoint.question})")
@@ -30,14 +63,11 @@ def _states(ctx: Context) -> tuple[list[dict], list[str]]:
     course = ctx.course
     store = ProgressStore(course)
     progress = store.read()
-    module_states = {
-        m.id: module_state(progress["modules"].get(m.id), current_fingerprint(m))["state"] for m in course.modules
-    }
     rows = []
     for cp in course.checkpoints:
         recorded = progress["checkpoints"].get(cp.id, {})
         last = recorded.get("last_run")
-        missing = [r for r in cp.requires if module_states.get(r) != "complete"]
+        missing = missing_modules(cp, progress)
         if last:
             state = "passed" if last.get("ok") else "failed"
         else:
@@ -89,6 +119,7 @@ def run(ctx: Context, checkpoint: str, timeout: float | None = None) -> Result:
     cp = course.checkpoint(checkpoint)
     needed = [course.module(r) for r in cp.requires]
     store = ProgressStore(course)
+    refuse_if_locked(cp, store)  # before exporting anything
     if needed:
         exported = export_mod.export_modules(course, needed, ctx.events)
         if not exported.ok:

@@ -208,15 +208,15 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
             hint="Add a code cell `#| default_exp core.<name>` near the top of the notebook.",
         )
     _check_exported_cells(module, course, cells)
-    fingerprint = _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{notebooks.export_fingerprint(cells)}".encode())
+    # What the notebook said as read for this export: `complete` records it as the version it verified.
+    source = notebooks.export_fingerprint(cells)
+    fingerprint = _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
     recorded = state["modules"].get(module.id, {})
     if not force and recorded.get("fingerprint") == fingerprint and recorded.get("files"):
-        intact = all(
-            (course.package_dir / rel).is_file() and _sha((course.package_dir / rel).read_bytes()) == digest
-            for rel, digest in recorded["files"].items()
-        )
-        if intact:
-            return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"])}
+        if _intact(course, recorded):
+            recorded["notebook_fingerprint"] = source
+            return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
+                    "notebook_fingerprint": source}
 
     staging = Path(tempfile.mkdtemp(prefix=f"{module.id}-", dir=build_root))
     try:
@@ -239,10 +239,32 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
         files.atomic_write_bytes(course.package_dir / rel, produced[rel], fault_point="export.write")
     state["modules"][module.id] = {
         "fingerprint": fingerprint,
+        "notebook_fingerprint": source,
         "files": {rel: _sha(data) for rel, data in produced.items()},
     }
     status = "exported" if changed else "up_to_date"
-    return {"id": module.id, "status": status, "files": _pkg_paths(produced), "changed": _pkg_paths(changed)}
+    return {"id": module.id, "status": status, "files": _pkg_paths(produced), "changed": _pkg_paths(changed),
+            "notebook_fingerprint": source}
+
+
+def _intact(course: Course, recorded: dict) -> bool:
+    """The package files of a recorded export are still the bytes it wrote."""
+    return all(
+        (course.package_dir / rel).is_file() and _sha((course.package_dir / rel).read_bytes()) == digest
+        for rel, digest in recorded["files"].items()
+    )
+
+
+def package_fingerprint(course: Course, module: Module) -> str | None:
+    """The export fingerprint of the notebook version the package holds for ``module``.
+
+    None when the package does not hold an export of this notebook by tito: never exported, exported by an
+    older tito, or its files edited since. Tests run without exporting test this version, not the notebook.
+    """
+    recorded = _load_state(course)["modules"].get(module.id) or {}
+    if not recorded.get("notebook_fingerprint") or not recorded.get("files") or not _intact(course, recorded):
+        return None
+    return recorded["notebook_fingerprint"]
 
 
 def _pkg_paths(rels) -> list[str]:

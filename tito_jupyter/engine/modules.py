@@ -38,11 +38,9 @@ def select_modules(course: Course, names: list[str] | None, all_: bool = False, 
     )
 
 
-def current_fingerprint(module: Module) -> str | None:
-    try:
-        return notebooks.export_fingerprint(notebooks.read_cells(module.notebook))
-    except notebooks.NotebookError:
-        return None
+def current_fingerprint(module: Module) -> str:
+    """The export fingerprint of the module's notebook as it is now; ``""`` when it cannot be read."""
+    return notebooks.current_export_fingerprint(module.notebook)
 
 
 # -- list and status ------------------------------------------------------------------------------
@@ -92,6 +90,8 @@ def export(ctx: Context, modules: list[str] | None = None, all_: bool = False, c
         for outcome in result.data["modules"]:
             if outcome["status"] in ("exported", "up_to_date"):
                 store.record_export(by_id[outcome["id"]])
+        if store.warnings:
+            result.data["warnings"] = store.warnings
     return result
 
 
@@ -114,23 +114,53 @@ def test(ctx: Context, modules: list[str] | None = None, all_: bool = False, tim
         summary = f"Tests: {passing} of {len(reports)} modules pass." + (
             "" if all_ok else " Failing: " + ", ".join(r["module"] for r in reports if not r["ok"]) + "."
         )
-    return Result(command="module.test", ok=ok, summary=summary, data={"modules": reports})
+    warnings = store.warnings + [w for r in reports for w in r.get("warnings", [])]
+    return Result(command="module.test", ok=ok, summary=summary, data={"modules": reports, "warnings": warnings})
 
 
-def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float | None) -> dict:
+def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float | None,
+              exported: str | None = None) -> dict:
+    """Run a module's tests against the package and record them, tied to the code they ran against.
+
+    ``exported`` is the export fingerprint of the notebook as read for the export just done (``complete``);
+    without it (``tito test``) the tests run against whatever the package holds, whose fingerprint the
+    export state knows. Either way, that fingerprint is what is recorded, never the notebook's at record
+    time, so an edit made since shows in ``status`` as changed.
+    """
     course = ctx.course
     ctx.events.step("test", "running", module=module.id)
+    try:
+        now = notebooks.export_fingerprint(notebooks.read_cells(module.notebook))
+    except notebooks.NotebookError as exc:
+        # Its inline tests cannot be read either: running the rest alone would pass without them.
+        summary = (f"{module.id}: its tests did not run, because its notebook is not a readable notebook. "
+                   f"{exc.message} Repair it, or restore a backup (`tito module backups {module.id}`).")
+        ctx.events.step("test", "failed", module=module.id, message=summary)
+        return {"module": module.id, "ok": False, "summary": summary, "tests": [], "counts": None}
     paths, labels, _ = testing.module_test_plan(course, module)
     if not paths:
         summary = (f"{module.id} has no tests: no inline `def test_...` in its notebook and nothing in "
                    f"tests/modules/{module.id}/.")
         ctx.events.step("test", "failed", module=module.id, message=summary)
         return {"module": module.id, "ok": False, "summary": summary, "tests": [], "counts": None}
+    tested = exported if exported is not None else export_mod.package_fingerprint(course, module)
     run = testing.run_pytest(course, paths, ctx.events, timeout=timeout or ctx.timeout, labels=labels)
     ok, summary = testing.summarise_run(run, f"{module.id} tests")
-    store.record_tests(module, ok, run["counts"], current_fingerprint(module))
+    warnings = []
+    if tested is None:
+        warnings.append(f"The package's code for {module.id} is not an export of its notebook by tito (never "
+                        f"exported, or its files were edited), so these results are not tied to your notebook. "
+                        f"Run `tito export {module.id}`, then test again.")
+    elif tested != now:
+        warnings.append(f"{module.id}'s notebook changed since it was last exported: these tests ran against the "
+                        f"last exported code, not your edits. Run `tito export {module.id}` (or `tito complete "
+                        f"{module.id}`) to test them.")
+    for warning in warnings:
+        ctx.events.log(warning, level="warning")
+    store.record_tests(module, ok, run["counts"], tested)
     ctx.events.step("test", "passed" if ok else "failed", module=module.id, message=summary)
-    return {"module": module.id, "ok": ok, "summary": summary, **run}
+    return {"module": module.id, "ok": ok, "summary": summary, "tested_fingerprint": tested,
+            "changed_since_export": tested != now, "warnings": warnings, **run}
 
 
 # -- complete -------------------------------------------------------------------------------------
@@ -139,7 +169,7 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 @files.uses_build
 def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
-    from .checkpoints import run_checkpoint
+    from .checkpoints import CheckpointLocked, run_checkpoint
 
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
@@ -163,8 +193,10 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
                           error=exported.error)
             break
         store.record_export(module)
+        # The version verified from here on is the notebook as the export read it, whatever is saved later.
+        verified = exported.data["modules"][0]["notebook_fingerprint"]
 
-        tested = _test_one(ctx, module, store, timeout)
+        tested = _test_one(ctx, module, store, timeout, exported=verified)
         steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
                       "counts": tested.get("counts"), "tests": tested.get("tests", [])})
         if not tested["ok"]:
@@ -172,8 +204,12 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
             break
 
         checkpoint_ok = True
+        completing = {m.id for m in chosen[: chosen.index(module) + 1]}
         for checkpoint in course.unlocked_checkpoints(module):
-            ran = run_checkpoint(ctx, checkpoint, store, timeout)
+            try:
+                ran = run_checkpoint(ctx, checkpoint, store, timeout, completing=completing)
+            except CheckpointLocked as exc:
+                ran = {"ok": False, "summary": f"{exc.message} {exc.hint}", "counts": None, "tests": []}
             steps.append({"step": "checkpoint", "checkpoint": checkpoint.id, "ok": ran["ok"],
                           "summary": ran["summary"], "counts": ran["counts"], "tests": ran["tests"]})
             if not ran["ok"]:
@@ -184,14 +220,21 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
         if not checkpoint_ok:
             break
 
-        store.record_complete(module, current_fingerprint(module))
+        if not store.record_complete(module, verified):
+            summary = (f"{module.id}: not recorded complete, because its notebook changed (it was saved, reset "
+                       "or restored) while tito was checking it; what passed was the version before. Run "
+                       f"`tito complete {module.id}` again to check the notebook as it is now.")
+            steps.append({"step": "record", "ok": False, "summary": summary})
+            ctx.events.step("record", "failed", module=module.id, message=summary)
+            report.update(failed_step="record", summary=summary)
+            break
         ctx.events.step("record", "passed", module=module.id)
         unlocked = [c.id for c in course.unlocked_checkpoints(module)]
         report.update(ok=True, summary=f"{module.id} is complete"
                       + (f"; checkpoint {', '.join(unlocked)} passed." if unlocked else "."))
     ok = len(reports) == len(chosen) and all(r["ok"] for r in reports)
     summary = reports[-1]["summary"] if len(chosen) == 1 or not ok else f"All {len(chosen)} modules complete."
-    warnings = [w for r in reports for w in r.get("warnings", [])]
+    warnings = store.warnings + [w for r in reports for w in r.get("warnings", [])]
     return Result(command="module.complete", ok=ok, summary=summary, data={"modules": reports, "warnings": warnings})
 
 

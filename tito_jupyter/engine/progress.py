@@ -7,10 +7,13 @@ read is set aside (renamed, never deleted) with a warning and started again, nev
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 from pathlib import Path
 
+from .. import notebooks
 from ..course import Course, Module
 from . import files
 
@@ -22,41 +25,121 @@ def _empty() -> dict:
     return {"version": VERSION, "modules": {}, "checkpoints": {}, "milestones": {}}
 
 
+def _problem_of(raw: bytes) -> str | None:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "it is not UTF-8 text"
+    except ValueError as exc:
+        return f"it is not valid JSON: {exc}"
+    return _shape_problem(data)
+
+
+def _parse(raw: bytes) -> dict:
+    data = json.loads(raw.decode("utf-8"))
+    _shape_problem(data)  # fills in missing sections
+    return data
+
+
+#: Keys whose values are times (seconds since the epoch) wherever they appear in the store.
+_TIMES = ("at", "exported_at", "completed_at", "passed_at", "achieved_at")
+#: Keys whose values are nested records.
+_RECORDS = ("tests", "last_run")
+
+
+def _shape_problem(data) -> str | None:
+    """What makes ``data`` not a progress store of this version, in a few words, or None when it is one."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not an object"
+    if data.get("version") != VERSION:
+        return f"unknown format (version {data.get('version')!r})"
+    for section in ("modules", "checkpoints", "milestones"):
+        entries = data.setdefault(section, {})
+        if not isinstance(entries, dict):
+            return f"its {section!r} is a {type(entries).__name__}, not an object"
+        for key, entry in entries.items():
+            where = f"{section} entry {key!r}"
+            if not isinstance(entry, dict):
+                return f"the {where} is a {type(entry).__name__}, not an object"
+            for name in _RECORDS:
+                if name in entry and entry[name] is not None and not isinstance(entry[name], dict):
+                    return f"the {where} has a {name!r} that is not an object"
+            for record in [entry, *(entry[n] for n in _RECORDS if isinstance(entry.get(n), dict))]:
+                for name in _TIMES:
+                    value = record.get(name)
+                    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                        return f"the {where} has a {name!r} that is not a time"
+    return None
+
+
 class ProgressStore:
     def __init__(self, course: Course):
         self.course = course
         self.path: Path = course.state_dir / FILE
         self.warnings: list[str] = []
+        self._holding_lock = False
 
+    @contextlib.contextmanager
     def _lock(self):
-        return files.file_lock(self.course.state_dir / "locks" / "progress.lock", what="a progress update")
+        if self._holding_lock:  # flock is per open file: taking it again in this process would wait forever
+            yield
+            return
+        with files.file_lock(self.course.state_dir / "locks" / "progress.lock", what="a progress update"):
+            self._holding_lock = True
+            try:
+                yield
+            finally:
+                self._holding_lock = False
 
     def read(self) -> dict:
-        """The store's contents; a corrupt or unknown-version file is set aside and an empty store returned."""
+        """The store's contents; an unreadable file is set aside with a warning and an empty store returned.
+
+        Unreadable means anything but a store of this version: bytes that are not UTF-8, text that is not
+        JSON, JSON of another shape (``[]``, modules that are a list, an entry that is not an object).
+        """
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return _empty()
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or data.get("version") != VERSION:
-                raise ValueError(f"unknown format (version {data.get('version') if isinstance(data, dict) else '?'})")
-            data.setdefault("modules", {})
-            data.setdefault("checkpoints", {})
-            data.setdefault("milestones", {})
-            return data
-        except ValueError as exc:
-            aside = self.path.with_name(f"{FILE}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        problem = _problem_of(raw)
+        if problem is None:
+            return _parse(raw)
+        with self._lock():
+            # Another process may have set this file aside and written a good one while we waited.
             try:
-                self.path.replace(aside)
-                where = f"moved to {aside.name}"
+                now = self.path.read_bytes()
+            except FileNotFoundError:
+                return _empty()
+            if now != raw:
+                problem = _problem_of(now)
+                if problem is None:
+                    return _parse(now)
+            where = self._set_aside()
+        self.warnings.append(
+            f"The progress store {self.path.name} could not be read ({problem}); it was {where} and progress "
+            "starts afresh. Run `tito complete` on your modules to record them again."
+        )
+        return _empty()
+
+    def _set_aside(self) -> str:
+        """Move the unreadable store to a name of its own (never over an earlier copy); say where it went."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1000):
+            aside = self.path.with_name(f"{FILE}.corrupt-{stamp}" + (f"-{n}" if n else ""))
+            try:
+                # Claim the name first: O_EXCL fails if an earlier copy has it, so none is ever overwritten.
+                os.close(os.open(aside, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            except FileExistsError:
+                continue
             except OSError:
-                where = "left in place"
-            self.warnings.append(
-                f"The progress store could not be read ({exc}); it was {where} and progress starts afresh. "
-                "Run `tito complete` on your modules to record them again."
-            )
-            return _empty()
+                break
+            try:
+                os.replace(self.path, aside)
+                return f"moved to {aside.name}"
+            except OSError:
+                aside.unlink(missing_ok=True)
+                break
+        return "left in place (it could not be moved)"
 
     def update(self, change) -> dict:
         """Apply ``change(data)`` and write the store, under the lock."""
@@ -75,20 +158,35 @@ class ProgressStore:
         self.update(change)
 
     def record_tests(self, module: Module, ok: bool, counts: dict, fingerprint: str | None) -> None:
+        """Record a test run; ``fingerprint`` is the export fingerprint of the code the tests ran against."""
         def change(data):
             entry = data["modules"].setdefault(module.id, {})
             entry["tests"] = {"at": time.time(), "ok": ok, "fingerprint": fingerprint,
-                              **{k: counts[k] for k in ("passed", "failed", "error", "total")}}
+                              **{k: counts[k] for k in ("passed", "failed", "error", "total")},
+                              **({"timed_out": True} if counts.get("timed_out") else {})}
 
         self.update(change)
 
-    def record_complete(self, module: Module, fingerprint: str | None) -> None:
+    def record_complete(self, module: Module, fingerprint: str) -> bool:
+        """Record the module complete for the notebook version ``fingerprint``, if the notebook is still that.
+
+        The notebook is read again under the progress lock: a save or a ``module reset`` while the tests ran
+        means the verified version is gone, and nothing is recorded (reset writes the notebook under the same
+        lock, so it cannot slip in between). False when it did not record.
+        """
+        recorded = False
+
         def change(data):
+            nonlocal recorded
+            if notebooks.current_export_fingerprint(module.notebook) != fingerprint:
+                return
             entry = data["modules"].setdefault(module.id, {})
             entry["completed_at"] = time.time()
             entry["completed_fingerprint"] = fingerprint
+            recorded = True
 
         self.update(change)
+        return recorded
 
     def record_checkpoint(self, checkpoint_id: str, ok: bool, counts: dict) -> None:
         def change(data):
@@ -109,8 +207,11 @@ class ProgressStore:
 
         self.update(change)
 
-    def reset_module(self, module: Module) -> None:
+    def reset_module(self, module: Module, put_back=None) -> None:
+        """Forget the module's progress; ``put_back()`` (rewriting the notebook) runs under the same lock."""
         def change(data):
+            if put_back is not None:
+                put_back()
             data["modules"].pop(module.id, None)
 
         self.update(change)
@@ -119,7 +220,11 @@ class ProgressStore:
 def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
     """A module's state for people: not_started, exported, tests_failing, tests_passing or complete.
 
-    ``changed`` says the notebook's exported code differs from what was last verified.
+    ``changed`` says the notebook's exported code differs from what was last verified (tested or completed):
+    ``current_fingerprint`` is the notebook's export fingerprint now, ``""`` for a notebook that cannot be
+    read (it matches nothing), or None when the caller wants the state only. A verification that recorded no
+    fingerprint (the package was not exported from the notebook) vouches for no version, so it counts as
+    changed.
     """
     entry = entry or {}
     tests = entry.get("tests") or {}
@@ -134,9 +239,10 @@ def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
     else:
         state, verified = "not_started", None
     last = max([entry.get("completed_at") or 0, tests.get("at") or 0, entry.get("exported_at") or 0])
+    checked = state in ("complete", "tests_passing", "tests_failing")
     return {
         "state": state,
         "last_run": last or None,
-        "changed": bool(verified and current_fingerprint and verified != current_fingerprint),
-        "tests": {k: tests[k] for k in ("passed", "failed", "error", "total") if k in tests} or None,
+        "changed": bool(checked and current_fingerprint is not None and verified != current_fingerprint),
+        "tests": {k: tests[k] for k in ("passed", "failed", "error", "total", "timed_out") if k in tests} or None,
     }

@@ -83,8 +83,9 @@ def reset(ctx: Context, module: str, yes: bool = False) -> Result:
                               f"Run `tito module reset {mod.id} --yes` to do it.",
                       data={"module": mod.id, "changed": False, "dry_run": True})
     saved = make_backup(course, mod, "before-reset") if mod.notebook.is_file() else None
-    files.atomic_write_bytes(mod.notebook, start.read_bytes())
-    ProgressStore(course).reset_module(mod)
+    # The notebook is put back under the progress lock, so a `complete` finishing meanwhile either recorded
+    # before (and its entry goes now) or sees the reset notebook and records nothing.
+    ProgressStore(course).reset_module(mod, put_back=lambda: files.atomic_write_bytes(mod.notebook, start.read_bytes()))
     return Result(command="module.reset", ok=True,
                   summary=f"{rel} is back at its starting point."
                           + (f" Your version is saved as backup {saved['id']}." if saved else ""),

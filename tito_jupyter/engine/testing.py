@@ -46,8 +46,14 @@ def inline_test_source(course: Course, module: Module) -> tuple[str, list[str]]:
         source = _strip_magics(cell.source)
         try:
             tree = ast.parse(source)
-        except SyntaxError:
-            continue  # an export cell with a syntax error is reported by export; a test cell, by its missing test
+        except SyntaxError as exc:
+            # An export cell with a syntax error is reported by export. A test cell's tests must not vanish
+            # from the run (a silent pass): each becomes a failing test that says why.
+            if not cell.is_export:
+                reason = f"{rel}, cell {cell.index}, line {exc.lineno}: {exc.msg}"
+                for name in dict.fromkeys(notebooks.inline_test_names(cell.source)):
+                    tests.append((cell.index, name, _unparsable_test(name, reason)))
+            continue
         for node in tree.body:
             segment = ast.get_source_segment(source, node) or ""
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -65,6 +71,11 @@ def inline_test_source(course: Course, module: Module) -> tuple[str, list[str]]:
     for index, name, body in tests:
         parts.append(f"\n\n# {rel}, cell {index}\n{body}")
     return "\n".join(parts) + "\n", [name for _, name, _ in tests]
+
+
+def _unparsable_test(name: str, reason: str) -> str:
+    message = f"{name} could not run: its cell does not parse ({reason}). Fix the cell so its tests can run."
+    return f"def {name}():\n    import pytest\n    pytest.fail({message!r}, pytrace=False)"
 
 
 def run_pytest(
@@ -152,8 +163,10 @@ def run_pytest(
             raise
         drain()
     report.unlink(missing_ok=True)
-    counts = {k: sum(1 for t in tests if t["outcome"] == k) for k in ("passed", "failed", "error", "skipped")}
-    counts["total"] = len(tests)
+    if timed_out:
+        tests.append(_timeout_record(timeout))
+        events.emit("test", **tests[-1])  # live views show it like any failure
+    counts = count_outcomes(tests, collected, timed_out)
     log_tail = ""
     if proc.returncode not in (0, 1) and not timed_out:
         log_tail = (work / "pytest-output.log").read_text("utf-8", "replace")[-2000:]
@@ -166,6 +179,27 @@ def run_pytest(
         "seconds": round(time.monotonic() - started, 3),
         "log_tail": log_tail,
     }
+
+
+def _timeout_record(timeout: float) -> dict:
+    """The run's end as a test outcome: the test that was running when time ran out did not pass."""
+    return {"id": "timeout", "outcome": "error", "phase": "timeout", "duration": float(timeout),
+            "message": f"The run was stopped after {timeout:.0f} s: a test (or the code it calls) did not finish.",
+            "where": None}
+
+
+def count_outcomes(tests: list[dict], collected: int | None, timed_out: bool) -> dict:
+    """Counts of a run's outcomes. A timed-out run also counts the collected tests that never ran, and says
+    ``timed_out``, so no face can show it as all passed."""
+    counts = {k: sum(1 for t in tests if t["outcome"] == k) for k in ("passed", "failed", "error", "skipped")}
+    counts["total"] = len(tests)
+    if timed_out:
+        finished = len({t["id"] for t in tests if t.get("phase") in ("setup", "call")})
+        # the timeout record stands for the test that was running; the rest of what was collected never ran
+        counts["not_run"] = max((collected or 0) - finished - 1, 0)
+        counts["total"] += counts["not_run"]
+        counts["timed_out"] = True
+    return counts
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -205,12 +239,18 @@ def summarise_run(run: dict, what: str) -> tuple[bool, str]:
     c = run["counts"]
     if run["timed_out"]:
         return False, (
-            f"{what}: timed out after {run['timeout']:.0f} s ({c['passed']} passed before that). "
+            f"{what}: timed out after {run['timeout']:.0f} s ({c['passed']} of {c['total']} passed before that). "
             "Look for an infinite loop in your code."
         )
     if c["total"] == 0:
         detail = f" pytest said: {run['log_tail'].strip().splitlines()[-1]}" if run["log_tail"].strip() else ""
         return False, f"{what}: no tests ran.{detail}"
+    uncollected = [t for t in run["tests"] if t.get("phase") == "collect"]
+    if uncollected and len(uncollected) == len(run["tests"]):
+        # pytest stops before running anything when a file cannot be imported: say so, not "0 of 1 passed"
+        message = (uncollected[0]["message"] or "error").strip().splitlines()[0]
+        return False, (f"{what}: pytest could not collect {', '.join(t['id'] for t in uncollected)} ({message}), "
+                       "so no test ran. Fix that, then test again.")
     bad = c["failed"] + c["error"]
     ok = bad == 0 and run["exit_code"] == 0
     text = f"{what}: {c['passed']} of {c['total']} passed"

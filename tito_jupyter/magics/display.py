@@ -21,7 +21,7 @@ _MARK = {"passed": "✓", "failed": "✗", "error": "✗", "skipped": "–", "ru
 _COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781", "running": "#0969da"}
 #: Which list in a result's data is worth a table, and the columns to show (those present are used).
 _TABLES = (
-    ("modules", ("id", "title", "state", "tests", "missing_prerequisites")),
+    ("modules", ("id", "title", "state", "changed", "tests", "missing_prerequisites")),
     ("checkpoints", ("id", "question", "state", "missing_modules")),
     ("timeline", ("kind", "id", "title", "state")),
     ("milestones", ("id", "title", "state")),
@@ -77,7 +77,7 @@ def _cell(column: str, value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict) and "total" in value:
-        return f"{value.get('passed', 0)}/{value['total']} passed"
+        return f"{value.get('passed', 0)}/{value['total']} passed" + (", timed out" if value.get("timed_out") else "")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -107,7 +107,13 @@ def result_text(result: dict) -> str:
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
     for test in failures(result)[:5]:
         lines.append(f"  ✗ {test['id']}: {test.get('message') or test['outcome']}")
+    lines += [f"  ! {w}" for w in _warnings(result)]
     return "\n".join(lines)
+
+
+def _warnings(result: dict) -> list[str]:
+    data = result.get("data")
+    return [str(w) for w in data.get("warnings") or []] if isinstance(data, dict) else []
 
 
 def result_html(result: dict) -> str:
@@ -128,6 +134,7 @@ def result_html(result: dict) -> str:
         items = "".join(f"<li><code>{html.escape(t['id'])}</code>: <pre style='display:inline;white-space:pre-wrap'>"
                         f"{html.escape(t.get('message') or t['outcome'])}</pre></li>" for t in fails)
         parts.append(f"<ul style='margin:2px 0'>{items}</ul>")
+    parts += [f"<div style='color:#9a6700'>! {html.escape(w)}</div>" for w in _warnings(result)]
     return "\n".join(parts)
 
 
