@@ -366,3 +366,22 @@ def test_a_link_to_a_file_outside_the_edition_stops_the_release(course_dir, tmp_
     (course_dir / "modules/01_numbers/notes.md").unlink()
     released = run(course_dir, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
     assert released.ok, released.summary
+
+
+def test_a_module_never_committed_stops_the_release_even_when_not_asked_for(tmp_path):
+    # A draft module next to the committed ones: `release student` (all modules) would hand it out.
+    from course_factory import notebook, write_notebook
+
+    _, course = committed_course(tmp_path)
+    write_notebook(course / "modules/03_tripling/03_tripling.ipynb", notebook(
+        ("markdown", "# Tripling"), ("code", "#| default_exp core.tripling"),
+        ("code", "#| export\ndef triple(x):\n    ### BEGIN SOLUTION\n    return 3 * x\n    ### END SOLUTION\n"),
+        ("code", "def test_unit_triple():\n    assert triple(2) == 6\n\ntest_unit_triple()")))
+    everything = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not everything.ok and everything.error["kind"] == "uncommitted_changes"
+    assert everything.error["files"] == ["modules/03_tripling/03_tripling.ipynb (never committed)"]
+    # Releasing only committed modules is fine: the draft is not among the files it reads.
+    chosen = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True,
+                                             "modules": ["01", "02"]})
+    assert chosen.ok, chosen.summary
+    assert not (tmp_path / "student/modules/03_tripling").exists()
