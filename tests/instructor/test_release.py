@@ -385,3 +385,23 @@ def test_a_module_never_committed_stops_the_release_even_when_not_asked_for(tmp_
                                              "modules": ["01", "02"]})
     assert chosen.ok, chosen.summary
     assert not (tmp_path / "student/modules/03_tripling").exists()
+
+
+def test_hidden_tests_stay_with_the_instructor(course_dir, tmp_path):
+    # nbgrader's convention: a region of a test cell only the grader runs.
+    notebook = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        if "def test_unit_add():" in cell["source"]:
+            cell["source"] = cell["source"].replace(
+                "f'add(2, 3) gave {add(2, 3)}'\n",
+                "f'add(2, 3) gave {add(2, 3)}'\n    ### BEGIN HIDDEN TESTS\n"
+                "    assert add(1000, 24) == 1024, 'the grader checks big numbers too'\n    ### END HIDDEN TESTS\n")
+    notebook.write_text(json.dumps(nb))
+    out = tmp_path / "student"
+    released = run(course_dir, "release.student", {"out": str(out)})
+    assert released.ok, released.summary
+    assert released.data["totals"]["instructor_passed"] == released.data["totals"]["instructor_tests"] == 4
+    for name, text in files_of(out).items():
+        assert "HIDDEN TESTS" not in text and "add(1000, 24)" not in text, name
+    assert "def test_unit_add():" in (out / "modules/01_numbers/01_numbers.ipynb").read_text()

@@ -2,8 +2,8 @@
 
 ``tito release student --out DIR`` writes, from the instructor's course:
 
-- every module notebook with its solution regions replaced by nbgrader's stub (``raise NotImplementedError()``)
-  and its outputs cleared;
+- every module notebook with its solution regions replaced by nbgrader's stub (``raise NotImplementedError()``),
+  its hidden test regions removed and its outputs cleared;
 - the module tests and checkpoints, as they are;
 - a ``tinytorch/`` package exported from the *stripped* notebooks (plus the package's ``__init__.py`` files
   and any hand-written support files), so it holds no solutions;
@@ -63,13 +63,18 @@ def _require_nbgrader() -> None:
 
 
 def strip_notebook(nb_json: dict) -> dict:
-    """The notebook with nbgrader's ClearSolutions applied and every output cleared."""
+    """The notebook with nbgrader's ClearSolutions and ClearHiddenTests applied and every output cleared.
+
+    Hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``, nbgrader's convention) are for the
+    grader only: like nbgrader's own student version, the student edition does not have them.
+    """
     import nbformat
-    from nbgrader.preprocessors import ClearOutput, ClearSolutions
+    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
 
     nb = nbformat.reads(json.dumps(nb_json), as_version=4)  # reads() joins list-of-lines sources
     resources: dict = {}
     nb, resources = ClearSolutions(enforce_metadata=False).preprocess(nb, resources)
+    nb, resources = ClearHiddenTests(enforce_metadata=False).preprocess(nb, resources)
     nb, resources = ClearOutput().preprocess(nb, resources)
     return json.loads(nbformat.writes(nb))
 
@@ -89,7 +94,7 @@ def _copy_notebook(src: Path, dest: Path, strip: bool) -> int:
     if strip:
         try:
             nb = strip_notebook(nb)
-        except RuntimeError as exc:  # nbgrader: nested or unclosed solution regions
+        except RuntimeError as exc:  # nbgrader: nested or unclosed solution (or hidden test) regions
             raise ReleaseError(f"{src}: {exc}.", hint="Run `tito module validate` to find the cell.") from None
     _write_notebook(dest, nb)
     return regions
