@@ -263,7 +263,7 @@ def test_allow_dirty_releases_the_folder_as_it_is_and_says_so(tmp_path):
     released = run(course, "release.student", {"out": str(out), "skip_tests": True, "allow_dirty": True})
     assert released.ok, released.summary
     (warning,) = released.data["warnings"]
-    assert warning.startswith("Released with 3 file(s) that are not as in the last commit (--allow-dirty)")
+    assert warning.startswith("Built from 3 file(s) that are not as in the last commit (--allow-dirty)")
     assert "brouillon é✓ 草稿.md" in warning
     assert len(released.data["source"]["uncommitted"]) == 3
     # What the flag promises: exactly the folder as it is, unfinished work included.

@@ -455,7 +455,8 @@ def _committed_source(course: Course, sources: list[Path], allow_dirty: bool) ->
         if not allow_dirty:
             raise ReleaseError(f"{exc.message}, so tito cannot check that the course's files are committed.",
                                hint=f"Make `git status` work in {course.root}, or {allow}.") from None
-        return {"checked": False, "repository": str(vcs.repository_of(course.root)), "commit": None,
+        repository = vcs.repository_of(course.root)
+        return {"checked": False, "repository": str(repository) if repository else None, "commit": None,
                 "uncommitted": [], "warnings": [f"{exc.message}: the files were not compared with the last commit "
                                                 "(--allow-dirty)."]}
     info = {"checked": state.repository is not None,
@@ -474,7 +475,7 @@ def _committed_source(course: Course, sources: list[Path], allow_dirty: bool) ->
                 f"last commit, and would be handed out as they are: {listed}.",
                 hint=f"Commit them (or undo them) and release again, or {allow}.",
                 files=info["uncommitted"])
-        info["warnings"].append(f"Released with {len(info['uncommitted'])} file(s) that are not as in the last "
+        info["warnings"].append(f"Built from {len(info['uncommitted'])} file(s) that are not as in the last "
                                 f"commit (--allow-dirty): {listed}.")
     return info
 
