@@ -405,3 +405,17 @@ def test_hidden_tests_stay_with_the_instructor(course_dir, tmp_path):
     for name, text in files_of(out).items():
         assert "HIDDEN TESTS" not in text and "add(1000, 24)" not in text, name
     assert "def test_unit_add():" in (out / "modules/01_numbers/01_numbers.ipynb").read_text()
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_files_git_is_told_not_to_compare_are_not_taken_as_committed(tmp_path, flag):
+    # `git diff` does not look at such files: a change to them would slip through unseen.
+    repo, course = committed_course(tmp_path)
+    notebook = course / "modules/01_numbers/01_numbers.ipynb"
+    git(course, "update-index", flag, "modules/01_numbers/01_numbers.ipynb")
+    notebook.write_text(notebook.read_text().replace("Adding things up.", "Adding things up: a + b, see notes."))
+    assert git(repo, "status", "--porcelain") == ""  # git itself does not see the change
+    refused = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not refused.ok and refused.error["kind"] == "uncommitted_changes"
+    assert refused.error["files"] == [
+        "modules/01_numbers/01_numbers.ipynb (git is told not to compare it (assume-unchanged or skip-worktree))"]

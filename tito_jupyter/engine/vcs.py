@@ -40,10 +40,12 @@ class CommittedState:
     changed: list[str] = field(default_factory=list)  # committed, but different now (or staged)
     new: list[str] = field(default_factory=list)  # never committed, not ignored
     ignored: list[str] = field(default_factory=list)  # never committed, and ignored by git
+    #: Committed, but git is told not to compare them (assume-unchanged, skip-worktree): unknown, so not clean.
+    unwatched: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.changed or self.new or self.ignored)
+        return not (self.changed or self.new or self.ignored or self.unwatched)
 
     def describe(self) -> list[str]:
         """One phrase per file that is not as committed, saying how (sorted by path)."""
@@ -51,6 +53,8 @@ class CommittedState:
         notes = {path: f"changed since {since}" for path in self.changed}
         notes.update({path: "never committed" for path in self.new})
         notes.update({path: "ignored by git, so never committed" for path in self.ignored})
+        notes.update({path: "git is told not to compare it (assume-unchanged or skip-worktree)"
+                      for path in self.unwatched if path not in notes})
         return [f"{path} ({notes[path]})" for path in sorted(notes)]
 
 
@@ -116,14 +120,21 @@ def committed_state(root: Path, files: list[Path]) -> CommittedState:
     head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD", ok_codes=(0, 1)).strip() or None
     committed: set[str] = set()
     changed: set[str] = set()
+    unwatched: set[str] = set()
     if head:
-        # Both answers are relative to the course root (git is run there), like ``wanted``.
+        # These answers are relative to the course root (git is run there), like ``wanted``.
         committed = set(_nul_list(_git(root, "ls-tree", "-r", "-z", "--name-only", "HEAD")))
         changed = set(_nul_list(_git(root, "diff", "--no-ext-diff", "HEAD", "--name-only", "-z", "--relative")))
+        # `git diff` trusts files flagged assume-unchanged (tag in lower case) or skip-worktree (S) unseen.
+        for entry in _nul_list(_git(root, "ls-files", "-v", "-z")):
+            tag, _, path = entry.partition(" ")
+            if tag.islower() or tag == "S":
+                unwatched.add(path)
     never = sorted(wanted - committed)
     ignored: set[str] = set()
     if never:  # exit code 1: none of them is ignored
         ignored = set(_nul_list(_git(root, "check-ignore", "-z", "--stdin", stdin="\0".join(never) + "\0",
                                      ok_codes=(0, 1))))
     return CommittedState(repository=top, commit=head, changed=sorted(wanted & committed & changed),
-                          new=[p for p in never if p not in ignored], ignored=sorted(ignored & wanted))
+                          new=[p for p in never if p not in ignored], ignored=sorted(ignored & wanted),
+                          unwatched=sorted(wanted & committed & unwatched))
