@@ -242,7 +242,7 @@ UNFINISHED = ["modules/01_numbers/01_numbers.ipynb (changed since commit ",
 
 
 def test_uncommitted_work_stops_the_release_and_is_named(tmp_path):
-    repo, course = committed_course(tmp_path)
+    _, course = committed_course(tmp_path)
     add_unfinished_work(course)
     out = tmp_path / "student"
     refused = run(course, "release.student", {"out": str(out), "skip_tests": True})
