@@ -187,12 +187,16 @@ BUILTIN: tuple[Command, ...] = (
              Arg("force", "replace --out if it exists", flags=("--force",), kind="bool"),
              Arg("skip_tests", "do not run the tests on both editions (the solution scan always runs)",
                  flags=("--skip-tests",), kind="bool"),
-             _TIMEOUT),
+             _TIMEOUT,
+             Arg("allow_dirty", "release files that differ from the last git commit (named in a warning)",
+                 flags=("--allow-dirty",), kind="bool")),
             long_running=True, acts_on="module",
             description="Build the student edition in DIR and check it before it is handed out: the instructor "
                         "edition passes every module's tests, the student edition fails them with "
                         "NotImplementedError, and no file holds solution text. A build that fails is kept as "
-                        "DIR.rejected and DIR is not touched. Needs nbgrader (pip install 'tito-jupyter[instructor]')."),
+                        "DIR.rejected and DIR is not touched. The files it is built from must be as in the course's "
+                        "last git commit (uncommitted work stays out unless --allow-dirty; a course outside git is "
+                        "released as it is, with a warning). Needs nbgrader (pip install 'tito-jupyter[instructor]')."),
     Command(("nbgrader", "init"), "Create an nbgrader course folder with its config and gradebook.",
             _E + "grading:init",
             (_COURSE_DIR, _DB,

@@ -6,9 +6,15 @@ new venv (nothing shared with the test's own environment), then postBuild with t
 The one shortcut: the prebuilt JupyterLab extension is copied into the clone, so the wheel build does not
 run npm (the CI wheel job builds it from source).
 
-Then, in that environment: the server extension is enabled, the lab extension installed, a kernel has the
-`%tito` magic without `%load_ext`, the student's `tinytorch` imports from anywhere, nbgrader is gone, the
-notebook the launch link opens exists, and no file holds solution text.
+Then, in that environment: the course is exactly the verified student edition (the same files, byte for byte,
+as `tito release student` makes from a second clone; nothing else but binder/), the server extension is
+enabled, the lab extension installed, a kernel has the `%tito` magic without `%load_ext`, the student's
+`tinytorch` imports from anywhere, nbgrader is gone, the notebook the launch link opens exists, and no file
+holds solution text.
+
+repo2docker images are not promised to have git, and postBuild needs it to tell the repository's files from
+the home folder's: binder/apt.txt must list it, and postBuild, replayed with no git on PATH (or with a
+repository git cannot read), must stop the build with a sentence instead of keeping the instructor's files.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from pathlib import Path
 
 import pytest
 
+from tito_jupyter import engine
 from tito_jupyter.course import Course
 from tito_jupyter.engine import release, solution_scan
+from tito_jupyter.engine.context import Context
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST_NOTEBOOK = "modules/01_tensor/01_tensor.ipynb"  # the README's launch link: ?urlpath=lab/tree/<this>
@@ -54,6 +62,11 @@ finally:
 """
 
 
+def _files(folder: Path, leave_out: tuple[str, ...] = ()) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] not in leave_out}
+
+
 def _env(venv: Path, home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "JUPYTER", "TITO"))}
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv), HOME=str(home),
@@ -74,6 +87,12 @@ def binder(tmp_path_factory):
     # What must not survive: every solution line of the instructor's notebooks, as committed.
     course = Course.load(repo)
     secrets = release.course_secrets(course)
+    # What the image's course must be: the student edition, as tito makes it from the same commit.
+    source = base / "source"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(source)], check=True)
+    expected = engine.run("release.student", {"out": str(base / "expected"), "skip_tests": True},
+                          Context(project=source))
+    assert expected.ok, expected.summary
     base_python = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
     env = _env(venv, home)
@@ -82,7 +101,8 @@ def binder(tmp_path_factory):
     seconds = time.monotonic() - started
     assert build.returncode == 0, f"postBuild failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     return {"repo": repo, "venv": venv, "env": env, "secrets": secrets, "log": build.stdout + build.stderr,
-            "seconds": seconds, "modules": [m.id for m in course.modules]}
+            "seconds": seconds, "modules": [m.id for m in course.modules],
+            "image_files": _files(repo, leave_out=("binder",)), "edition_files": _files(base / "expected")}
 
 
 def _run(binder, *argv, cwd=None) -> subprocess.CompletedProcess:
@@ -95,12 +115,22 @@ def test_the_build_verified_the_student_edition(binder):
     assert "0 leaked line(s)" in binder["log"]
 
 
+def test_the_image_course_is_exactly_the_verified_student_edition(binder):
+    image, edition = binder["image_files"], binder["edition_files"]
+    assert sorted(set(image) - set(edition)) == []  # nothing more ...
+    assert sorted(set(edition) - set(image)) == []  # ... nothing less ...
+    assert [name for name in edition if image[name] != edition[name]] == []  # ... and the same bytes
+    assert sorted(p.name for p in binder["repo"].iterdir() if p.name not in {n.split("/")[0] for n in edition}) == [
+        "binder"]
+
+
 def test_the_student_edition_replaced_the_repository(binder):
     repo = binder["repo"]
     assert (repo / FIRST_NOTEBOOK).is_file()
     assert sorted(p.name for p in (repo / "modules").iterdir()) == binder["modules"]
-    for instructor_only in (".git", "tito_jupyter", "labextension", "bench", "docs", ".github", "scripts",
-                            "tests/conftest.py", "jupyter-config"):
+    for instructor_only in (".git", "tito_jupyter", "labextension", "bench", "docs", ".github", ".ci", "scripts",
+                            "tests/conftest.py", "tests/course_factory.py", "tests/engine", "tests/instructor",
+                            "tests/server", "jupyter-config", "CONTRIBUTING.md", "CHANGELOG.md"):
         assert not (repo / instructor_only).exists(), instructor_only
     assert (repo / ".tito/starting-points").is_dir() and not (repo / ".tito/progress.json").exists()
 
@@ -155,3 +185,49 @@ def test_nbgrader_is_not_installed_for_students(binder):
 
 def test_the_build_is_quick_enough(binder):
     assert binder["seconds"] < 240, f"postBuild took {binder['seconds']:.0f} s"
+
+
+# -- git is what tells the repository's files apart: listed in apt.txt, and its absence stops the build -----
+
+
+def test_apt_txt_installs_git():
+    listed = [line.partition("#")[0].strip() for line in (REPO / "binder/apt.txt").read_text().splitlines()]
+    assert "git" in listed
+
+
+def _path_without_git(folder: Path) -> str:
+    """Everything on this PATH except git: links to each program, in PATH order."""
+    folder.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if not os.path.isdir(directory):
+            continue
+        for name in os.listdir(directory):
+            program = Path(directory) / name
+            if name.startswith("git") or (folder / name).exists() or not os.access(program, os.X_OK):
+                continue
+            (folder / name).symlink_to(program)
+    return str(folder)
+
+
+@pytest.mark.parametrize("breakage", ["git is not installed", "git cannot read the repository"])
+def test_postbuild_stops_loudly_and_keeps_nothing_hidden_when_git_cannot_list_the_repository(
+        binder, tmp_path, breakage):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(repo)], check=True)
+    env = dict(binder["env"])  # the replay's venv first on PATH: only git is taken away, or broken
+    if breakage == "git is not installed":
+        env["PATH"] = f"{binder['venv'] / 'bin'}{os.pathsep}{_path_without_git(tmp_path / 'bin')}"
+        assert shutil.which("git", path=env["PATH"]) is None
+    else:
+        (repo / ".git/HEAD").write_text("not a reference\n")
+    build = subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True, text=True,
+                           timeout=400)
+    assert build.returncode != 0, "postBuild went on without knowing the repository's files:\n" + build.stdout[-2000:]
+    said = build.stderr
+    if breakage == "git is not installed":
+        assert "postBuild: git is not installed" in said and "binder/apt.txt must list git" in said, said
+    else:
+        assert "postBuild: stopped:" in said and "ls-tree" in said and "the image was not built" in said, said
+    # It stopped before it changed anything: the instructor's material is all there, as cloned.
+    for instructor in ("tito_jupyter/engine/release.py", "docs", "bench", ".github", "tests/engine", ".git"):
+        assert (repo / instructor).exists(), instructor

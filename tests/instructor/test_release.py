@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from course_factory import make_course
 
 from tito_jupyter import engine
 from tito_jupyter.course import Course
@@ -177,7 +179,9 @@ def test_an_existing_folder_needs_force(course_dir, tmp_path):
 def test_the_real_course_first_modules(tmp_path):
     """The repository's own modules 01 and 02: every solution stripped, every test failing for it."""
     out = tmp_path / "student"
-    result = run(REPO, "release.student", {"out": str(out), "modules": ["01_tensor", "02_activations"]})
+    # allow_dirty: this is about the modules as they are; a developer's checkout may be mid-edit.
+    result = run(REPO, "release.student", {"out": str(out), "modules": ["01_tensor", "02_activations"],
+                                           "allow_dirty": True})
     assert result.ok, result.summary
     totals = result.data["totals"]
     assert totals["student_tests"] > 0
@@ -197,3 +201,221 @@ def test_the_cli_exit_codes(course_dir, tmp_path):
                              str(tmp_path / "t"), "--skip-tests"], env=env, capture_output=True, text=True)
     assert leaked.returncode == 1
     assert "modules/01_numbers/notes.md" in leaked.stdout + leaked.stderr
+
+
+# -- only committed work is handed out ----------------------------------------------------------------------
+
+
+def git(folder: Path, *argv: str) -> str:
+    # CI runs in a fresh clone, perhaps as root and with no git identity: everything the test needs is here.
+    done = subprocess.run(["git", "-c", "user.name=tito-test", "-c", "user.email=test@tito.local",
+                           "-c", "init.defaultBranch=main", *argv], cwd=folder, capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def committed_course(folder: Path) -> tuple[Path, Path]:
+    """A course in ``folder/repo/course``: its repository starts a level above it. Returns (repo, course)."""
+    repo = folder / "repo"
+    course = make_course(repo / "course")
+    (repo / ".gitignore").write_text("answers*.txt\n__pycache__/\n.tito/\n")
+    git(repo, "init", "--quiet")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "the course")
+    return repo, course
+
+
+def add_unfinished_work(course: Path) -> None:
+    """Work in progress: a changed notebook, a draft never committed (odd name), a file git ignores."""
+    notebook = course / "modules/01_numbers/01_numbers.ipynb"
+    nb = json.loads(notebook.read_text())
+    nb["cells"].append({"cell_type": "markdown", "id": "next-year", "metadata": {},
+                        "source": "Next year's hint: the answer is a + b, see the grading notes."})
+    notebook.write_text(json.dumps(nb))
+    (course / "modules/01_numbers/brouillon é✓ 草稿.md").write_text("draft: a + b, obviously\n")
+    (course / "modules/01_numbers/answers-2027.txt").write_text("1 + 1 = 2\n")
+
+
+UNFINISHED = ["modules/01_numbers/01_numbers.ipynb (changed since commit ",
+              "modules/01_numbers/answers-2027.txt (ignored by git, so never committed)",
+              "modules/01_numbers/brouillon é✓ 草稿.md (never committed)"]
+
+
+def test_uncommitted_work_stops_the_release_and_is_named(tmp_path):
+    _, course = committed_course(tmp_path)
+    add_unfinished_work(course)
+    out = tmp_path / "student"
+    refused = run(course, "release.student", {"out": str(out), "skip_tests": True})
+    assert not refused.ok and refused.exit_code == 1
+    assert refused.error["kind"] == "uncommitted_changes"
+    files = refused.error["files"]
+    assert len(files) == 3 and all(f.startswith(expected) for f, expected in zip(files, UNFINISHED)), files
+    for name in ("01_numbers.ipynb", "answers-2027.txt", "brouillon é✓ 草稿.md", "--allow-dirty"):
+        assert name in refused.summary
+    # Nothing was built: no edition, no half-built folder beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+def test_allow_dirty_releases_the_folder_as_it_is_and_says_so(tmp_path):
+    _, course = committed_course(tmp_path)
+    add_unfinished_work(course)
+    out = tmp_path / "student"
+    released = run(course, "release.student", {"out": str(out), "skip_tests": True, "allow_dirty": True})
+    assert released.ok, released.summary
+    (warning,) = released.data["warnings"]
+    assert warning.startswith("Built from 3 file(s) that are not as in the last commit (--allow-dirty)")
+    assert "brouillon é✓ 草稿.md" in warning
+    assert len(released.data["source"]["uncommitted"]) == 3
+    # What the flag promises: exactly the folder as it is, unfinished work included.
+    assert (out / "modules/01_numbers/brouillon é✓ 草稿.md").is_file()
+    assert "Next year's hint" in (out / "modules/01_numbers/01_numbers.ipynb").read_text()
+
+
+def test_a_committed_course_releases_without_a_warning_and_names_its_commit(tmp_path):
+    repo, course = committed_course(tmp_path)
+    # Touched but unchanged files, and clutter tito never copies, are no reason to refuse.
+    os.utime(course / "modules/01_numbers/01_numbers.ipynb")
+    (course / "modules/01_numbers/__pycache__").mkdir()
+    (course / "modules/01_numbers/__pycache__/x.cpython-311.pyc").write_bytes(b"\0")
+    (course / "modules/01_numbers/.ipynb_checkpoints").mkdir()
+    (course / "modules/01_numbers/.ipynb_checkpoints/01_numbers-checkpoint.ipynb").write_text("{}")
+    (course / "bench").mkdir()
+    (course / "bench/untracked_notes.md").write_text("not part of any edition\n")
+    released = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert released.ok, released.summary
+    assert released.data["warnings"] == []
+    assert released.data["source"] == {"checked": True, "repository": str(repo.resolve()),
+                                       "commit": git(repo, "rev-parse", "HEAD"), "uncommitted": [], "warnings": []}
+
+
+def test_a_repository_without_a_commit_has_nothing_committed(tmp_path):
+    course = make_course(tmp_path / "course")
+    git(course, "init", "--quiet")
+    git(course, "add", "--all")  # staged is not committed
+    refused = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not refused.ok and refused.error["kind"] == "uncommitted_changes"
+    assert "modules/01_numbers/01_numbers.ipynb (never committed)" in refused.error["files"]
+
+
+def test_a_course_outside_git_is_released_with_a_warning(course_dir, tmp_path):
+    released = run(course_dir, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert released.ok, released.summary
+    (warning,) = released.data["warnings"]
+    assert "is not in a git repository" in warning and "as they are now" in warning
+    assert released.data["source"]["checked"] is False
+
+
+def test_a_repository_git_cannot_read_is_refused_with_gits_reason(tmp_path):
+    _, course = committed_course(tmp_path)
+    (course.parent / ".git").rename(course.parent / "git-moved")
+    (course.parent / ".git").write_text("not a gitdir line\n")  # a corrupt .git file (a broken worktree link)
+    refused = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not refused.ok and refused.exit_code == 1
+    assert "cannot check that the course's files are committed" in refused.summary
+    assert "invalid gitfile format" in refused.summary and "--allow-dirty" in refused.summary
+    assert not (tmp_path / "student").exists()
+
+
+def test_without_git_installed_a_repository_is_refused_unless_allowed(tmp_path):
+    _, course = committed_course(tmp_path)
+    # The venv's own bin folder: python and tito, but no git.
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent), "TITO_PROJECT": str(course)}
+    assert shutil.which("git", path=env["PATH"]) is None
+    argv = [sys.executable, "-m", "tito_jupyter", "--no-color", "release", "student", "--skip-tests", "--out"]
+    refused = subprocess.run(argv + [str(tmp_path / "a")], env=env, capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "git is not installed" in " ".join((refused.stdout + refused.stderr).split())
+    assert not (tmp_path / "a").exists()
+    allowed = subprocess.run(argv + [str(tmp_path / "b"), "--allow-dirty"], env=env, capture_output=True, text=True)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    said = " ".join(allowed.stderr.split())  # rich wraps lines at the terminal's width
+    assert said.startswith("warning:") and "not compared with the last commit (--allow-dirty)" in said
+
+
+def test_a_change_saved_during_the_build_stops_the_release(tmp_path):
+    from tito_jupyter.engine.results import EventSink
+
+    _, course = committed_course(tmp_path)
+    notebook = course / "modules/02_doubling/02_doubling.ipynb"
+
+    def save_mid_build(event: dict) -> None:  # the instructor saves while the stripped edition exports
+        if event.get("step") == "export" and event.get("state") == "running":
+            notebook.write_text(notebook.read_text().replace("Twice x", "Twice x (draft)"))
+
+    ctx = Context(project=course, events=EventSink(save_mid_build))
+    refused = engine.run("release.student", {"out": str(tmp_path / "student"), "skip_tests": True}, ctx)
+    assert not refused.ok and refused.error["kind"] == "uncommitted_changes"
+    assert refused.summary.startswith("Files changed while the student edition was being built")
+    assert "modules/02_doubling/02_doubling.ipynb" in refused.summary
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
+def test_a_link_to_a_file_outside_the_edition_stops_the_release(course_dir, tmp_path):
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "grading-notes.md").write_text("Give full marks only if they used broadcasting.\n")
+    (course_dir / "modules/01_numbers/notes.md").symlink_to(private / "grading-notes.md")
+    # A link to another file of the edition is fine: that file is handed out anyway.
+    (course_dir / "modules/02_doubling/numbers-tests.py").symlink_to(
+        course_dir / "tests/modules/01_numbers/test_numbers.py")
+    refused = run(course_dir, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not refused.ok and refused.exit_code == 1
+    assert "modules/01_numbers/notes.md -> " in refused.summary
+    assert "numbers-tests.py" not in refused.summary
+    assert not (tmp_path / "student").exists()
+    (course_dir / "modules/01_numbers/notes.md").unlink()
+    released = run(course_dir, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert released.ok, released.summary
+
+
+def test_a_module_never_committed_stops_the_release_even_when_not_asked_for(tmp_path):
+    # A draft module next to the committed ones: `release student` (all modules) would hand it out.
+    from course_factory import notebook, write_notebook
+
+    _, course = committed_course(tmp_path)
+    write_notebook(course / "modules/03_tripling/03_tripling.ipynb", notebook(
+        ("markdown", "# Tripling"), ("code", "#| default_exp core.tripling"),
+        ("code", "#| export\ndef triple(x):\n    ### BEGIN SOLUTION\n    return 3 * x\n    ### END SOLUTION\n"),
+        ("code", "def test_unit_triple():\n    assert triple(2) == 6\n\ntest_unit_triple()")))
+    everything = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not everything.ok and everything.error["kind"] == "uncommitted_changes"
+    assert everything.error["files"] == ["modules/03_tripling/03_tripling.ipynb (never committed)"]
+    # Releasing only committed modules is fine: the draft is not among the files it reads.
+    chosen = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True,
+                                             "modules": ["01", "02"]})
+    assert chosen.ok, chosen.summary
+    assert not (tmp_path / "student/modules/03_tripling").exists()
+
+
+def test_hidden_tests_stay_with_the_instructor(course_dir, tmp_path):
+    # nbgrader's convention: a region of a test cell only the grader runs.
+    notebook = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        if "def test_unit_add():" in cell["source"]:
+            cell["source"] = cell["source"].replace(
+                "f'add(2, 3) gave {add(2, 3)}'\n",
+                "f'add(2, 3) gave {add(2, 3)}'\n    ### BEGIN HIDDEN TESTS\n"
+                "    assert add(1000, 24) == 1024, 'the grader checks big numbers too'\n    ### END HIDDEN TESTS\n")
+    notebook.write_text(json.dumps(nb))
+    out = tmp_path / "student"
+    released = run(course_dir, "release.student", {"out": str(out)})
+    assert released.ok, released.summary
+    assert released.data["totals"]["instructor_passed"] == released.data["totals"]["instructor_tests"] == 4
+    for name, text in files_of(out).items():
+        assert "HIDDEN TESTS" not in text and "add(1000, 24)" not in text, name
+    assert "def test_unit_add():" in (out / "modules/01_numbers/01_numbers.ipynb").read_text()
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_files_git_is_told_not_to_compare_are_not_taken_as_committed(tmp_path, flag):
+    # `git diff` does not look at such files: a change to them would slip through unseen.
+    repo, course = committed_course(tmp_path)
+    notebook = course / "modules/01_numbers/01_numbers.ipynb"
+    git(course, "update-index", flag, "modules/01_numbers/01_numbers.ipynb")
+    notebook.write_text(notebook.read_text().replace("Adding things up.", "Adding things up: a + b, see notes."))
+    assert git(repo, "status", "--porcelain") == ""  # git itself does not see the change
+    refused = run(course, "release.student", {"out": str(tmp_path / "student"), "skip_tests": True})
+    assert not refused.ok and refused.error["kind"] == "uncommitted_changes"
+    assert refused.error["files"] == [
+        "modules/01_numbers/01_numbers.ipynb (git is told not to compare it (assume-unchanged or skip-worktree))"]
