@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import commands as command_table
 from ..commands import Arg, Command
-from ..course import Course
+from ..course import Course, shown_name
 from ..errors import TitoError, UsageError
 from .errors import ApiError
 
@@ -111,8 +111,8 @@ def resolve_name(course: Course, kind: str, raw) -> str:
     lookup = getattr(course, kind)
     if not _looks_like_name(raw):
         listing = ", ".join(item.id for item in getattr(course, f"{kind}s", [])) or "nothing yet"
-        shown = raw[:60] if isinstance(raw, str) else type(raw).__name__
-        raise ApiError(400, f"{shown!r} is not a {kind} name. The course has: {listing}.", "invalid_name")
+        shown = shown_name(raw) if isinstance(raw, str) else f"A {type(raw).__name__}"
+        raise ApiError(400, f"{shown} is not a {kind} name. The course has: {listing}.", "invalid_name")
     return lookup(raw).id
 
 
