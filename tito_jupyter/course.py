@@ -432,7 +432,8 @@ def shown_name(raw: str) -> str:
 
 def _resolve(name: str, items: list, kind: str, list_command: str):
     raw = str(name).strip()
-    key = raw.lower()
+    # Names of the course are ASCII; lower() maps some other letters onto ASCII ones (the Kelvin sign to k).
+    key = raw.lower() if raw.isascii() else raw
     if key.endswith(".ipynb") or "/" in key:
         key = Path(key).stem if key.endswith(".ipynb") else Path(key).name
     for item in items:

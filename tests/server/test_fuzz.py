@@ -37,7 +37,7 @@ from course_factory import make_course  # noqa: E402
 
 from tito_jupyter.server.handlers import OPENAPI_FILE  # noqa: E402
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, negative_data_rejection, unsupported_method]
 
@@ -58,7 +58,7 @@ def live(tmp_path_factory):
 
 # The document as shipped (the server serves this file, with its own base URL under `servers`).
 schema = schemathesis.openapi.from_dict(json.loads(OPENAPI_FILE.read_text(encoding="utf-8")),
-                                        config=SchemathesisConfig.from_dict({"generation": {"max-examples": 8}}))
+                                        config=SchemathesisConfig.from_dict({"generation": {"max-examples": 30}}))
 
 
 @schema.parametrize()
@@ -91,8 +91,8 @@ def test_any_name_is_answered_with_json_never_a_500(live, name):
         response = live.session.request(method, live.api_url + path, data=b"{}" if method == "POST" else None,
                                         timeout=60)
         assert_json_answer(response)
-        if response.status_code == 200:  # a name that resolved must be one a person would write
-            assert name.strip().lower().lstrip("0") in ("1", "numbers", "01_numbers".lstrip("0")), name
+        if response.status_code < 300:  # a name that resolved is ASCII, as every name of the course is
+            assert name.strip().isascii(), name
     response = live.session.post(live.api_url + "jobs", json={"command": "module.validate",
                                                               "args": {"modules": [name]}}, timeout=60)
     assert_json_answer(response)

@@ -73,6 +73,15 @@ async def test_a_lone_surrogate_in_a_body_is_a_400(api, raw):
     assert jobs["jobs"] == []
 
 
+@pytest.mark.parametrize("raw", [b"\n", b"   ", b"\t\r\n"])
+async def test_whitespace_alone_is_not_a_body(api, raw):
+    assert_error(*await api("POST", "modules/01_numbers/validate", raw_body=raw), 400, "invalid_json")
+    assert_error(*await api("POST", "jobs", raw_body=raw), 400, "invalid_json")
+    status, job = await api("POST", "modules/01_numbers/validate")  # no body at all is {}
+    assert status == 202
+    await api.wait(job["id"])
+
+
 async def test_a_surrogate_pair_is_text_and_is_accepted(api):
     status, job = await api("POST", "modules/01_numbers/validate", raw_body=b'{"source": "\\ud83d\\ude00"}')
     assert status == 202 and job["source"] == "\U0001F600"

@@ -73,12 +73,12 @@ class TitoHandler(APIHandler):
         return [*defined, "OPTIONS"]
 
     def json_body(self, allowed: set[str]) -> dict:
-        """The request body as a JSON object with only ``allowed`` keys (an empty body is ``{}``)."""
+        """The request body as a JSON object with only ``allowed`` keys (no body is ``{}``)."""
         raw = self.request.body or b""
         if len(raw) > MAX_BODY:
             raise ApiError(413, f"The request body has {len(raw)} bytes; tito accepts at most {MAX_BODY}.",
                            "body_too_large")
-        if not raw.strip():
+        if not raw:  # no body at all is {}; whitespace alone is not JSON
             return {}
         try:
             body = json.loads(raw)

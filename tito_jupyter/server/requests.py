@@ -59,6 +59,15 @@ def _check_string(command: Command, arg: Arg, value) -> str:
     return value
 
 
+def check_timeout(value, where: str = "`timeout`") -> float:
+    """A timeout in seconds: a number more than 0 and at most MAX_TIMEOUT (a day)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 < value <= MAX_TIMEOUT:
+        raise ApiError(400, f"{where} must be a number of seconds, more than 0 and at most {MAX_TIMEOUT:.0f}.",
+                       "invalid_argument")
+    return value
+
+
 def _check_value(command: Command, arg: Arg, value):
     where = f"{command.name}: argument {arg.name!r}"
     if arg.nargs in ("*", "+"):
@@ -73,10 +82,12 @@ def _check_value(command: Command, arg: Arg, value):
         if not isinstance(value, bool):
             raise ApiError(400, f"{where} must be true or false.", "invalid_argument")
         return value
+    if arg.name == "timeout":
+        return check_timeout(value, where)
     if arg.kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (arg.kind == "int" and not isinstance(value, int)):
             raise ApiError(400, f"{where} must be a number.", "invalid_argument")
-        if not math.isfinite(value) or value < 0 or (arg.name == "timeout" and not 0 < value <= MAX_TIMEOUT):
+        if not math.isfinite(value) or value < 0:
             raise ApiError(400, f"{where}: {value} is out of range.", "invalid_argument")
         return value
     return _check_string(command, arg, value)
