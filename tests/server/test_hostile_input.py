@@ -48,10 +48,14 @@ async def test_names_in_other_digits_are_unknown_names_not_500s(name, api, http_
     assert jobs["jobs"] == []  # nothing ran under a name the course does not have
 
 
-async def test_since_is_ascii_digits_only(api):
+async def test_since_is_ascii_digits_only(api, http_server_client, jp_base_url, jp_auth_header):
     _, job = await api("POST", "modules/01_numbers/validate", body={})
     for since in [*UNICODE_DIGITS, "1" * 13, "", "1.0", "-1", "0x1"]:
         assert_error(*await api("GET", f"jobs/{job['id']}", params={"since": since}), 400, "invalid_since")
+    for raw in ("%ff", "%ed%a0%80", "%00"):  # not UTF-8 / a surrogate / NUL, as the client sent them
+        status, body, _ = await fetch_raw(http_server_client, jp_base_url, jp_auth_header, "GET",
+                                          f"jobs/{job['id']}?since={raw}")
+        assert 400 <= status < 500 and body["message"] and body["reason"], (raw, status, body)
     done = await api.wait(job["id"])
     for since, expected in (("0", done["events"]), ("000", done["events"]), (str(done["event_count"]), [])):
         status, read = await api("GET", f"jobs/{job['id']}", params={"since": since})
