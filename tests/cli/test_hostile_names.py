@@ -40,3 +40,11 @@ def test_a_100000_character_name_is_echoed_in_a_few_lines(tito_env):
     assert done.returncode == 2
     assert "(100,000 characters)" in " ".join(said.split()) and "'" + "x" * 40 + "'…" in said, said[:300]
     assert len(said.splitlines()) <= 5 and len(said) < 600, (len(said.splitlines()), len(said))
+
+
+def test_a_100000_character_command_is_echoed_short(tito_env):
+    done = tito("x" * 100_000, env=tito_env)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2
+    assert "invalid choice" in said and "(100,000 characters)" in " ".join(said.split()), said[:300]
+    assert len(said) < 1500, len(said)
