@@ -58,7 +58,7 @@ def live(tmp_path_factory):
 
 # The document as shipped (the server serves this file, with its own base URL under `servers`).
 schema = schemathesis.openapi.from_dict(json.loads(OPENAPI_FILE.read_text(encoding="utf-8")),
-                                        config=SchemathesisConfig.from_dict({"generation": {"max-examples": 30}}))
+                                        config=SchemathesisConfig.from_dict({"generation": {"max-examples": 30, "database": "none"}}))
 
 
 @schema.parametrize()
