@@ -32,9 +32,13 @@ CHECKPOINTS_DIR = Path("tests") / "checkpoints"
 MILESTONES_DIR = "milestones"
 STATE_DIR = ".tito"
 
-_MODULE_FOLDER = re.compile(r"^(\d{2,3})_([a-z][a-z0-9_]*)$")
-_MILESTONE_FOLDER = re.compile(r"^(\d{4})_([a-z][a-z0-9_]*)$")
-_CHECKPOINT_FILE = re.compile(r"^c(\d{2,3})_([a-z][a-z0-9_]*)\.py$")
+# [0-9], not \d: only ASCII digits are numbers (\d also matches ٠١, १, ０１ and int() reads them).
+_MODULE_FOLDER = re.compile(r"^([0-9]{2,3})_([a-z][a-z0-9_]*)$")
+_MILESTONE_FOLDER = re.compile(r"^([0-9]{4})_([a-z][a-z0-9_]*)$")
+_CHECKPOINT_FILE = re.compile(r"^c([0-9]{2,3})_([a-z][a-z0-9_]*)\.py$")
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+#: How much of a name a message repeats: a 100,000-character name must not become a 1,000-line message.
+SHOWN_NAME_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -278,14 +282,15 @@ def _read_modules(root: Path) -> list[Module]:
                 cells = []
             title = notebooks.title(cells) or title
             target = notebooks.default_exp(cells)
-            if target:
-                targets.append(target)
+            for written in notebooks.export_targets(cells):
+                problem = notebooks.export_target_problem(written)
+                if problem:  # never a target: it would name a file outside the package
+                    problems.append(f"{notebook.relative_to(root)}: {problem}")
+                else:
+                    targets.append(written)
             for cell in cells:
                 if cell.cell_type != "code":
                     continue
-                extra = cell.directives.get("export", "").split()
-                if extra and extra[0] not in targets:
-                    targets.append(extra[0])
                 imports |= notebooks.tinytorch_imports(cell.source)
                 if not cell.is_export:
                     inline.extend(notebooks.inline_test_names(cell.source))
@@ -408,29 +413,48 @@ def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
     return found
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a number of ASCII digits (``07`` -> 7), or None.
+
+    ``str.isdigit`` is true for ``²``, ``①``, ``٠١``, ``१``, ``𝟎𝟏``, ``０１``, and ``int()`` reads some of those and
+    crashes on others; a name or a count typed by a person is a number only when it is written in 0-9.
+    """
+    return int(text) if isinstance(text, str) and _ASCII_NUMBER.fullmatch(text) else None
+
+
+def shown_name(raw: str) -> str:
+    """A name as a message repeats it: quoted, and cut to its first characters with its length when long."""
+    if len(raw) <= SHOWN_NAME_CHARS:
+        return repr(raw)
+    return f"{raw[:SHOWN_NAME_CHARS]!r}… ({len(raw):,} characters)"
+
+
 def _resolve(name: str, items: list, kind: str, list_command: str):
     raw = str(name).strip()
-    key = raw.lower()
+    # Names of the course are ASCII; lower() maps some other letters onto ASCII ones (the Kelvin sign to k).
+    key = raw.lower() if raw.isascii() else raw
     if key.endswith(".ipynb") or "/" in key:
         key = Path(key).stem if key.endswith(".ipynb") else Path(key).name
     for item in items:
         if key in (item.id, item.name):
             return item
-    digits = key.lstrip("c") if kind == "checkpoint" else key
-    if digits.isdigit():
-        matches = [item for item in items if item.number == int(digits)]
+    number = whole_number(key[1:] if kind == "checkpoint" and key.startswith("c") else key)
+    if number is not None:
+        matches = [item for item in items if item.number == number]
         if len(matches) == 1:
             return matches[0]
     names = [item.id for item in items]
     pool = names + [item.name for item in items]
-    close = difflib.get_close_matches(key, pool, n=1, cutoff=0.5)
+    # A name far longer than any the course has cannot be a typo of one (and difflib's time grows with it).
+    longest = max((len(n) for n in pool), default=0)
+    close = difflib.get_close_matches(key, pool, n=1, cutoff=0.5) if len(key) <= 2 * longest + 10 else []
     suggestion = ""
     if close:
         best = next(item.id for item in items if close[0] in (item.id, item.name))
         suggestion = f" Did you mean {best!r}?"
     listing = ", ".join(names) if names else f"(the course has no {kind}s yet)"
     raise UnknownNameError(
-        f"There is no {kind} called {raw!r}.{suggestion} The course has: {listing}.",
+        f"There is no {kind} called {shown_name(raw)}.{suggestion} The course has: {listing}.",
         hint=f"See {list_command}.",
         choices=names,
         suggestion=(best if close else None),

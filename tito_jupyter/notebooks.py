@@ -18,6 +18,9 @@ from .errors import TitoError
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)(.*)$")
 _INLINE_TEST = re.compile(r"^def (test_\w+)\s*\(", re.MULTILINE)
 _TINYTORCH_IMPORT = re.compile(r"^\s*(?:from|import)\s+tinytorch\.([\w.]+)", re.MULTILINE)
+#: An export target: a dotted module name inside the package (``core.tensor``), ASCII identifiers only.
+_EXPORT_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+MAX_EXPORT_TARGET = 200
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
@@ -152,6 +155,40 @@ def default_exp(cells: list[Cell]) -> str | None:
         if target:
             return target.split()[0]
     return None
+
+
+def export_targets(cells: list[Cell]) -> list[str]:
+    """Every place the notebook's code goes: the ``#| default_exp`` target first, then any ``#| export <target>``.
+
+    The targets are as written; :func:`export_target_problem` says whether each may be used.
+    """
+    targets: list[str] = []
+    first = default_exp(cells)
+    if first:
+        targets.append(first)
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        for directive in ("export", "exports", "exporti"):
+            words = cell.directives.get(directive, "").split()
+            if words and words[0] not in targets:
+                targets.append(words[0])
+    return targets
+
+
+def export_target_problem(target: str) -> str | None:
+    """Why ``target`` cannot be an export target, or None when it can.
+
+    nbdev turns a target into a file path under the package (``core.tensor`` -> ``tinytorch/core/tensor.py``),
+    so anything but a dotted Python module name (a slash, ``..``, an absolute path) would write a file outside
+    the package. This is the one rule: the course, validate, export and release all ask it.
+    """
+    if len(target) <= MAX_EXPORT_TARGET and _EXPORT_TARGET.fullmatch(target):
+        return None
+    shown = target if len(target) <= 60 else target[:60] + "…"
+    return (f"the export target {shown!r} is not a dotted module name inside the package; write it as "
+            "`#| default_exp core.name` (letters, digits and _ separated by dots: no slashes, no '..', "
+            "no absolute path)")
 
 
 def title(cells: list[Cell]) -> str | None:

@@ -38,6 +38,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors say what to do next and exit with 2."""
 
     def error(self, message: str):
+        import re
+
+        from ..course import SHOWN_NAME_CHARS, shown_name
+
+        # argparse repeats what was typed ("invalid choice: '...'"); a 100,000-character word stays short.
+        message = re.sub(r"'([^']{%d,})'" % (SHOWN_NAME_CHARS + 1), lambda m: shown_name(m.group(1)), message)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"tito: {message}\nSee `{self.prog} --help`.\n")
 

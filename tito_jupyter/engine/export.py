@@ -207,6 +207,11 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
             "where its code goes.",
             hint="Add a code cell `#| default_exp core.<name>` near the top of the notebook.",
         )
+    # Before nbdev runs: it would write a target such as `/abs/victim` or `../../x` outside the package.
+    refused = [p for p in map(notebooks.export_target_problem, notebooks.export_targets(cells)) if p]
+    if refused:
+        raise ExportError(f"{module.notebook.relative_to(course.root)}: " + "; ".join(refused) + ".",
+                          hint="Fix the notebook's `#| default_exp` / `#| export` line; nothing was written.")
     _check_exported_cells(module, course, cells)
     # What the notebook said as read for this export: `complete` records it as the version it verified.
     source = notebooks.export_fingerprint(cells)

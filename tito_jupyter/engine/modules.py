@@ -269,7 +269,13 @@ def _validate_one(course: Course, module: Module) -> list[dict]:
         check("notebook", False, exc.message)
         return checks
     target = notebooks.default_exp(cells)
-    check("export_target", bool(target), f"exports to tinytorch.{target}" if target else "no `#| default_exp` cell")
+    refused = [p for p in map(notebooks.export_target_problem, notebooks.export_targets(cells)) if p]
+    if refused:
+        check("export_target", False, "; ".join(refused))
+        target = None
+    else:
+        check("export_target", bool(target),
+              f"exports to tinytorch.{target}" if target else "no `#| default_exp` cell")
     if target:
         others = [m.id for m in course.modules_exporting(target) if m.id != module.id]
         check("unique_target", not others,

@@ -25,7 +25,7 @@ from ..course import MODULES_DIR, Course, find_project_root
 from ..errors import TitoError
 from . import catalog, requests
 from .errors import ApiError
-from .jobs import Job, JobManager
+from .jobs import Job, JobManager, QueueFull
 
 HERE = Path(__file__).parent
 JOB_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/job"
@@ -53,6 +53,10 @@ class TitoExtension(ExtensionApp):
     )
     max_running_jobs = Integer(2, config=True, help="Jobs that run at once; the others wait, `queued`.")
     max_kept_jobs = Integer(100, config=True, help="Finished jobs kept for GET jobs (the newest).")
+    max_queued_jobs = Integer(
+        100, config=True,
+        help="Jobs that may wait for their turn; past that, a new job is refused (429) until some have run.",
+    )
     read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
     publish_to_kernels = Bool(
         True, config=True,
@@ -64,7 +68,7 @@ class TitoExtension(ExtensionApp):
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
-                               max_kept=self.max_kept_jobs, log=self.log)
+                               max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log)
         schema = json.loads((HERE / "job-event.schema.json").read_text(encoding="utf-8"))
         self.serverapp.event_logger.register_event_schema(schema)
         self._saved_environ: dict[str, str | None] = {}
@@ -164,6 +168,8 @@ class TitoExtension(ExtensionApp):
 
     def _prepare_job(self, command_name, args, notebook, source, timeout) -> Job:
         command = requests.find_command(command_name)
+        if timeout is not None:  # checked even where it is not used (export, validate): a bad value is a 400
+            timeout = requests.check_timeout(timeout)
         if timeout is not None and any(a.name == "timeout" for a in command.args):
             args = {**(args or {}), "timeout": timeout}
         try:
@@ -181,7 +187,10 @@ class TitoExtension(ExtensionApp):
     async def submit(self, command: str, args=None, notebook=None, source=None, timeout=None) -> Job:
         """Check the request against the command table and the course, then queue the job."""
         job = await self._in_thread(self._prepare_job, command, args, notebook, source, timeout)
-        return self.jobs.submit(job)
+        try:
+            return self.jobs.submit(job)
+        except QueueFull as exc:
+            raise ApiError(429, str(exc), "too_many_jobs") from None
 
     def job(self, job_id: str) -> Job:
         job = self.jobs.get(job_id)

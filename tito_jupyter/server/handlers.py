@@ -19,12 +19,16 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from .._version import __version__
+from ..course import whole_number
 from .errors import ApiError
 
 API_PREFIX = "tito/api/"
 API_VERSION = 1
 AUTH_RESOURCE = "tito"
 MAX_BODY = 1024 * 1024
+#: The longest `since` (a count of events) GET jobs/{job_id} reads; openapi.json declares the same.
+MAX_SINCE_DIGITS = 12
+_VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 
 #: The URL word of an action and the command it runs.
@@ -56,16 +60,25 @@ class TitoHandler(APIHandler):
         else:  # a bug: the traceback goes to the server's log, never to the client
             body = {"message": "tito hit an internal error in the server; the details are in the server's log.",
                     "reason": "internal"}
+        if status_code == 405:  # RFC 9110: a 405 says which methods the resource does have
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        """The HTTP methods this handler answers (those it defines itself, and OPTIONS)."""
+        defined = [verb for verb in _VERBS
+                   if getattr(cls, verb.lower()) is not getattr(web.RequestHandler, verb.lower())]
+        return [*defined, "OPTIONS"]
+
     def json_body(self, allowed: set[str]) -> dict:
-        """The request body as a JSON object with only ``allowed`` keys (an empty body is ``{}``)."""
+        """The request body as a JSON object with only ``allowed`` keys (no body is ``{}``)."""
         raw = self.request.body or b""
         if len(raw) > MAX_BODY:
             raise ApiError(413, f"The request body has {len(raw)} bytes; tito accepts at most {MAX_BODY}.",
                            "body_too_large")
-        if not raw.strip():
+        if not raw:  # no body at all is {}; whitespace alone is not JSON
             return {}
         try:
             body = json.loads(raw)
@@ -73,6 +86,11 @@ class TitoHandler(APIHandler):
             raise ApiError(400, "The request body is not valid JSON.", "invalid_json") from None
         if not isinstance(body, dict):
             raise ApiError(400, "The request body must be a JSON object.", "invalid_body")
+        try:  # JSON may spell a lone surrogate ("\ud800"), which is no text: no path, log or reply can hold it
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "The request body holds a lone surrogate escape (such as \\ud800), which is not "
+                                "text; send strings of real characters.", "invalid_json") from None
         unknown = sorted(str(k)[:40] for k in set(body) - allowed)
         if unknown:
             raise ApiError(400, f"Unexpected field(s) {', '.join(map(repr, unknown))}; this takes: "
@@ -190,9 +208,11 @@ class JobHandler(TitoHandler):
     @authorized
     def get(self, job_id: str) -> None:
         raw = self.get_query_argument("since", "0")
-        if not raw.isdigit() or len(raw) > 12:
-            raise ApiError(400, "`since` must be a number of events (0 or more).", "invalid_since")
-        self.write_json(self.tito.job(job_id).to_dict(since=int(raw)))
+        since = whole_number(raw) if len(raw) <= MAX_SINCE_DIGITS else None
+        if since is None:
+            raise ApiError(400, f"`since` must be a number of events (0 or more, at most {MAX_SINCE_DIGITS} "
+                                "digits 0-9).", "invalid_since")
+        self.write_json(self.tito.job(job_id).to_dict(since=since))
 
     @web.authenticated
     @authorized

@@ -84,14 +84,21 @@ class Job:
 Listener = Callable[[Job, "dict | None"], None]
 
 
-class JobManager:
-    """Runs jobs, at most ``max_running`` at once, and keeps the newest ``max_kept`` of them."""
+class QueueFull(Exception):
+    """Too many jobs are waiting for their turn; the request is refused rather than queued without end."""
 
-    def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100, log=None):
+
+class JobManager:
+    """Runs jobs, at most ``max_running`` at once, with at most ``max_queued`` waiting, and keeps the newest
+    ``max_kept`` of them."""
+
+    def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100,
+                 max_queued: int = 100, log=None):
         self._jobs: dict[str, Job] = {}
         self._listener = listener
         self.max_running = max(1, max_running)
         self.max_kept = max(1, max_kept)
+        self.max_queued = max(0, max_queued)
         self.log = log
 
     # -- queries -------------------------------------------------------------------------------------
@@ -105,7 +112,15 @@ class JobManager:
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
+    def waiting(self) -> int:
+        """Jobs accepted that have not started yet."""
+        return sum(1 for j in self._jobs.values() if j.state == "queued" and j.task is None)
+
     def submit(self, job: Job) -> Job:
+        """Accept ``job`` (it starts now or waits its turn); raises QueueFull when ``max_queued`` already wait."""
+        if self._running() >= self.max_running and self.waiting() >= self.max_queued:
+            raise QueueFull(f"{self.waiting()} jobs are already waiting for their turn (at most {self.max_queued} "
+                            f"wait while {self.max_running} run); try again once some have finished.")
         self._jobs[job.id] = job
         self._prune()
         self._tell(job, None)

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import commands as command_table
 from ..commands import Arg, Command
-from ..course import Course
+from ..course import Course, shown_name
 from ..errors import TitoError, UsageError
 from .errors import ApiError
 
@@ -58,6 +58,21 @@ def _check_string(command: Command, arg: Arg, value) -> str:
     return value
 
 
+#: The command table's rule for a time in seconds (Arg.check): one home, whether the value comes as an action's
+#: body field or as a command's argument.
+_SECONDS = Arg("timeout", "seconds", kind="seconds")
+
+
+def check_timeout(value, where: str = "`timeout`") -> float:
+    """A time in seconds, checked by the command table's rule; JSON says numbers as numbers, so text is a 400."""
+    if isinstance(value, str):
+        raise ApiError(400, f"{where} must be a number, not a string.", "invalid_argument")
+    try:
+        return _SECONDS.check(value)
+    except ValueError as exc:
+        raise ApiError(400, f"{where} {exc}", "invalid_argument") from None
+
+
 def _check_value(command: Command, arg: Arg, value):
     where = f"{command.name}: argument {arg.name!r}"
     if arg.nargs in ("*", "+"):
@@ -78,13 +93,8 @@ def _check_value(command: Command, arg: Arg, value):
         if not math.isfinite(value) or value < 0:
             raise ApiError(400, f"{where}: {value} is out of range.", "invalid_argument")
         return value
-    if arg.kind == "seconds":  # the command table's rule, as the CLI applies it; JSON says numbers as numbers
-        if isinstance(value, str):
-            raise ApiError(400, f"{where} must be a number, not a string.", "invalid_argument")
-        try:
-            return arg.check(value)
-        except ValueError as exc:
-            raise ApiError(400, f"{where} {exc}", "invalid_argument") from None
+    if arg.kind == "seconds":
+        return check_timeout(value, where)
     return _check_string(command, arg, value)
 
 
@@ -117,8 +127,8 @@ def resolve_name(course: Course, kind: str, raw) -> str:
     lookup = getattr(course, kind)
     if not _looks_like_name(raw):
         listing = ", ".join(item.id for item in getattr(course, f"{kind}s", [])) or "nothing yet"
-        shown = raw[:60] if isinstance(raw, str) else type(raw).__name__
-        raise ApiError(400, f"{shown!r} is not a {kind} name. The course has: {listing}.", "invalid_name")
+        shown = shown_name(raw) if isinstance(raw, str) else f"A {type(raw).__name__}"
+        raise ApiError(400, f"{shown} is not a {kind} name. The course has: {listing}.", "invalid_name")
     return lookup(raw).id
 
 
