@@ -169,7 +169,7 @@ class TitoExtension(ExtensionApp):
     def _prepare_job(self, command_name, args, notebook, source, timeout) -> Job:
         command = requests.find_command(command_name)
         if timeout is not None:  # checked even where it is not used (export, validate): a bad value is a 400
-            timeout = requests.check_timeout(timeout)
+            timeout = requests.check_timeout(timeout, f"{command.name}: argument 'timeout'")
         if timeout is not None and any(a.name == "timeout" for a in command.args):
             args = {**(args or {}), "timeout": timeout}
         try:
