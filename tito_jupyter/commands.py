@@ -20,11 +20,14 @@ MAX_SECONDS = 24 * 3600.0
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument. No ``flags`` means positional; ``kind`` is str, int, float, bool (a switch) or seconds.
+    """One argument. No ``flags`` means positional; ``kind`` is str, int, float, bool (a switch), seconds, path
+    (a file or folder tito reads or writes) or database (a database URL).
 
     ``seconds`` is a time limit or interval: a finite number above 0 and at most :data:`MAX_SECONDS`. The rule
     lives here, once: the CLI parser (exit 2), the server's request checks (400) and :func:`engine.run
     <tito_jupyter.engine.run>` all call :meth:`check`. Leaving an argument out (``None``) means its default.
+    ``path`` and ``database`` read as text everywhere; a request to the server must keep them inside the course
+    (``sqlite:`` files included), since a REST caller may not write where the server's user can.
     """
 
     name: str
@@ -80,6 +83,9 @@ class Command:
     long_running: bool = False
     #: Touches or reads a module by name; the server validates the names against the course first.
     acts_on: str | None = None
+    #: A REST client may start it as a server job (and the sidebar may offer it). Off for what only makes sense
+    #: in a terminal of one's own, such as starting another Jupyter server.
+    server_job: bool = True
     description: str = ""
     source: str = field(default="tito_jupyter", compare=False)
 
@@ -95,9 +101,9 @@ _TIMEOUT = Arg("timeout", "seconds before a test run is stopped (default 300)", 
 _CHECKPOINT = Arg("checkpoint", "checkpoint name (c01_tensors, c01, 1 or tensors)")
 
 _COURSE_DIR = Arg("course_dir", "the nbgrader course folder (default: nbgrader/ in the course)",
-                  flags=("--course-dir",), metavar="DIR")
+                  flags=("--course-dir",), metavar="DIR", kind="path")
 _DB = Arg("db", "gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...)",
-          flags=("--db",), metavar="URL")
+          flags=("--db",), metavar="URL", kind="database")
 _ASSIGNMENT = Arg("module", "the assignment (a module name: 01_tensor, 01 or tensor)")
 
 _E = "tito_jupyter.engine."
@@ -170,7 +176,7 @@ BUILTIN: tuple[Command, ...] = (
             _E + "dev:serve",
             (Arg("port", "port (default 8888, or the next free one)", flags=("--port",), kind="int"),
              Arg("ip", "address to listen on (default 127.0.0.1)", flags=("--ip",)),
-             Arg("open_browser", "open a browser", flags=("--browser",), kind="bool"))),
+             Arg("open_browser", "open a browser", flags=("--browser",), kind="bool")), server_job=False),
     Command(("dev", "profile"), "Profile an operation (export, test, complete) on a module and show where time goes.",
             _E + "dev:profile",
             (Arg("operation", "what to profile", choices=("export", "test", "complete", "validate")),
@@ -182,7 +188,8 @@ BUILTIN: tuple[Command, ...] = (
             "Build the student edition (solutions stripped, tests, a solution-free package, starting points) "
             "and verify it.",
             _E + "release:student",
-            (Arg("out", "folder to write the student edition to", flags=("--out", "-o"), metavar="DIR"),
+            (Arg("out", "folder to write the student edition to", flags=("--out", "-o"), metavar="DIR",
+                 kind="path"),
              Arg("modules", "only these modules (default: all)", nargs="*", metavar="MODULE"),
              Arg("force", "replace --out if it exists", flags=("--force",), kind="bool"),
              Arg("skip_tests", "do not run the tests on both editions (the solution scan always runs)",
@@ -201,7 +208,7 @@ BUILTIN: tuple[Command, ...] = (
             _E + "grading:init",
             (_COURSE_DIR, _DB,
              Arg("exchange", "nbgrader exchange folder (default: exchange/ in the course folder)",
-                 flags=("--exchange",), metavar="DIR"),
+                 flags=("--exchange",), metavar="DIR", kind="path"),
              Arg("force", "write nbgrader_config.py again", flags=("--force",), kind="bool"))),
     Command(("nbgrader", "generate"), "Make modules nbgrader assignments: solution, locked and autograder test cells.",
             _E + "grading:generate", (_MODULES, _ALL, _COURSE_DIR, _DB), long_running=True, acts_on="module"),
@@ -213,7 +220,7 @@ BUILTIN: tuple[Command, ...] = (
             _E + "grading:collect",
             (_ASSIGNMENT,
              Arg("from_", "also import submissions from this folder (<student>/<notebook>.ipynb or <student>.ipynb)",
-                 flags=("--from",), metavar="DIR"),
+                 flags=("--from",), metavar="DIR", kind="path"),
              _COURSE_DIR, _DB), long_running=True),
     Command(("nbgrader", "autograde"), "Grade submissions with the module's tests, in parallel, with a timeout each.",
             _E + "autograde:autograde",
@@ -233,7 +240,7 @@ BUILTIN: tuple[Command, ...] = (
             _E + "grading:report",
             (Arg("modules", "assignments (module names); none: every generated one", nargs="*", metavar="MODULE"),
              Arg("out", "folder for grades.csv and grades.json (default: reports/ in the course folder)",
-                 flags=("--out", "-o"), metavar="DIR"),
+                 flags=("--out", "-o"), metavar="DIR", kind="path"),
              _COURSE_DIR, _DB)),
 )
 

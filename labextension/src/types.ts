@@ -148,7 +148,7 @@ export interface ICommandArg {
   name: string;
   help: string;
   flags: string[];
-  kind: 'str' | 'int' | 'float' | 'bool' | 'seconds' | string;
+  kind: 'str' | 'int' | 'float' | 'bool' | 'seconds' | 'path' | 'database' | string;
   nargs: '?' | '*' | '+' | null;
   choices: string[] | null;
   default: unknown;

@@ -33,5 +33,5 @@ def describe(command: Command) -> dict:
 
 
 def list_commands() -> dict:
-    """``{"commands": [...]}``: every command of the table, built-ins first, in the table's order."""
-    return {"commands": [describe(c) for c in all_commands()]}
+    """``{"commands": [...]}``: every command of the table a job may run, built-ins first, in the table's order."""
+    return {"commands": [describe(c) for c in all_commands() if c.server_job]}

@@ -42,9 +42,13 @@ def find_command(name) -> Command:
     if not isinstance(name, str) or not name or len(name) > MAX_NAME or _has_control_chars(name):
         raise ApiError(400, "`command` must be a command name such as \"module.complete\".", "invalid_command")
     try:
-        return command_table.find(name)
+        command = command_table.find(name)
     except UsageError as exc:
         raise ApiError(400, exc.message, "unknown_command") from None
+    if not command.server_job:
+        raise ApiError(400, f"{command.name} runs only from a terminal (`tito {' '.join(command.path)}`), "
+                            "not as a job of this server.", "not_a_server_job")
+    return command
 
 
 def _check_string(command: Command, arg: Arg, value) -> str:
@@ -179,6 +183,41 @@ def check_source(raw) -> str:
     return raw
 
 
+def _inside_course(course: Course, where: str, raw: str) -> Path:
+    """``raw`` (relative to the course, or absolute) as an absolute path, if it lies inside the course."""
+    try:
+        path = (course.root / Path(raw).expanduser()).resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        path = None
+    if path is None or not path.is_relative_to(course.root.resolve()):
+        raise ApiError(400, f"{where}: {shown_name(raw)} is outside the course; from the server, tito reads and "
+                            f"writes only inside {course.root.name}/. Name a folder in it, or run the command in a "
+                            "terminal.", "outside_course")
+    return path
+
+
+def check_paths(course: Course, command: Command, args: dict) -> dict:
+    """Files and folders a job would read or write, kept inside the course and made absolute.
+
+    A REST caller must not reach where the server's user can (another student's folder, the server's config);
+    a ``sqlite:`` database is a file too. Other database URLs name a server, not a file, and pass.
+    """
+    checked = dict(args)
+    for arg in command.args:
+        value = checked.get(arg.name)
+        if value is None:
+            continue
+        where = f"{command.name}: argument {arg.name!r}"
+        if arg.kind == "path":
+            checked[arg.name] = str(_inside_course(course, where, value))
+        elif arg.kind == "database" and value.lower().startswith("sqlite:"):
+            file = value.split(":", 1)[1].removeprefix("///")
+            if not file or file.startswith(":memory:"):
+                continue
+            checked[arg.name] = "sqlite:///" + str(_inside_course(course, where, file))
+    return checked
+
+
 def job_request(course: Course, root_dir: Path, command: Command, args, notebook, source) -> JobRequest:
     """Everything a job needs, checked. Engine errors about names become API errors (404 for unknown names)."""
     checked = check_args(command, args)
@@ -186,5 +225,6 @@ def job_request(course: Course, root_dir: Path, command: Command, args, notebook
         checked = resolve_names(course, command, checked)
     except TitoError as exc:
         raise ApiError.from_tito_error(exc) from None
+    checked = check_paths(course, command, checked)
     return JobRequest(command=command, args=checked, notebook=check_notebook(notebook, root_dir, course.root),
                       source=check_source(source))
