@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
 from ..cli import parse
 from ..commands import Command
@@ -35,7 +35,10 @@ class TitoMagics(Magics):
         super().__init__(shell)
         self.tracker = tracker
 
+    # No `$var` expansion: tito's words are names, never Python, and IPython's expansion takes time quadratic in
+    # the line's length (minutes for a pasted 100,000-character line) before tito could say the name is wrong.
     @line_magic
+    @no_var_expand
     def tito(self, line: str = ""):
         """Run a tito command: ``%tito complete`` (this notebook's module), ``%tito status``, ``%tito test 01``,
         ``%tito checkpoint timeline``, ``%tito export --all``. ``%tito --help`` lists them all.
