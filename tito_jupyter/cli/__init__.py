@@ -136,9 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import run
+    from ..engine import processes, run
     from ..engine.context import Context
     from ..engine.results import EventSink
+
+    processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
 
     if ns.events:
         def emit(event: dict) -> None:

@@ -31,9 +31,10 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
         message = exc.message + (f" {exc.hint}" if exc.hint else "")
         result = Result(command=spec.name, ok=False, summary=message,
                         error={**exc.to_dict(), "exit_code": exc.exit_code})
-    except KeyboardInterrupt:
-        result = Result(command=spec.name, ok=False, summary="Stopped (interrupted).",
-                        error={"kind": "interrupted", "message": "Stopped (interrupted).", "exit_code": 130})
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (processes.Stopped): children are stopped by now
+        why = f"Stopped ({exc.args[0]})." if getattr(exc, "signum", None) else "Stopped (interrupted)."
+        result = Result(command=spec.name, ok=False, summary=why,
+                        error={"kind": "interrupted", "message": why, "exit_code": getattr(exc, "exit_code", 130)})
     except Exception as exc:  # a bug in tito: say so in a sentence, keep the traceback in a file
         where = _save_traceback(ctx)
         message = f"tito hit an internal error ({type(exc).__name__}: {exc})."
