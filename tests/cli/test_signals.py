@@ -173,3 +173,38 @@ def test_gradebook_commands_find_alembic_without_an_activated_environment(tmp_pa
     result = json.loads(proc.stdout)
     assert proc.returncode == 0 and result["ok"], result["summary"]
     assert (folder / "nbgrader_config.py").is_file() and (folder / "gradebook.db").is_file()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name)
+def test_dev_serve_takes_jupyterlab_with_it(course_dir, tmp_path, sig):
+    """Ctrl-C ends `tito dev serve` and JupyterLab (asked with SIGTERM, so it stops its kernels); a SIGKILLed
+    tito takes JupyterLab with it too."""
+    tag = uuid.uuid4().hex
+    home = {name: tmp_path / name for name in ("runtime", "data", "config")}
+    for folder in home.values():
+        folder.mkdir()
+    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir), "JUPYTER_RUNTIME_DIR": str(home["runtime"]),
+           "JUPYTER_DATA_DIR": str(home["data"]), "JUPYTER_CONFIG_DIR": str(home["config"])}
+    tito = subprocess.Popen([sys.executable, "-m", "tito_jupyter", "--events", "dev", "serve", "--port", "18990"],
+                            env=env, cwd=course_dir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        serving = None
+        for line in tito.stdout:  # bounded by the serve command's own 90 s start limit
+            if '"serving"' in line:
+                serving = json.loads(line)
+                break
+        assert serving and serving["url"].startswith("http://127.0.0.1:"), "JupyterLab never answered"
+        assert any("jupyter" in line and "lab" in line for line in command_lines(marked(tag)))
+        if sig == signal.SIGINT:
+            os.killpg(tito.pid, signal.SIGINT)
+        else:
+            tito.send_signal(signal.SIGKILL)
+        tito.communicate(timeout=60)
+        assert_tree_gone(tag)
+        if sig == signal.SIGINT:
+            assert tito.returncode == 0  # stopping the server is how serve ends
+    finally:
+        if tito.poll() is None:
+            tito.kill()
+            tito.wait()
