@@ -9,11 +9,14 @@ process group), and the tools a command starts are found without an activated en
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
+import termios
 import time
 import uuid
 from pathlib import Path
@@ -122,6 +125,31 @@ def test_a_signal_to_tito_during_an_endless_test_leaves_no_process(looping_cours
             assert f"Stopped ({sig.name})." in out + err
             assert "Traceback" not in out + err
             assert time.monotonic() - started < 30
+    finally:
+        if tito.poll() is None:
+            tito.kill()
+            tito.wait()
+
+
+def test_closing_the_terminal_stops_tito_and_its_tests(looping_course):
+    """A real hang-up: tito runs on a pseudo-terminal as its controlling terminal, and the terminal closes."""
+    tag = uuid.uuid4().hex
+    controller, terminal = pty.openpty()
+    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(looping_course)}
+
+    def take_the_terminal():  # as a shell does for the session it starts
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    tito = subprocess.Popen([sys.executable, "-m", "tito_jupyter", "test", "01", "--timeout", "600"], env=env,
+                            cwd=looping_course, stdin=terminal, stdout=terminal, stderr=terminal,
+                            start_new_session=True, preexec_fn=take_the_terminal)
+    os.close(terminal)
+    try:
+        wait_for(tag, "time.sleep(600)")
+        os.close(controller)  # the window closes: the kernel hangs the terminal up and sends SIGHUP
+        tito.wait(timeout=60)
+        assert_tree_gone(tag)
+        assert tito.returncode == 128 + signal.SIGHUP
     finally:
         if tito.poll() is None:
             tito.kill()

@@ -159,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
     result = run(command, kwargs,
                  Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook))
-    renderer.finish(result)
+    try:
+        renderer.finish(result)
+    except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
+        pass
     return result.exit_code
 
 
