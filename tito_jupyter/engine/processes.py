@@ -242,6 +242,7 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
     """Whether the child has ended, waiting up to ``wait`` seconds. Does not reap it where the system allows:
     an unreaped leader keeps its group id from being reused until :func:`stop` kills the rest of the group."""
     deadline = time.monotonic() + wait
+    pause = 0.001  # short first, as Popen.wait does: most quick children end within milliseconds
     while True:
         if proc.returncode is not None:
             return True
@@ -255,7 +256,8 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
             return True
         if time.monotonic() >= deadline:
             return False
-        time.sleep(min(TICK, max(0.0, deadline - time.monotonic())))
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, TICK)
 
 
 def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> int:
