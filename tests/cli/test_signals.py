@@ -89,6 +89,18 @@ def assert_tree_gone(tag: str, timeout: float = 20.0) -> None:
     assert not left, f"still running {timeout:.0f} s after the signal: {names}"
 
 
+def clean_up(tito: subprocess.Popen, tag: str) -> None:
+    """Whatever the test's outcome, leave nothing running (with the old code, a failing test would)."""
+    if tito.poll() is None:
+        tito.kill()
+        tito.wait()
+    for proc in marked(tag):
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+
+
 def start_tito(course_dir: Path, tag: str, *args: str) -> subprocess.Popen:
     """The CLI in a session of its own, as a terminal runs a command in its own foreground process group."""
     env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir)}
@@ -126,9 +138,7 @@ def test_a_signal_to_tito_during_an_endless_test_leaves_no_process(looping_cours
             assert "Traceback" not in out + err
             assert time.monotonic() - started < 30
     finally:
-        if tito.poll() is None:
-            tito.kill()
-            tito.wait()
+        clean_up(tito, tag)
 
 
 def test_closing_the_terminal_stops_tito_and_its_tests(looping_course):
@@ -151,9 +161,7 @@ def test_closing_the_terminal_stops_tito_and_its_tests(looping_course):
         assert_tree_gone(tag)
         assert tito.returncode == 128 + signal.SIGHUP
     finally:
-        if tito.poll() is None:
-            tito.kill()
-            tito.wait()
+        clean_up(tito, tag)
 
 
 @pytest.mark.parametrize("attempt", range(TRIES))
@@ -172,9 +180,7 @@ def test_ctrl_c_during_a_milestone_stops_the_script(course_dir, attempt):
         assert tito.returncode == 130, (out, err)
         assert json.loads(out)["error"]["kind"] == "interrupted"
     finally:
-        if tito.poll() is None:
-            tito.kill()
-            tito.wait()
+        clean_up(tito, tag)
 
 
 def test_the_timeout_still_ends_an_endless_test(looping_course):
@@ -233,6 +239,37 @@ def test_dev_serve_takes_jupyterlab_with_it(course_dir, tmp_path, sig):
         if sig == signal.SIGINT:
             assert tito.returncode == 0  # stopping the server is how serve ends
     finally:
-        if tito.poll() is None:
-            tito.kill()
-            tito.wait()
+        clean_up(tito, tag)
+
+
+def test_ctrl_c_during_autograde_stops_every_worker_at_once(course_dir):
+    """Two workers grade endless submissions; Ctrl-C must not wait for each pytest to reach its timeout, nor
+    start the queued submission."""
+    run = lambda command, args=None: engine.run(command, args or {}, Context(project=course_dir))  # noqa: E731
+    for command, args in (("nbgrader.init", {}), ("nbgrader.generate", {"all_": True}), ("nbgrader.release", {})):
+        assert run(command, args).ok
+    nbgrader = course_dir / "nbgrader"
+    endless = json.loads((nbgrader / "release/01_numbers/01_numbers.ipynb").read_text())
+    stub = "# YOUR CODE HERE\n    raise NotImplementedError()"
+    answered = [cell for cell in endless["cells"] if stub in "".join(cell["source"])]
+    assert answered
+    for cell in answered:
+        cell["source"] = "".join(cell["source"]).replace(stub, "while True:\n        pass")
+    for student in ("ada", "bea", "cy"):
+        folder = nbgrader / "submitted" / student / "01_numbers"
+        folder.mkdir(parents=True)
+        (folder / "01_numbers.ipynb").write_text(json.dumps(endless))
+    tag = uuid.uuid4().hex
+    tito = start_tito(course_dir, tag, "--json", "nbgrader", "autograde", "01", "--workers", "2", "--timeout", "600")
+    try:
+        deadline = time.monotonic() + 120
+        while sum("-m pytest" in line for line in command_lines(marked(tag))) < 2:
+            assert time.monotonic() < deadline, "the two workers' tests never ran"
+            time.sleep(0.1)
+        os.killpg(tito.pid, signal.SIGINT)
+        out, err = tito.communicate(timeout=60)
+        assert_tree_gone(tag)
+        assert tito.returncode == 130, (out, err)
+        assert json.loads(out)["error"]["kind"] == "interrupted"
+    finally:
+        clean_up(tito, tag)

@@ -80,7 +80,7 @@ def start_parent(tmp_path: Path, tag: str, setup: str = "") -> subprocess.Popen:
 
 def is_grandchild(proc: psutil.Process) -> bool:
     try:
-        return "time.sleep(600)" in " ".join(proc.cmdline())
+        return proc.cmdline()[1:] == ["-c", "import time; time.sleep(600)"]  # not the child, which has it in its code
     except psutil.Error:
         return False
 
@@ -195,3 +195,28 @@ def test_stopping_asks_first_then_kills_what_stays():
     assert processes.stop(stubborn, ask=signal.SIGTERM, grace=1) == -signal.SIGKILL
     assert time.monotonic() - started < 10
     assert processes.stop(stubborn) == -signal.SIGKILL  # stopping twice is harmless
+
+
+def test_a_worker_pool_stops_its_children_when_its_command_stops():
+    """Ctrl-C reaches the main thread only; the pool's runs stop within a tick and the queued one never starts."""
+    tag = uuid.uuid4().hex
+    env = {**os.environ, MARKER: tag}
+    outcomes = []
+
+    def endless(name: str) -> None:
+        try:
+            processes.run([sys.executable, "-c", TREE], env=env, timeout=600, on_line=lambda line: None)
+            outcomes.append((name, "finished"))
+        except processes.Cancelled:
+            outcomes.append((name, "cancelled"))
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with processes.worker_threads(2) as pool:
+            for name in ("first", "second", "queued"):
+                pool.submit(endless, name)
+            wait_until(lambda: sum(is_grandchild(p) for p in marked(tag)) == 2, 60, "the two runs never started")
+            raise KeyboardInterrupt
+    assert time.monotonic() - started < 60
+    assert sorted(outcomes) == [("first", "cancelled"), ("second", "cancelled")]
+    wait_until_gone(tag, timeout=5)

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Mapping, Sequence
@@ -54,6 +55,10 @@ class Stopped(KeyboardInterrupt):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum  # the shell's convention for "ended by signal N"
+
+
+class Cancelled(Exception):
+    """A run in a :func:`worker_threads` pool was stopped because the pool's command is stopping."""
 
 
 def stop_on_signals() -> None:
@@ -293,8 +298,12 @@ def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, 
     ``on_line`` gets each line (without its newline) as it comes, from a reader thread; or ``output`` (a
     binary file) receives the output. ``on_tick`` is called every :data:`TICK` seconds while it runs (to read a
     report the child writes). Any exception here, Ctrl-C and :class:`Stopped` included, stops the child's
-    whole tree before it propagates.
+    whole tree before it propagates. In a thread of :func:`worker_threads` (which Ctrl-C does not reach), a
+    run stops its tree within a tick of the pool's command stopping, and raises :class:`Cancelled`.
     """
+    cancel = getattr(_worker, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("stopped before it started")
     pipe = on_line is not None
     proc = start(argv, cwd=cwd, env=env, stdout=subprocess.PIPE if pipe else output,
                  stderr=subprocess.STDOUT if (pipe or output is not None) else None, text=pipe)
@@ -315,11 +324,45 @@ def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, 
             if timeout is not None and time.monotonic() - started > timeout:
                 timed_out = True
                 break
+            if cancel is not None and cancel.is_set():
+                break
     finally:  # normal end, timeout, or an exception on its way out: nothing of the tree stays
         code = stop(proc)
         if reader is not None:
             reader.join(timeout=5)
+    if cancel is not None and cancel.is_set() and not timed_out:
+        raise Cancelled(f"stopped after {time.monotonic() - started:.1f} s")
     return Finished(exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started)
+
+
+# -- worker threads ---------------------------------------------------------------------------------------
+
+_worker = threading.local()
+
+
+@contextmanager
+def worker_threads(max_workers: int, thread_name_prefix: str = "tito-worker"):
+    """A thread pool (``concurrent.futures``) whose children stop with the command that runs it.
+
+    A plain pool, when the code using it raises (Ctrl-C, SIGTERM, an error), waits for every submitted task
+    to finish: each child would run to its own timeout. Here, the queued tasks are dropped and every
+    :func:`run` in the pool's threads stops its tree within a tick, then the exception goes on.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    cancel = threading.Event()
+
+    def bind() -> None:
+        _worker.cancel = cancel
+
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=thread_name_prefix, initializer=bind)
+    try:
+        yield pool
+    except BaseException:
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 # -- asyncio (the server's jobs) -------------------------------------------------------------------------
