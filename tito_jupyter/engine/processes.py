@@ -21,8 +21,11 @@ The rules, in one place, so that no process outlives the command that started it
 - SIGTERM and SIGHUP (the terminal closed) unwind tito like Ctrl-C (:func:`stop_on_signals`), so the same
   ``except``/``finally`` paths stop children and clean up atomic writes.
 
-Everything platform-specific about processes lives in this module; callers use :func:`run`, :func:`start`,
-:func:`stop`, :func:`start_async`, :func:`signal_group`, :func:`child_env`, :func:`kill_marked`.
+Everything platform-specific about processes lives in this module. Callers use :func:`run` (start, stream,
+time out, stop), :func:`start`/:func:`exited`/:func:`stop` for a child that lives as long as a command
+(JupyterLab), :func:`worker_threads` for pools of runs, :func:`start_async`/:func:`finish_async` in an event
+loop, and :func:`stop_on_signals`, :func:`child_env`, :func:`put_tools_on_path`, :func:`signal_group`,
+:func:`kill_marked`.
 """
 
 from __future__ import annotations
