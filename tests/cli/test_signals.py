@@ -22,13 +22,13 @@ import uuid
 from pathlib import Path
 
 import psutil
+from process_tree import MARKER, marked
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 
 from tito_jupyter import engine
 from tito_jupyter.engine.context import Context
 
-MARKER = "TITO_TEST_TREE"
 TRIES = 6
 #: A student's test that starts a process of its own (a grandchild of tito, in pytest's group), then never ends.
 LOOPING_TEST = (
@@ -47,15 +47,6 @@ ENDLESS_MILESTONE = (
 )
 
 
-def marked(tag: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(MARKER) == tag and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
 
 
 def command_lines(procs: list[psutil.Process]) -> list[str]:

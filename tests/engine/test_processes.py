@@ -17,11 +17,11 @@ import uuid
 from pathlib import Path
 
 import psutil
+from process_tree import MARKER, marked
 import pytest
 
 from tito_jupyter.engine import processes
 
-MARKER = "TITO_TEST_TREE"
 REPO = Path(__file__).resolve().parents[2]
 #: A child that starts a grandchild in its own process group, says so, and loops forever.
 TREE = textwrap.dedent("""
@@ -33,16 +33,6 @@ TREE = textwrap.dedent("""
 """)
 
 
-def marked(tag: str) -> list[psutil.Process]:
-    """The live processes (not zombies) that carry ``tag``."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(MARKER) == tag and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
 
 
 def wait_until(condition, timeout: float, what: str):

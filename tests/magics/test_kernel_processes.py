@@ -9,22 +9,13 @@ import time
 import uuid
 
 import psutil
+from process_tree import MARKER, marked
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 from jupyter_client.manager import KernelManager
 
-MARKER = "TITO_TEST_TREE"
 LOOPING_TEST = "def test_unit_add():\n    while True:\n        pass\n"
 
 
-def marked(tag: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(MARKER) == tag and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
 
 
 def is_pytest(proc: psutil.Process) -> bool:

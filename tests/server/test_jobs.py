@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+from process_tree import processes_carrying
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_notebook
 
@@ -32,14 +33,7 @@ def make_looping(course_dir: Path) -> None:
 
 
 def processes_of(job_id: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(JOB_MARKER) == job_id and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
+    return processes_carrying(JOB_MARKER, job_id)
 
 
 async def wait_for_pytest(job_id: str, timeout: float = 20.0) -> None:
