@@ -249,10 +249,12 @@ def test_loader_over_an_empty_list_yields_nothing():
     assert len(loader) == 0 and list(loader) == []
 
 
-@pytest.mark.parametrize("not_a_dataset", [42, (pair for pair in PAIRS), None], ids=["int", "generator", "None"])
-def test_loader_refuses_what_is_not_a_sequence(not_a_dataset):
-    with pytest.raises(TypeError, match=r"len\(\) and dataset\[i\]"):
-        DataLoader(not_a_dataset)
+def test_loader_refuses_what_is_not_a_sequence_and_takes_its_list():
+    for not_a_dataset in (42, None, (pair for pair in PAIRS)):
+        with pytest.raises(TypeError, match=r"len\(\) and dataset\[i\]"):
+            DataLoader(not_a_dataset)
+    batches = list(DataLoader(list(pair for pair in PAIRS), batch_size=5))
+    assert [x.shape for x, _ in batches] == [(5, 2), (5, 2)], "the generator's list, as the message advises, works"
 
 
 def test_list_of_pairs_feeds_trainer():
