@@ -93,11 +93,12 @@ class Tokenizer:
             raise ValueError(f"this tokenizer has no {token} token (its special tokens: {self.special_tokens})")
         return self.special_ids[token]
 
-    def encode(self, text, bos=False, eos=False):
-        """The token ids of `text` (a list of ints); special tokens in the text are one id each, never split."""
+    @staticmethod
+    def _require_text(text, operation):
+        """Refuse what is not Unicode text: `encode` and `train` take a str whose every character has UTF-8 bytes."""
         if not isinstance(text, str):
             hint = "; decode bytes to a str first" if isinstance(text, (bytes, bytearray)) else ""
-            raise TypeError(f"encode takes a str, got {type(text).__name__}{hint}")
+            raise TypeError(f"{operation} takes a str, got {type(text).__name__}{hint}")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -105,6 +106,10 @@ class Tokenizer:
                 f"the text holds a lone surrogate {text[exc.start]!r} at position {exc.start}: half of a UTF-16 "
                 "pair, not a character, so it has no UTF-8 bytes. Repair the text (for example, decode its "
                 "source with errors='replace') before tokenizing it.") from None
+
+    def encode(self, text, bos=False, eos=False):
+        """The token ids of `text` (a list of ints); special tokens in the text are one id each, never split."""
+        self._require_text(text, "encode")
         ids = [self._special_id("<bos>")] if bos else []
         for piece in split_on_special_tokens(text, self.special_tokens):
             if piece in self.special_ids:
@@ -116,17 +121,19 @@ class Tokenizer:
         return ids
 
     def decode(self, ids, skip_special_tokens=False):
-        """The text of `ids`; special tokens are written as themselves unless `skip_special_tokens`."""
+        """The text of `ids`; special tokens are written as themselves unless `skip_special_tokens`
+        (then the text is decoded as if they were not there)."""
         pieces, run = [], []
         for token_id in _as_token_ids(ids, self.vocab_size):
             if token_id >= len(self.special_tokens):
                 run.append(token_id)
                 continue
+            if skip_special_tokens:
+                continue
             if run:
                 pieces.append(self._decode_ordinary(run))
                 run = []
-            if not skip_special_tokens:
-                pieces.append(self.special_tokens[token_id])
+            pieces.append(self.special_tokens[token_id])
         if run:
             pieces.append(self._decode_ordinary(run))
         return "".join(pieces)
@@ -159,6 +166,7 @@ class CharTokenizer(Tokenizer):
 
     def train(self, text):
         """Make the vocabulary the characters of `text`; returns the tokenizer."""
+        self._require_text(text, "train")
         ### BEGIN SOLUTION
         offset = len(self.special_tokens)
         self.chars = sorted(set(text))
@@ -242,6 +250,7 @@ class BPETokenizer(Tokenizer):
 
         Training again starts from bytes. Ties between equally frequent pairs go to the pair with the smaller ids.
         """
+        self._require_text(text, "train")
         smallest = len(self.special_tokens) + 256
         if vocab_size < smallest:
             raise ValueError(f"vocab_size must be at least {smallest} ({len(self.special_tokens)} special tokens "

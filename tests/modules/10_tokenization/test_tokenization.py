@@ -337,3 +337,24 @@ def test_encode_batch_edge_cases():
         tokenizer.encode_batch(["abc"], max_length=0)
     with pytest.raises(ValueError, match="<pad>"):
         CharTokenizer(special_tokens=("<eos>",)).train("abc").encode_batch(["a", "bc"])
+
+
+def test_skipped_special_tokens_do_not_break_a_character():
+    tokenizer = BPETokenizer()
+    first, *rest = tokenizer.encode("日")
+    ids = [first, tokenizer.pad_id, *rest]
+    assert tokenizer.decode(ids, skip_special_tokens=True) == "日", "skipped tokens are decoded as if not there"
+
+
+@pytest.mark.parametrize("kind", [CharTokenizer, BPETokenizer])
+def test_train_refuses_what_is_not_text(kind):
+    with pytest.raises(TypeError, match="decode bytes"):
+        kind().train(b"abc", vocab_size=300) if kind is BPETokenizer else kind().train(b"abc")
+    with pytest.raises(ValueError, match="surrogate"):
+        kind().train("ab\udc80", vocab_size=300) if kind is BPETokenizer else kind().train("ab\udc80")
+
+
+def test_training_on_nothing():
+    assert BPETokenizer().train("", vocab_size=300).vocab_size == 260, "no text, no merges"
+    empty = CharTokenizer().train("")
+    assert empty.vocab_size == 4 and empty.encode("ab") == [1, 1]
