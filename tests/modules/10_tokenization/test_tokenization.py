@@ -258,6 +258,13 @@ def test_encode_uses_the_merges_learned_first():
     assert tokenizer.encode("ab") == [261]
 
 
+def test_encode_applies_merges_in_the_order_learned():
+    tokenizer = BPETokenizer().train("bc.bc.bc.ab.ab", vocab_size=300)
+    a, b, c = (4 + ord(ch) for ch in "abc")
+    assert tokenizer.merges == {(b, c): 260, (a, b): 261}, "bc (3 times) is learned before ab (twice)"
+    assert tokenizer.encode("abc") == [a, 260], "bc was learned first, so it is merged first: a + bc, not ab + c"
+
+
 def test_untrained_bpe_is_a_byte_tokenizer():
     tokenizer = BPETokenizer()
     text = "né 🙂"
