@@ -22,8 +22,9 @@ def _as_ids(ids, num_embeddings):
         raise TypeError("token ids must be whole numbers, got booleans (True/False): "
                         "is this a mask rather than ids?")
     if array.size and not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-        raise TypeError(f"token ids must be whole numbers, got {array.dtype} values such as {array.ravel()[:1].tolist()[0]!r}: "
-                        "encode text with a tokenizer first")
+        example = array.ravel()[:1].tolist()[0]
+        raise TypeError(f"token ids must be whole numbers that fit in int64, got {type(example).__name__} values such "
+                        f"as {example!r}: ids are row numbers, as a tokenizer's encode gives them")
     if np.issubdtype(array.dtype, np.floating):
         whole = np.isfinite(array) & (array == np.trunc(array))
         if not whole.all():

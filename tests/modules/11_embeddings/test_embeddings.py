@@ -102,6 +102,8 @@ def test_output_is_a_copy_of_the_rows():
     ([True, False], TypeError, ["booleans", "mask"]),
     (["cat"], TypeError, ["'cat'", "tokenizer"]),
     ([None], TypeError, ["None"]),
+    ([2**70], TypeError, ["fit in int64", str(2**70)]),
+    ([b"ab"], TypeError, ["b'ab'"]),
     ([[1, 2], [3]], ValueError, ["rectangular"]),
 ])
 def test_bad_ids_are_refused_in_a_sentence(ids, error, words):
