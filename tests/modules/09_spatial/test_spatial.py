@@ -9,7 +9,7 @@ from tinytorch.core.autograd import no_grad
 from tinytorch.core.layers import Linear, Sequential
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.optimizers import Adam
-from tinytorch.core.spatial import AvgPool2d, Conv2d, Flatten, MaxPool2d, col2im, im2col
+from tinytorch.core.spatial import AvgPool2d, Conv2d, Conv2dBackward, Flatten, MaxPool2d, col2im, im2col
 from tinytorch.core.tensor import Tensor
 
 
@@ -374,3 +374,26 @@ def test_a_small_cnn_learns_where_a_stroke_is_not_what_it_is():
     with no_grad():
         accuracy = np.mean(model(x_test).data.argmax(axis=1) == y_test)
     assert accuracy > 0.9, f"strokes in the unseen right half should be recognised, got {accuracy:.0%}"
+
+
+# --- edges of size and precision ------------------------------------------------------------------
+
+def test_an_empty_batch_goes_through_forward_and_backward():
+    conv = Conv2d(1, 2, 3, padding=1, seed=0)
+    x = Tensor(np.zeros((0, 1, 8, 8), dtype=np.float32), requires_grad=True)
+    out = Flatten()(MaxPool2d(2)(conv(x)))
+    assert out.shape == (0, 32)
+    out.sum().backward()
+    assert x.grad.shape == (0, 1, 8, 8) and np.all(conv.weight.grad.data == 0), "no examples, no gradient"
+
+
+def test_conv2d_backward_works_in_the_forward_precision():
+    """Losses hand back float64 gradients; mixed with float32 weights, NumPy's matmul leaves BLAS (several times
+    slower). The gradients come back in the forward pass's precision instead."""
+    x = Tensor(rand(2, 3, 6, 6).astype(np.float32), requires_grad=True)
+    conv = Conv2d(3, 4, 3, padding=1, seed=0)
+    out = conv(x)
+    assert isinstance(out.grad_fn, Conv2dBackward)
+    grad_x, grad_weight, grad_bias = out.grad_fn.apply(rand(*out.shape))      # float64 upstream
+    assert grad_x.dtype == grad_weight.dtype == grad_bias.dtype == np.float32
+    assert np.allclose(grad_weight, out.grad_fn.apply(rand(*out.shape).astype(np.float32))[1], rtol=1e-4, atol=1e-4)
