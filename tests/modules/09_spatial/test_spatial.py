@@ -347,7 +347,7 @@ def test_pooling_rejects_impossible_arguments(pool):
 
 # --- it learns ----------------------------------------------------------------------------------
 
-def test_a_small_cnn_learns_where_a_stroke_is_not_what_it_is():
+def test_a_small_cnn_recognises_strokes_where_it_never_saw_them():
     """Vertical vs horizontal 3-pixel strokes anywhere in 6x6 images: the convolution's shared filters
     recognise a stroke at places it never saw in training (all training strokes are in the left half)."""
     rng = np.random.default_rng(0)
