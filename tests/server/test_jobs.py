@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
+from process_tree import processes_carrying
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_notebook
 
@@ -30,14 +33,7 @@ def make_looping(course_dir: Path) -> None:
 
 
 def processes_of(job_id: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(JOB_MARKER) == job_id and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
+    return processes_carrying(JOB_MARKER, job_id)
 
 
 async def wait_for_pytest(job_id: str, timeout: float = 20.0) -> None:
@@ -224,3 +220,36 @@ async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir
     assert done["result"]["error"]["kind"] == "usage_error", done["result"]
     assert done["result"]["summary"].startswith(
         f"01_numbers has no submissions in {course_dir / 'nbgrader/submitted'} from alice, bob o'brien, Zoë.")
+
+
+def test_a_sigkilled_server_leaves_no_job_and_no_test_behind(course_dir, tmp_path):
+    """The server itself dies by SIGKILL (no shutdown hook runs) while a job's pytest loops: the job (the CLI)
+    dies with the server, and the CLI's pytest dies with the CLI (parent-death signal and the guard)."""
+    from lab.lab_server import start_lab, stop_lab
+
+    make_looping(course_dir)
+    server = start_lab(course_dir, tmp_path / "home", [], {})
+    try:
+        request = urllib.request.Request(
+            server.url + "tito/api/modules/01_numbers/complete", data=json.dumps({"timeout": 600}).encode(),
+            method="POST", headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            job = json.loads(response.read())
+        # Once pytest has collected, the job prints nothing more until the loop ends (never): a job that
+        # only stopped when its next write failed would live on.
+        deadline = time.monotonic() + 120
+        while not any(e.get("event") == "collected" for e in server.api(f"tito/api/jobs/{job['id']}")["events"]):
+            assert time.monotonic() < deadline, f"the job's pytest never started: {server.log()[-2000:]}"
+            time.sleep(0.1)
+        assert any(p.cmdline()[1:3] == ["-m", "pytest"] for p in processes_of(job["id"]))
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while (left := processes_of(job["id"])) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        names = [" ".join(p.cmdline())[:100] for p in left]
+        for proc in left:
+            proc.kill()
+        assert not left, f"the job outlived its server: {names}"
+    finally:
+        stop_lab(server)

@@ -2,14 +2,16 @@
 
 # %% auto #0
 __all__ = ['Function', 'unbroadcast', 'AddBackward', 'SubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'MatmulBackward',
-           'SumBackward', 'MeanBackward', 'MaxBackward', 'ReshapeBackward', 'TransposeBackward', 'ReLUBackward',
-           'SigmoidBackward', 'TanhBackward', 'GELUBackward', 'SoftmaxBackward', 'MSEBackward', 'CrossEntropyBackward',
-           'BCEBackward', 'backward', 'no_grad', 'is_grad_enabled', 'enable_autograd']
+           'SumBackward', 'MeanBackward', 'MaxBackward', 'ReshapeBackward', 'TransposeBackward', 'GetItemBackward',
+           'ReLUBackward', 'SigmoidBackward', 'TanhBackward', 'GELUBackward', 'SoftmaxBackward', 'MSEBackward',
+           'CrossEntropyBackward', 'BCEBackward', 'backward', 'no_grad', 'is_grad_enabled', 'enable_autograd']
 
 # %% ../../modules/05_autograd/05_autograd.ipynb #autograd-02
+import copy
+
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, numpy_index
 from .activations import GELU, ReLU, Sigmoid, Softmax, Tanh
 from .losses import BinaryCrossEntropyLoss, CrossEntropyLoss, MSELoss, class_probabilities
 
@@ -194,6 +196,23 @@ class TransposeBackward(Function):
         if x.ndim < 2:
             return (np.asarray(grad_output),)
         return (np.swapaxes(grad_output, self.dim0, self.dim1),)
+        ### END SOLUTION
+
+# %% ../../modules/05_autograd/05_autograd.ipynb #autograd-16b
+class GetItemBackward(Function):
+    """out = x[index]"""
+
+    def __init__(self, x, index):
+        super().__init__(x)
+        self.index = copy.deepcopy(numpy_index(index))
+
+    def apply(self, grad_output):
+        (x,) = self.inputs
+        ### BEGIN SOLUTION
+        grad_output = np.asarray(grad_output)
+        grad = np.zeros(x.shape, dtype=np.result_type(x.data.dtype, grad_output.dtype))
+        np.add.at(grad, self.index, grad_output)
+        return (grad,)
         ### END SOLUTION
 
 # %% ../../modules/05_autograd/05_autograd.ipynb #autograd-18
@@ -424,6 +443,12 @@ def _transpose(original):
     return operation
 
 
+def _indexing(original):
+    def operation(self, index):
+        return _record(original(self, index), GetItemBackward(self, index))
+    return operation
+
+
 def _wrap_forward(cls, make_function):
     if cls.__dict__.get("_autograd_enabled"):    # already wrapped: never wrap twice
         return
@@ -450,8 +475,9 @@ def _wrap_tensor():
     Tensor.max = _reduction(Tensor.max, MaxBackward, needs_out=True)
     Tensor.reshape = _reshape(Tensor.reshape)
     Tensor.transpose = _transpose(Tensor.transpose)
+    Tensor.__getitem__ = _indexing(Tensor.__getitem__)
     Tensor.backward = backward
-    # The reflected operators (2 * t, 1 - t, ...) and negation of module 01 call the ones above.
+    # The reflected operators (2 * t, 1 - t, ...), negation and iteration of module 01 call the ones above.
     Tensor._autograd_enabled = True
 
 

@@ -31,15 +31,25 @@ class Dataset:
 # %% ../../modules/08_dataloader/08_dataloader.ipynb #dataloader-06
 def collate(samples):
     """Stack a list of examples (tuples of fields, or single values) into a batch of Tensors."""
+    samples = list(samples)
     if len(samples) == 0:
         raise ValueError("cannot collate an empty list of examples")
     ### BEGIN SOLUTION
-    def stack(values):
-        return Tensor(np.stack([v.data if isinstance(v, Tensor) else np.asarray(v) for v in values]))
+    def stack(values, what):
+        arrays = [np.asarray(value) for value in values]
+        shapes = sorted({array.shape for array in arrays})
+        if len(shapes) > 1:
+            raise ValueError(f"cannot stack {what}: the examples have different shapes {shapes}")
+        return Tensor(np.stack(arrays))
 
-    if isinstance(samples[0], tuple):
-        return tuple(stack([sample[field] for sample in samples]) for field in range(len(samples[0])))
-    return stack(samples)
+    if not isinstance(samples[0], tuple):
+        return stack(samples, "the examples")
+    fields = len(samples[0])
+    for position, sample in enumerate(samples):
+        if not isinstance(sample, tuple) or len(sample) != fields:
+            raise ValueError(f"example {position} is not a tuple of {fields} fields like example 0: "
+                             "every example needs the same fields")
+    return tuple(stack([sample[field] for sample in samples], f"field {field}") for field in range(fields))
     ### END SOLUTION
 
 # %% ../../modules/08_dataloader/08_dataloader.ipynb #dataloader-09
@@ -80,6 +90,9 @@ class DataLoader:
     def __init__(self, dataset, batch_size=32, shuffle=False, seed=None, drop_last=False):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if not (hasattr(dataset, "__len__") and (hasattr(dataset, "__getitem__") or hasattr(dataset, "get_batch"))):
+            raise TypeError(f"DataLoader needs a dataset with len() and dataset[i], such as a list of (x, y) pairs; "
+                            f"got {type(dataset).__name__} (turn a generator into a list first)")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -93,6 +106,15 @@ class DataLoader:
         return full if (self.drop_last or rest == 0) else full + 1
         ### END SOLUTION
 
+    def fetch(self, indices):
+        """The batch of the examples at `indices`: the dataset's `get_batch` if it has one, else `collate`."""
+        ### BEGIN SOLUTION
+        get_batch = getattr(self.dataset, "get_batch", None)
+        if get_batch is not None:
+            return get_batch(indices)
+        return collate([self.dataset[int(i)] for i in indices])
+        ### END SOLUTION
+
     def __iter__(self):
         ### BEGIN SOLUTION
         n = len(self.dataset)
@@ -101,5 +123,5 @@ class DataLoader:
             chunk = order[start:start + self.batch_size]
             if self.drop_last and len(chunk) < self.batch_size:
                 break
-            yield self.dataset.get_batch(chunk)
+            yield self.fetch(chunk)
         ### END SOLUTION

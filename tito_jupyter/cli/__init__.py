@@ -170,9 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import run
+    from ..engine import processes, run
     from ..engine.context import Context
     from ..engine.results import EventSink
+
+    processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
 
     if ns.events:
         def emit(event: dict) -> None:
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
     result = run(command, kwargs,
                  Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook))
-    renderer.finish(result)
+    try:
+        renderer.finish(result)
+    except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
+        pass
     return result.exit_code
 

@@ -31,9 +31,10 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
         result = func(ctx, **args)
     except TitoError as exc:
         result = _failed(spec, exc)
-    except KeyboardInterrupt:
-        result = Result(command=spec.name, ok=False, summary="Stopped (interrupted).",
-                        error={"kind": "interrupted", "message": "Stopped (interrupted).", "exit_code": 130})
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (processes.Stopped): children are stopped by now
+        why = f"Stopped ({exc.args[0]})." if getattr(exc, "signum", None) else "Stopped (interrupted)."
+        result = Result(command=spec.name, ok=False, summary=why,
+                        error={"kind": "interrupted", "message": why, "exit_code": getattr(exc, "exit_code", 130)})
     except Exception as exc:
         refused = refused_by_file_system(exc)  # a read-only folder is the course's state, not a bug: say which
         result = _failed(spec, refused) if refused is not None else _internal_error(spec, ctx, exc)

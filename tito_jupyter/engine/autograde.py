@@ -25,14 +25,14 @@ import json
 import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from ..course import MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ..errors import TitoError, UsageError
 from ..notebooks import cell_source
 from . import export as export_mod
-from . import files, testing
+from . import files, processes, testing
 from .context import Context
 from .grading import (TESTS_FOLDER, TITO_FOLDER, _assignment_ids, _require_nbgrader, course_folder, gradebook,
                       nbgrader_api, read_plan, results_folder)
@@ -329,7 +329,8 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     records: list[dict] = []
-    with gradebook(api) as gb, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tito-grade") as pool:
+    # Ctrl-C or SIGTERM during the batch stops the running tests and drops the queued submissions at once.
+    with gradebook(api) as gb, processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
         futures = {}
         ctx.events.step("autograde", "running", module=assignment,
                         message=f"{len(submissions)} submission(s), {workers} at a time")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
-import subprocess
 import sys
 import time
 
 from . import export as export_mod
+from . import processes
 from .context import Context
 from .modules import select_modules
 from .results import Result
+
+#: Seconds JupyterLab gets to shut its kernels down after SIGTERM before it is killed.
+LAB_STOP_GRACE = 10.0
 
 
 def watch(ctx: Context, modules: list[str] | None = None, all_: bool = False, interval: float = 0.5,
@@ -77,8 +81,6 @@ def lab_command(root, port: int, ip: str, token: str, open_browser: bool = False
 
 def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_browser: bool = False) -> Result:
     """Start JupyterLab on the course, wait until it answers, print its URL with the token, keep it running."""
-    import urllib.request
-
     course = ctx.course
     ip = ip or "127.0.0.1"
     port = free_port(port or 8888, ip)
@@ -86,10 +88,21 @@ def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_bro
     first = course.modules[0].notebook.relative_to(course.root).as_posix() if course.modules else ""
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     url = f"http://{host}:{port}/lab/tree/{first}?token={token}"
-    proc = subprocess.Popen(lab_command(course.root, port, ip, token, open_browser), cwd=course.root)
+    # JupyterLab's log goes to our terminal; Ctrl-C reaches us only (it runs in a session of its own), and we
+    # stop it with SIGTERM so that it shuts its kernels down first.
+    proc = processes.start(lab_command(course.root, port, ip, token, open_browser), cwd=course.root)
+    try:
+        return _serve_until_stopped(ctx, proc, url, host, port, token)
+    finally:
+        processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
+
+
+def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, token: str) -> Result:
+    import urllib.request
+
     deadline = time.monotonic() + 90
     ready = False
-    while time.monotonic() < deadline and proc.poll() is None:
+    while time.monotonic() < deadline and not processes.exited(proc):
         try:
             urllib.request.urlopen(f"http://{host}:{port}/api/status?token={token}", timeout=2).read()
             ready = True
@@ -97,15 +110,14 @@ def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_bro
         except OSError:
             time.sleep(0.3)
     if not ready:
-        proc.terminate()
         return Result(command="dev.serve", ok=False, summary="JupyterLab did not start; see its output above.",
                       data={"port": port}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
     ctx.events.emit("serving", url=url, port=port, token=token)
     try:
-        code = proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        code = proc.wait()
+        processes.exited(proc, wait=float("inf"))
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, SIGHUP) is how a person ends `tito dev serve`
+        pass
+    code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
     return Result(command="dev.serve", ok=code in (0, -15), summary=f"JupyterLab stopped (exit code {code}).",
                   data={"url": url, "port": port, "exit_code": code})
 

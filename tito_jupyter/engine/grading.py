@@ -146,6 +146,9 @@ def nbgrader_api(folder: Path, db: str | None = None, events: EventSink = NULL_S
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    from . import processes
+
+    processes.put_tools_on_path()  # nbgrader's gradebook runs `alembic`, found on PATH even if not activated
     config = load_config(folder, db)
     log = _logger(events)
     coursedir = CourseDirectory(config=config, log=log)

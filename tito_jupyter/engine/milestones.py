@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import threading
-import time
 
+from . import processes
 from .context import Context
 from .modules import current_fingerprint
 from .progress import ProgressStore, module_state
@@ -48,28 +46,17 @@ def run(ctx: Context, milestone: str, timeout: float | None = None) -> Result:
     env["PYTHONPATH"] = os.pathsep.join([str(course.root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["PYTHONUNBUFFERED"] = "1"
     ctx.events.step("milestone", "running", milestone=ms.id)
-    started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, str(ms.script)], cwd=ms.script.parent, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     lines: list[str] = []
 
-    def pump() -> None:
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            lines.append(line)
-            ctx.events.log(line)
+    def take(line: str) -> None:
+        lines.append(line)
+        ctx.events.log(line)
 
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    try:
-        code = proc.wait(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-        code = proc.wait()
-        timed_out = True
-    reader.join(timeout=5)
-    seconds = time.monotonic() - started
+    # Ctrl-C, SIGTERM or a cancelled job stop the script's whole tree on their way out (processes.run).
+    finished = processes.run([sys.executable, str(ms.script)], cwd=ms.script.parent, env=env, timeout=timeout,
+                             on_line=take)
+    code, timed_out = finished.exit_code, finished.timed_out
+    seconds = finished.seconds
     metrics = None
     for line in reversed(lines):
         if line.startswith("{"):

@@ -24,14 +24,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .._version import __version__
 from ..course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
 from ..errors import TitoError, UsageError
 from . import export as export_mod
-from . import files, solution_scan, testing, vcs
+from . import files, processes, solution_scan, testing, vcs
 from .context import Context
 from .reset import STARTING_POINTS, record_starting_point
 from .results import NULL_SINK, EventSink, Result
@@ -372,7 +371,7 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
                 raise ReleaseError(f"The instructor notebooks do not export: {reference['export'].summary}")
             events.step("test", "running", edition="both")
             seconds = timeout or ctx.timeout
-            with ThreadPoolExecutor(max_workers=2) as pool:
+            with processes.worker_threads(2, thread_name_prefix="tito-release") as pool:  # Ctrl-C stops both
                 student_runs = pool.submit(_run_edition_tests, student_course, seconds)
                 instructor_runs = pool.submit(_run_edition_tests, reference["course"], seconds)
                 tests = {"student": student_runs.result(), "instructor": instructor_runs.result()}

@@ -14,15 +14,13 @@ from __future__ import annotations
 import ast
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from .. import notebooks
 from ..course import MODULE_TESTS_DIR, PACKAGE, Course, Module
+from . import processes
 from .results import NULL_SINK, EventSink
 
 DEFAULT_TIMEOUT = 300.0
@@ -116,11 +114,7 @@ def run_pytest(
     ]
     tests: list[dict] = []
     collected = None
-    started = time.monotonic()
-    timed_out = False
     with open(work / "pytest-output.log", "wb") as output:
-        proc = subprocess.Popen(cmd, cwd=course.root, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                start_new_session=True)
         offset = 0
 
         def drain() -> None:
@@ -146,37 +140,25 @@ def run_pytest(
                     if collected:
                         events.progress(len(tests), collected, label=record["id"])
 
-        try:
-            while True:
-                try:
-                    proc.wait(timeout=0.05)
-                    break
-                except subprocess.TimeoutExpired:
-                    drain()
-                    if time.monotonic() - started > timeout:
-                        timed_out = True
-                        _kill_group(proc)
-                        break
-        except BaseException:  # Ctrl-C, a kernel interrupt, a cancelled job: the tests stop with us
-            _kill_group(proc)
+        try:  # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us
+            finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output, on_tick=drain)
+            drain()
+        finally:
             report.unlink(missing_ok=True)
-            raise
-        drain()
-    report.unlink(missing_ok=True)
-    if timed_out:
+    if finished.timed_out:
         tests.append(_timeout_record(timeout))
         events.emit("test", **tests[-1])  # live views show it like any failure
-    counts = count_outcomes(tests, collected, timed_out)
+    counts = count_outcomes(tests, collected, finished.timed_out)
     log_tail = ""
-    if proc.returncode not in (0, 1) and not timed_out:
+    if finished.exit_code not in (0, 1) and not finished.timed_out:
         log_tail = (work / "pytest-output.log").read_text("utf-8", "replace")[-2000:]
     return {
         "tests": tests,
         "counts": counts,
-        "exit_code": proc.returncode,
-        "timed_out": timed_out,
+        "exit_code": finished.exit_code,
+        "timed_out": finished.timed_out,
         "timeout": timeout,
-        "seconds": round(time.monotonic() - started, 3),
+        "seconds": round(finished.seconds, 3),
         "log_tail": log_tail,
     }
 
@@ -200,14 +182,6 @@ def count_outcomes(tests: list[dict], collected: int | None, timed_out: bool) ->
         counts["total"] += counts["not_run"]
         counts["timed_out"] = True
     return counts
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 def _relabel(nodeid: str, root: Path, labels: dict[str, str]) -> str:

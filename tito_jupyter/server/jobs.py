@@ -10,6 +10,8 @@ lock while it waits for a job, so jobs cannot deadlock on it.
 Stopping a job (cancel, timeout, server shutdown) interrupts the CLI first (SIGINT: it unwinds, atomic writes
 clean up after themselves), then kills its process group, then every process that still carries the job's
 marker in its environment (a pytest run the CLI started in a session of its own, an orphan of either).
+Jobs start and end by the rules of :mod:`tito_jupyter.engine.processes`, so a server that dies, even by SIGKILL,
+takes its jobs and their tests with it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from ..engine import processes
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
 FINAL_STATES = frozenset(("succeeded", "failed", "cancelled", "timed_out"))
@@ -185,10 +189,9 @@ class JobManager:
         try:
             env = {**os.environ, "PYTHONUNBUFFERED": "1", JOB_MARKER: job.id}
             try:
-                job.process = await asyncio.create_subprocess_exec(
-                    *self.command_line(job), cwd=str(job.project), env=env, stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
-                    limit=LINE_LIMIT,
+                job.process = await processes.start_async(
+                    self.command_line(job), cwd=str(job.project), env=env,
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT,
                 )
             except OSError as exc:
                 self._finish(job, "failed", self._failure_result(job, f"tito could not start: {exc}."))
@@ -204,6 +207,7 @@ class JobManager:
                 job.ending = job.ending or "timed_out"
                 await self._stop(job)
             await exited
+            processes.finish_async(job.process)
             # What the job printed before it ended is still in the pipes; a grandchild that kept them open
             # must not keep the job from ending.
             _, pending = await asyncio.wait(readers, timeout=5)
@@ -308,43 +312,14 @@ class JobManager:
         if proc is None or proc.returncode is not None:
             return
         group = proc.pid  # the job runs in a session of its own: its pid is its process group
-        _signal_group(group, signal.SIGINT)
+        processes.signal_group(group, signal.SIGINT)
         try:
             await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE)
         except asyncio.TimeoutError:
-            _signal_group(group, signal.SIGKILL)
+            processes.signal_group(group, signal.SIGKILL)
             await proc.wait()
-        _signal_group(group, signal.SIGKILL)  # anything of the group still there (the CLI has exited)
+        processes.finish_async(proc)  # anything of the group still there (the CLI has exited)
         await self._kill_marked(job)
 
     async def _kill_marked(self, job: Job) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, kill_marked_processes, job.id)
-
-
-def _signal_group(group: int, sig: int) -> None:
-    if group <= 1 or group == os.getpgrp():
-        return
-    try:
-        os.killpg(group, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def kill_marked_processes(job_id: str) -> int:
-    """Kill every process of ours whose environment says it belongs to ``job_id``; return how many."""
-    try:
-        import psutil
-    except ImportError:  # without psutil only the job's own process group is stopped
-        return 0
-    me = os.getpid()
-    killed = 0
-    for proc in psutil.process_iter():
-        if proc.pid == me:
-            continue
-        try:
-            if proc.environ().get(JOB_MARKER) == job_id:
-                proc.kill()
-                killed += 1
-        except (psutil.Error, OSError):
-            continue
-    return killed
+        await asyncio.get_running_loop().run_in_executor(None, processes.kill_marked, JOB_MARKER, job.id)

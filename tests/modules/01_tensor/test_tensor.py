@@ -1,4 +1,5 @@
-"""Module 01 — Tensor: creation, shape, arithmetic with broadcasting, matmul, reshape/transpose, reductions."""
+"""Module 01 — Tensor: creation, shape, arithmetic with broadcasting, matmul, reshape/transpose, reductions,
+indexing and NumPy interop (`np.asarray(t)`, `numpy()`, `item()`, `size()`)."""
 import numpy as np
 import pytest
 
@@ -305,3 +306,130 @@ def test_randn_is_roughly_standard_normal():
     r = randn(200, 200, seed=0)
     assert abs(float(r.data.mean())) < 0.05, f"randn should have mean ~0, got {r.data.mean():.3f}"
     assert abs(float(r.data.std()) - 1) < 0.05, f"randn should have std ~1, got {r.data.std():.3f}"
+
+
+# --- indexing ----------------------------------------------------------------------------------
+
+GRID = np.arange(12, dtype=np.float32).reshape(3, 4)
+
+
+@pytest.mark.parametrize("index", [
+    0, -1, (1, 2), (-1, -1), slice(1, None), (slice(None), slice(1, None)), (slice(None, None, -1), 0),
+    (Ellipsis, 1), (None, 0), (slice(None), None, 2), [0, 0, 2], ([0, 2, 2], [1, 1, 3]), GRID > 5,
+    (slice(0, 0),),
+], ids=lambda index: repr(index)[:30])
+def test_indexing_follows_numpy(index):
+    t = Tensor(GRID)
+    out = t[index]
+    assert isinstance(out, Tensor), f"t[{index!r}] must return a Tensor, got {type(out).__name__}"
+    expected = GRID[index]
+    assert out.shape == expected.shape, f"t[{index!r}] has shape {out.shape}, NumPy gives {expected.shape}"
+    assert np.array_equal(out.data, expected), f"t[{index!r}] gave {out.data}, NumPy gives {expected}"
+
+
+def test_indexing_a_scalar_gives_a_0d_tensor():
+    value = Tensor([[1, 2], [3, 4]])[1, 0]
+    assert isinstance(value, Tensor) and value.shape == (), f"t[1, 0] is a 0-d Tensor, got shape {value.shape}"
+    assert value.item() == 3.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+def test_indexing_keeps_the_dtype(dtype):
+    t = Tensor(np.array([[1, 0], [0, 1]]), dtype=dtype)
+    assert t[0].dtype == dtype and t[0, 1].dtype == dtype, f"indexing a {np.dtype(dtype).name} tensor changed its dtype"
+
+
+def test_indexing_returns_a_copy():
+    t = Tensor([[1, 2], [3, 4]])
+    row = t[0]
+    row.data[:] = 99
+    assert np.array_equal(t.data, [[1, 2], [3, 4]]), "t[0] shared memory with t: indexing must copy"
+
+
+def test_indexing_with_a_tensor_of_positions():
+    t = Tensor(GRID)
+    picked = t[Tensor([2, 0, 2])]
+    assert np.array_equal(picked.data, GRID[[2, 0, 2]]), "a Tensor of whole numbers (float32) must pick rows"
+    assert np.array_equal(t[Tensor([1]), Tensor([3])].data, [7]), "tensors may index several axes"
+    assert np.array_equal(t[Tensor(np.array([True, False, True]), dtype=bool)].data, GRID[[0, 2]]), \
+        "a boolean Tensor is a mask"
+
+
+@pytest.mark.parametrize("bad", [[0.5], [1.0, np.nan], [np.inf]])
+def test_indexing_with_fractions_is_refused_clearly(bad):
+    with pytest.raises(IndexError, match="whole numbers"):
+        Tensor(GRID)[Tensor(bad)]
+
+
+def test_index_out_of_range_raises_index_error():
+    with pytest.raises(IndexError):
+        Tensor([1, 2, 3])[3]
+
+
+def test_iterating_gives_rows_as_tensors():
+    rows = list(Tensor(GRID))
+    assert len(rows) == 3 and all(isinstance(r, Tensor) for r in rows), "for row in t must give 3 Tensors"
+    assert np.array_equal(rows[2].data, GRID[2])
+    assert [r.item() for r in Tensor([1, 2])] == [1.0, 2.0]
+
+
+def test_iterating_a_0d_tensor_is_an_error_not_an_empty_loop():
+    with pytest.raises(TypeError, match="0-d"):
+        list(Tensor(5))
+
+
+# --- NumPy interop -----------------------------------------------------------------------------
+
+def test_np_asarray_reads_the_data():
+    t = Tensor([[1, 2], [3, 4]])
+    array = np.asarray(t)
+    assert type(array) is np.ndarray and array.dtype == np.float32, f"np.asarray(t) gave {type(array)} {array.dtype}"
+    assert np.array_equal(array, [[1, 2], [3, 4]])
+    assert np.shares_memory(array, t.data), "np.asarray(t) needs no copy (like t.numpy())"
+
+
+def test_np_array_converts_and_copies():
+    t = Tensor([1, 2])
+    converted = np.array(t, dtype=np.float64)
+    assert converted.dtype == np.float64 and np.array_equal(converted, [1, 2])
+    copied = np.array(t)
+    copied[0] = 50
+    assert t.data[0] == 1.0, "np.array(t) copies by default: t must not change"
+
+
+def test_np_copy_keyword_is_honoured():
+    t = Tensor([1, 2])
+    assert np.shares_memory(np.array(t, copy=False), t.data), "copy=False must not copy"
+    assert not np.shares_memory(np.array(t, copy=True), t.data), "copy=True must copy"
+
+
+def test_numpy_functions_accept_tensors():
+    a, b = Tensor([1, 2]), Tensor([3, 4])
+    assert np.stack([a, b]).shape == (2, 2), "np.stack must read tensors"
+    assert np.concatenate([a, b]).tolist() == [1, 2, 3, 4]
+    assert np.allclose(np.asarray([a, b]), [[1, 2], [3, 4]]), "a list of tensors becomes a 2-d array"
+    assert Tensor([a, b]).shape == (2, 2), "Tensor([t, u]) stacks tensors"
+
+
+def test_numpy_arithmetic_still_goes_to_tensor():
+    out = np.array([1.0, 2.0]) + Tensor([1, 1])
+    assert isinstance(out, Tensor), "array + tensor must stay a Tensor (Tensor.__radd__), not become an array"
+
+
+def test_item_and_numpy():
+    t = Tensor([[7.5]])
+    assert t.item() == 7.5 and type(t.item()) is float, "item() is a Python float"
+    assert t.numpy() is t.data, "numpy() returns the data itself"
+
+
+def test_size_is_the_shape():
+    t = Tensor(np.zeros((2, 3, 4)))
+    assert t.size() == (2, 3, 4), f"size() is the shape, got {t.size()}"
+    assert [t.size(d) for d in (0, 1, 2, -1, -3)] == [2, 3, 4, 4, 2], "size(dim) is one dimension's size"
+    assert Tensor(1.0).size() == (), "a scalar has size ()"
+
+
+@pytest.mark.parametrize("dim", [3, -4, 10])
+def test_size_of_a_missing_dimension_says_which_exist(dim):
+    with pytest.raises(IndexError, match=r"\(2, 3, 4\)"):
+        Tensor(np.zeros((2, 3, 4))).size(dim)

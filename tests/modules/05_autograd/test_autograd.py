@@ -166,6 +166,69 @@ def test_grad_transpose():
     check_gradients(lambda a: a.transpose(0, 2), rand(2, 3, 4), name="transpose(0, 2)")
 
 
+# --- indexing ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("index", [
+    0, -1, (1, 2), slice(1, None), (slice(None), slice(1, None)), (slice(None, None, -1), slice(None, None, 2)),
+    (Ellipsis, 1), (None, 0), (slice(None), None, 2), [0, 0, 2], ([0, 2, 2], [1, 1, 3]), ([1, 1], slice(2, None)),
+    np.arange(12).reshape(3, 4) % 3 == 0, np.array([[2, 2], [0, 2]]), (slice(0, 0),),
+], ids=lambda index: repr(index).replace("\n", "")[:30])
+def test_grad_getitem(index):
+    check_gradients(lambda a: a[index], rand(3, 4), name=f"x[{index!r}]")
+
+
+def test_grad_getitem_with_a_tensor_of_positions():
+    check_gradients(lambda a: a[Tensor([2, 0, 2])], rand(3, 4), name="x[Tensor([2, 0, 2])]")
+
+
+def test_grad_getitem_inside_a_computation():
+    """A slice feeding a matmul and a row used twice: the shape of code in attention layers."""
+    def f(x, w):
+        head = x[:, :2] @ w
+        return head[1:] * head[0] + x[0, 3]
+    check_gradients(f, rand(3, 4), rand(2, 5, seed=2), name="x[:, :2] @ w, sliced again")
+
+
+def test_grad_getitem_repeated_index_accumulates():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 0, 2]].sum().backward()
+    assert np.array_equal(x.grad.data, [3.0, 0.0, 1.0]), \
+        f"x[[0, 0, 0, 2]]: element 0 was picked 3 times (np.add.at, not grad[index] += g), got {x.grad.data}"
+
+
+def test_grad_getitem_uses_the_index_of_the_forward_pass():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    index = np.array([0, 1])
+    y = x[index]
+    index[:] = 2                                    # the caller reuses its array before backward()
+    y.sum().backward()
+    assert np.array_equal(x.grad.data, [1.0, 1.0, 0.0]), f"the gradient must go where y came from, got {x.grad.data}"
+
+
+def test_grad_flows_through_iteration():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    total = Tensor(0.0)
+    for row in x:
+        total = total + (row * row).sum()
+    total.backward()
+    assert np.allclose(x.grad.data, 2 * x.data), f"for row in x: each row's gradient is 2 * row, got {x.grad.data}"
+
+
+def test_getitem_records_only_when_needed():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    assert x[0].requires_grad and x[0].grad_fn is not None, "x[0] of a requires_grad tensor must record grad_fn"
+    assert Tensor([1.0, 2.0])[0].grad_fn is None, "indexing a constant records nothing"
+    with no_grad():
+        assert x[0].grad_fn is None, "inside no_grad() indexing records nothing"
+
+
+def test_getitem_gradient_keeps_float32():
+    w = Tensor(np.ones((4, 3), dtype=np.float32), requires_grad=True)
+    w[[1, 3]].sum().backward()
+    assert w.grad.dtype == np.float32 and w.grad.shape == (4, 3), f"got {w.grad.dtype} {w.grad.shape}"
+    assert np.array_equal(w.grad.data.sum(axis=1), [0, 3, 0, 3])
+
+
 # --- activations -------------------------------------------------------------------------------
 
 def test_grad_relu():

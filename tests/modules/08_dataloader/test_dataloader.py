@@ -1,4 +1,5 @@
-"""Module 08 — data: Dataset, TensorDataset, collate, DataLoader (batching, seeded shuffling, drop_last)."""
+"""Module 08 — data: Dataset, TensorDataset, collate, DataLoader (batching, seeded shuffling, drop_last), and a
+DataLoader over any sequence with len() and [i]: a plain list of (x, y) pairs, a Tensor, a class of your own."""
 import numpy as np
 import pytest
 
@@ -50,6 +51,30 @@ def test_collate_single_values():
     assert isinstance(batch, Tensor) and batch.shape == (2, 2, 2), "non-tuple examples stack into one Tensor"
     with pytest.raises(ValueError):
         collate([])
+
+
+def test_collate_reads_tensors_through_numpy():
+    x, y = collate([(Tensor([1.0, 2.0], requires_grad=True), 0), (Tensor([3.0, 4.0]), 1)])
+    assert x.shape == (2, 2) and np.allclose(x.data, [[1, 2], [3, 4]]) and np.allclose(y.data, [0, 1])
+
+
+def test_collate_accepts_any_sequence_of_examples():
+    x, y = collate(((np.zeros(3), 1), (np.ones(3), 2)))
+    assert x.shape == (2, 3) and np.allclose(y.data, [1, 2]), "a tuple of examples collates like a list"
+    assert collate(Tensor([1.0, 2.0]) for _ in range(3)).shape == (3, 2), "a generator of examples too"
+
+
+def test_collate_names_the_field_whose_shapes_differ():
+    with pytest.raises(ValueError, match=r"field 1.*\(2,\).*\(3,\)"):
+        collate([(0, np.zeros(2)), (1, np.zeros(3))])
+    with pytest.raises(ValueError, match="different shapes"):
+        collate([np.zeros((2, 2)), np.zeros((2, 3))])
+
+
+@pytest.mark.parametrize("odd_one", [(np.zeros(2),), (np.zeros(2), 1, 2), np.zeros(2)], ids=["1 field", "3 fields", "no tuple"])
+def test_collate_refuses_examples_with_other_fields(odd_one):
+    with pytest.raises(ValueError, match="example 2 is not a tuple of 2 fields"):
+        collate([(np.zeros(2), 0), (np.ones(2), 1), odd_one])
 
 
 # --- TensorDataset -----------------------------------------------------------------------------
@@ -140,6 +165,108 @@ def test_invalid_batch_size():
     assert len(loader) == 3
     with pytest.raises(ValueError):
         DataLoader(TensorDataset(np.arange(3.0)), batch_size=0)
+
+
+# --- DataLoader: any sequence with len() and [i] ---------------------------------------------
+
+PAIRS = [(np.array([float(i), -float(i)], dtype=np.float32), i % 3) for i in range(10)]
+
+
+def test_loader_over_a_plain_list_of_pairs():
+    loader = DataLoader(PAIRS, batch_size=4)
+    batches = list(loader)
+    assert len(loader) == 3 and len(batches) == 3, f"10 pairs in batches of 4 -> 3 batches, got {len(batches)}"
+    x, y = batches[0]
+    assert isinstance(x, Tensor) and isinstance(y, Tensor), "a batch of (x, y) pairs is a pair of Tensors"
+    assert x.shape == (4, 2) and y.shape == (4,), f"expected (4, 2) and (4,), got {x.shape} and {y.shape}"
+    assert x.dtype == np.float32, f"float32 features stay float32, got {x.dtype}"
+    assert np.allclose(np.concatenate([bx.data[:, 0] for bx, _ in batches]), np.arange(10)), "order is kept"
+    assert [len(bx) for bx, _ in batches] == [4, 4, 2]
+
+
+def test_loader_over_a_list_shuffles_and_keeps_pairs_together():
+    loader = DataLoader(PAIRS, batch_size=3, shuffle=True, seed=4, drop_last=True)
+    seen = []
+    for x, y in loader:
+        assert len(x) == 3, "drop_last applies to lists too"
+        assert np.allclose(x.data[:, 0] % 3, y.data), "each x must stay with its own y"
+        seen.extend(x.data[:, 0].tolist())
+    assert len(seen) == 9 and seen != sorted(seen), "shuffle=True permutes a list too"
+    assert ids_of(DataLoader(PAIRS, batch_size=3, shuffle=True, seed=4)).tolist() != \
+        ids_of(DataLoader(PAIRS, batch_size=3, shuffle=True, seed=5)).tolist()
+
+
+def test_loader_over_a_tensor_gives_batches_of_rows():
+    data = Tensor(np.arange(12.0).reshape(6, 2))
+    batches = list(DataLoader(data, batch_size=4))
+    assert [b.shape for b in batches] == [(4, 2), (2, 2)], f"a Tensor is a dataset of its rows, got {[b.shape for b in batches]}"
+    assert np.allclose(batches[1].data, [[8, 9], [10, 11]])
+
+
+def test_loader_over_a_class_with_only_len_and_getitem():
+    class Pixels:                                   # not a Dataset: PyTorch's contract is enough
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, index):
+            if not 0 <= index < 5:
+                raise IndexError(index)
+            return Tensor(np.full((2, 2), float(index))), index
+
+    images, labels = next(iter(DataLoader(Pixels(), batch_size=5)))
+    assert images.shape == (5, 2, 2) and np.allclose(labels.data, np.arange(5))
+    assert np.allclose(images.data[:, 0, 0], np.arange(5))
+
+
+def test_loader_over_single_values():
+    batches = list(DataLoader([1.5, 2.5, 3.5], batch_size=2))
+    assert [b.data.tolist() for b in batches] == [[1.5, 2.5], [3.5]], "examples that are numbers stack into vectors"
+
+
+def test_loader_still_uses_get_batch_when_the_dataset_has_one():
+    class Counted(TensorDataset):
+        calls = 0
+
+        def get_batch(self, indices):
+            Counted.calls += 1
+            return super().get_batch(indices)
+
+    list(DataLoader(Counted(np.arange(10.0)), batch_size=4))
+    assert Counted.calls == 3, f"one get_batch call per batch expected, got {Counted.calls}"
+
+    class OnlyBatches:                              # how datasets were written before: len() and get_batch
+        def __len__(self):
+            return 4
+
+        def get_batch(self, indices):
+            return Tensor(np.asarray(indices, dtype=np.float32) * 10)
+
+    assert [b.data.tolist() for b in DataLoader(OnlyBatches(), batch_size=3)] == [[0, 10, 20], [30]]
+
+
+def test_loader_over_an_empty_list_yields_nothing():
+    loader = DataLoader([], batch_size=4)
+    assert len(loader) == 0 and list(loader) == []
+
+
+def test_loader_refuses_what_is_not_a_sequence_and_takes_its_list():
+    for not_a_dataset in (42, None, (pair for pair in PAIRS)):
+        with pytest.raises(TypeError, match=r"len\(\) and dataset\[i\]"):
+            DataLoader(not_a_dataset)
+    batches = list(DataLoader(list(pair for pair in PAIRS), batch_size=5))
+    assert [x.shape for x, _ in batches] == [(5, 2), (5, 2)], "the generator's list, as the message advises, works"
+
+
+def test_list_of_pairs_feeds_trainer():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 200)
+    points = (np.array([[2.0, 2.0], [-2.0, -2.0]])[labels] + rng.normal(size=(200, 2))).astype(np.float32)
+    pairs = list(zip(points, labels))
+    model = Sequential(Linear(2, 8, seed=0), ReLU(), Linear(8, 2, seed=1))
+    trainer = Trainer(model, Adam(model.parameters(), lr=0.05), CrossEntropyLoss(), metric=accuracy)
+    history = trainer.fit(DataLoader(pairs[:150], batch_size=16, shuffle=True, seed=0),
+                          DataLoader(pairs[150:], batch_size=50), epochs=5)
+    assert history["val_accuracy"][-1] > 0.9, f"two blobs from a list of pairs: expected > 90%, got {history['val_accuracy'][-1]:.2f}"
 
 
 # --- DataLoader: shuffling ---------------------------------------------------------------------

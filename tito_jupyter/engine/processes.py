@@ -1,0 +1,419 @@
+"""Children: every process tito starts (tests, milestones, JupyterLab, autograde workers, server jobs) starts here.
+
+The rules, in one place, so that no process outlives the command that started it:
+
+- A child runs in a session, and so a process group, of its own: stopping it stops its whole tree, and a
+  Ctrl-C typed at the terminal reaches tito only, which then stops the child on purpose.
+- It dies with us, however we end, SIGKILL included:
+
+  * on Linux the kernel sends it SIGKILL when the thread that started it exits (the parent-death signal,
+    ``prctl(PR_SET_PDEATHSIG)``, set between fork and exec). Start children from a thread that waits for
+    them (every runner here does), never from a short-lived one;
+  * everywhere, a guard: one small process per tito process (this file run as a script, stdlib only) that
+    reads the process groups we start from a pipe. When the pipe closes (we are gone, however) or our pid
+    stops being its parent, it kills every group still listed. That covers the grandchildren, which the
+    parent-death signal does not reach (pytest's own children, a test that starts a subprocess), and
+    systems without the signal.
+- It finds the environment's own tools whether or not the environment is activated: the folder of
+  ``sys.executable`` comes first on its ``PATH`` (nbgrader runs ``alembic``; a milestone may run ``python``).
+- Its output is streamed (line by line, or to a file the caller reads as it grows), its timeout is enforced,
+  and when it ends, what is left of its group is killed.
+- SIGTERM and SIGHUP (the terminal closed) unwind tito like Ctrl-C (:func:`stop_on_signals`), so the same
+  ``except``/``finally`` paths stop children and clean up atomic writes.
+
+Everything platform-specific about processes lives in this module. Callers use :func:`run` (start, stream,
+time out, stop), :func:`start`/:func:`exited`/:func:`stop` for a child that lives as long as a command
+(JupyterLab), :func:`worker_threads` for pools of runs, :func:`start_async`/:func:`finish_async` in an event
+loop, and :func:`stop_on_signals`, :func:`child_env`, :func:`put_tools_on_path`, :func:`signal_group`,
+:func:`kill_marked`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Mapping, Sequence
+
+#: How often a waiting runner looks at its child (and calls its ``on_tick``), in seconds.
+TICK = 0.05
+#: How long the guard waits on its pipe before it checks its parent anyway, in seconds.
+_GUARD_CHECK = 0.5
+_GUARD_FLAG = "--tito-process-guard"
+
+
+class Stopped(KeyboardInterrupt):
+    """tito was asked to stop by a signal other than Ctrl-C (SIGTERM, SIGHUP); unwinds like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # the shell's convention for "ended by signal N"
+
+
+class Cancelled(Exception):
+    """A run in a :func:`worker_threads` pool was stopped because the pool's command is stopping."""
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as Ctrl-C raises KeyboardInterrupt."""
+
+    def handler(signum, _frame):
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handler)
+
+
+# -- the environment a child sees ------------------------------------------------------------------------
+
+
+def tools_folder() -> str:
+    """Where this environment's console scripts live (``.venv/bin``). Not resolved: a venv's python is a link."""
+    return str(Path(sys.executable).parent)
+
+
+def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """``base`` (default: our environment) plus ``extra``, with the environment's tools first on ``PATH``."""
+    env = dict(os.environ if base is None else base)
+    env.update(extra)
+    first = tools_folder()
+    rest = [p for p in env.get("PATH", "").split(os.pathsep) if p != first] if env.get("PATH") else []
+    env["PATH"] = os.pathsep.join([first, *rest])
+    return env
+
+
+def put_tools_on_path() -> None:
+    """For libraries that start tools themselves, in our process (nbgrader starts ``alembic``)."""
+    os.environ["PATH"] = child_env()["PATH"]
+
+
+# -- dying with the parent -------------------------------------------------------------------------------
+
+_prctl = None
+if sys.platform.startswith("linux"):
+    _PR_SET_PDEATHSIG = 1
+
+    def _load_prctl():
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _die_with_parent_hook() -> Callable[[], None] | None:
+    """A preexec hook that gives the child the parent-death signal, or None where there is none.
+
+    It runs in the child between fork and exec, so it only calls what was prepared before the fork.
+    """
+    global _prctl
+    if not sys.platform.startswith("linux"):
+        return None
+    if _prctl is None:
+        _prctl = _load_prctl()
+    prctl, parent = _prctl, os.getpid()
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return hook
+
+
+class _GuardClient:
+    """Our side of the guard: started on first use (again after a fork), told of each group we start."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._owner: int | None = None
+        self._groups: set[int] = set()
+
+    def watch(self, group: int) -> None:
+        with self._lock:
+            if self._owner != os.getpid():  # a forked copy of us: the guard belongs to the parent
+                self._proc, self._owner, self._groups = None, os.getpid(), set()
+            self._groups.add(group)
+            self._send(f"+{group}\n")
+
+    def unwatch(self, group: int) -> None:
+        with self._lock:
+            if self._owner == os.getpid() and group in self._groups:
+                self._groups.discard(group)
+                self._send(f"-{group}\n")
+
+    def _send(self, line: str) -> None:
+        for _ in range(2):
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = self._start()
+                if self._proc is None:
+                    return
+                line = "".join(f"+{g}\n" for g in self._groups)  # a new guard learns every live group
+            try:
+                self._proc.stdin.write(line.encode())
+                self._proc.stdin.flush()
+                return
+            except OSError:  # the guard died (someone killed it): start another
+                self._proc = None
+
+    @staticmethod
+    def _start() -> subprocess.Popen | None:
+        try:
+            return subprocess.Popen(
+                [sys.executable, "-I", "-S", str(Path(__file__).resolve()), _GUARD_FLAG],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C or a hang-up of our terminal must not reach it
+            )
+        except OSError:
+            return None  # without a guard the parent-death signal still covers the direct children
+
+    def close(self) -> None:
+        """At a normal exit: the guard sees the pipe close, kills nothing left to kill, and ends."""
+        with self._lock:
+            proc = self._proc
+            if proc is None or self._owner != os.getpid():
+                return
+            try:
+                proc.stdin.close()
+                proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+
+
+_guard = _GuardClient()
+
+
+def _guard_main() -> None:
+    """The guard process: keep the list of live groups; when the parent is gone, kill them all."""
+    import select
+
+    for name in ("SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    parent = os.getppid()
+    groups: set[int] = set()
+    pending = b""
+    while os.getppid() == parent:
+        ready, _, _ = select.select([0], [], [], _GUARD_CHECK)
+        if not ready:
+            continue
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break  # the pipe closed: the parent exited, normally or not
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line[:1] in (b"+", b"-") and line[1:].isdigit():
+                (groups.add if line[:1] == b"+" else groups.discard)(int(line[1:]))
+    for group in groups:
+        signal_group(group, signal.SIGKILL)
+
+
+# -- starting, waiting, stopping -------------------------------------------------------------------------
+
+
+def signal_group(group: int, sig: int) -> None:
+    """Send ``sig`` to a child's process group; never to ours or to init, never an error if it has gone."""
+    if group <= 1 or group == os.getpgrp():
+        return
+    try:
+        os.killpg(group, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def start(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, stdin=subprocess.DEVNULL,
+          stdout=None, stderr=None, text: bool = False) -> subprocess.Popen:
+    """Start a child by the rules above. Pair it with :func:`stop`, which also ends what is left of its tree.
+
+    ``stdin`` defaults to nothing: a child that waits for input would otherwise wait forever.
+    """
+    proc = subprocess.Popen(
+        list(argv), cwd=cwd, env=child_env(env), stdin=stdin, stdout=stdout, stderr=stderr,
+        start_new_session=True, preexec_fn=_die_with_parent_hook(),
+        **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}),
+    )
+    _guard.watch(proc.pid)
+    return proc
+
+
+def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
+    """Whether the child has ended, waiting up to ``wait`` seconds. Does not reap it where the system allows:
+    an unreaped leader keeps its group id from being reused until :func:`stop` kills the rest of the group."""
+    deadline = time.monotonic() + wait
+    pause = 0.001  # short first, as Popen.wait does: most quick children end within milliseconds
+    while True:
+        if proc.returncode is not None:
+            return True
+        if hasattr(os, "waitid"):
+            try:
+                if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+                    return True
+            except ChildProcessError:  # reaped elsewhere
+                return proc.poll() is not None
+        elif proc.poll() is not None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, TICK)
+
+
+def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> int:
+    """End the child and everything left in its group; return its exit code (negative: the signal).
+
+    With ``ask`` (e.g. SIGTERM for JupyterLab, which then stops its kernels), the group gets that signal first
+    and ``grace`` seconds to end by itself. Safe to call on a child that has already ended.
+    """
+    if proc.returncode is None:
+        if ask is not None and not exited(proc):
+            signal_group(proc.pid, ask)
+            exited(proc, grace)
+        signal_group(proc.pid, signal.SIGKILL)  # the leader, or what it left behind
+    code = proc.wait()
+    _guard.unwatch(proc.pid)  # only now: if we are interrupted before, the guard still has the group
+    return code
+
+
+@dataclass
+class Finished:
+    """How a child run by :func:`run` ended."""
+
+    exit_code: int
+    timed_out: bool
+    seconds: float
+
+
+def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, timeout: float | None = None,
+        on_line: Callable[[str], None] | None = None, output: IO[bytes] | None = None,
+        on_tick: Callable[[], None] | None = None) -> Finished:
+    """Run a child to its end, or to ``timeout`` seconds, streaming its output (stdout and stderr together).
+
+    ``on_line`` gets each line (without its newline) as it comes, from a reader thread; or ``output`` (a
+    binary file) receives the output. ``on_tick`` is called every :data:`TICK` seconds while it runs (to read a
+    report the child writes). Any exception here, Ctrl-C and :class:`Stopped` included, stops the child's
+    whole tree before it propagates. In a thread of :func:`worker_threads` (which Ctrl-C does not reach), a
+    run stops its tree within a tick of the pool's command stopping, and raises :class:`Cancelled`.
+    """
+    cancel = getattr(_worker, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("stopped before it started")
+    pipe = on_line is not None
+    proc = start(argv, cwd=cwd, env=env, stdout=subprocess.PIPE if pipe else output,
+                 stderr=subprocess.STDOUT if (pipe or output is not None) else None, text=pipe)
+    reader = None
+    if pipe:
+        def pump() -> None:
+            for line in proc.stdout:
+                on_line(line.rstrip("\n"))
+
+        reader = threading.Thread(target=pump, name="tito-child-output", daemon=True)
+        reader.start()
+    started = time.monotonic()
+    timed_out = False
+    try:
+        while not exited(proc, TICK):
+            if on_tick is not None:
+                on_tick()
+            if timeout is not None and time.monotonic() - started > timeout:
+                timed_out = True
+                break
+            if cancel is not None and cancel.is_set():
+                break
+    finally:  # normal end, timeout, or an exception on its way out: nothing of the tree stays
+        code = stop(proc)
+        if reader is not None:
+            reader.join(timeout=5)
+    if cancel is not None and cancel.is_set() and not timed_out:
+        raise Cancelled(f"stopped after {time.monotonic() - started:.1f} s")
+    return Finished(exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started)
+
+
+# -- worker threads ---------------------------------------------------------------------------------------
+
+_worker = threading.local()
+
+
+@contextmanager
+def worker_threads(max_workers: int, thread_name_prefix: str = "tito-worker"):
+    """A thread pool (``concurrent.futures``) whose children stop with the command that runs it.
+
+    A plain pool, when the code using it raises (Ctrl-C, SIGTERM, an error), waits for every submitted task
+    to finish: each child would run to its own timeout. Here, the queued tasks are dropped and every
+    :func:`run` in the pool's threads stops its tree within a tick, then the exception goes on.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    cancel = threading.Event()
+
+    def bind() -> None:
+        _worker.cancel = cancel
+
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=thread_name_prefix, initializer=bind)
+    try:
+        yield pool
+    except BaseException:
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+# -- asyncio (the server's jobs) -------------------------------------------------------------------------
+
+
+async def start_async(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, **kwargs):
+    """:func:`start` for an event loop (``asyncio.create_subprocess_exec``); end it with :func:`finish_async`.
+
+    Start it from the loop's thread, which lives as long as the loop (the parent-death signal is per thread).
+    """
+    import asyncio
+
+    proc = await asyncio.create_subprocess_exec(
+        *argv, cwd=cwd, env=child_env(env), start_new_session=True, preexec_fn=_die_with_parent_hook(),
+        **{"stdin": asyncio.subprocess.DEVNULL, **kwargs})
+    _guard.watch(proc.pid)
+    return proc
+
+
+def finish_async(proc) -> None:
+    """After an asyncio child has ended: kill what is left of its group, and tell the guard it is done."""
+    signal_group(proc.pid, signal.SIGKILL)
+    _guard.unwatch(proc.pid)
+
+
+def kill_marked(name: str, value: str) -> int:
+    """Kill every process of ours whose environment has ``name=value`` (strays that left their group)."""
+    try:
+        import psutil
+    except ImportError:  # without psutil only process groups are stopped
+        return 0
+    me = os.getpid()
+    killed = 0
+    for proc in psutil.process_iter():
+        if proc.pid == me:
+            continue
+        try:
+            if proc.environ().get(name) == value:
+                proc.kill()
+                killed += 1
+        except (psutil.Error, OSError):
+            continue
+    return killed
+
+
+if __name__ == "__main__" and sys.argv[1:] == [_GUARD_FLAG]:
+    _guard_main()
+else:
+    import atexit
+
+    atexit.register(_guard.close)
