@@ -112,10 +112,10 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
     if not ready:
         return Result(command="dev.serve", ok=False, summary="JupyterLab did not start; see its output above.",
                       data={"port": port}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
-    ctx.events.emit("serving", url=url, port=port, token=token)
-    try:
+    try:  # from the moment the URL is out, Ctrl-C (or SIGTERM, SIGHUP) is how a person ends `tito dev serve`
+        ctx.events.emit("serving", url=url, port=port, token=token)
         processes.exited(proc, wait=float("inf"))
-    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, SIGHUP) is how a person ends `tito dev serve`
+    except KeyboardInterrupt:
         pass
     code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
     return Result(command="dev.serve", ok=code in (0, -15), summary=f"JupyterLab stopped (exit code {code}).",
