@@ -5,6 +5,7 @@
 - the instructor edition completes, module by module, with its checkpoints;
 - the student edition (solutions stripped by nbgrader) fails each module's tests with NotImplementedError,
   never with an ImportError from a later module: the tests really test the student's code.
+- with every module stripped at once (as handed out), every test file is still collected test by test.
 """
 
 from __future__ import annotations
@@ -88,3 +89,19 @@ def test_student_edition_fails_with_not_implemented(tmp_path, module_id):
     assert failing, "stripping the solutions must make tests fail"
     wrong = [t for t in failing if "NotImplementedError" not in t["message"]]
     assert not wrong, json.dumps(wrong, indent=1)[:3000]
+
+
+def test_whole_student_edition_collects_every_test(tmp_path):
+    """A student edition strips every module at once, so module 01's Tensor is a stub too. A test file that builds
+    a Tensor while pytest collects it (in a parametrize list) then fails as one NotImplementedError at collection,
+    and all its tests vanish from the student's run: every module's tests must still be collected one by one."""
+    root = copy_course(tmp_path)
+    course = Course.load(root)
+    for module in course.modules:
+        strip_solutions(module.notebook)
+    assert run(root, "module.export", {"all_": True}).ok
+    for module_id in MODULE_IDS:
+        result = run(root, "module.test", {"modules": [module_id]})
+        tests = result.data["modules"][0]["tests"]
+        uncollected = [t for t in tests if t.get("phase") == "collect"]
+        assert not uncollected, f"{module_id}: " + json.dumps(uncollected, indent=1)[:2000]
