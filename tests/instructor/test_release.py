@@ -157,6 +157,21 @@ def test_tests_that_pass_without_the_solution_stop_the_release(course_dir, tmp_p
     assert result.data["problems"] == ["the student edition of 02_doubling passes its tests without the solutions"]
 
 
+def test_a_test_file_that_runs_student_code_on_import_stops_the_release(course_dir, tmp_path):
+    # Built at import time, this value fails as one collection error in the student edition: "fails with
+    # NotImplementedError", yet none of the file's tests was ever checked one by one.
+    (course_dir / "tests/modules/01_numbers/test_numbers.py").write_text(
+        "from tinytorch.core.numbers import add\n\nHALF = add(0.25, 0.25)\n\n\n"
+        "def test_add_floats():\n    assert add(HALF, 0.25) == 0.75\n\n\n"
+        "def test_add_ints():\n    assert add(1, 2) == 3\n")
+    out = tmp_path / "student"
+    result = run(course_dir, "release.student", {"out": str(out)})
+    assert not result.ok and not out.exists()
+    problems = result.data["problems"]
+    assert len(problems) == 1 and problems[0].startswith(
+        "the student edition of 01_numbers cannot collect tests/modules/01_numbers/test_numbers.py"), problems
+
+
 @pytest.mark.parametrize("where", ["course", "inside_modules"])
 def test_the_release_never_writes_over_the_course(course_dir, where):
     out = course_dir if where == "course" else course_dir / "modules" / "student"

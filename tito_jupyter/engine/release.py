@@ -245,8 +245,12 @@ def _tally(run: dict) -> dict:
     counts = run.get("counts") or {"passed": 0, "failed": 0, "error": 0, "total": 0}
     not_implemented = sum(1 for t in run.get("tests", []) if t["outcome"] in ("failed", "error")
                           and "NotImplementedError" in (t.get("message") or ""))
+    # A file that fails while pytest collects it fails as one error and hides every test in it, so a student
+    # edition that "fails with NotImplementedError" that way has not been checked test by test.
+    uncollected = sorted({t["id"] for t in run.get("tests", []) if t.get("phase") == "collect"})
     return {"passed": counts["passed"], "failed": counts["failed"] + counts["error"], "total": counts["total"],
-            "not_implemented": not_implemented, "ok": run["ok"], "summary": run["summary"]}
+            "not_implemented": not_implemented, "uncollected": uncollected, "ok": run["ok"],
+            "summary": run["summary"]}
 
 
 # -- the files a student needs to start ------------------------------------------------------------------
@@ -491,6 +495,11 @@ def _verdict(modules: list[Module], regions: dict[str, int], tests: dict, scan: 
             row.update(student=student_run, instructor=instructor_run)
             if not instructor_run["ok"]:
                 problems.append(f"the instructor edition of {module.id} fails its tests ({instructor_run['summary']})")
+            if student_run["uncollected"]:
+                problems.append(
+                    f"the student edition of {module.id} cannot collect {', '.join(student_run['uncollected'])}: "
+                    "a test file that runs the student's code when it is imported fails as one error and hides "
+                    "each of its tests; build such values inside the tests (or a fixture)")
             if row["solution_regions"]:
                 if student_run["failed"] == 0:
                     problems.append(f"the student edition of {module.id} passes its tests without the solutions")
