@@ -46,7 +46,8 @@ def attention_mask_array(mask, shape):
     if data.dtype != np.bool_:
         raise TypeError(f"an attention mask holds booleans (True = may attend, PyTorch's convention for a boolean "
                         f"attn_mask), this one holds {data.dtype}; for a 0/1 mask of real tokens (encode_batch's) "
-                        f"use padding_mask(mask), for another 0/1 array use mask != 0")
+                        f"use padding_mask(mask), and make other masks boolean: Tensor(values, dtype=bool) "
+                        f"(a Tensor of True/False without dtype=bool holds float32 1.0/0.0)")
     try:
         return np.broadcast_to(data, shape)
     except ValueError:

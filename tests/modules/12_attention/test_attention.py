@@ -117,6 +117,8 @@ def test_masked_softmax_gradient_matches_finite_differences(mask):
 def test_a_mask_that_is_not_boolean_is_refused_with_what_to_do():
     with pytest.raises(TypeError, match="padding_mask"):
         masked_softmax(Tensor(np.zeros((2, 2))), np.array([[1.0, 0.0], [0.0, -np.inf]]))
+    with pytest.raises(TypeError, match="dtype=bool"):
+        masked_softmax(Tensor(np.zeros((2, 2))), Tensor([[True, False], [True, True]]))   # float32 1.0/0.0
     with pytest.raises(ValueError, match=r"does not fit scores of shape \(2, 2\)"):
         masked_softmax(Tensor(np.zeros((2, 2))), np.ones((3, 2), dtype=bool))
 
