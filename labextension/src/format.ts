@@ -81,18 +81,15 @@ export function lockedBecause(checkpoint: Pick<ICheckpointRow, 'state' | 'missin
 }
 
 /** A module's badge: its state, except that a completed module whose latest tests fail is not shown as Complete. */
-export function moduleBadge(module: Pick<IModuleRow, 'state' | 'tests'>): {
+export function moduleBadge(module: Pick<IModuleRow, 'state' | 'tests' | 'completed_earlier'>): {
   state: string;
   label: string;
   title: string;
 } {
-  const failing = (module.tests?.failed ?? 0) + (module.tests?.error ?? 0);
-  if (module.state === 'complete' && failing > 0) {
-    return {
-      state: 'tests_failing',
-      label: moduleStateLabel('tests_failing'),
-      title: `Completed earlier, but its latest test run failed (${testCounts(module.tests)}). Fix them and complete it again.`
-    };
-  }
-  return { state: module.state, label: moduleStateLabel(module.state), title: moduleStateLabel(module.state) };
+  // The state is the server's (a module whose later tests fail is tests_failing there); this only words it.
+  const label = moduleStateLabel(module.state);
+  const title = module.completed_earlier
+    ? `Completed earlier, but its latest test run failed (${testCounts(module.tests)}). Fix them and complete it again.`
+    : label;
+  return { state: module.state, label, title };
 }

@@ -33,6 +33,8 @@ export interface IModuleRow {
   /** Seconds since the epoch. */
   last_run: number | null;
   changed: boolean;
+  /** Complete once, then a later test run failed (its state is then `tests_failing`). */
+  completed_earlier: boolean;
   tests: ITestCounts | null;
   missing_prerequisites: string[];
 }

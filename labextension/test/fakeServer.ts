@@ -32,6 +32,7 @@ export function moduleRow(id: string, overrides: Partial<IModuleRow> = {}): IMod
     state: 'not_started',
     last_run: null,
     changed: false,
+    completed_earlier: false,
     tests: null,
     missing_prerequisites: [],
     ...overrides

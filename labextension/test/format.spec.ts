@@ -56,15 +56,15 @@ describe('honest states', () => {
     expect(lockedBecause({ state: 'failed', missing_modules: [] })).toBeNull();
   });
 
-  it('a completed module whose latest tests fail is never shown as Complete', () => {
+  it('a completed module whose latest tests fail is worded as the server states it', () => {
     const tests = { passed: 44, failed: 7, error: 0, total: 51 };
-    const badge = moduleBadge({ state: 'complete', tests });
+    const badge = moduleBadge({ state: 'tests_failing', tests, completed_earlier: true });
     expect(badge.label).toBe('Tests failing');
     expect(badge.state).toBe('tests_failing');
     expect(badge.title).toMatch(/latest test run failed \(44 of 51 tests passed, 7 failed\)/);
-    expect(moduleBadge({ state: 'complete', tests: { ...tests, passed: 51, failed: 0 } }).label).toBe('Complete');
-    expect(moduleBadge({ state: 'complete', tests: null }).label).toBe('Complete');
-    expect(moduleBadge({ state: 'tests_passing', tests: null }).label).toBe('Tests passing');
+    const passing = { ...tests, passed: 51, failed: 0 };
+    expect(moduleBadge({ state: 'complete', tests: passing, completed_earlier: false }).label).toBe('Complete');
+    expect(moduleBadge({ state: 'tests_passing', tests: null, completed_earlier: false }).title).toBe('Tests passing');
   });
 });
 

@@ -255,3 +255,22 @@ def test_complete_racing_reset_never_leaves_the_reset_module_complete(course_dir
         outcomes.append((row["state"], row["changed"], [r["data"]["modules"][0]["failed_step"] for r in results]))
         assert row["state"] != "complete", f"round {round_}: the reset module shows {row}"
     assert all(state != "complete" for state, _, _ in outcomes), outcomes
+
+
+def test_a_completed_module_whose_later_tests_fail_is_not_complete_anywhere(course_dir):
+    """One rule for every face: a later failing run demotes the module, so prerequisites and the overall count
+    stop counting it, and it says it was complete before; passing again makes it complete again."""
+    assert run(course_dir, "module.complete", {"modules": ["01", "02"]}).ok
+    assert run(course_dir, "checkpoint.status").data["checkpoints"][0]["state"] in ("passed", "ready")
+    write_notebook(course_dir / NB1, numbers_notebook(NUMBERS_EXPORT.replace("return a + b", "return a - b")))
+    assert not run(course_dir, "module.complete", {"modules": ["01"]}).ok
+    status = run(course_dir, "module.status").data
+    row = status["modules"][0]
+    assert (row["state"], row["completed_earlier"]) == ("tests_failing", True)
+    assert status["complete"] == 1 and status["modules"][1]["missing_prerequisites"] == ["01_numbers"]
+    checkpoint = run(course_dir, "checkpoint.status").data["checkpoints"][0]
+    assert checkpoint["missing_modules"] == ["01_numbers"]  # its run would be refused as locked now
+    write_notebook(course_dir / NB1, numbers_notebook())
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok
+    row = run(course_dir, "module.status").data["modules"][0]
+    assert (row["state"], row["completed_earlier"]) == ("complete", False)

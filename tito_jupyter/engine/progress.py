@@ -220,6 +220,7 @@ class ProgressStore:
 def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
     """A module's state for people: not_started, exported, tests_failing, tests_passing or complete.
 
+    ``completed_earlier`` says a module whose latest tests fail was complete before them.
     ``changed`` says the notebook's exported code differs from what was last verified (tested or completed):
     ``current_fingerprint`` is the notebook's export fingerprint now, ``""`` for a notebook that cannot be
     read (it matches nothing), or None when the caller wants the state only. A verification that recorded no
@@ -228,7 +229,11 @@ def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
     """
     entry = entry or {}
     tests = entry.get("tests") or {}
-    if entry.get("completed_at"):
+    completed_at = entry.get("completed_at")
+    # A module is complete until a later test run fails: then its tests fail, whatever they did before (the
+    # student is told it was completed earlier). Every face and every prerequisite reads this one rule.
+    failed_since = bool(completed_at and tests and not tests.get("ok") and (tests.get("at") or 0) > completed_at)
+    if completed_at and not failed_since:
         state = "complete"
         verified = entry.get("completed_fingerprint")
     elif tests:
@@ -244,5 +249,6 @@ def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
         "state": state,
         "last_run": last or None,
         "changed": bool(checked and current_fingerprint is not None and verified != current_fingerprint),
+        "completed_earlier": failed_since,
         "tests": {k: tests[k] for k in ("passed", "failed", "error", "total", "timed_out") if k in tests} or None,
     }

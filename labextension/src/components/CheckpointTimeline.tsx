@@ -28,7 +28,7 @@ export function CheckpointTimeline(props: ICheckpointTimelineProps): JSX.Element
       {entries.map(entry => {
         if (entry.kind === 'module') {
           const row = props.modules?.find(m => m.id === entry.id);
-          const badge = moduleBadge(row ?? { state: entry.state as ModuleState, tests: null });
+          const badge = moduleBadge(row ?? { state: entry.state as ModuleState, tests: null, completed_earlier: false });
           return (
             <li
               key={`m-${entry.id}`}
