@@ -10,7 +10,7 @@ from .tensor import Tensor
 from .activations import GELU
 from .layers import Layer, Linear
 from .autograd import Function, _record, no_grad
-from .embeddings import Embedding, LearnedPositionalEncoding
+from .embeddings import Embedding, LearnedPositionalEncoding, _as_ids
 from .attention import MultiHeadAttention
 
 # %% ../../modules/13_transformers/13_transformers.ipynb #transformer-05
@@ -242,7 +242,7 @@ def generate(model, ids, max_new_tokens, temperature=1.0, top_k=None, seed=None)
     Also `GPT.generate`: model.generate(ids, max_new_tokens, temperature, top_k, seed). `seed` makes it repeatable.
     """
     _check_sampling(temperature, top_k, max_new_tokens)
-    ids = np.asarray(ids.data if isinstance(ids, Tensor) else ids).astype(np.int64)
+    ids = _as_ids(ids, model.vocab_size)   # whole numbers inside the vocabulary, as Embedding checks them
     if ids.ndim != 2 or ids.shape[1] == 0:
         raise ValueError(f"generate takes a prompt of token ids of shape (batch, seq) with at least one token, "
                          f"got shape {ids.shape}")

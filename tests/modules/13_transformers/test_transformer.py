@@ -234,3 +234,10 @@ def test_generate_refuses_settings_that_mean_nothing(options):
 def test_generate_refuses_an_empty_prompt():
     with pytest.raises(ValueError, match="at least one token"):
         tiny().generate(np.zeros((1, 0), dtype=np.int64), 3)
+
+
+@pytest.mark.parametrize("prompt, message", [([[1.5]], "not a whole number"), ([[9]], "outside the embedding table"),
+                                             ([[-1]], "outside the embedding table")])
+def test_generate_refuses_a_prompt_that_is_not_token_ids(prompt, message):
+    with pytest.raises((ValueError, IndexError), match=message):
+        tiny().generate(prompt, 2)
