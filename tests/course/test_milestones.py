@@ -53,3 +53,21 @@ def test_the_lenet_milestone_is_locked_until_spatial_then_beats_the_mlp(tmp_path
     assert cnn.data["metrics"]["accuracy"] >= 0.98, cnn.data["metrics"]
     assert cnn.data["metrics"]["accuracy"] > mlp.data["metrics"]["accuracy"], (cnn.data["metrics"], mlp.data["metrics"])
     assert milestones(root)["1998_lenet_digits"]["state"] == "achieved"
+
+
+def test_the_transformer_milestone_is_locked_until_module_13_then_reverses_and_writes(tmp_path):
+    """The 2017 milestone needs module 13; with the instructor package (as `tito complete` of modules 01-13 exports
+    it) it reaches both targets: 99 % exact reversals, and a GPT whose loss on the sonnets falls below 1.0."""
+    root = fresh_clone(tmp_path)
+    before = milestones(root)["2017_transformer"]
+    assert before["state"] == "locked"
+    assert before["requires"][-1] == "13_transformers", "the GPT imports module 13, so it needs it"
+    assert {"12_attention", "13_transformers"} <= set(before["missing_modules"])
+
+    shutil.rmtree(root / "tinytorch")
+    shutil.copytree(REPO / "tinytorch", root / "tinytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    result = run(root, "milestone.run", {"milestone": "2017"})
+    assert result.ok, result.summary
+    metrics = result.data["metrics"]
+    assert metrics["reversal_accuracy"] >= 0.99 and metrics["loss"] < 1.0, metrics
+    assert any(line.strip().startswith("| Shall I") for line in result.data["output"]), "a sample of its writing"
