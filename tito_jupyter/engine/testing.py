@@ -326,11 +326,21 @@ def not_written(course: Course, tests: list[dict]) -> list[dict]:
                                                   g["cell"] or 0, g["file"], g["line"]))
 
 
+def place(entry: dict) -> str:
+    """Where a ``not_written`` function is to be written: ``cell 7 of modules/01_tensor/01_tensor.ipynb``."""
+    if entry.get("cell") is None:
+        return f"{entry['file']}, line {entry['line']}"
+    return f"cell {entry['cell']} of {entry['notebook']}"
+
+
+def tests_waiting(count: int) -> str:
+    """``1 test waits`` / ``51 tests wait``."""
+    return f"{count} test waits" if count == 1 else f"{count} tests wait"
+
+
 def where_to_write(entry: dict) -> str:
-    """``Tensor.__init__`` (cell 7 of modules/01_tensor/01_tensor.ipynb): where a not-written function lives."""
-    if entry["cell"] is None:
-        return f"`{entry['function']}` ({entry['file']}, line {entry['line']})"
-    return f"`{entry['function']}` (cell {entry['cell']} of {entry['notebook']})"
+    """``Tensor.__init__`` (cell 7 of modules/01_tensor/01_tensor.ipynb)."""
+    return f"`{entry['function']}` ({place(entry)})"
 
 
 def not_written_sentence(module_id: str, run: dict, groups: list[dict], untouched: bool = False) -> str | None:
@@ -342,11 +352,10 @@ def not_written_sentence(module_id: str, run: dict, groups: list[dict], untouche
     if not groups:
         return None
     waiting = sum(len(g["tests"]) for g in groups)
-    tests = "test waits" if waiting == 1 else "tests wait"
     functions = "function" if len(groups) == 1 else "functions"
     c = run["counts"]
     if untouched and c["passed"] == 0 and waiting == c["failed"] + c["error"]:
         return (f"Nothing is written yet in {module_id}: start with {where_to_write(groups[0])}; "
-                f"{waiting} {tests} on {len(groups)} {functions}.")
-    return (f"{waiting} {tests} on {len(groups)} {functions} not written yet in {module_id}: "
+                f"{tests_waiting(waiting)} on {len(groups)} {functions}.")
+    return (f"{tests_waiting(waiting)} on {len(groups)} {functions} not written yet in {module_id}: "
             f"next, write {where_to_write(groups[0])}.")
