@@ -137,7 +137,8 @@ def run_pytest(
                     record.pop("kind")
                     record["id"] = _relabel(record["id"], course.root, labels)
                     tests.append(record)
-                    events.emit("test", **record)
+                    # pytest's full report (up to 20,000 characters a test) stays in the result, off the live events
+                    events.emit("test", **{k: v for k, v in record.items() if k != "details"})
                     if collected:
                         events.progress(len(tests), collected, label=record["id"])
 
