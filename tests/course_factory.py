@@ -87,3 +87,51 @@ def make_course(root: Path, with_checkpoint: bool = True) -> Path:
     (root / "tinytorch/__init__.py").write_text("")
     (root / "tinytorch/core/__init__.py").write_text("")
     return root
+
+
+COUNTER_EXPORT = '''#| export
+class Counter:
+    "Counts what is added to it."
+
+    def __init__(self, start=0):
+        ### BEGIN SOLUTION
+        self.value = start
+        ### END SOLUTION
+
+    def total(self):
+        ### BEGIN SOLUTION
+        return self.value
+        ### END SOLUTION
+'''
+
+
+def unwritten_notebook() -> dict:
+    """01_numbers with a class before ``add``, whose tests run ``add`` first: notebook order is not test order.
+
+    Cells (1-based, as tito counts): 4 ``Counter`` (``__init__`` and ``total``), 5 ``add``, 6-8 the tests.
+    """
+    return notebook(
+        ("markdown", "# Numbers\n\nAdding things up."),
+        ("code", "#| default_exp core.numbers"),
+        ("code", "import numpy as np"),
+        ("code", COUNTER_EXPORT),
+        ("code", NUMBERS_EXPORT),
+        ("code", "def test_unit_add():\n    assert add(2, 3) == 5, f'add(2, 3) gave {add(2, 3)}'\n\ntest_unit_add()"),
+        ("code", "def test_unit_add_negative():\n    assert add(-1, 1) == 0\n\ntest_unit_add_negative()"),
+        ("code", "def test_unit_counter():\n    assert Counter(3).total() == 3\n\ntest_unit_counter()"),
+    )
+
+
+def make_student_edition(root: Path, out: Path) -> Path:
+    """The real student edition (``tito release student``: nbgrader stubs every solution with
+    ``raise NotImplementedError()``) of a course whose 01_numbers is :func:`unwritten_notebook`."""
+    from tito_jupyter import engine
+    from tito_jupyter.engine.context import Context
+
+    make_course(root)
+    write_notebook(root / "modules/01_numbers/01_numbers.ipynb", unwritten_notebook())
+    result = engine.run("release.student", {"out": str(out), "skip_tests": True, "allow_dirty": True},
+                        Context(project=root))
+    assert result.ok, result.summary
+    assert "raise NotImplementedError()" in (out / "modules/01_numbers/01_numbers.ipynb").read_text()
+    return out

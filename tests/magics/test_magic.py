@@ -59,7 +59,8 @@ def test_status_shows_a_table(shell, in_module):
 
 
 @pytest.mark.parametrize("line, says", [
-    ("bogus", "invalid choice: 'bogus'"),
+    ("bogus", "'bogus' is not a command of `%tito`."),  # was argparse's usage dump (issue #11)
+    ("complet", "Did you mean `%tito complete`?"),
     ("complete --nope", "unrecognized arguments: --nope"),
     ('complete "unclosed', "No closing quotation"),
     ("--help", "usage: %tito"),

@@ -47,6 +47,19 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"tito: {message}\nSee `{self.prog} --help`.\n")
 
+    def _check_value(self, action, value):
+        """An unknown command word gets a suggestion (difflib), not argparse's usage dump and choice list."""
+        if not isinstance(action, argparse._SubParsersAction) or value in action.choices:
+            return super()._check_value(action, value)
+        import difflib
+
+        from ..course import shown_name
+
+        close = difflib.get_close_matches(value, list(action.choices), n=1, cutoff=0.6)
+        hint = f"Did you mean `{self.prog} {close[0]}`?" if close else f"The commands: {', '.join(action.choices)}."
+        self.exit(EXIT_USAGE, f"tito: {shown_name(value)} is not a command of `{self.prog}`. {hint}\n"
+                              f"See `{self.prog} --help`.\n")
+
 
 def _checked_by(arg: Arg):
     """An argparse ``type`` that applies the table's rule for ``arg`` (a usage error, exit 2, if it is broken)."""

@@ -136,6 +136,20 @@ class Renderer:
             self.console.print(f"[green]✓[/] {escape(result.summary)}")
         else:
             self.err.print(f"[red]✗[/] {escape(result.summary)}")
+            self._render_not_written(result.data)
+
+    def _render_not_written(self, data) -> None:
+        """The functions the failed tests wait on, in the order to write them (the engine's ``not_written``)."""
+        modules = data.get("modules") if isinstance(data, dict) else None
+        groups = [g for m in modules or [] if isinstance(m, dict) for g in m.get("not_written") or []]
+        if not groups:
+            return
+        from ..engine.testing import place, tests_waiting
+
+        self.err.print("  Not written yet, in the order to write them:")
+        for i, g in enumerate(groups, 1):
+            self.err.print(f"  {i}. [bold]{escape(g['function'])}[/]: {escape(place(g))} "
+                           f"[dim]({tests_waiting(len(g['tests']))})[/]")
 
     def _render_module_list(self, data: dict) -> None:
         table = Table(title="Modules", title_justify="left")

@@ -145,7 +145,9 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
         return {"module": module.id, "ok": False, "summary": summary, "tests": [], "counts": None}
     tested = exported if exported is not None else export_mod.package_fingerprint(course, module)
     run = testing.run_pytest(course, paths, ctx.events, timeout=timeout or ctx.timeout, labels=labels)
-    ok, summary = testing.summarise_run(run, f"{module.id} tests")
+    run["not_written"] = testing.not_written(course, run["tests"])
+    waiting = testing.not_written_sentence(module.id, run, run["not_written"], _untouched(course, module, now))
+    ok, summary = testing.summarise_run(run, f"{module.id} tests", waiting)
     warnings = []
     if tested is None:
         warnings.append(f"The package's code for {module.id} is not an export of its notebook by tito (never "
@@ -161,6 +163,17 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     ctx.events.step("test", "passed" if ok else "failed", module=module.id, message=summary)
     return {"module": module.id, "ok": ok, "summary": summary, "tested_fingerprint": tested,
             "changed_since_export": tested != now, "warnings": warnings, **run}
+
+
+def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
+    """Whether the notebook's exported code is still its starting point's (so nothing is written yet)."""
+    from .reset import starting_point
+
+    start = starting_point(course, module)
+    try:
+        return start.is_file() and notebooks.export_fingerprint(notebooks.read_cells(start)) == fingerprint
+    except notebooks.NotebookError:
+        return False
 
 
 # -- complete -------------------------------------------------------------------------------------
@@ -198,9 +211,11 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
 
         tested = _test_one(ctx, module, store, timeout, exported=verified)
         steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
-                      "counts": tested.get("counts"), "tests": tested.get("tests", [])})
+                      "counts": tested.get("counts"), "tests": tested.get("tests", []),
+                      "not_written": tested.get("not_written", []), "log": tested.get("log")})
         if not tested["ok"]:
-            report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}")
+            report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}",
+                          not_written=tested.get("not_written", []))
             break
 
         checkpoint_ok = True

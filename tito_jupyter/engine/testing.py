@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -136,7 +137,8 @@ def run_pytest(
                     record.pop("kind")
                     record["id"] = _relabel(record["id"], course.root, labels)
                     tests.append(record)
-                    events.emit("test", **record)
+                    # pytest's full report (up to 20,000 characters a test) stays in the result, off the live events
+                    events.emit("test", **{k: v for k, v in record.items() if k != "details"})
                     if collected:
                         events.progress(len(tests), collected, label=record["id"])
 
@@ -160,6 +162,7 @@ def run_pytest(
         "timeout": timeout,
         "seconds": round(finished.seconds, 3),
         "log_tail": log_tail,
+        "log": (work / "pytest-output.log").relative_to(course.root).as_posix(),  # pytest's full output
     }
 
 
@@ -208,8 +211,12 @@ def module_test_plan(course: Course, module: Module) -> tuple[list[Path], dict[s
     return paths, labels, names
 
 
-def summarise_run(run: dict, what: str) -> tuple[bool, str]:
-    """(ok, one sentence) for a pytest run: never claims a count that pytest did not report."""
+def summarise_run(run: dict, what: str, waiting: str | None = None) -> tuple[bool, str]:
+    """(ok, one sentence) for a pytest run: never claims a count that pytest did not report.
+
+    ``waiting`` is :func:`not_written_sentence` for the run's ``not_written`` groups: it replaces the first
+    failure when every failure is a function not written yet, and follows the first other failure otherwise.
+    """
     c = run["counts"]
     if run["timed_out"]:
         return False, (
@@ -229,9 +236,127 @@ def summarise_run(run: dict, what: str) -> tuple[bool, str]:
     ok = bad == 0 and run["exit_code"] == 0
     text = f"{what}: {c['passed']} of {c['total']} passed"
     if bad:
-        first = next(t for t in run["tests"] if t["outcome"] in ("failed", "error"))
-        message = (first["message"] or first["outcome"]).strip().splitlines()[0]
-        text += f", {bad} failed. First failure: {first['id']}: {message}"
+        text += f", {bad} failed."
+        others = [t for t in run["tests"] if t["outcome"] in ("failed", "error")
+                  and not (waiting and (t.get("raised") or {}).get("exception") == "NotImplementedError")]
+        if others:
+            first = others[0]
+            message = (first["message"] or first["outcome"]).strip().splitlines()[0]
+            text += f" First failure: {first['id']}: {message}"
+        if waiting:
+            text += f" {waiting}"
     else:
         text += "."
     return ok, text
+
+
+# -- functions not written yet ------------------------------------------------------------------------
+
+#: nbdev's cell marker in an exported file: ``# %% ../../modules/01_tensor/01_tensor.ipynb #tensor-03`` (the
+#: notebook relative to the file, then ``#<cell id>``; older nbdev wrote the cell's 0-based position instead).
+_CELL_MARKER = re.compile(r"^# %% (?P<notebook>\S+\.ipynb) (?:#(?P<id>\S+)|(?P<position>\d+))\s*$")
+
+
+def _source_cell(course: Course, path: Path, line: int, cache: dict) -> tuple[Module, int] | None:
+    """The module and notebook cell (1-based) a line of an exported package file came from, by nbdev's markers.
+
+    The marker's notebook path is only trusted if it resolves to one of the course's own module notebooks.
+    """
+    try:
+        path = path.resolve()
+        path.relative_to((course.root / PACKAGE).resolve())
+    except (OSError, ValueError):
+        return None
+    if path not in cache:
+        try:
+            cache[path] = path.read_text("utf-8", "replace").splitlines()
+        except OSError:
+            cache[path] = []
+    marker = None
+    for text in cache[path][: max(line, 0)]:
+        found = _CELL_MARKER.match(text)
+        if found:
+            marker = found
+    if marker is None:
+        return None
+    notebook = (path.parent / marker["notebook"]).resolve()
+    module = next((m for m in course.modules if m.notebook.resolve() == notebook), None)
+    if module is None:
+        return None
+    try:
+        cells = notebooks.read_cells(module.notebook)
+    except notebooks.NotebookError:
+        return None
+    if marker["id"] is not None:
+        cell = next((c for c in cells if c.id == marker["id"]), None)
+        return (module, cell.index) if cell else None
+    return module, int(marker["position"]) + 1
+
+
+def not_written(course: Course, tests: list[dict]) -> list[dict]:
+    """The functions a run's tests wait on because they still ``raise NotImplementedError``, grouped.
+
+    One entry per function that raised: ``{function, module, notebook, cell, file, line, tests}``, in the order
+    a student writes them (the course's module order, then the cell, then the line); a function that is not
+    in an exported notebook cell (``notebook`` and ``cell`` are None) comes last.
+    """
+    groups: dict[tuple[str, str], dict] = {}
+    files: dict[Path, list[str]] = {}
+    order = {m.id: i for i, m in enumerate(course.modules)}
+    for test in tests:
+        raised = test.get("raised") or {}
+        if test["outcome"] not in ("failed", "error") or raised.get("exception") != "NotImplementedError":
+            continue
+        path = Path(raised["path"])
+        key = (raised["function"], str(path))
+        if key not in groups:
+            source = _source_cell(course, path, raised["line"], files)
+            try:
+                shown = path.resolve().relative_to(course.root.resolve()).as_posix()
+            except (OSError, ValueError):
+                shown = path.name
+            groups[key] = {
+                "function": raised["function"],
+                "module": source[0].id if source else None,
+                "notebook": source[0].notebook.relative_to(course.root).as_posix() if source else None,
+                "cell": source[1] if source else None,
+                "file": shown, "line": raised["line"], "tests": [],
+            }
+        groups[key]["tests"].append(test["id"])
+    return sorted(groups.values(), key=lambda g: (g["cell"] is None, order.get(g["module"], len(order)),
+                                                  g["cell"] or 0, g["file"], g["line"]))
+
+
+def place(entry: dict) -> str:
+    """Where a ``not_written`` function is to be written: ``cell 7 of modules/01_tensor/01_tensor.ipynb``."""
+    if entry.get("cell") is None:
+        return f"{entry['file']}, line {entry['line']}"
+    return f"cell {entry['cell']} of {entry['notebook']}"
+
+
+def tests_waiting(count: int) -> str:
+    """``1 test waits`` / ``51 tests wait``."""
+    return f"{count} test waits" if count == 1 else f"{count} tests wait"
+
+
+def where_to_write(entry: dict) -> str:
+    """``Tensor.__init__`` (cell 7 of modules/01_tensor/01_tensor.ipynb)."""
+    return f"`{entry['function']}` ({place(entry)})"
+
+
+def not_written_sentence(module_id: str, run: dict, groups: list[dict], untouched: bool = False) -> str | None:
+    """The sentence that says what a run's NotImplementedError failures mean and what to write first.
+
+    "Nothing is written yet" is said only when it is known: ``untouched`` (the notebook's code is still its
+    starting point's), no test passed, and every failure waits on a function not written yet.
+    """
+    if not groups:
+        return None
+    waiting = sum(len(g["tests"]) for g in groups)
+    functions = "function" if len(groups) == 1 else "functions"
+    c = run["counts"]
+    if untouched and c["passed"] == 0 and waiting == c["failed"] + c["error"]:
+        return (f"Nothing is written yet in {module_id}: start with {where_to_write(groups[0])}; "
+                f"{tests_waiting(waiting)} on {len(groups)} {functions}.")
+    return (f"{tests_waiting(waiting)} on {len(groups)} {functions} not written yet in {module_id}: "
+            f"next, write {where_to_write(groups[0])}.")

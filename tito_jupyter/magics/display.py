@@ -8,14 +8,20 @@ Two views with the same two methods (``on_event``, ``finish``):
 - :class:`TextView` — lines printed as the work goes and a summary at the end, for terminals, ``--text``,
   and kernels without ipywidgets.
 
-:func:`make_view` picks one. Nothing here knows about modules or checkpoints beyond the shape of events.
+:func:`make_view` picks one. Nothing here knows about modules or checkpoints beyond the shape of events and of
+the engine's result data (its tables, failed tests and ``not_written`` groups).
 """
 
 from __future__ import annotations
 
 import html
 import os
+import posixpath
+import re
 import time
+import urllib.parse
+
+from ..engine.testing import place, tests_waiting
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "✗", "skipped": "–", "running": "…"}
 _COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781", "running": "#0969da"}
@@ -42,8 +48,11 @@ def widgets_usable(shell, force_text: bool = False) -> bool:
     return True
 
 
-def make_view(shell, title: str, force_text: bool = False):
-    return WidgetView(title) if widgets_usable(shell, force_text) else TextView(title)
+def make_view(shell, title: str, force_text: bool = False, here: str | None = None):
+    """``here`` is the path of the notebook the cell runs in (links to other notebooks are made relative to it)."""
+    view = WidgetView(title) if widgets_usable(shell, force_text) else TextView(title)
+    view.here = here
+    return view
 
 
 # -- what a result says, as text and HTML -----------------------------------------------------------------
@@ -73,6 +82,31 @@ def failures(result: dict) -> list[dict]:
     return found
 
 
+def not_written(result: dict) -> list[dict]:
+    """The engine's ``not_written`` groups of every module in a result, in the order to write them."""
+    modules = (result.get("data") or {}).get("modules") if isinstance(result.get("data"), dict) else None
+    return [g for m in modules or [] if isinstance(m, dict) for g in m.get("not_written") or []]
+
+
+#: A notebook's path ends with the course's layout (``modules/NN_name/NN_name.ipynb``); what is before is where
+#: the course folder is, seen from the same place.
+_COURSE_NOTEBOOK = re.compile(r"^(?P<course>.*?)modules/[^/]+/[^/]+\.ipynb$")
+
+
+def notebook_link(notebook: str, here: str | None) -> str:
+    """The href that opens a course notebook in JupyterLab from the notebook at ``here``.
+
+    A relative href is resolved by JupyterLab against the notebook showing the output, and opens the file in
+    Lab itself (any base URL, any workspace); without ``here`` the link is ``/lab/tree/<notebook>``.
+    JupyterLab 4 has no URL for a cell, so the link text names the cell.
+    """
+    found = _COURSE_NOTEBOOK.match((here or "").replace(os.sep, "/"))
+    if not found:
+        return "/lab/tree/" + urllib.parse.quote(notebook)
+    target = found["course"] + notebook
+    return urllib.parse.quote(posixpath.relpath(target, posixpath.dirname(found.group(0))))
+
+
 def _cell(column: str, value) -> str:
     if value is None:
         return ""
@@ -97,7 +131,7 @@ def table(result: dict) -> tuple[list[str], list[list[str]]] | None:
     return None
 
 
-def result_text(result: dict) -> str:
+def result_text(result: dict, here: str | None = None) -> str:
     lines = [("✓ " if result.get("ok") else "✗ ") + str(result.get("summary", ""))]
     shown = table(result)
     if shown:
@@ -105,7 +139,12 @@ def result_text(result: dict) -> str:
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
         lines.append("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
-    for test in failures(result)[:5]:
+    groups = not_written(result)
+    if groups:
+        lines.append("  Not written yet, in the order to write them:")
+        lines += [f"  {i}. {g['function']}: {place(g)} ({tests_waiting(len(g['tests']))})" for i, g in enumerate(groups, 1)]
+    grouped = {t for g in groups for t in g["tests"]}
+    for test in [t for t in failures(result) if t["id"] not in grouped][:5]:
         lines.append(f"  ✗ {test['id']}: {test.get('message') or test['outcome']}")
     lines += [f"  ! {w}" for w in _warnings(result)]
     return "\n".join(lines)
@@ -116,7 +155,7 @@ def _warnings(result: dict) -> list[str]:
     return [str(w) for w in data.get("warnings") or []] if isinstance(data, dict) else []
 
 
-def result_html(result: dict) -> str:
+def result_html(result: dict, here: str | None = None) -> str:
     ok = bool(result.get("ok"))
     colour = _COLOUR["passed" if ok else "failed"]
     parts = [f'<div style="border-left:4px solid {colour};padding:4px 8px;margin:4px 0">'
@@ -129,10 +168,25 @@ def result_html(result: dict) -> str:
         body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(v)}</td>" for v in row) + "</tr>"
                        for row in rows)
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    fails = failures(result)[:5]
+    groups = not_written(result)
+    if groups:
+        items = "".join(
+            f"<li><code>{html.escape(g['function'])}</code>: "
+            + (f"<a href='{html.escape(notebook_link(g['notebook'], here))}' title='opens the notebook; "
+               f"the function is in cell {g['cell']}'>{html.escape(place(g))}</a>" if g.get("notebook")
+               else html.escape(place(g)))
+            + f" <span style='color:#6e7781' title='{html.escape(', '.join(g['tests']))}'>({tests_waiting(len(g['tests']))})</span></li>"
+            for g in groups)
+        parts.append(f"<div>Not written yet, in the order to write them:</div><ol style='margin:2px 0'>{items}</ol>")
+    grouped = {t for g in groups for t in g["tests"]}
+    fails = [t for t in failures(result) if t["id"] not in grouped][:5]
     if fails:
+        # the message first; pytest's whole report one click away
         items = "".join(f"<li><code>{html.escape(t['id'])}</code>: <pre style='display:inline;white-space:pre-wrap'>"
-                        f"{html.escape(t.get('message') or t['outcome'])}</pre></li>" for t in fails)
+                        f"{html.escape(t.get('message') or t['outcome'])}</pre>"
+                        + (f"<details><summary>pytest's full report</summary><pre style='white-space:pre-wrap'>"
+                           f"{html.escape(t['details'])}</pre></details>" if t.get("details") else "")
+                        + "</li>" for t in fails)
         parts.append(f"<ul style='margin:2px 0'>{items}</ul>")
     parts += [f"<div style='color:#9a6700'>! {html.escape(w)}</div>" for w in _warnings(result)]
     return "\n".join(parts)
@@ -141,14 +195,15 @@ def result_html(result: dict) -> str:
 class ResultDisplay:
     """A finished result as a display object (HTML where it renders, text elsewhere)."""
 
-    def __init__(self, result: dict):
+    def __init__(self, result: dict, here: str | None = None):
         self.result = result
+        self.here = here
 
     def _repr_html_(self) -> str:
-        return result_html(self.result)
+        return result_html(self.result, self.here)
 
     def __repr__(self) -> str:
-        return result_text(self.result)
+        return result_text(self.result, self.here)
 
 
 # -- text -------------------------------------------------------------------------------------------------
@@ -156,6 +211,8 @@ class ResultDisplay:
 
 class TextView:
     """Prints a line per step and per failed test as they happen, then the summary."""
+
+    here: str | None = None  # the notebook the cell runs in (make_view sets it)
 
     def __init__(self, title: str, write=print):
         self.title = title
@@ -184,7 +241,7 @@ class TextView:
     def finish(self, result: dict) -> None:
         from IPython.display import display
 
-        display(ResultDisplay(result))
+        display(ResultDisplay(result, self.here))
 
 
 # -- widgets ----------------------------------------------------------------------------------------------
@@ -192,6 +249,8 @@ class TextView:
 
 class WidgetView:
     """A live panel; updates are throttled so a thousand tests do not flood the frontend."""
+
+    here: str | None = None  # the notebook the cell runs in (make_view sets it)
 
     def __init__(self, title: str, min_interval: float = 0.1):
         import ipywidgets as w
@@ -260,6 +319,6 @@ class WidgetView:
         self.bar.bar_style = "success" if ok else "danger"
         self.bar.value = self.bar.max
         self.heading.value = f"<b>%tito {html.escape(self.title)}</b>"
-        self.summary_html.value = result_html(result)
+        self.summary_html.value = result_html(result, self.here)
         if self.handle is not None:  # None outside IPython
-            self.handle.update(self._bundle(result_text(result), result_html(result)), raw=True)
+            self.handle.update(self._bundle(result_text(result, self.here), result_html(result, self.here)), raw=True)

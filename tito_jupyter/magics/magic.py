@@ -130,7 +130,8 @@ def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dic
     server, note = (None, None) if ns.project else runners.connect()
     client = server.client if server is not None else None
     ref = find_notebook(shell, client, explicit=ns.notebook)
-    view = None if ns.json else make_view(shell, " ".join(command.path), force_text=flags["text"])
+    view = None if ns.json else make_view(shell, " ".join(command.path), force_text=flags["text"],
+                                          here=ref.server_path or (str(ref.local_path) if ref.local_path else None))
 
     def finish(result: dict) -> dict:
         if view is None:
