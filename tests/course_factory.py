@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tito_jupyter.notebooks import OPENS_CLEAN_METADATA
+
 NUMBERS_EXPORT = '''#| export
 def add(a, b):
     "Add two numbers."
@@ -36,7 +38,8 @@ def notebook(*cells: tuple[str, str]) -> dict:
              **({"outputs": [], "execution_count": None} if kind == "code" else {})}
             for i, (kind, source) in enumerate(cells)
         ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "metadata": {**OPENS_CLEAN_METADATA,
+                     "language_info": {**OPENS_CLEAN_METADATA["language_info"], "version": "3.11.7"}},
         "nbformat": 4,
         "nbformat_minor": 5,
     }

@@ -265,3 +265,39 @@ def solution_marker_problems(cells: list[Cell]) -> list[str]:
         if depth:
             problems.append(f"cell {cell.index}: BEGIN SOLUTION is never closed")
     return problems
+
+
+#: The notebook metadata JupyterLab writes when it opens a course notebook on a Python kernel (``kernelspec``
+#: from ipykernel's spec, ``language_info`` from the kernel's reply). Whatever differs is rewritten on open, and
+#: the notebook opens marked modified before the student has typed anything. ``language_info.version`` is the
+#: kernel's Python version, so it can match one Python only; the rule asks only that it is there.
+OPENS_CLEAN_METADATA = {
+    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+    "language_info": {"name": "python", "mimetype": "text/x-python",
+                      "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": "ipython3",
+                      "nbconvert_exporter": "python", "file_extension": ".py"},
+}
+
+
+def opens_clean_problems(nb: dict) -> list[str]:
+    """What JupyterLab would fill into the notebook when it opens it (so it opens marked modified), one sentence
+    each: incomplete ``kernelspec``/``language_info`` metadata, a format older than 4.5, cells without ids."""
+    problems = []
+    metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    for section, expected in OPENS_CLEAN_METADATA.items():
+        actual = metadata.get(section) if isinstance(metadata.get(section), dict) else {}
+        for key, value in expected.items():
+            if actual.get(key) != value:
+                problems.append(f"metadata.{section}.{key} is {json.dumps(actual.get(key))}, "
+                                f"JupyterLab writes {json.dumps(value)}")
+    language = metadata.get("language_info")
+    if not (isinstance(language, dict) and isinstance(language.get("version"), str) and language["version"]):
+        problems.append("metadata.language_info.version is missing (JupyterLab writes the kernel's Python version)")
+    version = (nb.get("nbformat"), nb.get("nbformat_minor"))
+    if not all(isinstance(part, int) for part in version) or version < (4, 5):
+        problems.append(f"the format is {nb.get('nbformat')}.{nb.get('nbformat_minor')}; JupyterLab saves 4.5")
+    missing = [str(i) for i, cell in enumerate(nb.get("cells", []), start=1)
+               if isinstance(cell, dict) and not cell.get("id")]
+    if missing:
+        problems.append(f"cell(s) {', '.join(missing)} have no id (JupyterLab gives them one)")
+    return problems

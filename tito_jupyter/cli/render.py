@@ -56,10 +56,11 @@ class Renderer:
         elif kind == "test":
             self._test(event)
         elif kind == "log":
-            style = "red" if event.get("level") == "error" else "dim"
+            style = {"error": "red", "warning": "yellow"}.get(event.get("level"), "dim")
             self._print(f"[{style}]{escape(event['message'])}[/]")
         elif kind == "serving":
-            self._print(f"\n[bold]JupyterLab is running:[/] {event['url']}\n[dim]Press Ctrl-C to stop.[/]")
+            note = f"[yellow]{escape(event['note'])}[/]\n" if event.get("note") else ""
+            self._print(f"\n{note}[bold]JupyterLab is running:[/] {event['url']}\n[dim]Press Ctrl-C to stop.[/]")
 
     def _print(self, text: str) -> None:
         console = self._progress.console if self._progress is not None else self.console

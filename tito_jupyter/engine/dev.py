@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
 import socket
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from . import export as export_mod
 from . import processes
@@ -58,6 +61,7 @@ def _mtime(path) -> float | None:
 
 
 def free_port(preferred: int = 8888, host: str = "127.0.0.1") -> int:
+    """``preferred`` if it is free, else the next free port after it (the caller says which it got)."""
     for port in range(preferred, preferred + 50):
         with socket.socket() as s:
             try:
@@ -79,25 +83,63 @@ def lab_command(root, port: int, ip: str, token: str, open_browser: bool = False
     return cmd
 
 
-def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_browser: bool = False) -> Result:
-    """Start JupyterLab on the course, wait until it answers, print its URL with the token, keep it running."""
+#: What nbgrader turns on when it is installed (pip enables them for the whole environment). A student's
+#: JupyterLab has none of them: no Nbgrader menu, no "Create Assignment" panel, no Validate button, no warnings.
+NBGRADER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
+                              "nbgrader.server_extensions.validate_assignment",
+                              "nbgrader.server_extensions.assignment_list",
+                              "nbgrader.server_extensions.course_list")
+NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
+
+
+def write_student_config(folder: Path) -> None:
+    """Jupyter configuration that switches nbgrader's server and lab extensions off, for a config dir put first
+    on ``JUPYTER_CONFIG_PATH``: the first config dir wins over the environment's, which pip's install left on."""
+    off = {name: False for name in NBGRADER_SERVER_EXTENSIONS}
+    (folder / "jupyter_server_config.d").mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter_server_config.d" / "tito_student.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": off}}), encoding="utf-8")
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    (folder / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}}), encoding="utf-8")
+
+
+def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_browser: bool = False,
+          instructor: bool = False) -> Result:
+    """Start JupyterLab on the course, wait until it answers, print its URL with the token, keep it running.
+
+    A student's JupyterLab (the default) has nbgrader's extensions off even where nbgrader is installed;
+    ``instructor`` leaves them as the environment has them.
+    """
     course = ctx.course
     ip = ip or "127.0.0.1"
-    port = free_port(port or 8888, ip)
+    requested = port or 8888
+    port = free_port(requested, ip)
+    busy = None
+    if port != requested:  # never silently: a bookmark or an SSH tunnel to the asked port would reach nothing
+        busy = f"Port {requested} is busy; JupyterLab is on {port}."
+        ctx.events.log(busy, level="warning")
     token = os.environ.get("TITO_TOKEN") or secrets.token_hex(24)
     first = course.modules[0].notebook.relative_to(course.root).as_posix() if course.modules else ""
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     url = f"http://{host}:{port}/lab/tree/{first}?token={token}"
-    # JupyterLab's log goes to our terminal; Ctrl-C reaches us only (it runs in a session of its own), and we
-    # stop it with SIGTERM so that it shuts its kernels down first.
-    proc = processes.start(lab_command(course.root, port, ip, token, open_browser), cwd=course.root)
-    try:
-        return _serve_until_stopped(ctx, proc, url, host, port, token)
-    finally:
-        processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
+    with tempfile.TemporaryDirectory(prefix="tito-jupyter-config-") as config:
+        env = None
+        if not instructor:
+            write_student_config(Path(config))
+            env = {**os.environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(
+                p for p in (config, os.environ.get("JUPYTER_CONFIG_PATH", "")) if p)}
+        # JupyterLab's log goes to our terminal; Ctrl-C reaches us only (it runs in a session of its own), and
+        # we stop it with SIGTERM so that it shuts its kernels down first.
+        proc = processes.start(lab_command(course.root, port, ip, token, open_browser), cwd=course.root, env=env)
+        try:
+            return _serve_until_stopped(ctx, proc, url, host, port, token, requested, busy)
+        finally:
+            processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
 
 
-def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, token: str) -> Result:
+def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, token: str, requested: int,
+                         busy: str | None) -> Result:
     import urllib.request
 
     deadline = time.monotonic() + 90
@@ -110,16 +152,18 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
         except OSError:
             time.sleep(0.3)
     if not ready:
-        return Result(command="dev.serve", ok=False, summary="JupyterLab did not start; see its output above.",
-                      data={"port": port}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
+        return Result(command="dev.serve", ok=False,
+                      summary=" ".join(filter(None, [busy, "JupyterLab did not start; see its output above."])),
+                      data={"port": port, "requested_port": requested}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
     try:  # from the moment the URL is out, Ctrl-C (or SIGTERM, SIGHUP) is how a person ends `tito dev serve`
-        ctx.events.emit("serving", url=url, port=port, token=token)
+        ctx.events.emit("serving", url=url, port=port, token=token, requested_port=requested, note=busy)
         processes.exited(proc, wait=float("inf"))
     except KeyboardInterrupt:
         pass
     code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
-    return Result(command="dev.serve", ok=code in (0, -15), summary=f"JupyterLab stopped (exit code {code}).",
-                  data={"url": url, "port": port, "exit_code": code})
+    return Result(command="dev.serve", ok=code in (0, -15),
+                  summary=" ".join(filter(None, [busy, f"JupyterLab stopped (exit code {code})."])),
+                  data={"url": url, "port": port, "requested_port": requested, "exit_code": code})
 
 
 def profile(ctx: Context, operation: str, module: str, top: int = 15) -> Result:

@@ -312,6 +312,9 @@ def _validate_one(course: Course, module: Module) -> list[dict]:
     n_tests = len(module.inline_tests) + len(module.test_files)
     check("tests", n_tests > 0, f"{len(module.inline_tests)} inline tests, {len(module.test_files)} test files"
           if n_tests else f"no inline tests and no tests/modules/{module.id}/test_*.py")
+    unclean = notebooks.opens_clean_problems(notebooks.read_notebook(module.notebook))
+    check("opens_clean", not unclean, "opens in JupyterLab unmodified" if not unclean else
+          "JupyterLab would open it marked modified: " + "; ".join(unclean) + " (put these in the .ipynb file)")
     check("title", bool(notebooks.title(cells)), "has a title" if notebooks.title(cells) else "no `# Title` heading")
     import_problems = [p for p in module.problems if "imports" in p]
     check("imports", not import_problems, "imports only modules of the course" if not import_problems

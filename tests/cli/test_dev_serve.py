@@ -1,0 +1,106 @@
+"""`tito dev serve` as a student and as an instructor meet it: a busy port is reported, not silently replaced,
+and a student's JupyterLab has nbgrader's server and lab extensions off even though this environment (the
+tests') has nbgrader installed and enabled; `--instructor` keeps them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import psutil
+import pytest
+from process_tree import MARKER, marked
+
+from tito_jupyter.engine.dev import NBGRADER_LAB_EXTENSION
+
+
+def _kill_tree(tito: subprocess.Popen, tag: str) -> None:
+    """Whatever the test's outcome, leave nothing running."""
+    if tito.poll() is None:
+        tito.kill()
+        tito.wait()
+    for proc in marked(tag):
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+
+
+def _tree_gone(tag: str, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while marked(tag) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not marked(tag)
+
+
+def _page_config(base: str, token: str) -> dict:
+    html = urllib.request.urlopen(f"{base}/lab?token={token}", timeout=60).read().decode()
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+    assert found, "JupyterLab's page has no config data"
+    return json.loads(found.group(1))
+
+
+def _status(url: str) -> int:
+    try:
+        return urllib.request.urlopen(url, timeout=60).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize("instructor", [False, True], ids=["student", "instructor"])
+def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp_path, instructor):
+    tag = uuid.uuid4().hex
+    home = {name: tmp_path / name for name in ("runtime", "data", "config")}
+    for folder in home.values():
+        folder.mkdir()
+    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir), "JUPYTER_RUNTIME_DIR": str(home["runtime"]),
+           "JUPYTER_DATA_DIR": str(home["data"]), "JUPYTER_CONFIG_DIR": str(home["config"])}
+    with socket.socket() as taken:  # a real listener holds the port the student asks for
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        argv = [sys.executable, "-m", "tito_jupyter", "--events", "dev", "serve", "--port", str(busy)]
+        tito = subprocess.Popen(argv + (["--instructor"] if instructor else []), env=env, cwd=course_dir,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, start_new_session=True)
+        try:
+            events = []
+            for line in tito.stdout:  # bounded by the serve command's own 90 s start limit
+                if line.startswith("{"):
+                    events.append(json.loads(line))
+                    if events[-1].get("event") == "serving":
+                        break
+            serving = events[-1] if events and events[-1].get("event") == "serving" else None
+            assert serving, f"JupyterLab never answered: {events}"
+            port = serving["port"]
+            assert port != busy
+            said = f"Port {busy} is busy; JupyterLab is on {port}."
+            assert serving["note"] == said and serving["requested_port"] == busy
+            assert {"event": "log", "message": said, "level": "warning"}.items() <= next(
+                e for e in events if e.get("event") == "log").items()
+
+            base, token = f"http://127.0.0.1:{port}", serving["token"]
+            disabled = _page_config(base, token).get("disabledExtensions", [])
+            formgrader = _status(f"{base}/formgrader?token={token}")
+            if instructor:
+                assert NBGRADER_LAB_EXTENSION not in disabled and formgrader == 200
+            else:
+                assert NBGRADER_LAB_EXTENSION in disabled and formgrader == 404
+
+            os.killpg(tito.pid, signal.SIGINT)
+            rest, _ = tito.communicate(timeout=60)
+            result = json.loads(rest.strip().splitlines()[-1])
+            assert tito.returncode == 0 and result["summary"].startswith(said)
+            assert result["data"]["requested_port"] == busy and result["data"]["port"] == port
+            assert _tree_gone(tag), "JupyterLab outlived tito dev serve"
+        finally:
+            _kill_tree(tito, tag)
