@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 TITO_SETUP_TEST=1 bash scripts/setup.sh
 . .venv/bin/activate
 
+# The sidebar's dev packages: jest for its unit tests, axe-core for the browser tests' accessibility checks.
+# The editable install skips npm when the sidebar is already built, so make sure they are here.
+if [ -f labextension/package-lock.json ] && [ ! -f labextension/node_modules/axe-core/axe.min.js ]; then
+  echo "› sidebar dev packages (npm ci)"
+  (cd labextension && npm ci --silent --no-audit --no-fund)
+fi
+
 if [ -f labextension/package.json ] && grep -q '"test"' labextension/package.json; then
   echo "› sidebar unit tests"
   (cd labextension && npm test --silent)

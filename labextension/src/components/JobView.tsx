@@ -91,11 +91,7 @@ export function JobView(props: IJobViewProps): JSX.Element {
               {countLine(run, job.result)}
             </div>
           ))}
-          <ul className="jp-TitoTests-list" aria-label="Tests">
-            {summary.tests.map(test => (
-              <TestItem key={test.id} test={test} onOpen={() => props.onOpenTest(test, view)} />
-            ))}
-          </ul>
+          <TestList tests={summary.tests} onOpen={test => props.onOpenTest(test, view)} />
         </div>
       )}
       {!active && job.result && (
@@ -120,6 +116,33 @@ function countLine(run: ITestRun, result: IJobView['job']['result']): string {
   const { passed, failed, total } = runCounts(run, result);
   const subject = `${STEP_NAMES[run.step] ?? run.step} ${run.checkpoint ?? run.module ?? ''}`.trim();
   return `${subject}: ${passed} of ${total} tests passed${failed ? `, ${failed} failed` : ''}`;
+}
+
+/**
+ * Failures (and tests still running) stay in view; what passed folds into one "48 passed" line the student
+ * can open, so a Complete of 50 tests does not push the module list out of the panel.
+ */
+function TestList(props: { tests: ITestView[]; onOpen: (test: ITestView) => void }): JSX.Element {
+  const passed = props.tests.filter(t => t.outcome === 'passed');
+  const others = props.tests.filter(t => t.outcome !== 'passed');
+  const item = (test: ITestView) => <TestItem key={test.id} test={test} onOpen={() => props.onOpen(test)} />;
+  return (
+    <>
+      {others.length > 0 && (
+        <ul className="jp-TitoTests-list" aria-label="Tests not passed">
+          {others.map(item)}
+        </ul>
+      )}
+      {passed.length > 0 && (
+        <details className="jp-TitoTests-passed">
+          <summary className="jp-TitoTests-passedCount">{passed.length} passed</summary>
+          <ul className="jp-TitoTests-list" aria-label="Tests passed">
+            {passed.map(item)}
+          </ul>
+        </details>
+      )}
+    </>
+  );
 }
 
 function TestItem(props: { test: ITestView; onOpen: () => void }): JSX.Element {

@@ -57,6 +57,7 @@ const ACTIONS: { action: ModuleAction; label: string; icon: typeof runIcon; help
 function ModuleItem(props: IModuleItemProps): JSX.Element {
   const { module, busy, working } = props;
   const name = `${module.id}`;
+  const title = module.title || module.name;
   const details: string[] = [];
   const counts = testCounts(module.tests);
   const badge = moduleBadge(module);
@@ -77,18 +78,19 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
         <button
           type="button"
           className="jp-TitoModule-title"
-          aria-label={`Open the notebook of ${name}`}
-          title={`Open ${module.notebook}`}
+          aria-label={`Open the notebook of ${name}: ${title}`}
+          title={`${title} (open ${module.notebook})`}
           onClick={() => props.onOpen(module)}
         >
           <notebookIcon.react tag="span" className="jp-TitoButton-icon" />
-          <span className="jp-TitoModule-titleText">{module.title || module.name}</span>
+          <span className="jp-TitoModule-titleText">{title}</span>
         </button>
+      </div>
+      {/* The state sits under the title, so a long title has the row's whole width to wrap in. */}
+      <div className="jp-TitoModule-meta">
         <span className="jp-TitoBadge" data-state={badge.state} aria-label={`State: ${badge.label}`} title={badge.title}>
           {badge.label}
-        </span>
-      </div>
-      <div className="jp-TitoModule-meta">
+        </span>{' '}
         {module.last_run ? (
           <span title={fullTime(module.last_run)}>Last run {timeAgo(module.last_run)}</span>
         ) : (
