@@ -6,6 +6,9 @@ command still carries it, whichever group or session it is in.
 
 from __future__ import annotations
 
+import subprocess
+import time
+
 import psutil
 
 #: The environment variable the signal tests set on the tree they start.
@@ -27,3 +30,40 @@ def processes_carrying(variable: str, value: str) -> list[psutil.Process]:
 def marked(tag: str) -> list[psutil.Process]:
     """The live processes of the tree a test started with ``MARKER=tag``."""
     return processes_carrying(MARKER, tag)
+
+
+def command_lines(procs: list[psutil.Process]) -> list[str]:
+    """The command lines of ``procs`` that are still there to ask."""
+    lines = []
+    for proc in procs:
+        try:
+            lines.append(" ".join(proc.cmdline()))
+        except psutil.Error:
+            continue
+    return lines
+
+
+def kill_all(procs: list[psutil.Process]) -> None:
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+
+
+def assert_tree_gone(tag: str, timeout: float = 20.0) -> None:
+    """Within ``timeout``, no process of the tree is left (those that are get killed, so none outlives the test)."""
+    deadline = time.monotonic() + timeout
+    while (left := marked(tag)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    names = command_lines(left)
+    kill_all(left)
+    assert not left, f"still running {timeout:.0f} s after the signal: {names}"
+
+
+def clean_up(tito: subprocess.Popen, tag: str) -> None:
+    """Whatever the test's outcome, leave nothing running (with the old code, a failing test would)."""
+    if tito.poll() is None:
+        tito.kill()
+        tito.wait()
+    kill_all(marked(tag))

@@ -11,35 +11,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
 
-import psutil
 import pytest
-from process_tree import MARKER, marked
+from process_tree import MARKER, assert_tree_gone, clean_up
 
 from tito_jupyter.engine.dev import NBGRADER_LAB_EXTENSION
 
 
-def _kill_tree(tito: subprocess.Popen, tag: str) -> None:
-    """Whatever the test's outcome, leave nothing running."""
-    if tito.poll() is None:
-        tito.kill()
-        tito.wait()
-    for proc in marked(tag):
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
 
 
-def _tree_gone(tag: str, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while marked(tag) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return not marked(tag)
 
 
 def _page_config(base: str, token: str) -> dict:
@@ -101,6 +84,6 @@ def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp
             result = json.loads(rest.strip().splitlines()[-1])
             assert tito.returncode == 0 and result["summary"].startswith(said)
             assert result["data"]["requested_port"] == busy and result["data"]["port"] == port
-            assert _tree_gone(tag), "JupyterLab outlived tito dev serve"
+            assert_tree_gone(tag, timeout=30)  # JupyterLab must not outlive tito dev serve
         finally:
-            _kill_tree(tito, tag)
+            clean_up(tito, tag)

@@ -21,8 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-import psutil
-from process_tree import MARKER, marked
+from process_tree import MARKER, assert_tree_gone, clean_up, command_lines, marked
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 
@@ -47,18 +46,6 @@ ENDLESS_MILESTONE = (
 )
 
 
-
-
-def command_lines(procs: list[psutil.Process]) -> list[str]:
-    lines = []
-    for proc in procs:
-        try:
-            lines.append(" ".join(proc.cmdline()))
-        except psutil.Error:
-            continue
-    return lines
-
-
 def wait_for(tag: str, needle: str, timeout: float = 120.0) -> None:
     """Until a process of the tree has ``needle`` in its command line (pytest is slow to start under load)."""
     deadline = time.monotonic() + timeout
@@ -67,29 +54,8 @@ def wait_for(tag: str, needle: str, timeout: float = 120.0) -> None:
         time.sleep(0.1)
 
 
-def assert_tree_gone(tag: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while (left := marked(tag)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    names = command_lines(left)
-    for proc in left:  # never leave them behind, even when the test fails
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-    assert not left, f"still running {timeout:.0f} s after the signal: {names}"
 
 
-def clean_up(tito: subprocess.Popen, tag: str) -> None:
-    """Whatever the test's outcome, leave nothing running (with the old code, a failing test would)."""
-    if tito.poll() is None:
-        tito.kill()
-        tito.wait()
-    for proc in marked(tag):
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
 
 
 def start_tito(course_dir: Path, tag: str, *args: str) -> subprocess.Popen:
