@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from IPython.utils.capture import capture_output
-
-from tito_jupyter.magics import last_result
+from magic_cells import tito
 
 
-def tito(shell, line: str):
-    before = last_result()
-    with capture_output() as captured:
-        shell.run_line_magic("tito", line)
-    shown = captured.stdout + captured.stderr + "".join(
-        out.data.get("text/plain", "") for out in captured.outputs)
-    after = last_result()
-    return (after if after is not before else None), shown
+
 
 
 @pytest.mark.parametrize("name", ["²", "①", "¹", "٠١", "१", "𝟎𝟏", "０１"])
