@@ -6,8 +6,10 @@ command still carries it, whichever group or session it is in.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
+from pathlib import Path
 
 import psutil
 
@@ -67,3 +69,13 @@ def clean_up(tito: subprocess.Popen, tag: str) -> None:
         tito.kill()
         tito.wait()
     kill_all(marked(tag))
+
+
+def jupyter_env(tag: str, course_dir: Path, home: Path) -> dict[str, str]:
+    """The environment of a marked tito that starts Jupyter: the course, and Jupyter's user folders under ``home``
+    (so nothing is written under the real home folder)."""
+    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir)}
+    for name in ("runtime", "data", "config"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+        env[f"JUPYTER_{name.upper()}_DIR"] = str(home / name)
+    return env

@@ -16,13 +16,9 @@ import urllib.request
 import uuid
 
 import pytest
-from process_tree import MARKER, assert_tree_gone, clean_up
+from process_tree import assert_tree_gone, clean_up, jupyter_env
 
 from tito_jupyter.engine.dev import NBGRADER_LAB_EXTENSION
-
-
-
-
 
 
 def _page_config(base: str, token: str) -> dict:
@@ -42,11 +38,7 @@ def _status(url: str) -> int:
 @pytest.mark.parametrize("instructor", [False, True], ids=["student", "instructor"])
 def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp_path, instructor):
     tag = uuid.uuid4().hex
-    home = {name: tmp_path / name for name in ("runtime", "data", "config")}
-    for folder in home.values():
-        folder.mkdir()
-    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir), "JUPYTER_RUNTIME_DIR": str(home["runtime"]),
-           "JUPYTER_DATA_DIR": str(home["data"]), "JUPYTER_CONFIG_DIR": str(home["config"])}
+    env = jupyter_env(tag, course_dir, tmp_path / "home")
     with socket.socket() as taken:  # a real listener holds the port the student asks for
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from process_tree import MARKER, assert_tree_gone, clean_up, command_lines, marked
+from process_tree import MARKER, assert_tree_gone, clean_up, command_lines, jupyter_env, marked
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 
@@ -52,10 +52,6 @@ def wait_for(tag: str, needle: str, timeout: float = 120.0) -> None:
     while not any(needle in line for line in command_lines(marked(tag))):
         assert time.monotonic() < deadline, f"{needle!r} never started"
         time.sleep(0.1)
-
-
-
-
 
 
 def start_tito(course_dir: Path, tag: str, *args: str) -> subprocess.Popen:
@@ -171,11 +167,7 @@ def test_dev_serve_takes_jupyterlab_with_it(course_dir, tmp_path, sig):
     """Ctrl-C ends `tito dev serve` and JupyterLab (asked with SIGTERM, so it stops its kernels); a SIGKILLed
     tito takes JupyterLab with it too."""
     tag = uuid.uuid4().hex
-    home = {name: tmp_path / name for name in ("runtime", "data", "config")}
-    for folder in home.values():
-        folder.mkdir()
-    env = {**os.environ, MARKER: tag, "TITO_PROJECT": str(course_dir), "JUPYTER_RUNTIME_DIR": str(home["runtime"]),
-           "JUPYTER_DATA_DIR": str(home["data"]), "JUPYTER_CONFIG_DIR": str(home["config"])}
+    env = jupyter_env(tag, course_dir, tmp_path / "home")
     tito = subprocess.Popen([sys.executable, "-m", "tito_jupyter", "--events", "dev", "serve", "--port", "18990"],
                             env=env, cwd=course_dir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, start_new_session=True)
