@@ -2,7 +2,7 @@
 
 # %% auto #0
 __all__ = ['QMIN', 'QMAX', 'QUANTIZED', 'quantization_params', 'quantize', 'dequantize', 'quantize_weight', 'RangeObserver',
-           'QuantizedLinear', 'QuantizedConv2d', 'quantize_model']
+           'integer_matmul', 'QuantizedLinear', 'QuantizedConv2d', 'quantize_model']
 
 # %% ../../modules/15_quantization/15_quantization.ipynb #quantization-02
 import copy
@@ -125,7 +125,7 @@ class RangeObserver:
         ### END SOLUTION
 
 # %% ../../modules/15_quantization/15_quantization.ipynb #quantization-14
-def _integer_matmul(a, b):
+def integer_matmul(a, b):
     """Exact a @ b of integer arrays, computed by BLAS in float64 (exact while every partial sum stays below 2**53)."""
     a, b = np.asarray(a), np.asarray(b)
     bound = float(np.abs(a).max(initial=0)) * float(np.abs(b).max(initial=0)) * a.shape[-1]
@@ -156,7 +156,7 @@ class QuantizedLinear(Layer):
             raise ValueError(f"{self!r} got input of shape {x.shape}: the last dimension must be {self.in_features}")
         ### BEGIN SOLUTION
         levels = quantize(x.data, self.input_scale, self.input_zero_point).astype(np.int32) - self.input_zero_point
-        total = _integer_matmul(levels.reshape(-1, self.in_features), self.weight_levels)
+        total = integer_matmul(levels.reshape(-1, self.in_features), self.weight_levels)
         out = (total * (self.input_scale * self.weight_scale)).astype(np.float32)
         if self.bias is not None:
             out += self.bias
@@ -200,7 +200,7 @@ class QuantizedConv2d(Layer):
         ### BEGIN SOLUTION
         levels = quantize(x.data, self.input_scale, self.input_zero_point).astype(np.int32) - self.input_zero_point
         cols, out_h, out_w = im2col(levels, self.kernel_size, self.stride, self.padding)
-        total = _integer_matmul(cols, self.weight_levels.reshape(self.out_channels, -1).T)
+        total = integer_matmul(cols, self.weight_levels.reshape(self.out_channels, -1).T)
         rows = (total * (self.input_scale * self.weight_scale)).astype(np.float32)
         if self.bias is not None:
             rows += self.bias
@@ -248,6 +248,9 @@ QUANTIZED = {Linear: QuantizedLinear, Conv2d: QuantizedConv2d}
 def quantize_model(model, calibration_data, per_channel=True, method="minmax", percentile=99.99):
     """A copy of `model` with every Linear and Conv2d quantized to int8, calibrated on `calibration_data`."""
     quantized = copy.deepcopy(model)
+    for _, layer in named_layers(quantized):   # inference: Dropout off while calibrating and afterwards
+        if callable(getattr(layer, "eval", None)):
+            layer.eval()
     targets = {name: layer for name, layer in named_layers(quantized) if type(layer) in QUANTIZED and name}
     observers = {name: RangeObserver(method, percentile) for name in targets}
     batches = _batches(calibration_data)

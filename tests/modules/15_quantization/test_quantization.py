@@ -11,7 +11,7 @@ import pytest
 from tinytorch.core.activations import ReLU
 from tinytorch.core.autograd import no_grad
 from tinytorch.core.dataloader import DataLoader, TensorDataset
-from tinytorch.core.layers import Layer, Linear, Sequential
+from tinytorch.core.layers import Dropout, Layer, Linear, Sequential
 from tinytorch.core.losses import CrossEntropyLoss
 from tinytorch.core.optimizers import Adam
 from tinytorch.core.spatial import Conv2d, Flatten, MaxPool2d
@@ -19,7 +19,7 @@ from tinytorch.core.tensor import Tensor
 from tinytorch.core.training import accuracy
 from tinytorch.core.transformer import GPT
 from tinytorch.perf.profiling import count_parameters, model_size_bytes, named_layers
-from tinytorch.perf.quantization import (QuantizedConv2d, QuantizedLinear, RangeObserver, _integer_matmul,
+from tinytorch.perf.quantization import (QuantizedConv2d, QuantizedLinear, RangeObserver, integer_matmul,
                                         dequantize, quantization_params, quantize, quantize_model, quantize_weight)
 
 RNG = np.random.default_rng(15)
@@ -179,9 +179,9 @@ def test_quantized_layers_refuse_what_they_cannot_be_made_from_or_applied_to():
 def test_integer_products_are_exact_and_refused_where_float64_would_round():
     a = RNG.integers(-255, 256, size=(7, 2000))
     b = RNG.integers(-127, 128, size=(2000, 5))
-    assert np.array_equal(_integer_matmul(a, b), a @ b)
+    assert np.array_equal(integer_matmul(a, b), a @ b)
     with pytest.raises(OverflowError, match="2\\*\\*53"):
-        _integer_matmul(np.full((1, 3), 2 ** 26), np.full((3, 1), 2 ** 26))
+        integer_matmul(np.full((1, 3), 2 ** 26), np.full((3, 1), 2 ** 26))
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", [
@@ -308,3 +308,17 @@ def test_a_digit_reader_gets_at_least_3_5x_smaller_and_loses_at_most_one_point(k
     assert before > 0.85, f"the {kind} learned to read digits: {before:.1%}"
     assert ratio >= 3.5, f"{kind}: {model_size_bytes(model):,} -> {model_size_bytes(quantized):,} bytes, {ratio:.2f}x"
     assert after >= before - 0.01, f"{kind}: held-out accuracy {before:.2%} -> {after:.2%}"
+
+
+def test_the_quantized_copy_is_calibrated_and_used_in_evaluation_mode():
+    model = Sequential(Linear(16, 32, seed=0), ReLU(), Dropout(0.5, seed=0), Linear(32, 4, seed=1))
+    x = RNG.normal(size=(100, 16)).astype(np.float32)
+    quantized = quantize_model(model, x)
+    assert model[2].training, "the float model keeps its mode"
+    assert not quantized[2].training, "Dropout is off in the quantized copy"
+    first, second = quantized(Tensor(x)).data, quantized(Tensor(x)).data
+    assert np.array_equal(first, second), "inference is deterministic"
+    model.eval()
+    with no_grad():
+        expected = model(Tensor(x)).data
+    assert np.abs(first - expected).max() < 0.05 * np.abs(expected).max(), "ranges calibrated without dropout"
