@@ -345,3 +345,13 @@ def test_report_has_every_figure():
 def test_profiler_refuses_bad_counts(options):
     with pytest.raises(ValueError, match="whole number"):
         Profiler(mlp(), **options)
+
+
+def test_peak_memory_does_not_remember_what_ran_before_it():
+    tracemalloc.start()
+    try:
+        np.ones(5_000_000, dtype=np.uint8)          # a 5 MB peak, gone before the measurement starts
+        peak = measure_peak_memory(lambda: np.ones(1000, dtype=np.uint8))
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000, f"the peak of a 1 kB allocation, not of the earlier 5 MB: {peak:,} bytes"
