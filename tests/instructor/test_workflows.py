@@ -8,6 +8,7 @@ passes unlinted. `scripts/test.sh` installs it.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shlex
 import shutil
@@ -75,7 +76,7 @@ def test_ci_lints_tests_every_python_builds_the_wheel_and_runs_the_browser():
     assert set(data["on"]) >= {"push", "pull_request"}
     jobs = data["jobs"]
     assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12"]
-    assert any("ruff check" in step.get("run", "") for step in jobs["lint"]["steps"])
+    assert any("pre-commit run --all-files" in step.get("run", "") for step in jobs["lint"]["steps"])
     assert any("python -m build" in step.get("run", "") for step in jobs["wheel"]["steps"])
     browser = " ".join(step.get("run", "") for step in jobs["browser"]["steps"])
     assert "playwright install" in browser and "tests/lab" in browser
@@ -110,3 +111,23 @@ def test_the_binder_build_script_passes_shellcheck():
     assert shutil.which("shellcheck"), "shellcheck is not installed: `bash scripts/test.sh` installs it"
     done = subprocess.run(["shellcheck", str(REPO / "binder" / "postBuild")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+def test_pre_commit_hooks_come_from_package_registries_and_cover_the_repository():
+    """The hooks install where only PyPI and npm are reachable, and check what CONTRIBUTING.md promises."""
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    hooks = {}
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", f"{repo['repo']}: hooks from a git repository need GitHub; use a local hook"
+        for hook in repo["hooks"]:
+            hooks[hook["id"]] = hook
+            assert hook["language"] in {"python", "node", "system"}, hook["id"]
+            for package in hook.get("additional_dependencies", []):
+                assert "==" in package or package.rsplit("@", 1)[-1][:1].isdigit(), f"{hook['id']}: pin {package}"
+    assert {"trailing-whitespace", "end-of-file", "ruff", "shellcheck", "actionlint", "tito-validate",
+            "tito-export-check"} <= set(hooks)
+    assert hooks["tito-export-check"]["entry"].endswith("tito_jupyter export --all --check")
+    assert hooks["tito-validate"]["entry"].endswith("tito_jupyter module validate --all")
+    # The same ruff as the one the tests run, so a commit and CI never disagree.
+    ruff_pin = next(p for p in hooks["ruff"]["additional_dependencies"] if p.startswith("ruff=="))
+    assert ruff_pin == f"ruff=={importlib.metadata.version('ruff')}", "pin the hook's ruff to the installed one"

@@ -211,4 +211,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
         pass
     return result.exit_code
-
