@@ -9,6 +9,7 @@ passes unlinted. `scripts/test.sh` installs it.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import shlex
 import shutil
@@ -131,3 +132,32 @@ def test_pre_commit_hooks_come_from_package_registries_and_cover_the_repository(
     # The same ruff as the one the tests run, so a commit and CI never disagree.
     ruff_pin = next(p for p in hooks["ruff"]["additional_dependencies"] if p.startswith("ruff=="))
     assert ruff_pin == f"ruff=={importlib.metadata.version('ruff')}", "pin the hook's ruff to the installed one"
+
+
+def _check_names(job: dict) -> list[str]:
+    """The status check names a job reports: its name, once per matrix value where it has one."""
+    name = job.get("name", "")
+    matrix = job.get("strategy", {}).get("matrix", {})
+    for key, values in matrix.items():
+        placeholder = "${{ matrix.%s }}" % key
+        if placeholder in name:
+            return [name.replace(placeholder, str(v)) for v in values]
+    return [name]
+
+
+def test_the_branch_ruleset_requires_exactly_the_checks_ci_reports():
+    """`.github/rulesets/main.json` (Settings → Rules → Import) names every CI job, and only CI's jobs."""
+    ruleset = json.loads((REPO / ".github" / "rulesets" / "main.json").read_text())
+    [checks] = [r["parameters"]["required_status_checks"] for r in ruleset["rules"]
+                if r["type"] == "required_status_checks"]
+    required = {c["context"] for c in checks}
+    reported = {name for job in workflow("ci.yml")["jobs"].values() for name in _check_names(job)}
+    assert required == reported, f"required but not reported: {required - reported}; " \
+                                 f"reported but not required: {reported - required}"
+
+
+def test_dependency_updates_cover_python_npm_and_the_actions():
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text())
+    ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
+    assert ecosystems == {("pip", "/"), ("npm", "/labextension"), ("github-actions", "/")}
+    assert (REPO / "labextension" / "package-lock.json").is_file()
