@@ -161,3 +161,14 @@ def test_dependency_updates_cover_python_npm_and_the_actions():
     ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
     assert ecosystems == {("pip", "/"), ("npm", "/labextension"), ("github-actions", "/")}
     assert (REPO / "labextension" / "package-lock.json").is_file()
+
+
+def test_ci_builds_the_site_strictly_and_the_release_publishes_it():
+    ci_docs = workflow("ci.yml")["jobs"]["docs"]
+    release = workflow("release.yml")["jobs"]
+    for job in (ci_docs, release["docs"]):
+        runs = " ".join(step.get("run", "") for step in job["steps"])
+        assert "tito_jupyter release student --out build/student" in runs and "mkdocs build --strict" in runs
+        assert any(step.get("env", {}).get("TITO_DOCS_LESSONS") == "build/student" for step in job["steps"])
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in release["pages"]["steps"])
+    assert release["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
