@@ -253,6 +253,16 @@ class Renderer:
                 table.add_row("", f"{row['command']}: {row['runs']} runs, {row['mean_seconds']:.2f} s mean")
         self.console.print(table)
 
+    def _render_system_health(self, data: dict) -> None:
+        table = Table(title=f"repository health, measured {data['measured_at']}", title_justify="left")
+        for col in ("figure", "value", "detail"):
+            table.add_column(col)
+        for f in data["figures"]:
+            value = (f"{f['value']:g} {f['unit']}".strip() if f["status"] == "measured"
+                     else _styled("failed" if f["status"] == "failed" else "not measured"))
+            table.add_row(f["figure"], value, escape(f["detail"] or f["how"]))
+        self.console.print(table)
+
     def _render_module_backups(self, data: dict) -> None:
         for b in data["backups"]:
             self.console.print(f"  {b['module']}  {b['id']}  [dim]{b['path']}[/]")
