@@ -93,8 +93,12 @@ def proxy_command() -> str | None:
 
 
 def paths_the_users_need() -> list[Path]:
-    """What each user's server runs: this environment, its interpreter (a venv links to it) and PYTHONPATH."""
-    paths = [Path(sys.prefix), Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve()]
+    """What each user's server runs: this environment, its interpreter (a venv links to it), tito and
+    PYTHONPATH."""
+    import tito_jupyter  # an editable install: the servers and kernels import it from the project's folder
+
+    paths = [Path(sys.prefix), Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve(),
+             Path(tito_jupyter.__file__).parent]
     paths += [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     return [p for p in paths if p.exists()]
 
