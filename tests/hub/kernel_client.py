@@ -90,5 +90,8 @@ def shell(kernel: Kernel, args: list[str], cwd: str | None = None, timeout: floa
     shown, error = kernel.run(SHELL_CELL.format(args=args, cwd=cwd, timeout=timeout), timeout=timeout + 60)
     if error is not None:
         raise RuntimeError(f"the cell failed in {kernel.user.name}'s kernel:\n{shown}")
-    line = next(line for line in shown.splitlines() if line.startswith("TITO-SHELL "))
-    return json.loads(line.removeprefix("TITO-SHELL "))
+    try:
+        line = next(line for line in shown.splitlines() if line.startswith("TITO-SHELL "))
+        return json.loads(line.removeprefix("TITO-SHELL "))
+    except (StopIteration, ValueError):
+        raise RuntimeError(f"{' '.join(args)} in {kernel.user.name}'s kernel showed no result line:\n{shown!r}")

@@ -67,7 +67,8 @@ def tito(kernel, *args: str) -> dict:
     try:
         result = json.loads(done["stdout"])
     except ValueError:
-        raise AssertionError(f"tito {' '.join(args)} printed no JSON (exit {done['rc']}):\n{done['stderr']}")
+        raise AssertionError(f"tito {' '.join(args)} printed no JSON (exit {done['rc']}):\n"
+                             f"stdout: {done['stdout']!r}\nstderr: {done['stderr']}") from None
     assert done["rc"] == 0 and result["ok"], f"tito {' '.join(args)}: {result.get('summary')}\n{done['stderr']}"
     return result
 

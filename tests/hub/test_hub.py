@@ -137,6 +137,8 @@ def test_the_sidebar_loads_under_the_hub_and_lists_the_students_modules(campus, 
         panel = open_sidebar(lab_page)
         expect(module(panel, "01_numbers")).to_be_visible(timeout=60_000)
         expect(module(panel, "02_doubling")).to_be_visible()
+        # The course is the folder s1's server serves (~/course), not "outside" it (titoServerRoot).
+        expect(panel.locator('.jp-TitoNotice[data-kind="warning"]')).to_have_count(0)
     screenshot(lab_page, "hub-sidebar-s1", panel)
     # The sidebar shows s1's own state, as s1's server reports it (complete, once the kernel test has run).
     for row in hub.as_user(s1, "GET", s1, "tito/api/modules").json()["modules"]:
