@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import hub_server  # noqa: E402
 from kernel_client import open_notebook_kernel, shell  # noqa: E402
 
+# The round trip (the module fixture) runs inside the first test: about 3 minutes here, bounded generously.
+pytestmark = pytest.mark.timeout(1800)
+
 ASSIGNMENT = "01_numbers"
 COURSE_ID = "tinytorch"  # tito's nbgrader course id (engine/grading.py)
 STUB = "# YOUR CODE HERE\n    raise NotImplementedError()"

@@ -83,6 +83,24 @@ def test_tito_complete_in_a_students_kernel_records_progress_in_their_course_onl
     assert not (s2.course / "tinytorch" / "core" / "numbers.py").exists()
 
 
+def test_the_other_student_completes_in_their_own_server_and_leaves_the_first_alone(campus):
+    hub, s1, s2 = campus.hub, campus.s1, campus.s2
+    s1_progress = s1.course / ".tito" / "progress.json"
+    s1_before = s1_progress.read_bytes() if s1_progress.exists() else None
+    s1_jobs_before = hub.as_user(s1, "GET", s1, "tito/api/jobs").json()["jobs"]
+    kernel = open_notebook_kernel(hub, s2, NOTEBOOK)
+    try:
+        shown, error = kernel.run("%tito complete 01 --text")
+        assert error is None, shown
+    finally:
+        kernel.close()
+    jobs = hub.as_user(s2, "GET", s2, "tito/api/jobs").json()["jobs"]
+    assert [(j["command"], j["state"]) for j in jobs] == [("module.complete", "succeeded")], jobs
+    assert json.loads((s2.course / ".tito" / "progress.json").read_text())["modules"]["01_numbers"]["completed_at"]
+    assert (s1_progress.read_bytes() if s1_progress.exists() else None) == s1_before
+    assert hub.as_user(s1, "GET", s1, "tito/api/jobs").json()["jobs"] == s1_jobs_before
+
+
 def test_a_student_cannot_read_or_change_the_others_course_from_their_kernel(campus):
     hub, s1, s2 = campus.hub, campus.s1, campus.s2
     kernel = open_notebook_kernel(hub, s2, NOTEBOOK)
