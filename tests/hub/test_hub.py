@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from kernel_client import open_notebook_kernel  # noqa: E402
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "hub"
+
 NOTEBOOK = "modules/01_numbers/01_numbers.ipynb"
 
 
@@ -137,9 +139,17 @@ def lab_page(campus):
                              for c in campus.s1.session.cookies])
         page = context.new_page()
         page.set_default_timeout(60_000)
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         try:
             yield page
         finally:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            (ARTIFACTS / "sidebar.console.log").write_text("\n".join(console))
+            try:
+                page.screenshot(path=str(ARTIFACTS / "sidebar.last.png"))
+            except Exception:  # the page may be gone; the console log above still helps
+                pass
             browser.close()
 
 
@@ -152,6 +162,9 @@ def test_the_sidebar_loads_under_the_hub_and_lists_the_students_modules(campus, 
         lab_page.goto(hub.user_url(s1, "lab?reset"))
         lab_page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
         assert f"/user/{s1.name}/lab" in lab_page.url
+        # Lab's extensions come up after its splash; on a loaded machine that takes more than expect's 5 s.
+        lab_page.wait_for_selector('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="tito-sidebar"]',
+                                   timeout=120_000)
         panel = open_sidebar(lab_page)
         expect(module(panel, "01_numbers")).to_be_visible(timeout=60_000)
         expect(module(panel, "02_doubling")).to_be_visible()
