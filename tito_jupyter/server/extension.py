@@ -31,6 +31,8 @@ HERE = Path(__file__).parent
 JOB_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/job"
 #: What kernels read to find this server (see tito_jupyter.magics).
 ENV_URL, ENV_TOKEN = "TITO_SERVER_URL", "TITO_SERVER_TOKEN"
+#: The page-config key with the server's root folder as an absolute path (JupyterLab's own may start with ~).
+PAGE_CONFIG_ROOT = "titoServerRoot"
 _WILDCARD_HOSTS = {"", "0.0.0.0", "*", "localhost"}
 
 
@@ -72,6 +74,11 @@ class TitoExtension(ExtensionApp):
         schema = json.loads((HERE / "job-event.schema.json").read_text(encoding="utf-8"))
         self.serverapp.event_logger.register_event_schema(schema)
         self._saved_environ: dict[str, str | None] = {}
+        # JupyterLab's `serverRoot` writes a root inside the home folder as "~/...", which the sidebar cannot
+        # match with the course's absolute root: under JupyterHub (the course in the student's home) it took the
+        # course for outside the server and could not open its notebooks. The sidebar reads this one first.
+        page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
+        page_config[PAGE_CONFIG_ROOT] = str(self.root_dir())
 
     def initialize_handlers(self) -> None:
         from .handlers import handlers
