@@ -183,11 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import processes, run
-    from ..engine.context import Context
+    import os
+    from functools import partial
+
+    from ..engine import processes, run, runs
+    from ..engine.context import Context as _Context
     from ..engine.results import EventSink
 
     processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
+    # A run typed in a terminal announces itself in the course, so the sidebar follows it live; a server job runs
+    # through here too, but the server already shows it.
+    Context = partial(_Context, announce=None if os.environ.get(runs.JOB_MARKER) else "terminal")
 
     if ns.events:
         def emit(event: dict) -> None:
