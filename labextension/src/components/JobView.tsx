@@ -45,6 +45,11 @@ export function JobView(props: IJobViewProps): JSX.Element {
             %tito
           </span>
         )}
+        {job.origin === 'terminal' && (
+          <span className="jp-TitoJob-source" title="Started with tito in a terminal; followed live here">
+            from a terminal
+          </span>
+        )}
         <span className="jp-TitoBadge" data-state={job.state} role="status" aria-label={label}>
           {jobStateLabel(job.state)}
         </span>
@@ -54,7 +59,11 @@ export function JobView(props: IJobViewProps): JSX.Element {
             small
             className="jp-TitoButton"
             aria-label={`Cancel ${view.title}`}
-            title="Stop this job"
+            title={
+              job.origin === 'terminal'
+                ? 'Stop this run (tito in the terminal is interrupted, as by Ctrl-C)'
+                : 'Stop this job'
+            }
             onClick={() => props.onCancel(view)}
           >
             <stopIcon.react tag="span" className="jp-TitoButton-icon" />
