@@ -190,6 +190,8 @@ async def test_broken_run_files_do_not_break_the_list(api, course_dir, tmp_path)
     outside = write_run(tmp_path / "elsewhere", header_for("run-1-1-a8", os.getpid(), None))
     (folder / "run-1-1-a8.jsonl").symlink_to(outside)
     (folder / "notes.txt").write_text("not a run")
+    nan_start = {**header_for("run-1-1-a9", 999_999_999, None)}
+    (folder / "run-1-1-a9.jsonl").write_text(json.dumps(nan_start).replace(str(nan_start["started"]), "NaN") + "\n")
     # A run that ended before the server started: its rows already say what it did, it is not listed.
     write_run(folder, header_for("run-1-1-b1", 999_999_999, None), {"type": "result", "ok": True, "summary": "old"},
               when=time.time() - 3600)
@@ -198,6 +200,7 @@ async def test_broken_run_files_do_not_break_the_list(api, course_dir, tmp_path)
     good = write_run(folder, header_for("run-1-1-c1", int(dead.stdout), 1.0),
                      {"type": "event", "event": "step", "step": "test", "state": "running", "module": "01_numbers"},
                      b"\x00\x01 garbage \xff\n", b"{\"type\": \"event\", \"event\": \"test\", \"x\": NaN\n",
+                     b"{\"type\": \"event\", \"event\": \"log\", \"x\": NaN}\n",  # Python reads it; JSON has no NaN
                      {"type": "other"}, {"type": "event", "event": "collected", "count": 2},
                      {"type": "result", "command": "module.test", "ok": False, "summary": "1 failed", "data": {},
                       "error": {"kind": "tests_failed"}, "duration": 1.0},
@@ -213,6 +216,7 @@ async def test_broken_run_files_do_not_break_the_list(api, course_dir, tmp_path)
         assert time.monotonic() < deadline, f"the whole run was never listed as ended: {states}"
         await asyncio.sleep(0.1)
     assert list(states) == ["run-1-1-c1"], states  # none of the broken ones, not the old one
+    json.dumps(body, allow_nan=False)  # what the server said is strict JSON
     _, job = await api("GET", "jobs/run-1-1-c1")
     assert [e["event"] for e in job["events"]] == ["step", "collected"]
     assert job["result"]["summary"] == "1 failed" and job["origin"] == "terminal"

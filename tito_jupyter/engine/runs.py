@@ -23,6 +23,7 @@ Announcing is a courtesy to watchers: if the folder cannot be written, the comma
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import secrets
@@ -75,8 +76,24 @@ def is_alive(header: dict) -> bool:
 def valid_header(record) -> bool:
     """True if ``record`` (a parsed first line) is a run header this version understands."""
     return (isinstance(record, dict) and record.get("type") == "run" and isinstance(record.get("id"), str)
-            and isinstance(record.get("command"), str) and isinstance(record.get("args"), dict)
-            and isinstance(record.get("pid"), int) and isinstance(record.get("started"), (int, float)))
+            and isinstance(record.get("command"), str) and 0 < len(record["command"]) <= 200
+            and isinstance(record.get("args"), dict) and isinstance(record.get("pid"), int)
+            and isinstance(record.get("started"), (int, float)) and math.isfinite(record["started"]))
+
+
+def _finite(value):
+    """``value`` with every NaN or infinity said as text: a run file holds strict JSON, which has neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 class Announcement:
@@ -91,8 +108,8 @@ class Announcement:
             return
         try:
             line = json.dumps(record, default=str, allow_nan=False) + "\n"
-        except ValueError:  # a NaN in an event: say it as text, the line must stay JSON
-            line = json.dumps(json.loads(json.dumps(record, default=str)), default=str) + "\n"
+        except ValueError:  # a NaN in an event (a test's duration, a loss): say it as text
+            line = json.dumps(_finite(record), default=str, allow_nan=False) + "\n"
         try:
             os.write(self._fd, line.encode("utf-8", "replace"))
         except OSError:  # the disk is full, the folder went away: stop announcing, keep running
@@ -230,7 +247,7 @@ def read_records(path: Path, offset: int = 0, limit: int = 4 * 1024 * 1024) -> C
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line.decode("utf-8")))
+            records.append(json.loads(line.decode("utf-8"), parse_constant=_no_constants))
         except (ValueError, UnicodeDecodeError, RecursionError):
             records.append(None)
     return Chunk(records, offset + end + 1)

@@ -202,10 +202,11 @@ class TerminalRuns:
         followed = self._files.get(news.name)
         if news.header is not None:
             header = news.header
-            if self.manager.get(header["id"]) is not None:
+            run_id = _id_of(news.name)  # the file's name, which the folder's rules vouch for (not the header's say)
+            if self.manager.get(run_id) is not None:
                 return  # an id the manager already has: never mix two runs
             job = Job(command=header["command"], args=news.args or {}, project=news.root or Path("."), source=TERMINAL,
-                      origin=str(header.get("origin") or TERMINAL), id=header["id"], state="running",
+                      origin=TERMINAL, id=run_id, state="running",
                       created=float(header["started"]), started=float(header["started"]),
                       stopper=lambda h=header: stop_run(h))
             if followed is not None:
