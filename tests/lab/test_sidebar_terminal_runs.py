@@ -78,3 +78,32 @@ def test_a_run_typed_in_a_terminal_is_live_in_the_sidebar(start_lab, page, cours
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_cancel_in_the_sidebar_stops_the_terminal_run_as_ctrl_c_would(start_lab, page, course_dir):
+    write_notebook(course_dir / "modules/01_numbers/01_numbers.ipynb", notebook(
+        ("markdown", "# Numbers"), ("code", "#| default_exp core.numbers"), ("code", NUMBERS_EXPORT),
+        ("code", "def test_unit_add():\n    while True:\n        pass\n")))
+    lab = start_lab(course_dir)
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+
+    proc = tito_in_a_terminal(course_dir, "complete", "01", "--timeout", "600")
+    try:
+        job = current_job(panel)
+        expect(job.locator(".jp-TitoJob-source")).to_have_text("from a terminal", timeout=60_000)
+        expect(job.locator('.jp-TitoStep[data-state="running"]')).to_contain_text("Tests 01_numbers",
+                                                                                  timeout=60_000)
+        # The sidebar waits for it like for its own jobs: nothing else starts meanwhile.
+        expect(panel.get_by_role("button", name="Complete 02_doubling")).to_be_disabled()
+        job.get_by_role("button", name="Cancel Complete 01_numbers").click()
+        expect(job.locator(".jp-TitoBadge")).to_have_text("Cancelled", timeout=60_000)
+        expect(job.locator(".jp-TitoJob-summary")).to_contain_text("Stopped (SIGTERM)")
+        screenshot(page, "sidebar-terminal-run-cancelled", panel)
+        proc.communicate(timeout=60)
+        assert proc.returncode == 128 + 15  # tito in the terminal unwound as on Ctrl-C, and said so
+        expect(panel.get_by_role("button", name="Complete 02_doubling")).to_be_enabled()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import stat
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,13 +98,22 @@ def _no_constants(name: str):
 
 
 class Announcement:
-    """The run file of one run while it is written; every write that fails ends the announcement, not the run."""
+    """The run file of one run while it is written; every write that fails ends the announcement, not the run.
+
+    Commands that work in threads (autograde's workers) report from several at once: one line is written at a time,
+    and never to a descriptor another thread has closed (its number may already name another file).
+    """
 
     def __init__(self, path: Path, fd: int):
         self.path = path
         self._fd: int | None = fd
+        self._lock = threading.Lock()
 
     def write(self, record: dict) -> None:
+        with self._lock:
+            self._write(record)
+
+    def _write(self, record: dict) -> None:
         if self._fd is None:
             return
         try:
@@ -113,7 +123,7 @@ class Announcement:
         try:
             os.write(self._fd, line.encode("utf-8", "replace"))
         except OSError:  # the disk is full, the folder went away: stop announcing, keep running
-            self.close()
+            self._close()
 
     def sink(self, inner: EventSink) -> EventSink:
         """An event sink that writes each event to the run file, then hands it to ``inner``."""
@@ -124,6 +134,10 @@ class Announcement:
         self.close()
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             try:

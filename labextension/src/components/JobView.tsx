@@ -45,11 +45,6 @@ export function JobView(props: IJobViewProps): JSX.Element {
             %tito
           </span>
         )}
-        {job.origin === 'terminal' && (
-          <span className="jp-TitoJob-source" title="Started with tito in a terminal; followed live here">
-            from a terminal
-          </span>
-        )}
         <span className="jp-TitoBadge" data-state={job.state} role="status" aria-label={label}>
           {jobStateLabel(job.state)}
         </span>
@@ -70,6 +65,11 @@ export function JobView(props: IJobViewProps): JSX.Element {
           </Button>
         )}
       </div>
+      {job.origin === 'terminal' && (
+        <div className="jp-TitoJob-source jp-TitoJob-origin" title="Started with tito in a terminal; followed live here">
+          from a terminal
+        </div>
+      )}
       {(active || fraction !== null) && (
         <ProgressBar
           fraction={fraction}
