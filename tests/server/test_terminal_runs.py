@@ -282,3 +282,18 @@ async def test_the_server_stopping_leaves_a_terminal_run_running(api, course_dir
     await tito_ext.stop_extension()  # what a server shutdown calls: its own jobs are stopped, not the student's
     await asyncio.sleep(1.0)
     assert proc.poll() is None, "the server's stopping stopped a run of the student's terminal"
+
+
+async def test_a_long_run_that_ended_is_read_to_its_result_not_taken_for_killed(api, course_dir, tito_ext):
+    # More than one look reads, from a process that has ended: its result still counts.
+    tito_ext.terminal_runs.read_limit = 16 * 1024
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    events = [{"type": "event", "event": "log", "level": "info", "message": f"line {i} " + "é" * 300}
+              for i in range(300)]
+    write_run(course_dir / ".tito/runs", header_for("run-1-1-f1", int(dead.stdout), 1.0), *events,
+              {"type": "result", "command": "module.test", "ok": True, "summary": "all passed", "data": {},
+               "error": None, "duration": 9.0})
+    assert await _listed(api, "run-1-1-f1")
+    job = await api.wait("run-1-1-f1", timeout=60)
+    assert job["state"] == "succeeded" and job["result"]["summary"] == "all passed"
+    assert job["event_count"] == 300

@@ -211,11 +211,12 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
 
 @dataclass
 class Chunk:
-    """What :func:`read_records` found: whole lines parsed (``None`` for a line that is not JSON), and where the
-    next read starts."""
+    """What :func:`read_records` found: whole lines parsed (``None`` for a line that is not JSON), where the next
+    read starts, and whether it read to the end of what was written (else there is more to read at once)."""
 
     records: list
     offset: int
+    at_end: bool = True
 
 
 def open_run_file(path: Path) -> int | None:
@@ -247,6 +248,7 @@ def read_records(path: Path, offset: int = 0, limit: int = 4 * 1024 * 1024) -> C
             if not more:
                 break
             data += more
+        at_end = os.read(fd, 1) == b""
     except OSError:
         return None
     finally:
@@ -254,8 +256,8 @@ def read_records(path: Path, offset: int = 0, limit: int = 4 * 1024 * 1024) -> C
     end = data.rfind(b"\n")
     if end < 0:
         if len(data) >= LINE_LIMIT:  # one line longer than any tito writes: skip it whole
-            return Chunk([None], offset + len(data))
-        return Chunk([], offset)
+            return Chunk([None], offset + len(data), at_end)
+        return Chunk([], offset, at_end)
     records = []
     for line in data[:end].split(b"\n"):
         if not line.strip():
@@ -264,7 +266,7 @@ def read_records(path: Path, offset: int = 0, limit: int = 4 * 1024 * 1024) -> C
             records.append(json.loads(line.decode("utf-8"), parse_constant=_no_constants))
         except (ValueError, UnicodeDecodeError, RecursionError):
             records.append(None)
-    return Chunk(records, offset + end + 1)
+    return Chunk(records, offset + end + 1, at_end)
 
 
 def read_header(path: Path) -> dict | None:

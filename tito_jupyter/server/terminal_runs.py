@@ -50,6 +50,7 @@ class _News:
     """What one scan found about one run: new (``header``), new events, its result, or that it is gone."""
 
     name: str
+    followed: _Followed
     root: Path | None = None
     header: dict | None = None
     args: dict | None = None
@@ -60,6 +61,9 @@ class _News:
 
 class TerminalRuns:
     """Follows the runs in ``course_root()``'s runs folder and keeps ``manager`` told."""
+
+    #: Bytes of one run file read in one look at most: a run with a long backlog is caught up over a few looks.
+    read_limit = 4 * 1024 * 1024
 
     def __init__(self, manager: JobManager, course_root: Callable[[], Path], run_in_thread, interval: float = 0.5,
                  log=None):
@@ -125,11 +129,11 @@ class TerminalRuns:
         for name in set(self._files) - set(names):  # removed (pruned, deleted) while we followed it
             followed = self._files.pop(name)
             if followed.header is not None and not followed.ended:
-                found.append(_News(name, gone=True))
+                found.append(_News(name, followed, gone=True))
         return found
 
     def _read(self, path: Path, name: str, followed: _Followed, root: Path) -> _News | None:
-        news = _News(name, root)
+        news = _News(name, followed, root)
         if followed.header is None:
             header = runs.read_header(path)
             if header is None:
@@ -144,7 +148,7 @@ class TerminalRuns:
             news.args = self._resolved(root, header)
         else:
             alive = runs.is_alive(followed.header)
-        chunk = runs.read_records(path, followed.offset)
+        chunk = runs.read_records(path, followed.offset, self.read_limit)
         if chunk is None:
             followed.ended = True
             news.gone = True
@@ -161,7 +165,7 @@ class TerminalRuns:
                 news.result = {k: v for k, v in record.items() if k != "type"}
                 followed.ended = True
                 break
-        if news.result is None and not alive:
+        if news.result is None and not alive and chunk.at_end:  # all it wrote is read, and it wrote no end
             followed.ended = news.gone = True
         if followed.header is not None and (news.header or news.events or news.result or news.gone):
             return news
@@ -199,22 +203,20 @@ class TerminalRuns:
     # -- on the event loop ---------------------------------------------------------------------------
 
     def _apply(self, news: _News) -> None:
-        followed = self._files.get(news.name)
+        followed = news.followed
         if news.header is not None:
             header = news.header
             run_id = _id_of(news.name)  # the file's name, which the folder's rules vouch for (not the header's say)
             if self.manager.get(run_id) is not None:
-                return  # an id the manager already has: never mix two runs
+                followed.ended = True  # an id the manager already has: never mix two runs
+                return
             job = Job(command=header["command"], args=news.args or {}, project=news.root or Path("."), source=TERMINAL,
                       origin=TERMINAL, id=run_id, state="running",
                       created=float(header["started"]), started=float(header["started"]),
                       stopper=lambda h=header: stop_run(h))
-            if followed is not None:
-                followed.job = job
+            followed.job = job
             self.manager.adopt(job)
-        job = followed.job if followed is not None else None
-        if job is None:
-            job = next((j for j in self.manager.list() if j.id == _id_of(news.name)), None)
+        job = followed.job
         if job is None or job.is_final:
             return
         for event in news.events:
