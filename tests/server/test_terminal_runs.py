@@ -25,12 +25,34 @@ from process_tree import MARKER, assert_tree_gone, marked
 
 from tito_jupyter.engine import runs
 from tito_jupyter.server.extension import JOB_EVENT_SCHEMA_ID
+from tito_jupyter.server.handlers import OPENAPI_FILE
 
 #: Three inline tests that take a while each, so a run is seen while it runs (and its count moves).
 SLOW_TESTS = tuple(
     ("code", f"def test_unit_slow_{i}():\n    import time\n    time.sleep(0.7)\n    assert add({i}, 1) == {i + 1}\n")
     for i in range(3))
 LOOPING_TEST = ("code", "def test_unit_add():\n    while True:\n        pass\n")
+
+
+def _json_schema(node):
+    """OpenAPI 3.0's schema dialect as JSON Schema: ``nullable`` becomes a ``null`` alternative."""
+    if isinstance(node, list):
+        return [_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def assert_fits_the_document(job: dict) -> None:
+    """``job`` is a Job as openapi.json describes it."""
+    import jsonschema
+
+    document = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    schema = {"$ref": "#/components/schemas/Job", "components": _json_schema(document["components"])}
+    jsonschema.validate(job, schema)
 
 
 def write_module(course_dir: Path, *tests: tuple[str, str]) -> None:
@@ -111,6 +133,7 @@ async def test_a_terminal_complete_shows_live_streams_its_events_and_ends_with_i
     assert job["state"] == "running" and job["command"] == "module.complete"
     assert job["source"] == "terminal" and job["notebook"] is None
     assert job["args"] == {"modules": ["01_numbers"]}  # the name as typed (01), shown as the course's id
+    assert_fits_the_document(job)
     # It is followed while it runs: a test reports before the run has ended.
     live = await api.wait_for_event(job["id"], lambda e: e.get("event") == "test", timeout=120)
     assert live["state"] == "running"
@@ -119,6 +142,7 @@ async def test_a_terminal_complete_shows_live_streams_its_events_and_ends_with_i
     assert await exited(proc) == 0
     printed = json.loads(proc.stdout.read())
     assert ended["state"] == "succeeded" and ended["result"] == printed  # what the terminal printed, no less
+    assert_fits_the_document(ended)
     outcomes = [e["outcome"] for e in ended["events"] if e["event"] == "test"]
     assert outcomes.count("passed") >= 3 and "failed" not in outcomes
     assert [j["id"] for j in (await api("GET", "jobs"))[1]["jobs"]] == [job["id"]]  # shown once
@@ -145,6 +169,7 @@ async def test_a_sigkilled_terminal_run_ends_stopped_not_running_forever(api, co
     assert ended["state"] == "cancelled"
     assert ended["result"]["ok"] is False and ended["result"]["error"]["kind"] == "stopped"
     assert "Stopped" in ended["result"]["summary"] and "killed" in ended["result"]["summary"]
+    assert_fits_the_document(ended)
 
 
 async def test_cancel_from_the_server_stops_the_terminal_run_as_ctrl_c_would(api, course_dir, terminal, tag):
