@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 from lab_sidebar import current_job, expect_module_state, open_lab, open_sidebar, screenshot
+from test_sidebar_a11y import axe_violations, title_is_whole
 
 from tito_jupyter.engine import runs
 
@@ -63,6 +64,8 @@ def test_a_run_typed_in_a_terminal_is_live_in_the_sidebar(start_lab, page, cours
                 seen_running.append(count)
                 if len(seen_running) == 2:
                     screenshot(page, "sidebar-terminal-run-live", panel)
+                    assert title_is_whole(job.locator(".jp-TitoJob-title")), "the label squeezed the title"
+                    assert axe_violations(page, panel) == [], "while a terminal run is followed"
             time.sleep(0.1)
         assert len(seen_running) >= 2, f"the count did not move while the run ran: {seen_running}"
 
