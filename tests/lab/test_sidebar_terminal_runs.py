@@ -25,7 +25,7 @@ pytestmark = pytest.mark.timeout(300)
 
 #: Inline tests that take a while each, so the count is seen moving.
 SLOW_TESTS = tuple(
-    ("code", f"def test_unit_slow_{i}():\n    import time\n    time.sleep(1.5)\n    assert add({i}, 1) == {i + 1}\n")
+    ("code", f"def test_unit_slow_{i}():\n    import time\n    time.sleep(2.5)\n    assert add({i}, 1) == {i + 1}\n")
     for i in range(3))
 
 
