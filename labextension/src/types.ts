@@ -111,6 +111,8 @@ export interface IJob {
   args: Record<string, unknown>;
   notebook: string | null;
   source: string;
+  /** `server`: a job the server runs; `terminal`: `tito` typed in a terminal, which the server follows. */
+  origin?: 'server' | 'terminal' | string;
   state: JobState;
   events?: IEngineEvent[];
   event_count?: number;

@@ -15,7 +15,7 @@ from tito_jupyter.server.handlers import ROUTES
 MODULE_ROW_FIELDS = {"id", "number", "name", "title", "notebook", "export_target", "requires", "state", "last_run",
                      "changed", "tests", "missing_prerequisites"}
 CHECKPOINT_ROW_FIELDS = {"id", "question", "requires", "unlocked_by", "state", "missing_modules", "passed_at"}
-JOB_FIELDS = {"id", "command", "args", "notebook", "source", "state", "events", "event_count", "result", "created",
+JOB_FIELDS = {"id", "command", "args", "notebook", "source", "origin", "state", "events", "event_count", "result", "created",
               "started", "finished"}
 
 

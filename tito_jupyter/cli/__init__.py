@@ -194,28 +194,33 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import processes, run
+    from ..engine import processes, run, runs
     from ..engine.context import Context
     from ..engine.results import EventSink
 
     processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
+    # A run typed in a terminal announces itself in the course, so the sidebar follows it live; a server job runs
+    # through here too, but the server already shows it.
+    announce = None if os.environ.get(runs.JOB_MARKER) else "terminal"
 
     if ns.events:
         def emit(event: dict) -> None:
             _write_out(json.dumps({"type": "event", **event}) + "\n")
 
-        result = run(command, kwargs, Context(project=ns.project, events=EventSink(emit), notebook_path=ns.notebook))
+        result = run(command, kwargs, Context(project=ns.project, events=EventSink(emit), notebook_path=ns.notebook,
+                                              announce=announce))
         _write_out(json.dumps({"type": "result", **result.to_dict()}) + "\n")
         return result.exit_code
     if ns.json:
-        result = run(command, kwargs, Context(project=ns.project, notebook_path=ns.notebook))
+        result = run(command, kwargs, Context(project=ns.project, notebook_path=ns.notebook, announce=announce))
         _write_out(json.dumps(result.to_dict(), indent=2) + "\n")
         return result.exit_code
     from .render import Renderer
 
     renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
     result = run(command, kwargs,
-                 Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook))
+                 Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook,
+                         announce=announce))
     try:
         renderer.finish(result)
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened

@@ -24,10 +24,15 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
     ctx = ctx or Context()
     args = {k: v for k, v in (args or {}).items() if v is not None}
     started = time.monotonic()
+    announcement = None
+    faces_events = ctx.events
     try:
         args = _checked_args(spec, args)
         module_name, func_name = spec.target.split(":")
         func = getattr(importlib.import_module(module_name), func_name)
+        announcement = _announce(spec, args, ctx)
+        if announcement is not None:
+            ctx.events = announcement.sink(faces_events)
         result = func(ctx, **args)
     except TitoError as exc:
         result = _failed(spec, exc)
@@ -38,9 +43,25 @@ def run(command: str | Command, args: dict | None = None, ctx: Context | None = 
     except Exception as exc:
         refused = refused_by_file_system(exc)  # a read-only folder is the course's state, not a bug: say which
         result = _failed(spec, refused) if refused is not None else _internal_error(spec, ctx, exc)
+    finally:
+        ctx.events = faces_events
     result.duration = time.monotonic() - started
+    if announcement is not None:
+        announcement.finish(result)
     _log_usage(ctx, spec, result)
     return result
+
+
+def _announce(spec: Command, args: dict, ctx: Context):
+    """The run file of this run if it should have one (a long-running command, and a face that asks for it)."""
+    if not ctx.announce or not spec.long_running:
+        return None
+    try:
+        from . import runs
+
+        return runs.announce(ctx.course.state_dir, spec.name, args, ctx.announce)
+    except Exception:  # no course (the command will say so itself), an unreadable one: run unannounced
+        return None
 
 
 def _failed(spec: Command, exc: TitoError) -> Result:

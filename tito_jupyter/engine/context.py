@@ -16,12 +16,17 @@ class Context:
 
     ``notebook_path`` is the notebook a request comes from (the magics and the sidebar know it), so that
     ``complete`` with no module name acts on that notebook's module.
+
+    ``announce`` names where a run comes from (``"terminal"``) when a long-running command should announce itself
+    in the course's runs folder, so that others follow it live (:mod:`tito_jupyter.engine.runs`); None: it is not
+    announced (a server job, which the server shows itself; a test of the engine).
     """
 
     project: Path | str | None = None
     events: EventSink = field(default_factory=lambda: NULL_SINK)
     notebook_path: str | None = None
     timeout: float = 300.0
+    announce: str | None = None
 
     @cached_property
     def course(self) -> Course:

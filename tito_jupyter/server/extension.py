@@ -25,7 +25,8 @@ from ..course import MODULES_DIR, Course, find_project_root
 from ..errors import TitoError
 from . import catalog, requests
 from .errors import ApiError
-from .jobs import Job, JobManager, QueueFull
+from .jobs import Job, JobManager, NotStoppable, QueueFull
+from .terminal_runs import TerminalRuns
 
 HERE = Path(__file__).parent
 JOB_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/job"
@@ -59,6 +60,11 @@ class TitoExtension(ExtensionApp):
         100, config=True,
         help="Jobs that may wait for their turn; past that, a new job is refused (429) until some have run.",
     )
+    terminal_runs_interval = Float(
+        0.5, config=True,
+        help="Seconds between looks at the course's runs folder, where `tito` runs typed in a terminal announce "
+             "themselves; they show as jobs with origin `terminal`.",
+    )
     read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
     publish_to_kernels = Bool(
         True, config=True,
@@ -71,6 +77,10 @@ class TitoExtension(ExtensionApp):
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
                                max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log)
+        self.terminal_runs = TerminalRuns(self.jobs, self.course_root, self._in_thread,
+                                          interval=max(0.05, self.terminal_runs_interval), log=self.log)
+        # Started from the event loop once it runs (the server's start hook is not called under every runner).
+        self.serverapp.io_loop.add_callback(self.terminal_runs.start)
         schema = json.loads((HERE / "job-event.schema.json").read_text(encoding="utf-8"))
         self.serverapp.event_logger.register_event_schema(schema)
         self._saved_environ: dict[str, str | None] = {}
@@ -95,6 +105,7 @@ class TitoExtension(ExtensionApp):
             self.log.warning("tito | %s", exc.message)
 
     async def stop_extension(self) -> None:
+        await self.terminal_runs.stop()
         await self.jobs.shutdown()
         for key, value in self._saved_environ.items():
             if value is None:
@@ -208,7 +219,10 @@ class TitoExtension(ExtensionApp):
 
     async def cancel(self, job_id: str) -> Job:
         self.job(job_id)
-        return await self.jobs.cancel(job_id)
+        try:
+            return await self.jobs.cancel(job_id)
+        except NotStoppable as exc:
+            raise ApiError(409, str(exc), "not_stoppable") from None
 
     def _on_job_change(self, job: Job, event: dict | None) -> None:
         self.serverapp.event_logger.emit(

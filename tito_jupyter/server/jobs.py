@@ -12,6 +12,10 @@ clean up after themselves), then kills its process group, then every process tha
 marker in its environment (a pytest run the CLI started in a session of its own, an orphan of either).
 Jobs start and end by the rules of :mod:`tito_jupyter.engine.processes`, so a server that dies, even by SIGKILL,
 takes its jobs and their tests with it.
+
+The manager also keeps runs it does not run itself (``origin`` other than ``"server"``: ``tito`` typed in a
+terminal, which :mod:`tito_jupyter.server.terminal_runs` follows), so that one list, one event stream and one
+cancel serve them all; those are never stopped because the server stops.
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..engine import processes
+from ..engine import processes, runs
 
 STATES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
 FINAL_STATES = frozenset(("succeeded", "failed", "cancelled", "timed_out"))
-#: Environment variable every process of a job inherits, so stray ones can be found and stopped.
-JOB_MARKER = "TITO_JOB_ID"
+#: Environment variable every process of a job inherits, so stray ones can be found and stopped (and the CLI knows
+#: it runs as a job, which it does not announce as a run of its own).
+JOB_MARKER = runs.JOB_MARKER
 #: Seconds a job gets to stop by itself after SIGINT before it is killed.
 STOP_GRACE = 2.0
 #: The longest JSON line a job may print (a result with thousands of test outcomes is a few MB).
@@ -50,6 +55,8 @@ class Job:
     notebook: str | None = None
     source: str = "rest"
     timeout: float = 1800.0
+    #: ``server`` (this server runs it) or ``terminal`` (``tito`` typed in a terminal; the server only follows it).
+    origin: str = "server"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     state: str = "queued"
     events: list[dict] = field(default_factory=list)
@@ -63,6 +70,8 @@ class Job:
     task: asyncio.Task | None = field(default=None, repr=False)
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     stderr_tail: bytes = field(default=b"", repr=False)
+    #: For a run this server follows but does not run: asks it to stop; says why it will not (or None if asked).
+    stopper: Callable[[], "str | None"] | None = field(default=None, repr=False)
 
     @property
     def is_final(self) -> bool:
@@ -75,6 +84,7 @@ class Job:
             "args": self.args,
             "notebook": self.notebook,
             "source": self.source,
+            "origin": self.origin,
             "state": self.state,
             "events": self.events[since:],
             "event_count": len(self.events),
@@ -90,6 +100,14 @@ Listener = Callable[[Job, "dict | None"], None]
 
 class QueueFull(Exception):
     """Too many jobs are waiting for their turn; the request is refused rather than queued without end."""
+
+
+class NotStoppable(Exception):
+    """A run this server follows cannot be stopped from here (the message says why)."""
+
+
+#: Seconds a cancel waits for a followed run (a terminal's) to end after it was asked to stop.
+FOLLOWED_STOP_WAIT = 20.0
 
 
 class JobManager:
@@ -131,10 +149,36 @@ class JobManager:
         self._start_queued()
         return job
 
+    def adopt(self, job: Job) -> Job:
+        """Keep and show a run this manager does not run (its follower reports its events and its end)."""
+        self._jobs[job.id] = job
+        self._prune()
+        self._tell(job, None)
+        return job
+
+    def add_event(self, job: Job, event: dict) -> None:
+        """An engine event of ``job``: kept (up to MAX_EVENTS) and told to the listener."""
+        if len(job.events) < MAX_EVENTS:
+            job.events.append(event)
+            self._tell(job, event)
+
     async def cancel(self, job_id: str) -> Job | None:
-        """Stop a job; a queued one never starts. Answers once the job has ended."""
+        """Stop a job; a queued one never starts. Answers once the job has ended.
+
+        A followed run (a terminal's) is asked to stop; if it has not ended within FOLLOWED_STOP_WAIT seconds the
+        answer says it still runs. NotStoppable if it may not be asked."""
         job = self._jobs.get(job_id)
         if job is None or job.is_final:
+            return job
+        if job.stopper is not None:
+            refused = await asyncio.get_running_loop().run_in_executor(None, job.stopper)
+            if refused:
+                raise NotStoppable(refused)
+            job.ending = job.ending or "cancelled"
+            try:
+                await asyncio.wait_for(asyncio.shield(job.done.wait()), FOLLOWED_STOP_WAIT)
+            except asyncio.TimeoutError:
+                pass
             return job
         job.ending = job.ending or "cancelled"
         if job.task is None:  # still waiting for its turn
@@ -147,8 +191,8 @@ class JobManager:
 
     async def shutdown(self) -> None:
         """Cancel everything (the server is stopping); no job outlives the server."""
-        await asyncio.gather(*(self.cancel(j.id) for j in list(self._jobs.values()) if not j.is_final),
-                             return_exceptions=True)
+        await asyncio.gather(*(self.cancel(j.id) for j in list(self._jobs.values())
+                               if not j.is_final and j.origin == "server"), return_exceptions=True)
 
     def _running(self) -> int:
         return sum(1 for j in self._jobs.values() if j.task is not None and not j.is_final)
@@ -237,6 +281,10 @@ class JobManager:
         detail = f" It said: {tail[-1]}" if tail else ""
         return "failed", self._failure_result(job, f"tito stopped without a result (exit code {code}).{detail}")
 
+    def finish(self, job: Job, state: str, result: dict) -> None:
+        """``job`` has ended in ``state`` with ``result`` (once; later calls change nothing)."""
+        self._finish(job, state, result)
+
     def _finish(self, job: Job, state: str, result: dict) -> None:
         if job.is_final:
             return
@@ -292,9 +340,7 @@ class JobManager:
             event = record
         else:  # something printed that is not tito's (a plugin, a warning): keep it as a log line
             event = {"event": "log", "message": text[:2000], "level": "output", "time": time.time()}
-        if len(job.events) < MAX_EVENTS:
-            job.events.append(event)
-            self._tell(job, event)
+        self.add_event(job, event)
 
     async def _read_stderr(self, job: Job) -> None:
         stream = job.process.stderr

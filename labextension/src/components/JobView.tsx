@@ -54,13 +54,22 @@ export function JobView(props: IJobViewProps): JSX.Element {
             small
             className="jp-TitoButton"
             aria-label={`Cancel ${view.title}`}
-            title="Stop this job"
+            title={
+              job.origin === 'terminal'
+                ? 'Stop this run (tito in the terminal is interrupted, as by Ctrl-C)'
+                : 'Stop this job'
+            }
             onClick={() => props.onCancel(view)}
           >
             <stopIcon.react tag="span" className="jp-TitoButton-icon" />
           </Button>
         )}
       </div>
+      {job.origin === 'terminal' && (
+        <div className="jp-TitoJob-source jp-TitoJob-origin" title="Started with tito in a terminal; followed live here">
+          from a terminal
+        </div>
+      )}
       {(active || fraction !== null) && (
         <ProgressBar
           fraction={fraction}
