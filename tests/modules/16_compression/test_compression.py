@@ -59,26 +59,33 @@ def digits_mlp():
     return model, score, train
 
 
+def copy_of(model, hidden):
+    twin = mlp(hidden, seed=0, inputs=64, outputs=10)
+    for mine, theirs in zip(twin.parameters(), model.parameters()):
+        mine.data = theirs.data.copy()
+    return twin
+
+
 def test_half_the_weights_of_a_digits_mlp_go_for_at_most_one_point(digits_mlp):
-    model, score, _ = digits_mlp
-    dense = score(model)
+    """The issue's figure: 50% sparsity, then one epoch of fine-tuning with the masks held, loses at most one point
+    of held-out accuracy. Pruned alone it may lose a little more (bench/compression.py: up to 2 points over 8 seeds),
+    never a collapse."""
+    teacher, score, train = digits_mlp
+    dense = score(teacher)
     assert dense > 0.95, f"the MLP reads the digits first: {dense:.1%}"
-    saved = [layer.weight.data.copy() for _, layer in prunable_layers(model)]
-    try:
-        magnitude_prune(model, 0.5)
-        total = sparsity_report(model)[-1]
-        assert total["zeros"] == total["weights"] // 2, "exactly half of the weights are zero"
-        assert score(model) >= dense - 0.01, f"at most one point lost: {dense:.1%} -> {score(model):.1%}"
-    finally:
-        for (_, layer), weight in zip(prunable_layers(model), saved):
-            layer.weight.data = weight
+    model = copy_of(teacher, 128)
+    pruning = magnitude_prune(model, 0.5)
+    total = sparsity_report(model)[-1]
+    assert total["zeros"] == total["weights"] // 2, "exactly half of the weights are zero"
+    assert score(model) >= dense - 0.03, f"pruned alone: {dense:.1%} -> {score(model):.1%}"
+    Trainer(model, MaskedOptimizer(Adam(model.parameters(), lr=0.001), pruning), CrossEntropyLoss()).fit(train, epochs=1)
+    assert sparsity_report(model)[-1]["zeros"] == total["zeros"], "still exactly half"
+    assert score(model) >= dense - 0.01, f"at most one point lost: {dense:.1%} -> {score(model):.1%}"
 
 
 def test_fine_tuning_with_masks_keeps_80_percent_sparsity_and_the_accuracy(digits_mlp):
     teacher, score, train = digits_mlp
-    model = mlp(128, seed=0, inputs=64, outputs=10)
-    for mine, theirs in zip(model.parameters(), teacher.parameters()):
-        mine.data = theirs.data.copy()
+    model = copy_of(teacher, 128)
     pruning = magnitude_prune(model, 0.8)
     Trainer(model, MaskedOptimizer(Adam(model.parameters(), lr=0.001), pruning), CrossEntropyLoss()).fit(train, epochs=2)
     assert sparsity_report(model)[-1]["sparsity"] == pytest.approx(0.8, abs=1e-4)
