@@ -230,6 +230,24 @@ def test_a_masked_optimizer_keeps_the_optimizer_state_clean_and_passes_settings_
     assert optimizer.lr == 0.01 and len(optimizer.params) == 4 and "MaskedOptimizer(Adam" in repr(optimizer)
 
 
+def test_an_optimizer_that_already_trained_keeps_pruned_weights_at_zero_once_masked():
+    """Pruning mid-training reuses the optimizer: Adam's moments from before pruning would still move the pruned
+    weights though their gradients are masked; only zeroing them again after the step keeps them pruned."""
+    rng = np.random.default_rng(2)
+    x, y = Tensor(rng.normal(size=(40, 6)).astype(np.float32)), rng.integers(0, 3, 40)
+    model = mlp(16, seed=6)
+    adam = Adam(model.parameters(), lr=0.05)
+    for step in range(6):
+        if step == 3:
+            pruning = magnitude_prune(model, 0.5)
+            optimizer = MaskedOptimizer(adam, pruning)
+        loss = CrossEntropyLoss()(model(x), y)
+        (optimizer if step >= 3 else adam).zero_grad()
+        loss.backward()
+        (optimizer if step >= 3 else adam).step()
+    assert sparsity_report(model)[-1]["zeros"] == pruning.pruned
+
+
 def test_a_masked_optimizer_needs_a_pruning():
     with pytest.raises(TypeError, match="Pruning"):
         MaskedOptimizer(Adam(mlp().parameters()), {"0.weight": np.ones((6, 16), dtype=bool)})
