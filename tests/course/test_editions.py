@@ -26,7 +26,8 @@ MODULE_IDS = [m.id for m in COURSE.modules]
 
 
 def copy_course(dest: Path) -> Path:
-    """The course as a fresh clone has it: notebooks, tests, checkpoints, the package and the data tests read."""
+    """The course as a fresh clone has it: notebooks, tests, checkpoints, the package, and the data that part 3's
+    tests and checkpoints measure on (milestones/data: the digits)."""
     for folder in ("modules", "tests/modules", "tests/checkpoints", "tinytorch", "milestones/data"):
         if (REPO / folder).exists():
             shutil.copytree(REPO / folder, dest / folder,
