@@ -9,6 +9,7 @@ import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/no
 
 import { paletteLabel, runMode } from './commands';
 import { TitoModel } from './model';
+import { cellIdOfFragment, ICellTarget } from './notWritten';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
@@ -66,7 +67,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    const sidebar = new TitoSidebarWidget(model, { openCourseFile });
+    const openCourseCell = (coursePath: string, target: ICellTarget): void => {
+      const widget = docManager.openOrReveal(model.contentsPath(coursePath));
+      if (widget instanceof NotebookPanel) {
+        void goToCell(widget, target);
+      }
+    };
+
+    const sidebar = new TitoSidebarWidget(model, { openCourseFile, openCourseCell });
     app.shell.add(sidebar, 'left', { rank: 650 });
     restorer?.add(sidebar, 'tito-sidebar');
     model.setVisible(sidebar.isVisible);
@@ -162,6 +170,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     model.stateChanged.connect(addPluginCommands);
 
+    // A link in `%tito`'s output to the cell of a function not written yet (`…ipynb#cell-id=tensor-05`):
+    // JupyterLab opens the notebook and scrolls to the cell; select it too, as the sidebar's links do.
+    app.commands.commandExecuted.connect((_, { id, args, result }) => {
+      const cellId = id === LOCAL_LINK_COMMAND ? cellIdOfFragment(args.id as string | undefined) : null;
+      if (!cellId || typeof args.path !== 'string') {
+        return;
+      }
+      const path = args.path;
+      void Promise.resolve(result).then(() => {
+        const widget = docManager.findWidget(path);
+        if (widget instanceof NotebookPanel) {
+          void goToCell(widget, { cellId, cell: null });
+        }
+      });
+    });
+
     // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees. The save
     // and the cell race, so the kernel is told first: this signal fires just before the cell's execute request
     // goes out, and a comm opened now reaches the kernel's shell channel ahead of it. `%tito` then waits for
@@ -197,6 +221,27 @@ function announceSave(panel: NotebookPanel): void {
   } catch (reason) {
     console.warn('tito: could not tell the kernel that the notebook is being saved', reason);
   }
+}
+
+/** The command JupyterLab runs for a click on a link to a file in rendered output (rendermime-extension). */
+const LOCAL_LINK_COMMAND = 'rendermime:handle-local-link';
+
+/** Select and show a cell of an opened notebook: by its id, else by its position (1-based). */
+async function goToCell(panel: NotebookPanel, target: ICellTarget): Promise<void> {
+  await panel.context.ready;
+  const notebook = panel.content;
+  let index = target.cellId ? notebook.widgets.findIndex(cell => cell.model.id === target.cellId) : -1;
+  if (index < 0 && target.cell !== null && target.cell >= 1 && target.cell <= notebook.widgets.length) {
+    index = target.cell - 1;
+  }
+  if (index < 0) {
+    return;
+  }
+  notebook.activeCellIndex = index;
+  notebook.mode = 'command';
+  const cell = notebook.widgets[index];
+  await notebook.scrollToCell(cell, 'center');
+  cell.node.focus();
 }
 
 /** Activate and show the cell that defines `name` (a test function) in an opened notebook. */
