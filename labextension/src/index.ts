@@ -9,7 +9,8 @@ import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/no
 
 import { paletteLabel, runMode } from './commands';
 import { TitoModel } from './model';
-import { cellIdOfFragment, ICellTarget } from './notWritten';
+import { cellLinkOf } from './cellLink';
+import { ICellTarget } from './notWritten';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
@@ -171,20 +172,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
     model.stateChanged.connect(addPluginCommands);
 
     // A link in `%tito`'s output to the cell of a function not written yet (`…ipynb#cell-id=tensor-05`):
-    // JupyterLab opens the notebook and scrolls to the cell; select it too, as the sidebar's links do.
-    app.commands.commandExecuted.connect((_, { id, args, result }) => {
-      const cellId = id === LOCAL_LINK_COMMAND ? cellIdOfFragment(args.id as string | undefined) : null;
-      if (!cellId || typeof args.path !== 'string') {
-        return;
-      }
-      const path = args.path;
-      void Promise.resolve(result).then(() => {
-        const widget = docManager.findWidget(path);
-        if (widget instanceof NotebookPanel) {
-          void goToCell(widget, { cellId, cell: null });
+    // open the notebook at that cell, selected, as the sidebar's links do. Taken before the link's own handler
+    // (JupyterLab's only scrolls; in the magic's widget panel the browser would load the page anew).
+    document.addEventListener(
+      'click',
+      event => {
+        const anchor = event.target instanceof Element ? event.target.closest('.jp-OutputArea a[href]') : null;
+        if (!(anchor instanceof HTMLAnchorElement) || event.button !== 0 || event.ctrlKey || event.metaKey) {
+          return;
         }
-      });
-    });
+        const panel = notebooks?.find(p => p.node.contains(anchor));
+        const href = anchor.getAttribute('href') ?? '';
+        const link = panel ? cellLinkOf(href, panel.context.path, PageConfig.getBaseUrl()) : null;
+        if (!link) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        const widget = docManager.openOrReveal(link.path);
+        if (widget instanceof NotebookPanel) {
+          void goToCell(widget, { cellId: link.cellId, cell: null });
+        }
+      },
+      true
+    );
 
     // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees. The save
     // and the cell race, so the kernel is told first: this signal fires just before the cell's execute request
@@ -222,9 +233,6 @@ function announceSave(panel: NotebookPanel): void {
     console.warn('tito: could not tell the kernel that the notebook is being saved', reason);
   }
 }
-
-/** The command JupyterLab runs for a click on a link to a file in rendered output (rendermime-extension). */
-const LOCAL_LINK_COMMAND = 'rendermime:handle-local-link';
 
 /** Select and show a cell of an opened notebook: by its id, else by its position (1-based). */
 async function goToCell(panel: NotebookPanel, target: ICellTarget): Promise<void> {

@@ -127,15 +127,3 @@ export function cellTarget(group: INotWritten): ICellTarget | null {
   }
   return { cellId: group.cell_id, cell: group.cell };
 }
-
-/** The URL fragment JupyterLab 4 opens a notebook's cell with (`#cell-id=tensor-05`). */
-export const CELL_ID_FRAGMENT = '#cell-id=';
-
-/** The cell id named by a link's fragment, or null when it names none. */
-export function cellIdOfFragment(fragment: string | null | undefined): string | null {
-  if (!fragment || !fragment.startsWith(CELL_ID_FRAGMENT)) {
-    return null;
-  }
-  const id = decodeURIComponent(fragment.slice(CELL_ID_FRAGMENT.length));
-  return id || null;
-}

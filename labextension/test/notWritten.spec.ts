@@ -2,8 +2,8 @@
 import * as React from 'react';
 
 import { NotWrittenList } from '../src/components/NotWrittenList';
+import { cellIdOfFragment, cellLinkOf } from '../src/cellLink';
 import {
-  cellIdOfFragment,
   cellTarget,
   INotWritten,
   notWrittenHeading,
@@ -127,6 +127,53 @@ describe('words and targets', () => {
     expect(cellTarget(group('zeros', 24, 1) as INotWritten)).toEqual({ cellId: 'tensor-024', cell: 24 });
     expect(cellTarget(group('zeros', 24, 1, null) as INotWritten)).toEqual({ cellId: null, cell: 24 });
     expect(cellTarget(group('helper', null, 1) as INotWritten)).toBeNull();
+  });
+
+  const BASE = 'http://127.0.0.1:8888/user/me/';
+
+  it('reads the notebook and cell a %tito link names, relative to the notebook showing it', () => {
+    const here = 'course/modules/01_tensor/01_tensor.ipynb';
+    expect(cellLinkOf('01_tensor.ipynb#cell-id=tensor-05', here, BASE)).toEqual({
+      path: 'course/modules/01_tensor/01_tensor.ipynb',
+      cellId: 'tensor-05'
+    });
+    expect(cellLinkOf('../02_x/02_x.ipynb#cell-id=a%20b%23c', here, BASE)).toEqual({
+      path: 'course/modules/02_x/02_x.ipynb',
+      cellId: 'a b#c'
+    });
+    expect(cellLinkOf('01_t%C3%A9nsor.ipynb#cell-id=x', 'top.ipynb', BASE)).toEqual({
+      path: '01_ténsor.ipynb',
+      cellId: 'x'
+    });
+    expect(cellLinkOf('/user/me/lab/tree/modules/01_tensor/01_tensor.ipynb#cell-id=x', here, BASE)).toEqual({
+      path: 'modules/01_tensor/01_tensor.ipynb',
+      cellId: 'x'
+    });
+    // As JupyterLab rewrites a relative link in rendered HTML: the file's download URL on this server.
+    const rendered = `${BASE}files/modules/01_tensor/01_tensor.ipynb?_xsrf=2%7Cabc#cell-id=tensor-05`;
+    expect(cellLinkOf(rendered, here, BASE)).toEqual({
+      path: 'modules/01_tensor/01_tensor.ipynb',
+      cellId: 'tensor-05'
+    });
+  });
+
+  it('takes no other link: no cell id, another site or server, not a notebook, a bad escape', () => {
+    const here = 'modules/01_tensor/01_tensor.ipynb';
+    for (const href of [
+      '01_tensor.ipynb',
+      '01_tensor.ipynb#Heading',
+      'https://example.com/x.ipynb#cell-id=a',
+      '//example.com/x.ipynb#cell-id=a',
+      'http://127.0.0.1:9999/user/me/files/x.ipynb#cell-id=a',
+      '/user/other/files/x.ipynb#cell-id=a',
+      'javascript:alert(1)#cell-id=a',
+      'notes.md#cell-id=a',
+      '/user/me/api/contents/x.ipynb#cell-id=a',
+      '01_tensor.ipynb#cell-id=%E0%A4%A',
+      '#cell-id=a'
+    ]) {
+      expect([href, cellLinkOf(href, here, BASE)]).toEqual([href, null]);
+    }
   });
 
   it('reads the cell id of a JupyterLab cell link, and nothing else', () => {

@@ -98,8 +98,9 @@ def notebook_link(notebook: str, here: str | None, cell_id: str | None = None) -
 
     A relative href is resolved by JupyterLab against the notebook showing the output, and opens the file in
     Lab itself (any base URL, any workspace); without ``here`` the link is ``/lab/tree/<notebook>``.
-    ``#cell-id=<id>`` is JupyterLab 4's fragment for a notebook cell: it scrolls there (the tito sidebar
-    extension also selects the cell); elsewhere the fragment is ignored and the notebook opens.
+    ``#cell-id=<id>`` is JupyterLab 4's fragment for a notebook cell; the tito lab extension takes a click on
+    such a link (in the HTML output and in the live widget panel alike) and opens the notebook with that cell
+    selected (labextension/src/cellLink.ts). Elsewhere the fragment is ignored and the notebook opens.
     """
     fragment = "#cell-id=" + urllib.parse.quote(cell_id, safe="") if cell_id else ""
     found = _COURSE_NOTEBOOK.match((here or "").replace(os.sep, "/"))
