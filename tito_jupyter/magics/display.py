@@ -33,6 +33,8 @@ _TABLES = (
     ("milestones", ("id", "title", "state")),
 )
 _FAILED = ("failed", "error")
+#: A link looks like one in the widget panel too (ipywidgets' HTML does not style links).
+_LINK = "color:var(--jp-content-link-color,#0969da);text-decoration:underline"
 
 
 def widgets_usable(shell, force_text: bool = False) -> bool:
@@ -175,7 +177,8 @@ def result_html(result: dict, here: str | None = None) -> str:
     if groups:
         items = "".join(
             f"<li><code>{html.escape(g['function'])}</code>: "
-            + (f"<a href='{html.escape(notebook_link(g['notebook'], here, g.get('cell_id')))}' title='opens the "
+            + (f"<a href='{html.escape(notebook_link(g['notebook'], here, g.get('cell_id')))}' style='{_LINK}' "
+               f"title='opens the "
                f"notebook at cell {g['cell']}, where the function is written'>{html.escape(place(g))}</a>"
                if g.get("notebook")
                else html.escape(place(g)))

@@ -98,13 +98,14 @@ export function JobView(props: IJobViewProps): JSX.Element {
               {countLine(run, job.result)}
             </div>
           ))}
-          {notWritten && <NotWrittenList view={notWritten} onOpenCell={props.onOpenCell} />}
           <TestList
             tests={summary.tests.filter(t => !grouped.has(t.id))}
             onOpen={test => props.onOpenTest(test, view)}
           />
         </div>
       )}
+      {/* Outside the tests' scroll box: what to write next is the point of a failed run, all of it in view. */}
+      {notWritten && <NotWrittenList view={notWritten} onOpenCell={props.onOpenCell} />}
       {!active && job.result && (
         <div className="jp-TitoJob-summary" data-ok={job.result.ok ? 'true' : 'false'} role="status">
           {job.result.summary}
