@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import expect
 
 from course_factory import make_student_edition, notebook
-from lab_sidebar import current_job, expect_module_state, open_lab, open_sidebar, screenshot, unnamed_controls, \
-    wait_for_kernel
+from lab_sidebar import current_job, expect_module_state, open_lab, open_sidebar, screenshot, set_theme, \
+    unnamed_controls, wait_for_kernel
+from test_sidebar_a11y import axe_violations
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -78,6 +79,9 @@ def test_the_sidebar_groups_a_fresh_notebook_by_function_and_links_each_cell(sta
     waiting.locator("summary").click()
     expect(waiting.locator("li")).to_have_text(["test_unit_add", "test_unit_add_negative", "test_add_floats"])
     screenshot(page, "sidebar-light-not-written", panel)
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):  # readable in both: no serious axe-core violation
+        set_theme(page, theme)
+        assert axe_violations(page, todo) == [], theme
 
     todo.get_by_role("button", name="Go to cell 4 of 01_numbers.ipynb, where Counter.__init__ is written").click()
     expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text("01_numbers.ipynb")
