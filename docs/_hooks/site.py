@@ -96,7 +96,8 @@ def on_config(config):
     folder = _lesson_folder()
     lessons = [f"lessons/{nb.name}" for nb in sorted(folder.glob("modules/*/*.ipynb"))
                if nb.stem == nb.parent.name] if folder else []
-    config["nav"] = [{"Home": "index.md"}, {"Lessons": lessons}, {"Command reference": "cli.md"},
+    config["nav"] = [{"Home": "index.md"}, {"What a student sees": "student-guide.md"}, {"Lessons": lessons},
+                     {"Command reference": "cli.md"},
                      {"Instructor guide": "instructor.md"}, {"REST API": "rest-api.md"},
                      {"Contributing": "contributing.md"}]
     return config

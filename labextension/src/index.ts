@@ -9,6 +9,8 @@ import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/no
 
 import { paletteLabel, runMode } from './commands';
 import { TitoModel } from './model';
+import { cellLinkOf } from './cellLink';
+import { ICellTarget } from './notWritten';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
@@ -67,7 +69,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    const sidebar = new TitoSidebarWidget(model, { openCourseFile });
+    const openCourseCell = (coursePath: string, target: ICellTarget): void => {
+      const widget = docManager.openOrReveal(model.contentsPath(coursePath));
+      if (widget instanceof NotebookPanel) {
+        void goToCell(widget, target);
+      }
+    };
+
+    const sidebar = new TitoSidebarWidget(model, { openCourseFile, openCourseCell });
     app.shell.add(sidebar, 'left', { rank: 650 });
     restorer?.add(sidebar, 'tito-sidebar');
     model.setVisible(sidebar.isVisible);
@@ -163,6 +172,32 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     model.stateChanged.connect(addPluginCommands);
 
+    // A link in `%tito`'s output to the cell of a function not written yet (`…ipynb#cell-id=tensor-05`):
+    // open the notebook at that cell, selected, as the sidebar's links do. Taken before the link's own handler
+    // (JupyterLab's only scrolls; in the magic's widget panel the browser would load the page anew).
+    document.addEventListener(
+      'click',
+      event => {
+        const anchor = event.target instanceof Element ? event.target.closest('.jp-OutputArea a[href]') : null;
+        if (!(anchor instanceof HTMLAnchorElement) || event.button !== 0 || event.ctrlKey || event.metaKey) {
+          return;
+        }
+        const panel = notebooks?.find(p => p.node.contains(anchor));
+        const href = anchor.getAttribute('href') ?? '';
+        const link = panel ? cellLinkOf(href, panel.context.path, PageConfig.getBaseUrl()) : null;
+        if (!link) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        const widget = docManager.openOrReveal(link.path);
+        if (widget instanceof NotebookPanel) {
+          void goToCell(widget, { cellId: link.cellId, cell: null });
+        }
+      },
+      true
+    );
+
     // A `%tito` cell reads the notebook from disk: save it first so tito sees what the student sees. The save
     // and the cell race, so the kernel is told first: this signal fires just before the cell's execute request
     // goes out, and a comm opened now reaches the kernel's shell channel ahead of it. `%tito` then waits for
@@ -198,6 +233,24 @@ function announceSave(panel: NotebookPanel): void {
   } catch (reason) {
     console.warn('tito: could not tell the kernel that the notebook is being saved', reason);
   }
+}
+
+/** Select and show a cell of an opened notebook: by its id, else by its position (1-based). */
+async function goToCell(panel: NotebookPanel, target: ICellTarget): Promise<void> {
+  await panel.context.ready;
+  const notebook = panel.content;
+  let index = target.cellId ? notebook.widgets.findIndex(cell => cell.model.id === target.cellId) : -1;
+  if (index < 0 && target.cell !== null && target.cell >= 1 && target.cell <= notebook.widgets.length) {
+    index = target.cell - 1;
+  }
+  if (index < 0) {
+    return;
+  }
+  notebook.activeCellIndex = index;
+  notebook.mode = 'command';
+  const cell = notebook.widgets[index];
+  await notebook.scrollToCell(cell, 'center');
+  cell.node.focus();
 }
 
 /** Activate and show the cell that defines `name` (a test function) in an opened notebook. */

@@ -4,6 +4,8 @@ assertion's own message comes first, without pytest's introspection noise."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from course_factory import make_student_edition, numbers_notebook, write_notebook
 from tito_jupyter import engine
@@ -38,6 +40,11 @@ def test_a_fresh_student_notebook_says_nothing_is_written_and_where_to_start(stu
                 f"{NB}); 4 tests wait on 2 functions.")
     assert test_step["summary"] == f"01_numbers tests: 0 of 4 passed, 4 failed. {sentence}"
     assert sentence in result.summary and "First failure" not in result.summary
+    # What a link to the cell names (JupyterLab opens `<notebook>#cell-id=<id>`), and the flag the sidebar reads.
+    cells = json.loads((student / NB).read_text())["cells"]
+    assert [g["cell_id"] for g in report["not_written"]] == [cells[3]["id"], cells[4]["id"]]
+    assert all(g["cell_id"] for g in report["not_written"])
+    assert report["nothing_written"] is True and test_step["nothing_written"] is True
 
 
 def test_once_some_work_passes_the_sentence_names_the_next_function(student):
@@ -48,6 +55,7 @@ def test_once_some_work_passes_the_sentence_names_the_next_function(student):
     (report,) = result.data["modules"]
     assert [g["function"] for g in report["not_written"]] == ["Counter.total", "add"]
     assert report["not_written"][0]["cell"] == 4
+    assert report["nothing_written"] is False  # something is written: never "Nothing written yet"
     assert result.summary.endswith(f"4 tests wait on 2 functions not written yet in 01_numbers: next, write "
                                    f"`Counter.total` (cell 4 of {NB}).") , result.summary
 

@@ -87,3 +87,15 @@ def test_a_timed_out_run_is_never_shown_as_all_passed_and_warnings_are_shown():
     assert "3/4 passed, timed out" in text and "3/3" not in text
     assert "! The progress store progress.json could not be read" in text
     assert "could not be read" in result_html(status) and "3/4 passed, timed out" in result_html(status)
+
+
+def test_a_link_to_a_cell_names_its_id_quoted_and_works_from_any_notebook():
+    """The cell's id goes in JupyterLab's ``#cell-id=`` fragment, quoted (an id is any text in nbformat)."""
+    from tito_jupyter.magics.display import notebook_link
+
+    nb = "modules/01_tensor/01_tensor.ipynb"
+    assert notebook_link(nb, "modules/01_tensor/01_tensor.ipynb", "tensor-05") == "01_tensor.ipynb#cell-id=tensor-05"
+    assert notebook_link(nb, "course/modules/02_x/02_x.ipynb", "a b#c/é") == \
+        "../01_tensor/01_tensor.ipynb#cell-id=a%20b%23c%2F%C3%A9"
+    assert notebook_link(nb, None, "tensor-05") == "/lab/tree/modules/01_tensor/01_tensor.ipynb#cell-id=tensor-05"
+    assert notebook_link(nb, "modules/01_tensor/01_tensor.ipynb") == "01_tensor.ipynb"  # no id: the notebook

@@ -4,6 +4,7 @@ away; a mistyped command gets "did you mean"."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -41,9 +42,12 @@ def test_a_fresh_notebook_says_nothing_is_written_and_links_the_first_function(s
     assert f"2. add: cell 5 of {NB} (3 tests wait)" in text
     final = text[text.index("✗ 01_numbers: tests failed."):]  # the result, after the live lines
     assert "✗ modules/01_numbers" not in final, "the grouped tests are not listed again one by one"
-    # HTML: a link JupyterLab resolves against the notebook the cell runs in, so it opens that notebook in Lab
+    # HTML: a link JupyterLab resolves against the notebook the cell runs in, so it opens that notebook in Lab,
+    # at the function's cell (JupyterLab 4's `#cell-id=` fragment; tests/lab/test_sidebar_not_written.py clicks it)
+    cells = json.loads((student / NB).read_text())["cells"]
     links = re.findall(r"<a href='([^']*)'[^>]*>([^<]*)</a>", shown)
-    assert links == [("01_numbers.ipynb", f"cell 4 of {NB}"), ("01_numbers.ipynb", f"cell 5 of {NB}")], shown
+    assert links == [(f"01_numbers.ipynb#cell-id={cells[3]['id']}", f"cell 4 of {NB}"),
+                     (f"01_numbers.ipynb#cell-id={cells[4]['id']}", f"cell 5 of {NB}")], shown
     assert shown.index("Counter.__init__") < shown.index("<code>add</code>")
 
 

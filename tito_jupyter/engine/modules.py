@@ -146,7 +146,9 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     tested = exported if exported is not None else export_mod.package_fingerprint(course, module)
     run = testing.run_pytest(course, paths, ctx.events, timeout=timeout or ctx.timeout, labels=labels)
     run["not_written"] = testing.not_written(course, run["tests"])
-    waiting = testing.not_written_sentence(module.id, run, run["not_written"], _untouched(course, module, now))
+    untouched = _untouched(course, module, now)
+    run["nothing_written"] = testing.nothing_written(run, run["not_written"], untouched)
+    waiting = testing.not_written_sentence(module.id, run, run["not_written"], untouched)
     ok, summary = testing.summarise_run(run, f"{module.id} tests", waiting)
     warnings = []
     if tested is None:
@@ -212,10 +214,12 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
         tested = _test_one(ctx, module, store, timeout, exported=verified)
         steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
                       "counts": tested.get("counts"), "tests": tested.get("tests", []),
-                      "not_written": tested.get("not_written", []), "log": tested.get("log")})
+                      "not_written": tested.get("not_written", []),
+                      "nothing_written": tested.get("nothing_written", False), "log": tested.get("log")})
         if not tested["ok"]:
             report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}",
-                          not_written=tested.get("not_written", []))
+                          not_written=tested.get("not_written", []),
+                          nothing_written=tested.get("nothing_written", False))
             break
 
         checkpoint_ok = True

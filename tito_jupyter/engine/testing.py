@@ -257,8 +257,9 @@ def summarise_run(run: dict, what: str, waiting: str | None = None) -> tuple[boo
 _CELL_MARKER = re.compile(r"^# %% (?P<notebook>\S+\.ipynb) (?:#(?P<id>\S+)|(?P<position>\d+))\s*$")
 
 
-def _source_cell(course: Course, path: Path, line: int, cache: dict) -> tuple[Module, int] | None:
-    """The module and notebook cell (1-based) a line of an exported package file came from, by nbdev's markers.
+def _source_cell(course: Course, path: Path, line: int, cache: dict) -> tuple[Module, int, str | None] | None:
+    """The module, notebook cell (1-based) and cell id a line of an exported package file came from, by nbdev's
+    markers (the id is what a JupyterLab link to the cell names: ``#cell-id=tensor-03``).
 
     The marker's notebook path is only trusted if it resolves to one of the course's own module notebooks.
     """
@@ -289,14 +290,16 @@ def _source_cell(course: Course, path: Path, line: int, cache: dict) -> tuple[Mo
         return None
     if marker["id"] is not None:
         cell = next((c for c in cells if c.id == marker["id"]), None)
-        return (module, cell.index) if cell else None
-    return module, int(marker["position"]) + 1
+        return (module, cell.index, cell.id) if cell else None
+    position = int(marker["position"])
+    return module, position + 1, (cells[position].id or None) if position < len(cells) else None
 
 
 def not_written(course: Course, tests: list[dict]) -> list[dict]:
     """The functions a run's tests wait on because they still ``raise NotImplementedError``, grouped.
 
-    One entry per function that raised: ``{function, module, notebook, cell, file, line, tests}``, in the order
+    One entry per function that raised: ``{function, module, notebook, cell, cell_id, file, line, tests}``, in
+    the order
     a student writes them (the course's module order, then the cell, then the line); a function that is not
     in an exported notebook cell (``notebook`` and ``cell`` are None) comes last.
     """
@@ -320,6 +323,7 @@ def not_written(course: Course, tests: list[dict]) -> list[dict]:
                 "module": source[0].id if source else None,
                 "notebook": source[0].notebook.relative_to(course.root).as_posix() if source else None,
                 "cell": source[1] if source else None,
+                "cell_id": source[2] if source else None,
                 "file": shown, "line": raised["line"], "tests": [],
             }
         groups[key]["tests"].append(test["id"])
@@ -344,18 +348,22 @@ def where_to_write(entry: dict) -> str:
     return f"`{entry['function']}` ({place(entry)})"
 
 
-def not_written_sentence(module_id: str, run: dict, groups: list[dict], untouched: bool = False) -> str | None:
-    """The sentence that says what a run's NotImplementedError failures mean and what to write first.
+def nothing_written(run: dict, groups: list[dict], untouched: bool) -> bool:
+    """Whether a run shows that nothing is written yet: it is known only when the notebook's code is still its
+    starting point's (``untouched``), no test passed, and every failure waits on a function not written yet."""
+    c = run["counts"]
+    waiting = sum(len(g["tests"]) for g in groups)
+    return bool(groups) and untouched and c["passed"] == 0 and waiting == c["failed"] + c["error"]
 
-    "Nothing is written yet" is said only when it is known: ``untouched`` (the notebook's code is still its
-    starting point's), no test passed, and every failure waits on a function not written yet.
-    """
+
+def not_written_sentence(module_id: str, run: dict, groups: list[dict], untouched: bool = False) -> str | None:
+    """The sentence that says what a run's NotImplementedError failures mean and what to write first
+    ("Nothing is written yet" only when :func:`nothing_written` says so)."""
     if not groups:
         return None
     waiting = sum(len(g["tests"]) for g in groups)
     functions = "function" if len(groups) == 1 else "functions"
-    c = run["counts"]
-    if untouched and c["passed"] == 0 and waiting == c["failed"] + c["error"]:
+    if nothing_written(run, groups, untouched):
         return (f"Nothing is written yet in {module_id}: start with {where_to_write(groups[0])}; "
                 f"{tests_waiting(waiting)} on {len(groups)} {functions}.")
     return (f"{tests_waiting(waiting)} on {len(groups)} {functions} not written yet in {module_id}: "

@@ -33,6 +33,8 @@ _TABLES = (
     ("milestones", ("id", "title", "state")),
 )
 _FAILED = ("failed", "error")
+#: A link looks like one in the widget panel too (ipywidgets' HTML does not style links).
+_LINK = "color:var(--jp-content-link-color,#0969da);text-decoration:underline"
 
 
 def widgets_usable(shell, force_text: bool = False) -> bool:
@@ -93,18 +95,21 @@ def not_written(result: dict) -> list[dict]:
 _COURSE_NOTEBOOK = re.compile(r"^(?P<course>.*?)modules/[^/]+/[^/]+\.ipynb$")
 
 
-def notebook_link(notebook: str, here: str | None) -> str:
-    """The href that opens a course notebook in JupyterLab from the notebook at ``here``.
+def notebook_link(notebook: str, here: str | None, cell_id: str | None = None) -> str:
+    """The href that opens a course notebook in JupyterLab from the notebook at ``here`` (at a cell, given its id).
 
     A relative href is resolved by JupyterLab against the notebook showing the output, and opens the file in
     Lab itself (any base URL, any workspace); without ``here`` the link is ``/lab/tree/<notebook>``.
-    JupyterLab 4 has no URL for a cell, so the link text names the cell.
+    ``#cell-id=<id>`` is JupyterLab 4's fragment for a notebook cell; the tito lab extension takes a click on
+    such a link (in the HTML output and in the live widget panel alike) and opens the notebook with that cell
+    selected (labextension/src/cellLink.ts). Elsewhere the fragment is ignored and the notebook opens.
     """
+    fragment = "#cell-id=" + urllib.parse.quote(cell_id, safe="") if cell_id else ""
     found = _COURSE_NOTEBOOK.match((here or "").replace(os.sep, "/"))
     if not found:
-        return "/lab/tree/" + urllib.parse.quote(notebook)
+        return "/lab/tree/" + urllib.parse.quote(notebook) + fragment
     target = found["course"] + notebook
-    return urllib.parse.quote(posixpath.relpath(target, posixpath.dirname(found.group(0))))
+    return urllib.parse.quote(posixpath.relpath(target, posixpath.dirname(found.group(0)))) + fragment
 
 
 def _cell(column: str, value) -> str:
@@ -172,8 +177,10 @@ def result_html(result: dict, here: str | None = None) -> str:
     if groups:
         items = "".join(
             f"<li><code>{html.escape(g['function'])}</code>: "
-            + (f"<a href='{html.escape(notebook_link(g['notebook'], here))}' title='opens the notebook; "
-               f"the function is in cell {g['cell']}'>{html.escape(place(g))}</a>" if g.get("notebook")
+            + (f"<a href='{html.escape(notebook_link(g['notebook'], here, g.get('cell_id')))}' style='{_LINK}' "
+               f"title='opens the "
+               f"notebook at cell {g['cell']}, where the function is written'>{html.escape(place(g))}</a>"
+               if g.get("notebook")
                else html.escape(place(g)))
             + f" <span style='color:#6e7781' title='{html.escape(', '.join(g['tests']))}'>({tests_waiting(len(g['tests']))})</span></li>"
             for g in groups)

@@ -4,7 +4,9 @@ import { Button, stopIcon } from '@jupyterlab/ui-components';
 
 import { ITestRun, ITestView, jobStateLabel, progressFraction, runCounts } from '../jobs';
 import { IJobView } from '../model';
+import { ICellTarget, notWrittenOf } from '../notWritten';
 import { isActive } from '../types';
+import { NotWrittenList } from './NotWrittenList';
 import { ProgressBar } from './ProgressBar';
 
 export interface IJobViewProps {
@@ -12,6 +14,8 @@ export interface IJobViewProps {
   onCancel: (view: IJobView) => void;
   /** Take the student to where a test lives. */
   onOpenTest: (test: ITestView, view: IJobView) => void;
+  /** Take the student to the notebook cell of a function not written yet. */
+  onOpenCell: (notebook: string, target: ICellTarget) => void;
 }
 
 const STEP_NAMES: Record<string, string> = {
@@ -36,6 +40,9 @@ export function JobView(props: IJobViewProps): JSX.Element {
   const fraction = progressFraction(summary, job.state);
   const tone = job.state === 'succeeded' ? 'good' : active ? 'neutral' : 'bad';
   const label = `${view.title}: ${jobStateLabel(job.state)}`;
+  // Tests that wait on a function not written yet are shown under that function, not one by one.
+  const notWritten = active ? null : notWrittenOf(job.result);
+  const grouped = new Set(notWritten?.groups.flatMap(g => g.tests) ?? []);
   return (
     <section className="jp-TitoJob" data-state={job.state} data-job={job.id} aria-label={`Job ${view.title}`}>
       <div className="jp-TitoJob-head">
@@ -100,9 +107,14 @@ export function JobView(props: IJobViewProps): JSX.Element {
               {countLine(run, job.result)}
             </div>
           ))}
-          <TestList tests={summary.tests} onOpen={test => props.onOpenTest(test, view)} />
+          <TestList
+            tests={summary.tests.filter(t => !grouped.has(t.id))}
+            onOpen={test => props.onOpenTest(test, view)}
+          />
         </div>
       )}
+      {/* Outside the tests' scroll box: what to write next is the point of a failed run, all of it in view. */}
+      {notWritten && <NotWrittenList view={notWritten} onOpenCell={props.onOpenCell} />}
       {!active && job.result && (
         <div className="jp-TitoJob-summary" data-ok={job.result.ok ? 'true' : 'false'} role="status">
           {job.result.summary}

@@ -4,6 +4,7 @@ import { Button, refreshIcon } from '@jupyterlab/ui-components';
 
 import { ITestView } from '../jobs';
 import { IJobView, TitoModel } from '../model';
+import { ICellTarget } from '../notWritten';
 import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
 import { JobView } from './JobView';
@@ -15,6 +16,8 @@ import { ProgressBar } from './ProgressBar';
 export interface ISidebarActions {
   /** Open a course file (course-relative path); for a notebook, optionally go to the cell defining `testName`. */
   openCourseFile(coursePath: string, testName?: string): void;
+  /** Open a course notebook (course-relative path) and select the cell `target` names. */
+  openCourseCell(coursePath: string, target: ICellTarget): void;
 }
 
 export interface ISidebarProps {
@@ -124,7 +127,12 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         </div>
       )}
       {current && (
-        <JobView view={current} onCancel={view => void model.cancelJob(view.job.id)} onOpenTest={onOpenTest} />
+        <JobView
+          view={current}
+          onCancel={view => void model.cancelJob(view.job.id)}
+          onOpenTest={onOpenTest}
+          onOpenCell={actions.openCourseCell}
+        />
       )}
       <section className="jp-TitoSection" aria-labelledby="jp-TitoModules-heading">
         <h3 id="jp-TitoModules-heading" className="jp-TitoSection-title">
