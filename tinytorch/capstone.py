@@ -5,12 +5,11 @@ __all__ = ['SCHEMA', 'DIGITS', 'LIMITS', 'load_digits', 'split_digits', 'train_m
            'optimise', 'deployment_report', 'format_report', 'save_report']
 
 # %% ../modules/20_capstone/20_capstone.ipynb #capstone-02
-import copy
 import json
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
