@@ -10,7 +10,7 @@ import pytest
 from tinytorch.capstone import (SCHEMA, Target, accuracy_of, check_target, deployment_report, format_report,
                                 load_digits, optimise, save_report, split_digits, train_mlp)
 from tinytorch.core.autograd import no_grad
-from tinytorch.core.layers import Linear, Sequential
+from tinytorch.core.layers import Linear
 from tinytorch.core.tensor import Tensor
 from tinytorch.perf.profiling import model_size_bytes
 
@@ -134,10 +134,12 @@ def test_an_impossible_target_ships_nothing_and_says_so(digits):
 @pytest.mark.parametrize("candidates, target, error, words", [
     ({}, Target(min_accuracy=0.5), ValueError, "needs candidates"),
     (None, Target(min_accuracy=0.5), ValueError, "needs candidates"),
-    ({"m": Sequential(Linear(64, 10))}, {"min_accuracy": 0.5}, TypeError, "takes a Target"),
+    ("the model", {"min_accuracy": 0.5}, TypeError, "takes a Target"),
 ])
 def test_a_report_of_nothing_is_refused(digits, candidates, target, error, words):
-    _, _, vx, vy = digits
+    model, _, vx, vy = digits
+    # Built here, not in the parameters: in the student edition, Linear is a stub when pytest collects this file.
+    candidates = {"m": model} if candidates == "the model" else candidates
     with pytest.raises(error, match=words):
         deployment_report(candidates, target, vx, vy, vx[:1])
 
