@@ -129,3 +129,26 @@ def test_compare_with_a_damaged_file_is_refused_and_the_file_left_alone(course, 
     result = run(course, {"compare": str(damaged)})
     assert not result.ok and "cannot be compared with" in result.summary and "not a tinytorch.bench/1" in result.summary
     assert damaged.read_text() == "[]"
+
+
+def test_a_benchmark_that_never_ends_is_stopped_at_the_timeout_and_leaves_no_process(course):
+    import psutil
+
+    record_complete(course, upto(19))
+    tensor = course / "tinytorch" / "core" / "tensor.py"
+    tensor.write_text(tensor.read_text() + "\n\ndef _forever(self, other):\n    while True:\n        pass\n"
+                      "\n\nTensor.matmul = _forever\n")
+    result = run(course, {**FAST, "only": ["tensor_matmul"], "timeout": 3})
+    assert not result.ok and "timed out after 3 s" in result.summary, result.summary
+    assert not any("benchmark_suite" in " ".join(child.cmdline()) for child in psutil.Process().children(recursive=True)
+                   if child.is_running())
+    assert not (course / ".tito" / "benchmarks").exists() or saved(course) == [], "nothing measured, nothing saved"
+
+
+def test_runs_saved_in_the_same_second_never_overwrite_each_other(course):
+    from tito_jupyter.engine import benchmark
+
+    ctx = Context(project=course)
+    paths = [benchmark._save(ctx, {"schema": "tinytorch.bench/1", "results": [], "n": n}) for n in range(3)]
+    assert len(set(paths)) == 3 and [json.loads(p.read_text())["n"] for p in paths] == [0, 1, 2]
+    assert [p.name for p in benchmark._saved_runs(paths[0].parent)] == [p.name for p in paths], "oldest first"
