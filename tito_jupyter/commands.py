@@ -160,7 +160,7 @@ BUILTIN: tuple[Command, ...] = (
                  nargs="+", metavar="NAME"),
              Arg("repeats", "timed repeats per benchmark (default 20)", flags=("--repeats",), kind="int"),
              Arg("compare", "the run to compare with: 'last' (default), 'none', or a saved report's file name or path",
-                 flags=("--compare",), metavar="FILE"),
+                 flags=("--compare",), metavar="FILE", kind="path"),
              Arg("list_", "list the saved runs instead of running", flags=("--list",), kind="bool"),
              Arg("timeout", "seconds before the run is stopped (default 600)", flags=("--timeout",), kind="seconds")),
             long_running=True,

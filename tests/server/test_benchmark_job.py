@@ -32,6 +32,8 @@ async def test_benchmark_runs_as_a_job_and_its_second_run_is_compared_with_the_f
     assert [row["name"] for row in second["result"]["data"]["comparison"]["rows"]] == ["mlp_forward"]
 
 
-async def test_a_bad_benchmark_request_is_refused_before_a_job_starts(api):
-    status, body = await api("POST", "jobs", body={"command": "benchmark", "args": {"timeout": -1}})
+@pytest.mark.parametrize("args", [{"timeout": -1}, {"compare": "/etc/passwd"}, {"compare": "../../outside.json"}])
+async def test_a_bad_benchmark_request_is_refused_before_a_job_starts(api, args):
+    """A REST caller may compare only with reports inside the course: --compare is a path, checked like any other."""
+    status, body = await api("POST", "jobs", body={"command": "benchmark", "args": args})
     assert status == 400, body
