@@ -154,6 +154,21 @@ BUILTIN: tuple[Command, ...] = (
             (Arg("milestone", "milestone name (1957_perceptron, 1957 or perceptron)"),
              Arg("timeout", "seconds before it is stopped (default 600)", flags=("--timeout",), kind="seconds")),
             long_running=True, acts_on="milestone"),
+    Command(("benchmark",), "Time your framework with your own harness (module 19), save the run, compare with the last.",
+            _E + "benchmark:benchmark",
+            (Arg("only", "only these benchmarks (default: every one your completed modules allow)", flags=("--only",),
+                 nargs="+", metavar="NAME"),
+             Arg("repeats", "timed repeats per benchmark (default 20)", flags=("--repeats",), kind="int"),
+             Arg("compare", "the run to compare with: 'last' (default), 'none', or a saved report's file name or path",
+                 flags=("--compare",), metavar="FILE", kind="path"),
+             Arg("list_", "list the saved runs instead of running", flags=("--list",), kind="bool"),
+             Arg("timeout", "seconds before the run is stopped (default 600)", flags=("--timeout",), kind="seconds")),
+            long_running=True,
+            description="Runs a fixed suite (a matmul, an MLP forward pass and training step, a Conv2d, attention, a "
+                        "GPT training step, the int8 and fused MLP) on your own tinytorch, in a subprocess, timed by "
+                        "your tinytorch.bench.run_benchmark. A benchmark runs only when the modules it needs are "
+                        "complete; the others are listed as not run. Each run is saved in .tito/benchmarks/ and "
+                        "compared with the previous one by your compare_runs."),
     Command(("system", "doctor"), "Check everything the course needs and say how to fix what is missing.",
             _E + "system:doctor", shortcut=True),
     Command(("system", "info"), "Show versions, paths, the course and (if on) the usage log summary.",

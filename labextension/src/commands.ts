@@ -16,6 +16,14 @@ export function isPluginCommand(command: ICommandInfo): boolean {
   return command.source !== BUILTIN_SOURCE;
 }
 
+/** tito's own commands that have no button of their own and are offered under "More commands" too. */
+export const MORE_BUILTINS: readonly string[] = ['benchmark'];
+
+/** Whether "More commands" (and the palette) offers `command`: a plugin's, or one of {@link MORE_BUILTINS}. */
+export function isMoreCommand(command: ICommandInfo): boolean {
+  return isPluginCommand(command) || MORE_BUILTINS.includes(command.name);
+}
+
 function isPositional(arg: ICommandArg): boolean {
   return !arg.flags || arg.flags.length === 0;
 }

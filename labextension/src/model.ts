@@ -8,7 +8,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { isPluginCommand, moduleArgs, runMode } from './commands';
+import { isMoreCommand, moduleArgs, runMode } from './commands';
 import { lockedBecause } from './format';
 import { IJobSummary, describeJob, summarize } from './jobs';
 import { courseFolder, toContentsPath, toCoursePath } from './paths';
@@ -134,7 +134,7 @@ export class TitoModel implements IDisposable {
   /** Why the last action did not start. */
   actionError: string | null = null;
   warnings: string[] = [];
-  /** Commands that installed packages add to tito, in the table's order (none: the section is not shown). */
+  /** Commands that installed packages add to tito, and those of tito's own offered with them (`MORE_BUILTINS`). */
   pluginCommands: ICommandInfo[] = [];
 
   get isDisposed(): boolean {
@@ -383,7 +383,7 @@ export class TitoModel implements IDisposable {
   private async _loadCommands(): Promise<void> {
     try {
       const list = await requestAPI<ICommandList>('commands');
-      this.pluginCommands = (list?.commands ?? []).filter(isPluginCommand);
+      this.pluginCommands = (list?.commands ?? []).filter(isMoreCommand);
     } catch {
       // Without the list the sidebar still works; it just offers no extra commands.
       this.pluginCommands = [];

@@ -1,5 +1,5 @@
 /** Which plugin commands the sidebar can run from a button, and with which arguments. */
-import { commandLine, isPluginCommand, moduleArgs, paletteLabel, runMode } from '../src/commands';
+import { commandLine, isMoreCommand, isPluginCommand, moduleArgs, paletteLabel, runMode } from '../src/commands';
 import { HELLO_COMMANDS, arg, commandInfo } from './fakeServer';
 
 const [greet, wave] = HELLO_COMMANDS;
@@ -8,6 +8,15 @@ describe('plugin commands', () => {
   it('are those whose source is not tito itself', () => {
     expect(isPluginCommand(greet)).toBe(true);
     expect(isPluginCommand(commandInfo('module.export'))).toBe(false);
+  });
+
+  it('are offered under More commands with tito benchmark, the one built-in without a button of its own', () => {
+    expect(isMoreCommand(greet)).toBe(true);
+    expect(isMoreCommand(commandInfo('benchmark'))).toBe(true);
+    expect(isMoreCommand(commandInfo('module.export'))).toBe(false);
+    expect(runMode(commandInfo('benchmark', { args: [arg('repeats', { flags: ['--repeats'], kind: 'int' })] }))).toBe(
+      'bare'
+    );
   });
 
   it('run bare when they need no argument, options left at their defaults', () => {

@@ -481,6 +481,12 @@ describe('commands installed packages add', () => {
     expect(model.pluginCommands.map(c => c.name)).toEqual(['hello.greet', 'hello.wave']);
   });
 
+  it('lists tito benchmark with them, and no other built-in', async () => {
+    server.commands.push(commandInfo('module.export'), commandInfo('benchmark'), ...HELLO_COMMANDS);
+    await model.start();
+    expect(model.pluginCommands.map(c => c.name)).toEqual(['benchmark', 'hello.greet', 'hello.wave']);
+  });
+
   it('still shows the course when the list cannot be read', async () => {
     server.commandsError = new HttpError('Not Found', 404);
     await model.start();

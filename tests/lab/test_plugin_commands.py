@@ -30,7 +30,7 @@ def test_plugin_commands_appear_and_run_from_the_sidebar_and_the_palette(start_l
     panel = open_sidebar(page)
 
     more = panel.get_by_role("list", name="More commands")
-    expect(more.locator("li")).to_have_count(2)
+    expect(more.locator("li")).to_have_count(3)  # tito benchmark, then the plugin's two
     greet = more.locator('li[data-command="hello.greet"]')
     expect(greet).to_contain_text("Say hello to a module.")
     expect(greet).to_contain_text("From tito-hello")
@@ -77,9 +77,18 @@ def run_from_palette(page, label: str, also_listed: list[str], started) -> None:
                 raise
 
 
-def test_without_plugins_there_is_no_more_commands_section(start_lab, page, course_dir):
+def test_without_plugins_more_commands_offers_tito_benchmark_and_shows_why_it_cannot_run(start_lab, page, course_dir):
+    """tito benchmark has no button of its own: it is the one built-in under "More commands". On a course without
+    module 19 its job ends with the sentence that says so, shown like any other summary."""
     lab = start_lab(course_dir)
     open_lab(page, lab)
     panel = open_sidebar(page)
     expect(panel.get_by_role("list", name="Modules")).to_be_visible()
-    expect(panel.get_by_role("heading", name="More commands")).to_have_count(0)
+    more = panel.get_by_role("list", name="More commands")
+    expect(more.locator("li")).to_have_count(1)
+    expect(more.locator('li[data-command="benchmark"]')).to_contain_text("Time your framework with your own harness")
+    more.get_by_role("button", name="Run benchmark").click()
+    job = current_job(panel)
+    expect(job.locator(".jp-TitoJob-summary")).to_contain_text("This course has no module 19 (benchmarking)",
+                                                                timeout=60_000)
+    screenshot(page, "sidebar-more-commands-benchmark", panel)

@@ -99,3 +99,15 @@ def test_a_link_to_a_cell_names_its_id_quoted_and_works_from_any_notebook():
         "../01_tensor/01_tensor.ipynb#cell-id=a%20b%23c%2F%C3%A9"
     assert notebook_link(nb, None, "tensor-05") == "/lab/tree/modules/01_tensor/01_tensor.ipynb#cell-id=tensor-05"
     assert notebook_link(nb, "modules/01_tensor/01_tensor.ipynb") == "01_tensor.ipynb"  # no id: the notebook
+
+
+def test_a_benchmark_result_is_a_table_of_its_measurements_and_not_run_benchmarks_are_named():
+    result = {"command": "benchmark", "ok": True, "summary": "Measured 1 benchmark; saved as 20260101T000000Z.json "
+              "(the first run: nothing to compare with). Not run: conv2d_forward (needs modules not yet complete).",
+              "data": {"rows": [{"name": "mlp_forward", "what": "MLP", "median_ms": 0.034567891, "ci_low_ms": 0.0331,
+                                 "ci_high_ms": 0.0412, "repeats": 20}], "not_run": {"conv2d_forward": ["09_spatial"]}}}
+    text = result_text(result)
+    assert "name         median_ms  ci_low_ms  ci_high_ms  repeats" in text
+    assert "mlp_forward  0.03457    0.0331     0.0412      20" in text
+    assert "Not run: conv2d_forward" in text
+    assert "<td style='padding:2px 8px'>0.03457</td>" in result_html(result)

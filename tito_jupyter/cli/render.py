@@ -228,6 +228,33 @@ class Renderer:
             table.add_row(m["id"], escape(m["title"]), _styled(m["state"]), ", ".join(m["missing_modules"]) or "–")
         self.console.print(table)
 
+    def _render_benchmark(self, data: dict) -> None:
+        if "history" in data:
+            table = Table(title="Saved benchmark runs", title_justify="left")
+            for col in ("file", "created", "benchmarks (median)", "not run"):
+                table.add_column(col)
+            for run in data["history"]:
+                medians = ", ".join(f"{name} {seconds * 1e3:.3g} ms" for name, seconds in run["benchmarks"].items()
+                                    if isinstance(seconds, (int, float)))
+                table.add_row(run["file"], str(run["created"]), escape(medians), ", ".join(run["not_run"]) or "–")
+            self.console.print(table)
+            return
+        if data.get("rows"):
+            table = Table(title="Your framework, measured", title_justify="left")
+            for col in ("benchmark", "median", "95% interval", "repeats"):
+                table.add_column(col)
+            for row in data["rows"]:
+                table.add_row(row["name"], f"{row['median_ms']:.3g} ms",
+                              f"{row['ci_low_ms']:.3g} – {row['ci_high_ms']:.3g} ms", str(row["repeats"]))
+            self.console.print(table)
+        if data.get("changes"):
+            self.console.print(f"[bold]Since {escape(data['compared_with'])}[/]")
+            self.console.print(escape(data["changes"]))
+        for name, modules in (data.get("not_run") or {}).items():
+            self.console.print(f"  [dim]{name}: not run, needs module {', '.join(modules)}[/]")
+        for name, error in (data.get("failed") or {}).items():
+            self.console.print(f"  [red]✗ {name}[/]: {escape(error)}")
+
     def _render_system_doctor(self, data: dict) -> None:
         table = Table(title="tito doctor", title_justify="left")
         for col in ("check", "status", "detail", "fix"):

@@ -31,6 +31,8 @@ _TABLES = (
     ("checkpoints", ("id", "question", "state", "missing_modules")),
     ("timeline", ("kind", "id", "title", "state")),
     ("milestones", ("id", "title", "state")),
+    ("rows", ("name", "median_ms", "ci_low_ms", "ci_high_ms", "repeats")),   # tito benchmark
+    ("history", ("file", "created", "not_run")),                             # tito benchmark --list
 )
 _FAILED = ("failed", "error")
 #: A link looks like one in the widget panel too (ipywidgets' HTML does not style links).
@@ -121,6 +123,8 @@ def _cell(column: str, value) -> str:
         return ", ".join(str(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else ""
+    if isinstance(value, float):  # a measurement (milliseconds): its significant digits, not float noise
+        return f"{value:.4g}"
     return str(value).replace("_", " ") if column == "state" else str(value)
 
 
