@@ -16,7 +16,6 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -47,6 +46,10 @@ def edition_archive() -> Path:
 
 def read_edition(archive: Path) -> tuple[dict, list[zipfile.ZipInfo]]:
     """The manifest and the course's members of an edition archive; a :class:`NoPackagedCourse` if it is unfit."""
+    if not archive.is_file() and os.environ.get("TITO_COURSE_EDITION"):
+        raise NoPackagedCourse(f"$TITO_COURSE_EDITION names {archive}, which is not a file, so there is no course "
+                               "to lay down.", hint="Point it at an edition archive, or unset it to use the one "
+                                                    "this tito carries.")
     if not archive.is_file():
         raise NoPackagedCourse(
             f"This installation of tito-jupyter {__version__} carries no course ({archive} is missing): it was "
@@ -98,9 +101,12 @@ def init(ctx: Context, folder: str | None = None) -> Result:
     archive = edition_archive()
     manifest, members = read_edition(archive)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tito-init", dir=target.parent))
+    # Named before it exists, so that a signal at any moment (even as it is made) can still clean it up.
+    staging = target.parent / f".{target.name}.{os.getpid()}.tito-init"
     ctx.events.step("unpack", "running", message=f"{len(members)} files")
     try:
+        shutil.rmtree(staging, ignore_errors=True)  # left by a killed init that had this process id
+        staging.mkdir()
         with zipfile.ZipFile(archive) as zf:
             for member in members:
                 dest = staging / member.filename[len(COURSE_PREFIX):]
@@ -111,7 +117,6 @@ def init(ctx: Context, folder: str | None = None) -> Result:
         course = Course.load(staging)
         if not course.modules:
             raise NoPackagedCourse(f"The course archive {archive} has no module a course can be read from.")
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a course folder is like any other
         _move_into_place(staging, target, typed)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -119,12 +124,6 @@ def init(ctx: Context, folder: str | None = None) -> Result:
     ctx.events.step("unpack", "passed", message=f"{len(members)} files")
     course = Course.load(target)
     return _laid_down(course, target, typed, manifest, len(members))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _move_into_place(staging: Path, target: Path, typed: str) -> None:
