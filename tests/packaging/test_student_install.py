@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from lab_server import CHROMIUM, CHROMIUM_ARGS, Lab
-from lab_sidebar import open_lab, open_sidebar, screenshot, set_cell_source, wait_for_kernel
+from lab_sidebar import open_lab, open_sidebar, screenshot
 from playwright.sync_api import expect
 from process_tree import MARKER, assert_tree_gone, clean_up
 
@@ -230,6 +230,45 @@ def test_complete_fails_honestly_on_an_empty_module_then_passes_with_the_solutio
 
 # -- open ----------------------------------------------------------------------------------------------------
 
+#: Run by the fresh environment's Python: a kernel started in a module's folder, as JupyterLab starts one for its
+#: notebook, runs a cell; what it shows is printed as JSON.
+KERNEL_CELL = """
+import json, sys
+from jupyter_client.manager import start_new_kernel
+
+km, kc = start_new_kernel(cwd=sys.argv[1])
+shown = []
+def keep(message):
+    content = message["content"]
+    if message["msg_type"] == "stream":
+        shown.append(content["text"])
+    elif message["msg_type"] in ("display_data", "execute_result", "update_display_data"):
+        shown.append(content["data"].get("text/plain", ""))
+    elif message["msg_type"] == "error":
+        shown.append("\\n".join(content["traceback"]))
+try:
+    reply = kc.execute_interactive(sys.argv[2], timeout=240, output_hook=keep)
+    print(json.dumps({"status": reply["content"]["status"], "shown": "".join(shown)}))
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+"""
+
+
+def test_a_notebooks_kernel_has_tito_and_imports_the_courses_own_tinytorch(student, tmp_path):
+    """Every kernel of the environment loads %tito (the wheel's IPython config), and a notebook of module 02
+    imports `tinytorch` from the course folder, where tito exports the student's code: nothing else installs it."""
+    assert student.tito("init", "course", cwd=tmp_path).returncode == 0
+    course_dir = tmp_path / "course"
+    cell = "import tinytorch\nprint('package:', tinytorch.__file__)\n%tito status"
+    done = _run([student.venv / "bin" / "python", "-c", KERNEL_CELL, course_dir / "modules" / "02_activations",
+                 cell], cwd=tmp_path, env=student.env(), timeout=400)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    kernel = json.loads(done.stdout.strip().splitlines()[-1])
+    assert kernel["status"] == "ok", kernel["shown"]
+    assert f"package: {course_dir / 'tinytorch' / '__init__.py'}" in kernel["shown"]
+    assert "01_tensor" in kernel["shown"] and "not started" in kernel["shown"], kernel["shown"]
+
 
 def _serve(student: Student, course_dir: Path, tag: str) -> tuple[subprocess.Popen, dict]:
     tito = subprocess.Popen([student.venv / "bin" / "tito", "--events", "dev", "serve", "--port", "18888"],
@@ -275,17 +314,24 @@ def test_dev_serve_opens_the_course_with_the_sidebar_and_tito_complete_says_what
         expect(panel.locator("li.jp-TitoModule")).to_have_count(13)
         screenshot(page, "fresh-student-sidebar")
         panel.get_by_role("button", name="Open the notebook of 01_tensor").click()
-        cells = page.locator(".jp-NotebookPanel:visible .jp-Cell")
+        notebook = page.locator(".jp-NotebookPanel:visible")
+        cells = notebook.locator(".jp-Cell")
         expect(cells.first).to_be_visible()
-        wait_for_kernel(page)
-        count = cells.count()
-        cells.nth(count - 1).click()
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:insert-cell-below')")
-        expect(cells).to_have_count(count + 1)
-        set_cell_source(page, count, "%tito complete")
-        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
-        output = cells.nth(count).locator(".jp-OutputArea")
+        # The kernel is up (the toolbar says idle): a cell run before that would wait in a queue.
+        expect(notebook.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
+            1, timeout=120_000)
+        # As a student does: select the first cell, add a cell above it (A), type, run (Shift-Enter;
+        # the sidebar saves the notebook first). (The first cell: JupyterLab draws a long notebook's cells as they scroll into view.)
+        first_text = cells.first.inner_text()
+        cells.first.locator(".jp-InputPrompt").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        expect(cells.first).not_to_have_text(first_text)
+        page.keyboard.press("Enter")
+        page.keyboard.type("%tito complete")
+        expect(cells.first).to_contain_text("%tito complete")
+        page.keyboard.press("Shift+Enter")
+        output = cells.first.locator(".jp-OutputArea")
         expect(output).to_contain_text("Not written yet", timeout=240_000)
         shown = " ".join(output.inner_text().split())
         output.scroll_into_view_if_needed()
