@@ -79,8 +79,8 @@ def _build_edition(root: Path, work: Path, version: str, app) -> Path:
         raise RuntimeError("tito release student did not run, so the wheel would carry no verified course:\n"
                            + (done.stderr or done.stdout)[-3000:]) from None
     if not result.get("ok"):
-        raise RuntimeError("The student edition did not verify itself, so no package is built: "
-                           + result.get("summary", "(no summary)"))
+        raise RuntimeError("tito release student did not make a verified student edition, so no package is "
+                           "built: " + result.get("summary", "(no summary)"))
     data = result["data"]
     manifest = {
         "format": 1,

@@ -70,6 +70,20 @@ def test_init_lays_down_the_edition_and_says_what_to_do_next(archive, edition, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my course"]
 
 
+def test_init_dot_fills_the_empty_working_folder_and_the_shell_stays_in_it(archive, tmp_path):
+    """`mkdir my-course && cd my-course && tito init .`: the folder is filled, not replaced, so the shell's
+    working folder is still the course (a replaced one would be a deleted folder: `ls` finds nothing)."""
+    (tmp_path / "my-course").mkdir()
+    script = f"cd my-course && {sys.executable} -m tito_jupyter init . && ls modules && {sys.executable} -m tito_jupyter list"
+    env = {**os.environ, "TITO_COURSE_EDITION": str(archive)}
+    env.pop("TITO_PROJECT", None)
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "01_numbers" in done.stdout and "02_doubling" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-course"]
+    assert (tmp_path / "my-course" / ".tito" / "edition.json").is_file()
+
+
 def test_a_folder_with_anything_in_it_is_refused_and_left_as_it_was(archive, tmp_path):
     mine = tmp_path / "course"
     (mine / ".hidden").mkdir(parents=True)

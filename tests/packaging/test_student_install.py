@@ -76,20 +76,40 @@ def _snapshot_of_this_checkout(dest: Path) -> str:
 
 
 @dataclass
+class Checkout:
+    root: Path
+    commit: str
+
+
+@dataclass
 class Built:
     wheel: Path
     commit: str
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Built:
-    source = tmp_path_factory.mktemp("checkout") / "tito-jupyter"
-    commit = _snapshot_of_this_checkout(source)
-    dist = tmp_path_factory.mktemp("dist")
-    done = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, source],
+def _build_wheel(source: Path, dist: Path) -> subprocess.CompletedProcess:
+    """pip's wheel build, with this environment's build tools (no download of them), as a release would run it."""
+    return _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, source],
                 env={**os.environ, "PYTHONPATH": ""})
+
+
+def _manifest(wheel: Path) -> dict:
+    with zipfile.ZipFile(wheel) as whl, zipfile.ZipFile(whl.open("tito_jupyter/course_edition.zip")) as edition:
+        return json.loads(edition.read("edition.json"))
+
+
+@pytest.fixture(scope="session")
+def checkout(tmp_path_factory) -> Checkout:
+    root = tmp_path_factory.mktemp("checkout") / "tito-jupyter"
+    return Checkout(root, _snapshot_of_this_checkout(root))
+
+
+@pytest.fixture(scope="session")
+def built(checkout, tmp_path_factory) -> Built:
+    dist = tmp_path_factory.mktemp("dist")
+    done = _build_wheel(checkout.root, dist)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return Built(wheel=next(dist.glob("tito_jupyter-*.whl")), commit=commit)
+    return Built(wheel=next(dist.glob("tito_jupyter-*.whl")), commit=checkout.commit)
 
 
 @dataclass
@@ -138,8 +158,8 @@ def _tree(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_the_wheel_carries_the_verified_student_edition_of_its_version_and_commit(built):
+    manifest = _manifest(built.wheel)
     with zipfile.ZipFile(built.wheel) as wheel, zipfile.ZipFile(wheel.open("tito_jupyter/course_edition.zip")) as ed:
-        manifest = json.loads(ed.read("edition.json"))
         names = ed.namelist()
     assert manifest["tito_version"] == __version__ and manifest["commit"] == built.commit
     assert manifest["modules"] == [m.id for m in Course.load(REPO).modules]
@@ -147,6 +167,39 @@ def test_the_wheel_carries_the_verified_student_edition_of_its_version_and_commi
     assert "course/modules/01_tensor/01_tensor.ipynb" in names and "course/tests/modules/01_tensor/" in \
         "".join(names) and "course/.tito/starting-points/01_tensor/01_tensor.ipynb" in names
     assert not any("progress.json" in n or "__pycache__" in n for n in names)
+
+
+def test_a_checkout_with_uncommitted_work_builds_no_wheel(checkout, tmp_path):
+    """The edition is made from committed work only: a notebook changed after the last commit stops the build
+    with the release's sentence, and no wheel is written."""
+    source = tmp_path / "tito-jupyter"
+    shutil.copytree(checkout.root, source, symlinks=True)
+    notebook = source / "modules" / "01_tensor" / "01_tensor.ipynb"
+    notebook.write_text(notebook.read_text().replace("Tensor", "Tensr", 1))
+    dist = tmp_path / "dist"
+    done = _build_wheel(source, dist)
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode != 0, said[-2000:]
+    assert "did not make a verified student edition, so no package is built" in said and "modules/01_tensor/01_tensor.ipynb" in said, said[-2000:]
+    assert not list(dist.glob("*.whl")) if dist.exists() else True
+
+
+def test_an_sdist_carries_the_edition_and_builds_the_same_wheel_without_git(checkout, tmp_path):
+    dist = tmp_path / "dist"
+    done = _run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", dist, checkout.root],
+                env={**os.environ, "PYTHONPATH": ""})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [sdist] = dist.glob("tito_jupyter-*.tar.gz")
+    unpacked = tmp_path / "unpacked"
+    shutil.unpack_archive(sdist, unpacked)
+    [source] = unpacked.iterdir()
+    assert not (source / ".git").exists() and (source / "tito_jupyter" / "course_edition.zip").is_file()
+    wheels = tmp_path / "wheels"
+    done = _build_wheel(source, wheels)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [wheel] = wheels.glob("tito_jupyter-*.whl")
+    manifest = _manifest(wheel)
+    assert manifest["commit"] == checkout.commit and manifest["tito_version"] == __version__
 
 
 # -- init --------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ who hands out an edition of their own).
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
@@ -128,9 +129,21 @@ def init(ctx: Context, folder: str | None = None) -> Result:
 
 def _move_into_place(staging: Path, target: Path, typed: str) -> None:
     """Rename the whole course into place; the rename fails, rather than replace anything, if ``target`` got
-    files meanwhile (a rename only ever replaces an empty folder)."""
+    files meanwhile (a rename only ever replaces an empty folder).
+
+    An empty folder that is the working folder (``tito init .``) is filled instead, since replacing it would leave
+    the student's shell in a deleted folder; ``modules/`` goes in last, so an interrupted init leaves no folder
+    that tito takes for a course.
+    """
     try:
-        os.rename(staging, target)
+        if target.is_dir() and (Path.cwd() == target.resolve() or target.resolve() in Path.cwd().parents):
+            if any(target.iterdir()):
+                raise FileExistsError(errno.ENOTEMPTY, "the folder is not empty")
+            for entry in sorted(staging.iterdir(), key=lambda path: path.name == MODULES_DIR):
+                os.rename(entry, target / entry.name)
+            staging.rmdir()
+        else:
+            os.rename(staging, target)
     except OSError as exc:
         raise UsageError(f"{typed} got files while the course was being unpacked ({exc.strerror}); nothing in it "
                          "was touched.", hint="Pick a new folder name, e.g. `tito init my-course`.") from None
@@ -144,7 +157,9 @@ def _laid_down(course: Course, target: Path, typed: str, manifest: dict, count: 
     steps = []
     if importlib.util.find_spec("jupyterlab") is None:
         steps.append("pip install 'tito-jupyter[jupyter]'   # JupyterLab, the sidebar and %tito")
-    steps += [f"cd {_quoted(typed)}", "tito dev serve   # JupyterLab on the course; open the URL it prints"]
+    if target.resolve() != Path.cwd():
+        steps.append(f"cd {_quoted(typed)}")
+    steps.append("tito dev serve   # JupyterLab on the course; open the URL it prints")
     data = {
         "folder": str(target),
         "edition": manifest,
