@@ -221,6 +221,7 @@ def test_init_lays_down_the_student_edition_that_tito_recognises(student, built,
         assert module.test_files, f"{module.id} came without its tests"
         assert "raise NotImplementedError" in module.notebook.read_text()
     assert (course_dir / "milestones").is_dir() and (course_dir / "tinytorch" / "__init__.py").is_file()
+    assert "Got this folder with `tito init`? Then tito is installed already" in (course_dir / "README.md").read_text()
     leaks = solution_scan.scan(course_dir, release.course_secrets(instructor))["leaks"]
     assert leaks == [], leaks[:3]
     assert json.loads((course_dir / ".tito" / "edition.json").read_text())["commit"] == built.commit
