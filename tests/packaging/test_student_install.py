@@ -9,14 +9,15 @@ has only the wheel and its dependencies from the package index: nothing of the t
 in (no PYTHONPATH, the test environment's tools off PATH, Jupyter's user folders under the test's own).
 
 Timing (2 shared cores, under load): the sdist and its wheel 1.5 min (one run of `tito release student`), the
-fresh environment 1 to 2.5 min (pip's cache makes it quicker the next time), the tests after that 1.5 min
-together: about 5 to 6 minutes for the file.
+fresh environment half a minute with uv (the test extra has it; 1 to 3.5 min with pip), the tests after that
+1.5 min together: about 3.5 minutes for the file.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -146,13 +147,24 @@ class Student:
         return _run([self.venv / "bin" / "tito", "--no-color", *args], cwd=cwd, env=self.env(), timeout=timeout)
 
 
+def _installer(venv: Path) -> list:
+    """What installs into the fresh environment: uv where the test extra brought it (the same wheel and
+    dependencies, installed in seconds rather than minutes), else the environment's own pip, as a student's."""
+    import importlib.util
+
+    uv = shutil.which("uv") or (importlib.util.find_spec("uv") and sys.executable)
+    if uv:
+        return [uv, *(["-m", "uv"] if uv == sys.executable else []), "pip", "install", "-q", "--python",
+                venv / "bin" / "python"]
+    return [venv / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+
+
 @pytest.fixture(scope="session")
 def student(built, tmp_path_factory) -> Student:
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     made = _run([sys.executable, "-m", "venv", venv], env=_clean_env())
     assert made.returncode == 0, made.stderr
-    installed = _run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                      f"{built.wheel}[jupyter]"], env=_clean_env(), timeout=900)
+    installed = _run([*_installer(venv), f"{built.wheel}[jupyter]"], env=_clean_env(), timeout=900)
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     home = tmp_path_factory.mktemp("home")
     who = Student(venv, home)
@@ -387,6 +399,12 @@ def test_dev_serve_opens_the_course_with_the_sidebar_and_tito_complete_says_what
         page.keyboard.type("%tito complete")
         expect(cells.first).to_contain_text("%tito complete")
         page.keyboard.press("Shift+Enter")
+        prompt = cells.first.locator(".jp-InputPrompt")
+        try:  # "[*]:" while it runs, "[1]:" after
+            expect(prompt).not_to_have_text(re.compile(r"\[\s*\]:"), timeout=60_000)
+        except AssertionError:  # a key press lost on a loaded machine: the student clicks Run instead
+            prompt.click()
+            notebook.get_by_role("button", name="Run this cell and advance (Shift+Enter)").click()
         output = cells.first.locator(".jp-OutputArea")
         expect(output).to_contain_text("Not written yet", timeout=240_000)
         shown = " ".join(output.inner_text().split())
@@ -395,6 +413,10 @@ def test_dev_serve_opens_the_course_with_the_sidebar_and_tito_complete_says_what
         assert "NotImplementedError" in shown or "not written" in shown.lower(), shown
         assert "01_tensor" in shown
         assert _state(student, course_dir, "01_tensor") != "complete"
+    except BaseException:
+        if context.pages:
+            screenshot(context.pages[0], "fresh-student-failure")
+        raise
     finally:
         context.close()
         if tito.poll() is None:
