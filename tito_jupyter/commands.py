@@ -109,6 +109,17 @@ _ASSIGNMENT = Arg("module", "the assignment (a module name: 01_tensor, 01 or ten
 _E = "tito_jupyter.engine."
 
 BUILTIN: tuple[Command, ...] = (
+    # A terminal command only: it makes a new course folder, which a student inside a running course (a %tito
+    # cell, the sidebar, the server's jobs) has no use for and must not be able to aim at a path of the server's.
+    Command(("init",), "Lay down the course this tito was released with in a new folder: the way to start.",
+            _E + "init:init",
+            (Arg("folder", "the new folder for the course (it must not exist, or be empty)", metavar="FOLDER",
+                 kind="path"),),
+            server_job=False,
+            description="Lay down the verified student edition of the course (notebooks without the solutions, "
+                        "their tests, checkpoints, milestones and a tinytorch package to fill in) that this "
+                        "version of tito-jupyter was released with, in FOLDER. FOLDER must be new or empty: tito "
+                        "init never writes over anything. Then: cd FOLDER and tito dev serve."),
     Command(("module", "list"), "List the course's modules and checkpoints, in order.", _E + "modules:list_modules",
             shortcut=True),
     Command(("module", "status"), "Show where you stand: each module's state and when it last ran.",

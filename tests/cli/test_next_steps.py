@@ -19,7 +19,7 @@ def tito(*args, env=None, cwd=None):
     (["complet"], "'complet' is not a command of `tito`. Did you mean `tito complete`?"),
     (["module", "complet"], "'complet' is not a command of `tito module`. Did you mean `tito module complete`?"),
     (["staus"], "Did you mean `tito status`?"),
-    (["xyzzy"], "'xyzzy' is not a command of `tito`. The commands: module, checkpoint,"),
+    (["xyzzy"], "'xyzzy' is not a command of `tito`. The commands: init, module, checkpoint,"),
 ])
 def test_a_mistyped_command_says_did_you_mean_without_a_usage_dump(tito_env, args, says):
     done = tito(*args, env=tito_env)

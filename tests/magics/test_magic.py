@@ -66,6 +66,16 @@ def test_usage_errors_and_help_print_a_message_never_a_traceback(shell, in_modul
     assert "Traceback" not in shown and "SystemExit" not in shown
 
 
+@pytest.mark.parametrize("line", ["init {tmp}/new-course", "dev serve"])
+def test_a_terminal_command_is_refused_in_a_cell_with_a_sentence(shell, in_module, tmp_path, line):
+    """`tito init` makes a new course and `tito dev serve` starts another JupyterLab: neither belongs in a cell
+    (the server refuses them as jobs too); in a kernel without a server they used to run in-process."""
+    result, shown = tito(shell, line.format(tmp=tmp_path))
+    assert result is not None and not result["ok"] and result["error"]["kind"] == "usage_error", shown
+    assert "runs only in a terminal, not in a notebook cell" in shown and "Traceback" not in shown
+    assert not (tmp_path / "new-course").exists()
+
+
 def test_an_unknown_module_is_a_sentence_with_the_choices(shell, in_module):
     result, shown = tito(shell, "complete numbrs")
     assert not result["ok"] and result["error"]["kind"] == "unknown_name"

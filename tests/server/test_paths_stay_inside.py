@@ -71,3 +71,14 @@ async def test_starting_another_jupyter_is_for_a_terminal_not_a_job(api):
     assert "dev.serve" not in {c["name"] for c in listing["commands"]}
     _, jobs = await api("GET", "jobs")
     assert jobs["jobs"] == []
+
+
+async def test_laying_down_a_new_course_is_for_a_terminal_not_a_job(api, tmp_path_factory):
+    """`tito init` makes a course folder wherever it is told: a REST caller may not, and has no use for it."""
+    outside = tmp_path_factory.mktemp("new-course")
+    status, body = await api("POST", "jobs", body={"command": "init", "args": {"folder": str(outside / "c")}})
+    assert_refused(status, body, reason="not_a_server_job")
+    assert "tito init" in body["message"]
+    _, listing = await api("GET", "commands")
+    assert "init" not in {c["name"] for c in listing["commands"]}
+    assert not any(outside.iterdir())

@@ -135,9 +135,17 @@ class Renderer:
             self.err.print(f"[yellow]warning:[/] {escape(warning)}")
         if result.ok:
             self.console.print(f"[green]✓[/] {escape(result.summary)}")
+            self._render_next_steps(result.data)
         else:
             self.err.print(f"[red]✗[/] {escape(result.summary)}")
             self._render_not_written(result.data)
+
+    def _render_next_steps(self, data) -> None:
+        steps = data.get("next_steps") if isinstance(data, dict) else None
+        if steps:
+            self.console.print("\n[bold]Next:[/]")
+            for step in steps:
+                self.console.print(f"  {escape(step)}")
 
     def _render_not_written(self, data) -> None:
         """The functions the failed tests wait on, in the order to write them (the engine's ``not_written``)."""
@@ -306,6 +314,13 @@ class Renderer:
             self.console.print("[bold]Slowest tests[/]")
             for t in data["slowest_tests"]:
                 self.console.print(f"  {t['duration']:.3f}s  {escape(t['id'])}")
+
+    def _render_init(self, data: dict) -> None:
+        edition = data["edition"]
+        commit = f", commit {edition['commit'][:12]}" if edition.get("commit") else ""
+        self.console.print(f"  {len(data['modules'])} modules, {data['files']} files "
+                           f"[dim](student edition of tito-jupyter {escape(str(edition.get('tito_version')))}"
+                           f"{escape(commit)})[/]")
 
     def _render_system_clean(self, data: dict) -> None:
         for path in data["removed"]:

@@ -270,6 +270,8 @@ that later modules build on.
 
 ## Start
 
+Got this folder with `tito init`? Then tito is installed already: run `tito dev serve` here. Otherwise:
+
 ```bash
 python -m venv .venv && . .venv/bin/activate     # Windows: .venv\\Scripts\\activate
 pip install -e .                                  # tito, JupyterLab, and your tinytorch package

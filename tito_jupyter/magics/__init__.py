@@ -21,6 +21,7 @@ def load_ipython_extension(ipython) -> None:
 
     if id(ipython) in _installed:
         return
+    _import_the_courses_package()
     tracker = CellTracker()
     history = getattr(getattr(ipython, "history_manager", None), "input_hist_raw", None) or []
     tracker.seed_from_history(list(history), at=time.time())
@@ -28,6 +29,23 @@ def load_ipython_extension(ipython) -> None:
     ipython.register_magics(TitoMagics(ipython, tracker))
     _listen_for_frontend_saves(ipython, tracker)
     _installed[id(ipython)] = tracker
+
+
+def _import_the_courses_package() -> None:
+    """Make ``import tinytorch`` in a notebook find the package of the course the kernel runs in (the folder tito
+    exports into and runs the tests against), as it does for tito's test runs: a student who got the course with
+    ``tito init`` has installed no package of their own."""
+    import sys
+
+    from ..course import find_project_root
+    from ..errors import TitoError
+
+    try:
+        root = str(find_project_root())
+    except (TitoError, OSError):  # a kernel outside any course: nothing to add
+        return
+    if root not in sys.path:
+        sys.path.insert(0, root)
 
 
 def _listen_for_frontend_saves(ipython, tracker) -> None:

@@ -142,6 +142,12 @@ def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dic
 
     if note and view is not None:
         view.note(note)
+    if not command.server_job:  # the table's word for "a terminal's only": a new course, another JupyterLab
+        words = " ".join(command.path)
+        message = (f"`tito {words}` runs only in a terminal, not in a notebook cell. Open a terminal (File > New > "
+                   f"Terminal) and run it there.")
+        return finish({"command": command.name, "ok": False, "summary": message, "data": {},
+                       "error": {"kind": "usage_error", "message": message, "exit_code": 2}, "duration": 0.0})
     saving = tracker.take_save_under_way()
     if command.long_running and command.acts_on == "module" and ref.known and not flags["ignore_unsaved"]:
         saved = read_saved(ref, client)
