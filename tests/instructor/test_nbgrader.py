@@ -26,34 +26,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
 from course_factory import make_course  # noqa: E402
-
-STUB = "# YOUR CODE HERE\n    raise NotImplementedError()"
+from grading_factory import answer, released_notebook, submit  # noqa: E402
 
 
 def run(root: Path, command: str, args: dict | None = None):
     return engine.run(command, args or {}, Context(project=root))
-
-
-def released_notebook(nbgrader: Path, assignment: str) -> dict:
-    return json.loads((nbgrader / "release" / assignment / f"{assignment}.ipynb").read_text())
-
-
-def answer(nb: dict, code: str) -> dict:
-    """The handed-out notebook with the student's code where the stub was."""
-    nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if STUB in source:
-            cell["source"] = source.replace(STUB, code)
-    return nb
-
-
-def submit(nbgrader: Path, student: str, assignment: str, nb: dict | str) -> Path:
-    folder = nbgrader / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{assignment}.ipynb"
-    path.write_text(nb if isinstance(nb, str) else json.dumps(nb))
-    return path
 
 
 def submit_through_the_exchange(nbgrader: Path, student: str, assignment: str, code: str, home: Path) -> None:

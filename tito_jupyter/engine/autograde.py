@@ -300,13 +300,11 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
     record["grade_cells"] = cells
     record["tests_total"] = sum(len(c["tests"]) for c in plan["grade_cells"])
     record["tests_passed"] = sum(1 for c in cells for t in c["tests"] if t["passed"])
-    limit = run["limit"]
-    if limit is None and any("MemoryError" in (t.get("message") or "") or
-                             (t.get("raised") or {}).get("exception") == "MemoryError" for t in run["tests"]):
-        limit = f"used more than {settings.memory_mib} MiB of memory"
+    limit = run["limit"] or _limit_met_in_tests(run["tests"], settings)
     if run["timed_out"]:
         record["status"] = "timed_out"
-        record["message"] = (f"stopped after {settings.timeout:g} s (an infinite loop?); "
+        record["limit"] = limit
+        record["message"] = (f"stopped after {settings.timeout:g} s ({limit or 'an infinite loop?'}); "
                              f"{record['tests_passed']} test(s) had passed by then")
     elif limit is not None:
         record["status"] = "stopped" if run["exit_code"] not in (0, 1) else "graded"
@@ -320,6 +318,18 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
         record["message"] = f"its tests could not start: {run['log_tail'].strip()[-300:]}"
     if record["notes"]:
         record["message"] += "; " + "; ".join(record["notes"])
+
+
+def _limit_met_in_tests(tests: list[dict], settings: Settings) -> str | None:
+    """A limit that made tests fail without stopping pytest (Python raises instead of dying), as a reason."""
+    messages = " ".join((t.get("message") or "") + " " + str((t.get("raised") or {}).get("exception")) for t in tests)
+    if "MemoryError" in messages:
+        return f"used more than {settings.memory_mib} MiB of memory"
+    if "File too large" in messages:  # EFBIG: Python ignores SIGXFSZ, so the write fails instead
+        return f"wrote more than {settings.file_mib} MiB (a file or its captured output)"
+    if "BlockingIOError" in messages and "Resource temporarily unavailable" in messages:  # EAGAIN from fork
+        return f"started more than {settings.processes} processes"
+    return None
 
 
 def _finish(record: dict, started: float) -> dict:
