@@ -451,7 +451,7 @@ def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings)
         raise UsageError("Grading on a Dask cluster needs dask.distributed.",
                          hint="pip install 'tito-jupyter[cluster]'") from None
     try:
-        client = Client(scheduler, timeout="30s", set_as_default=False)
+        client = Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"No Dask scheduler answered at {scheduler} ({exc}).",
                          hint="Give the address `dask scheduler` prints (tcp://host:8786), or leave --scheduler "
@@ -460,7 +460,7 @@ def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings)
         futures = {client.submit(grade_packed, packed, settings, pure=False, retries=2,
                                  key=f"tito-grade-{student}-{os.urandom(4).hex()}"): student
                    for student, packed in packs.items()}
-        for future in dask_completed(futures):
+        for future in dask_completed(futures, loop=client.loop):
             error = future.exception() if future.status == "error" else None
             yield futures[future], error if error is not None else future.result()
     finally:

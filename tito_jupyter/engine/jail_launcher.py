@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 
 #: Exit code when the jail could not be built (as ``env`` and ``chroot`` use 125-127).
@@ -20,6 +21,7 @@ LAUNCH_FAILED = 125
 
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 _CLONE_NEWNS = 0x00020000
+_PR_SET_PDEATHSIG = 1
 
 
 def _launch(spec: dict, argv: list[str]) -> None:
@@ -27,6 +29,7 @@ def _launch(spec: dict, argv: list[str]) -> None:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getppid()
 
     def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
         if libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), ctypes.c_ulong(flags),
@@ -71,6 +74,10 @@ def _launch(spec: dict, argv: list[str]) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)  # from root to another user: every capability goes too, so chroot cannot be undone
+    # A change of user clears the parent-death signal processes.start armed: arm it again (see processes.py).
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed again
+        os._exit(LAUNCH_FAILED)
     os.execv(argv[0], argv)
 
 

@@ -217,20 +217,33 @@ class _GuardClient:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._owner: int | None = None
-        self._groups: set[int] = set()
+        self._groups: set[str] = set()  # process groups ("123") and jailed users ("u1500000123")
 
     def watch(self, group: int) -> None:
+        self._add(str(group))
+
+    def unwatch(self, group: int) -> None:
+        self._remove(str(group))
+
+    def watch_user(self, uid: int) -> None:
+        """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
+        self._add(f"u{uid}")
+
+    def unwatch_user(self, uid: int) -> None:
+        self._remove(f"u{uid}")
+
+    def _add(self, item: str) -> None:
         with self._lock:
             if self._owner != os.getpid():  # a forked copy of us: the guard belongs to the parent
                 self._proc, self._owner, self._groups = None, os.getpid(), set()
-            self._groups.add(group)
-            self._send(f"+{group}\n")
+            self._groups.add(item)
+            self._send(f"+{item}\n")
 
-    def unwatch(self, group: int) -> None:
+    def _remove(self, item: str) -> None:
         with self._lock:
-            if self._owner == os.getpid() and group in self._groups:
-                self._groups.discard(group)
-                self._send(f"-{group}\n")
+            if self._owner == os.getpid() and item in self._groups:
+                self._groups.discard(item)
+                self._send(f"-{item}\n")
 
     def _send(self, line: str) -> None:
         for _ in range(2):
@@ -281,6 +294,7 @@ def _guard_main() -> None:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
     parent = os.getppid()
     groups: set[int] = set()
+    users: set[int] = set()
     pending = b""
     while os.getppid() == parent:
         ready, _, _ = select.select([0], [], [], _GUARD_CHECK)
@@ -292,10 +306,37 @@ def _guard_main() -> None:
         pending += chunk
         *lines, pending = pending.split(b"\n")
         for line in lines:
-            if line[:1] in (b"+", b"-") and line[1:].isdigit():
-                (groups.add if line[:1] == b"+" else groups.discard)(int(line[1:]))
+            sign, item = line[:1], line[1:]
+            kind = users if item[:1] == b"u" else groups
+            item = item[1:] if kind is users else item
+            if sign in (b"+", b"-") and item.isdigit():
+                (kind.add if sign == b"+" else kind.discard)(int(item))
     for group in groups:
         signal_group(group, signal.SIGKILL)
+    for uid in users:
+        kill_user(uid)
+
+
+def kill_user(uid: int) -> None:
+    """Kill every process of user ``uid`` (never root): ``kill(-1)`` sent as that user, from a child of ours.
+
+    The kernel signals all of the user's processes in one pass that new forks cannot slip through, whatever
+    group or session they moved to. Only root can become another user; for anyone else this does nothing.
+    """
+    if uid <= 0 or os.geteuid() != 0:
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: become the user, signal everything it owns, and go (nothing else runs here)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:
+            pass
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 # -- starting, waiting, stopping -------------------------------------------------------------------------
@@ -489,6 +530,15 @@ async def start_async(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] |
         **{"stdin": asyncio.subprocess.DEVNULL, **kwargs})
     _guard.watch(proc.pid)
     return proc
+
+
+def watch_user(uid: int) -> None:
+    """Have the guard kill every process of the jailed user ``uid`` if we die before :func:`unwatch_user`."""
+    _guard.watch_user(uid)
+
+
+def unwatch_user(uid: int) -> None:
+    _guard.unwatch_user(uid)
 
 
 def finish_async(proc) -> None:

@@ -28,13 +28,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .processes import Limits, tools_folder
+from .processes import Limits, kill_user, tools_folder, unwatch_user, watch_user
 
 #: Jailed users' ids: random, far above any real account's, never reused in practice.
 UID_RANGE = (1_500_000_000, 2_000_000_000)
@@ -157,34 +157,31 @@ def _probe() -> tuple[bool, str]:
 # -- after a run ------------------------------------------------------------------------------------------------
 
 
-def sweep(uid: int, wait: float = 5.0) -> int:
-    """Kill every process of the jailed user ``uid``; return how many were left after the first sweep (0: none).
-
-    ``kill(-1)`` sent *as that user* reaches all of its processes, in one pass the kernel does not let new
-    forks slip through, whatever process group or session they moved to.
-    """
+def sweep(uid: int, wait: float = 5.0) -> None:
+    """Kill every process of the jailed user ``uid``, whatever group or session it moved to (a double fork, a
+    fork bomb), and wait up to ``wait`` seconds until none is left."""
     if os.geteuid() != 0 or uid < UID_RANGE[0]:
-        return 0  # never sweep a real user (ourselves included)
-    left = 0
+        return  # never a real user (ourselves included)
     deadline = time.monotonic() + wait
     while True:
-        pid = os.fork()
-        if pid == 0:  # the child: become the jailed user and signal everything it owns, then go
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            except BaseException:
-                pass
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        alive = owned_by(uid)
-        if not alive or time.monotonic() > deadline:
-            return left
-        left = left or len(alive)
+        kill_user(uid)
+        if not owned_by(uid) or time.monotonic() > deadline:
+            return
         time.sleep(0.05)  # a process in uninterruptible sleep dies when it wakes
+
+
+@contextmanager
+def swept(jail: Jail | None):
+    """Around a jailed run: our guard kills the jailed user's processes if we die; at the end, :func:`sweep`."""
+    if jail is None:
+        yield
+        return
+    watch_user(jail.uid)
+    try:
+        yield
+    finally:
+        sweep(jail.uid)
+        unwatch_user(jail.uid)
 
 
 def owned_by(uid: int) -> list[int]:

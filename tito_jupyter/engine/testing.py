@@ -151,14 +151,16 @@ def run_pytest(
             if confinement.jail is not None:
                 confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
                 cmd = confinement.jail.wrap(cmd)
-        try:  # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us
-            finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output, on_tick=drain,
-                                     limits=limits)
+        jail = confinement.jail if confinement is not None else None
+        # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us; what left
+        # their process group (setsid, a double fork) is the jailed user's, and swept.
+        try:
+            with sandbox.swept(jail):
+                finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output,
+                                         on_tick=drain, limits=limits)
             drain()
         finally:
             report.unlink(missing_ok=True)
-            if confinement is not None and confinement.jail is not None:
-                sandbox.sweep(confinement.jail.uid)  # what left the process group (setsid, a double fork) goes too
     if finished.timed_out:
         tests.append(_timeout_record(timeout))
         events.emit("test", **tests[-1])  # live views show it like any failure
