@@ -319,9 +319,11 @@ class Renderer:
             status = "passed" if s["status"] == "graded" else "failed"
             table.add_row(escape(s["student"]), f"[{_STATE_STYLE[status]}]{s['status'].replace('_', ' ')}[/]",
                           f"{s['score']:g}/{s['max_score']:g}", f"{s.get('tests_passed', 0)}/{s.get('tests_total', 0)}",
-                          f"{s['seconds']:.1f}", escape("; ".join(s.get("notes") or []) or
-                                                        ("" if s["status"] == "graded" else s["message"])))
+                          f"{s['seconds']:.1f}", escape("; ".join([*(s.get("notes") or []), *filter(None, [s.get("limit")])])
+                                                        or ("" if s["status"] == "graded" else s["message"])))
         self.console.print(table)
+        if data.get("containment"):
+            self.console.print(f"[dim]Containment: {escape(data['containment'])}.[/]")
 
     def _render_nbgrader_feedback(self, data: dict) -> None:
         for page in data["feedback"]:
