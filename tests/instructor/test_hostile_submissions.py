@@ -46,7 +46,8 @@ def hostile(root: Path, nbgrader: Path) -> dict[str, str]:
         # Scores only if it could read another submission, the instructor's notebook, or a secret of the instructor.
         "snoop": f"""import os, pathlib
     stolen = []
-    for path in ({p['alice']}, {p['source']}, {p['nbsource']}):
+    # Another student's work, the instructor's notebooks (with the solutions), in the course and in its scratch copy.
+    for path in ({p['alice']}, {p['source']}, {p['nbsource']}, ".tito/grading/01_numbers.ipynb"):
         try:
             stolen.append(pathlib.Path(path).read_text())
         except OSError:

@@ -290,6 +290,9 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
                    for key in cell["tests"])
     tested_module = dataclasses.replace(module, notebook=reference, inline_tests=inline)
     paths, labels, _ = testing.module_test_plan(course, tested_module)
+    # The inline tests are written out; the instructor's notebook holds the solutions: it goes before any
+    # student code runs (a submission could read it and run the solution as its own).
+    reference.unlink()
     limits = settings.limits()
     confinement = sandbox.confine(scratch, work, limits)
     record["jailed"] = confinement.jail is not None
@@ -496,7 +499,7 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     out.mkdir(parents=True, exist_ok=True)
     by_student = {s.student: s for s in submissions}
     packs = {s.student: pack(folder, assignment, plan, source_nb, s) for s in submissions}
-    jailed, containment = sandbox.status() if scheduler is None else (None, "as each Dask worker can")
+    jailed, containment = sandbox.status() if scheduler is None else (None, "each Dask worker jails if it can")
     where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
     started = time.monotonic()
     records: list[dict] = []
@@ -528,6 +531,11 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                            level="info" if record["status"] == "graded" else "warning")
             ctx.events.progress(len(records), len(submissions), label=submission.student)
     seconds = time.monotonic() - started
+    if scheduler:  # each worker jails what it grades if it can: say what they did
+        seen = [r["jailed"] for r in records if "jailed" in r]
+        jailed = all(seen) if seen else None
+        containment = ("each Dask worker ran its submissions in a jail of their own" if jailed else
+                       "a Dask worker could not jail its submissions (not root?): resource limits only")
     ctx.events.step("autograde", "passed", module=assignment)
     records.sort(key=lambda r: r["student"])
     by_status: dict[str, int] = {}
