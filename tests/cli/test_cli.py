@@ -116,6 +116,19 @@ def test_events_mode_streams_json_lines_then_the_result(tito_env):
     assert lines[-1]["ok"] is True
 
 
+@pytest.mark.parametrize("mode", [["--json"], ["--events"]])
+def test_a_reader_that_stops_reading_is_no_traceback(tito_env, mode):
+    """`tito --json complete 01 | head -1`: the pipe closes early; the command still finishes, quietly."""
+    proc = subprocess.Popen([sys.executable, "-m", "tito_jupyter", *mode, "complete", "01"], env=tito_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    _, err = proc.communicate(timeout=300)
+    assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode(), err.decode()
+    assert proc.returncode == 0  # the exit code still says what happened
+    status = json.loads(tito("--json", "status", env=tito_env).stdout)
+    assert status["data"]["modules"][0]["state"] == "complete"
+
+
 def test_outside_a_course_says_where_to_run(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TITO_PROJECT"}
     proc = tito("status", env=env, cwd=tmp_path)

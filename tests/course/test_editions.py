@@ -26,8 +26,8 @@ MODULE_IDS = [m.id for m in COURSE.modules]
 
 
 def copy_course(dest: Path) -> Path:
-    """The course as a fresh clone has it: notebooks, tests, checkpoints and the package."""
-    for folder in ("modules", "tests/modules", "tests/checkpoints", "tinytorch"):
+    """The course as a fresh clone has it: notebooks, tests, checkpoints, the package and the data tests read."""
+    for folder in ("modules", "tests/modules", "tests/checkpoints", "tinytorch", "milestones/data"):
         if (REPO / folder).exists():
             shutil.copytree(REPO / folder, dest / folder,
                             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.tito-tmp"))

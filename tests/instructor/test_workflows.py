@@ -8,6 +8,8 @@ passes unlinted. `scripts/test.sh` installs it.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 import shlex
 import shutil
@@ -75,7 +77,7 @@ def test_ci_lints_tests_every_python_builds_the_wheel_and_runs_the_browser():
     assert set(data["on"]) >= {"push", "pull_request"}
     jobs = data["jobs"]
     assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12"]
-    assert any("ruff check" in step.get("run", "") for step in jobs["lint"]["steps"])
+    assert any("pre-commit run --all-files" in step.get("run", "") for step in jobs["lint"]["steps"])
     assert any("python -m build" in step.get("run", "") for step in jobs["wheel"]["steps"])
     browser = " ".join(step.get("run", "") for step in jobs["browser"]["steps"])
     assert "playwright install" in browser and "tests/lab" in browser
@@ -110,3 +112,63 @@ def test_the_binder_build_script_passes_shellcheck():
     assert shutil.which("shellcheck"), "shellcheck is not installed: `bash scripts/test.sh` installs it"
     done = subprocess.run(["shellcheck", str(REPO / "binder" / "postBuild")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+def test_pre_commit_hooks_come_from_package_registries_and_cover_the_repository():
+    """The hooks install where only PyPI and npm are reachable, and check what CONTRIBUTING.md promises."""
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    hooks = {}
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", f"{repo['repo']}: hooks from a git repository need GitHub; use a local hook"
+        for hook in repo["hooks"]:
+            hooks[hook["id"]] = hook
+            assert hook["language"] in {"python", "node", "system"}, hook["id"]
+            for package in hook.get("additional_dependencies", []):
+                assert "==" in package or package.rsplit("@", 1)[-1][:1].isdigit(), f"{hook['id']}: pin {package}"
+    assert {"trailing-whitespace", "end-of-file", "ruff", "shellcheck", "actionlint", "tito-validate",
+            "tito-export-check"} <= set(hooks)
+    assert hooks["tito-export-check"]["entry"].endswith("tito_jupyter export --all --check")
+    assert hooks["tito-validate"]["entry"].endswith("tito_jupyter module validate --all")
+    # The same ruff as the one the tests run, so a commit and CI never disagree.
+    ruff_pin = next(p for p in hooks["ruff"]["additional_dependencies"] if p.startswith("ruff=="))
+    assert ruff_pin == f"ruff=={importlib.metadata.version('ruff')}", "pin the hook's ruff to the installed one"
+
+
+def _check_names(job: dict) -> list[str]:
+    """The status check names a job reports: its name, once per matrix value where it has one."""
+    name = job.get("name", "")
+    matrix = job.get("strategy", {}).get("matrix", {})
+    for key, values in matrix.items():
+        placeholder = "${{ matrix.%s }}" % key
+        if placeholder in name:
+            return [name.replace(placeholder, str(v)) for v in values]
+    return [name]
+
+
+def test_the_branch_ruleset_requires_exactly_the_checks_ci_reports():
+    """`.github/rulesets/main.json` (Settings → Rules → Import) names every CI job, and only CI's jobs."""
+    ruleset = json.loads((REPO / ".github" / "rulesets" / "main.json").read_text())
+    [checks] = [r["parameters"]["required_status_checks"] for r in ruleset["rules"]
+                if r["type"] == "required_status_checks"]
+    required = {c["context"] for c in checks}
+    reported = {name for job in workflow("ci.yml")["jobs"].values() for name in _check_names(job)}
+    assert required == reported, f"required but not reported: {required - reported}; " \
+                                 f"reported but not required: {reported - required}"
+
+
+def test_dependency_updates_cover_python_npm_and_the_actions():
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text())
+    ecosystems = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
+    assert ecosystems == {("pip", "/"), ("npm", "/labextension"), ("github-actions", "/")}
+    assert (REPO / "labextension" / "package-lock.json").is_file()
+
+
+def test_ci_builds_the_site_strictly_and_the_release_publishes_it():
+    ci_docs = workflow("ci.yml")["jobs"]["docs"]
+    release = workflow("release.yml")["jobs"]
+    for job in (ci_docs, release["docs"]):
+        runs = " ".join(step.get("run", "") for step in job["steps"])
+        assert "tito_jupyter release student --out build/student" in runs and "mkdocs build --strict" in runs
+        assert any(step.get("env", {}).get("TITO_DOCS_LESSONS") == "build/student" for step in job["steps"])
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in release["pages"]["steps"])
+    assert release["pages"]["permissions"] == {"pages": "write", "id-token": "write"}

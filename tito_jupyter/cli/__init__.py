@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .._version import __version__
@@ -175,6 +176,16 @@ def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, ar
     return command, kwargs, ns
 
 
+def _write_out(text: str) -> None:
+    """Write to stdout; a reader that went away (`tito --json status | head`) is not the command's failure."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would trip over the same pipe again when it flushes at exit: send the rest nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -191,15 +202,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if ns.events:
         def emit(event: dict) -> None:
-            sys.stdout.write(json.dumps({"type": "event", **event}) + "\n")
-            sys.stdout.flush()
+            _write_out(json.dumps({"type": "event", **event}) + "\n")
 
         result = run(command, kwargs, Context(project=ns.project, events=EventSink(emit), notebook_path=ns.notebook))
-        sys.stdout.write(json.dumps({"type": "result", **result.to_dict()}) + "\n")
+        _write_out(json.dumps({"type": "result", **result.to_dict()}) + "\n")
         return result.exit_code
     if ns.json:
         result = run(command, kwargs, Context(project=ns.project, notebook_path=ns.notebook))
-        print(json.dumps(result.to_dict(), indent=2))
+        _write_out(json.dumps(result.to_dict(), indent=2) + "\n")
         return result.exit_code
     from .render import Renderer
 
@@ -211,4 +221,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
         pass
     return result.exit_code
-

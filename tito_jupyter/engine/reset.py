@@ -118,4 +118,3 @@ def restore(ctx: Context, module: str, backup: str) -> Result:
                   summary=f"Restored {mod.id} from backup {backup}."
                           + (f" The version it replaced is backup {saved['id']}." if saved else ""),
                   data={"module": mod.id, "restored": backup, "backup": saved})
-

@@ -1,0 +1,1 @@
+"""Measuring and optimising models: profiling, quantization, compression, memoization, acceleration."""
