@@ -1,7 +1,7 @@
 """tito's autograder: many submissions in parallel, each graded by the module's tests, confined.
 
 Every submission is someone else's code. For each one in ``submitted/<student>/<assignment>/`` of the nbgrader
-course, the instructor's process :func:`pack`\ s it (the notebook, the module's tests, the reference
+course, the instructor's process packs it (:func:`pack`: the notebook, the module's tests, the reference
 prerequisites, the instructor's notebook) into bytes, and :func:`grade_packed` (a pure function of those bytes,
 run here or on a Dask worker) grades it in a fresh scratch folder outside the course:
 
@@ -223,7 +223,7 @@ class Settings:
 
 
 def grade_packed(packed: bytes, settings: Settings = Settings()) -> dict:
-    """Grade one :func:`pack`\ ed submission; the record of its grades. Never raises for anything a student can do.
+    """Grade one submission packed by :func:`pack`; the record of its grades. Never raises for what a student does.
 
     A pure function of its arguments: it reads nothing of the course and writes only a fresh scratch folder
     (mode 0700, removed at the end), where the submission is exported and its tests run, confined
