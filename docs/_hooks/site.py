@@ -97,7 +97,8 @@ def on_config(config):
     lessons = [f"lessons/{nb.name}" for nb in sorted(folder.glob("modules/*/*.ipynb"))
                if nb.stem == nb.parent.name] if folder else []
     config["nav"] = [{"Home": "index.md"}, {"Lessons": lessons}, {"Command reference": "cli.md"},
-                     {"Instructor guide": "instructor.md"}, {"REST API": "rest-api.md"},
+                     {"Instructor guide": "instructor.md"}, {"Grading a course of hundreds": "grading-at-scale.md"},
+                     {"REST API": "rest-api.md"},
                      {"Contributing": "contributing.md"}]
     return config
 
