@@ -207,7 +207,7 @@ def test_bad_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     (nbgrader / "submitted/empty/01_numbers").mkdir(parents=True)
 
     started = time.monotonic()
-    result = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 3})
+    result = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 10})
     elapsed = time.monotonic() - started
     assert result.ok, result.summary
     graded = {s["student"]: s for s in result.data["submissions"]}
@@ -224,7 +224,7 @@ def test_bad_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     assert graded["deleter"]["deleted_cells"] == ["default_exp", "test_unit_add"]
     assert "infinite loop" in graded["loops"]["message"]
     assert result.data["by_status"] == {"graded": 4, "timed_out": 1, "unreadable": 1, "missing_notebook": 1}
-    assert elapsed < 30, f"the batch took {elapsed:.1f} s"
+    assert elapsed < 60, f"the batch took {elapsed:.1f} s"  # the loop's 10 s, and the rest two at a time
     # Feedback still works for every one of them, the unreadable one included.
     feedback = run(root, "nbgrader.feedback", {"module": "01"})
     assert feedback.ok, feedback.summary
