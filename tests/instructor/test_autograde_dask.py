@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -160,6 +161,8 @@ def test_a_worker_killed_mid_run_costs_no_submission(course, cluster):
     graded = [e["student"] for e in events if e["event"] == "graded"]
     assert sorted(graded) == sorted(STUDENTS)  # once each
     assert gradebook_scores(nbgrader) == {s: score for s, (_, score, _) in local.items()}
+    # The killed worker could not remove its scratch folder; the next grading on this machine did.
+    assert not list(Path(tempfile.gettempdir()).glob(f"tito-grade-{victim.pid}-*"))
 
 
 def test_no_scheduler_at_the_address_is_a_clear_usage_error(course):

@@ -251,12 +251,44 @@ def grade_packed(packed: bytes, settings: Settings = Settings()) -> dict:
         except (ValueError, UnicodeDecodeError) as exc:
             record.update(status="unreadable", message=f"{name} is not a notebook ({exc})")
             return _finish(record, started)
-        scratch = Path(tempfile.mkdtemp(prefix="tito-grade-"))  # 0700: no other user sees into it
+        scratch = _scratch_folder()
         try:
             _grade_in(scratch, archive, assignment, plan, source_nb, submitted, settings, record)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     return _finish(record, started)
+
+
+_SCRATCH_PREFIX = "tito-grade-"
+
+
+def _scratch_folder() -> Path:
+    """A fresh folder for one submission (0700: no other user sees into it), named by our pid; first, the
+    folders of graders that were killed before they could remove theirs (a Dask worker's SIGKILL) go."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.geteuid() or _running(int(pid)):
+                continue
+        except OSError:  # the folder went meanwhile
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): it answered the signal, so it is there
 
 
 def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: dict, source_nb: dict,
