@@ -34,6 +34,31 @@ def marked(tag: str) -> list[psutil.Process]:
     return processes_carrying(MARKER, tag)
 
 
+def with_descendants(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """``procs`` and every live process below them: children started with a clean environment (a submission's
+    tests, jailed) carry no marker, but they are still in the tree."""
+    found = {p.pid: p for p in procs}
+    for proc in procs:
+        try:
+            found.update({child.pid: child for child in proc.children(recursive=True)
+                          if child.status() != psutil.STATUS_ZOMBIE})
+        except psutil.Error:
+            continue
+    return list(found.values())
+
+
+def still_alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of ``procs`` that still run (not zombies)."""
+    alive = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+        except psutil.Error:
+            continue
+    return alive
+
+
 def command_lines(procs: list[psutil.Process]) -> list[str]:
     """The command lines of ``procs`` that are still there to ask."""
     lines = []

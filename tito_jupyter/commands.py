@@ -266,6 +266,10 @@ BUILTIN: tuple[Command, ...] = (
              Arg("workers", "submissions graded at once (default 2)", flags=("--workers", "-j"), kind="int"),
              Arg("timeout", "seconds per submission before it is stopped (default 120)", flags=("--timeout",),
                  kind="seconds"),
+             Arg("memory", "MiB of memory each submission may use (default 2048)", flags=("--memory",), kind="int",
+                 metavar="MIB"),
+             Arg("scheduler", "grade on the Dask cluster whose scheduler is at this address (tcp://host:8786); "
+                 "default: on this machine", flags=("--scheduler",), metavar="ADDRESS"),
              _COURSE_DIR, _DB), long_running=True),
     Command(("nbgrader", "feedback"), "Write nbgrader's HTML feedback for autograded submissions.",
             _E + "grading:feedback",

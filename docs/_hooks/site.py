@@ -98,7 +98,8 @@ def on_config(config):
                if nb.stem == nb.parent.name] if folder else []
     config["nav"] = [{"Home": "index.md"}, {"What a student sees": "student-guide.md"}, {"Lessons": lessons},
                      {"Command reference": "cli.md"},
-                     {"Instructor guide": "instructor.md"}, {"A course on JupyterHub": "jupyterhub.md"},
+                     {"Instructor guide": "instructor.md"}, {"Grading a course of hundreds": "grading-at-scale.md"},
+                     {"A course on JupyterHub": "jupyterhub.md"},
                      {"REST API": "rest-api.md"},
                      {"Contributing": "contributing.md"}]
     return config

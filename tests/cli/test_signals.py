@@ -21,7 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
-from process_tree import MARKER, assert_tree_gone, clean_up, command_lines, jupyter_env, marked
+from process_tree import (MARKER, assert_tree_gone, clean_up, command_lines, jupyter_env, marked,
+                          still_alive, with_descendants)
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 
@@ -212,12 +213,20 @@ def test_ctrl_c_during_autograde_stops_every_worker_at_once(course_dir):
     tito = start_tito(course_dir, tag, "--json", "nbgrader", "autograde", "01", "--workers", "2", "--timeout", "600")
     try:
         deadline = time.monotonic() + 120
-        while sum("-m pytest" in line for line in command_lines(marked(tag))) < 2:
+        # The submissions' tests run with a clean environment (no marker): they are found below tito.
+        while True:
+            tests = with_descendants(marked(tag))
+            if sum("-m pytest" in line for line in command_lines(tests)) >= 2:
+                break
             assert time.monotonic() < deadline, "the two workers' tests never ran"
             time.sleep(0.1)
         os.killpg(tito.pid, signal.SIGINT)
         out, err = tito.communicate(timeout=60)
         assert_tree_gone(tag)
+        deadline = time.monotonic() + 20
+        while still_alive(tests) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not still_alive(tests), command_lines(still_alive(tests))
         assert tito.returncode == 130, (out, err)
         assert json.loads(out)["error"]["kind"] == "interrupted"
     finally:

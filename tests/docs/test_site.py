@@ -61,6 +61,7 @@ def test_the_site_has_the_readme_every_command_and_the_lessons_without_solutions
     leaked = sorted(lesson_lines & set(secrets))
     assert not leaked, f"solution text on the site: {leaked[:3]}"
     assert (site / "instructor" / "index.html").is_file() and (site / "rest-api" / "index.html").is_file()
+    assert "What a class costs" in text_of(site / "grading-at-scale" / "index.html")
 
 
 def _site_hooks():

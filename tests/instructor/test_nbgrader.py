@@ -26,34 +26,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
 from course_factory import make_course  # noqa: E402
-
-STUB = "# YOUR CODE HERE\n    raise NotImplementedError()"
+from grading_factory import answer, released_notebook, submit  # noqa: E402
 
 
 def run(root: Path, command: str, args: dict | None = None):
     return engine.run(command, args or {}, Context(project=root))
-
-
-def released_notebook(nbgrader: Path, assignment: str) -> dict:
-    return json.loads((nbgrader / "release" / assignment / f"{assignment}.ipynb").read_text())
-
-
-def answer(nb: dict, code: str) -> dict:
-    """The handed-out notebook with the student's code where the stub was."""
-    nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if STUB in source:
-            cell["source"] = source.replace(STUB, code)
-    return nb
-
-
-def submit(nbgrader: Path, student: str, assignment: str, nb: dict | str) -> Path:
-    folder = nbgrader / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{assignment}.ipynb"
-    path.write_text(nb if isinstance(nb, str) else json.dumps(nb))
-    return path
 
 
 def submit_through_the_exchange(nbgrader: Path, student: str, assignment: str, code: str, home: Path) -> None:
@@ -230,7 +207,7 @@ def test_bad_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     (nbgrader / "submitted/empty/01_numbers").mkdir(parents=True)
 
     started = time.monotonic()
-    result = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 3})
+    result = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 10})
     elapsed = time.monotonic() - started
     assert result.ok, result.summary
     graded = {s["student"]: s for s in result.data["submissions"]}
@@ -247,7 +224,7 @@ def test_bad_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     assert graded["deleter"]["deleted_cells"] == ["default_exp", "test_unit_add"]
     assert "infinite loop" in graded["loops"]["message"]
     assert result.data["by_status"] == {"graded": 4, "timed_out": 1, "unreadable": 1, "missing_notebook": 1}
-    assert elapsed < 30, f"the batch took {elapsed:.1f} s"
+    assert elapsed < 60, f"the batch took {elapsed:.1f} s"  # the loop's 10 s, and the rest two at a time
     # Feedback still works for every one of them, the unreadable one included.
     feedback = run(root, "nbgrader.feedback", {"module": "01"})
     assert feedback.ok, feedback.summary

@@ -53,6 +53,11 @@ class Renderer:
             self._step(event)
         elif kind == "collected" and self.console.is_terminal:
             self._start_progress(event["count"])
+        elif kind == "progress" and self.console.is_terminal:
+            # Work counted in items (submissions graded): a bar of its own, or the test bar kept in step.
+            if self._progress is None:
+                self._start_progress(event["total"], what=event.get("label") or "done")
+            self._progress.update(self._task, completed=event["done"], total=event["total"])
         elif kind == "test":
             self._test(event)
         elif kind == "log":
@@ -66,14 +71,14 @@ class Renderer:
         console = self._progress.console if self._progress is not None else self.console
         console.print(text, soft_wrap=True)
 
-    def _start_progress(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    def _start_progress(self, total: int, what: str = "tests") -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._stop_progress()
-        self._progress = Progress(TextColumn("  tests"), BarColumn(), MofNCompleteColumn(),
-                                  console=self.console, transient=True)
+        self._progress = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=self.console, transient=True)
         self._progress.start()
-        self._task = self._progress.add_task("tests", total=total)
+        self._task = self._progress.add_task(escape(what), total=total)
 
     def _stop_progress(self) -> None:
         if self._progress is not None:
@@ -366,9 +371,11 @@ class Renderer:
             status = "passed" if s["status"] == "graded" else "failed"
             table.add_row(escape(s["student"]), f"[{_STATE_STYLE[status]}]{s['status'].replace('_', ' ')}[/]",
                           f"{s['score']:g}/{s['max_score']:g}", f"{s.get('tests_passed', 0)}/{s.get('tests_total', 0)}",
-                          f"{s['seconds']:.1f}", escape("; ".join(s.get("notes") or []) or
-                                                        ("" if s["status"] == "graded" else s["message"])))
+                          f"{s['seconds']:.1f}", escape("; ".join([*(s.get("notes") or []), *filter(None, [s.get("limit")])])
+                                                        or ("" if s["status"] == "graded" else s["message"])))
         self.console.print(table)
+        if data.get("containment"):
+            self.console.print(f"[dim]Containment: {escape(data['containment'])}.[/]")
 
     def _render_nbgrader_feedback(self, data: dict) -> None:
         for page in data["feedback"]:

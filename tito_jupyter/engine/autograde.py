@@ -1,38 +1,49 @@
-"""tito's autograder: many submissions in parallel, each graded by the module's tests with a timeout.
+"""tito's autograder: many submissions in parallel, each graded by the module's tests, confined.
 
-For each submission in ``submitted/<student>/<assignment>/`` of the nbgrader course:
+Every submission is someone else's code. For each one in ``submitted/<student>/<assignment>/`` of the nbgrader
+course, the instructor's process packs it (:func:`pack`: the notebook, the module's tests, the reference
+prerequisites, the instructor's notebook) into bytes, and :func:`grade_packed` (a pure function of those bytes,
+run here or on a Dask worker) grades it in a fresh scratch folder outside the course:
 
 1. the notebook is made gradable the way nbgrader would: locked cells (``#| default_exp``, the tests) get
    their original source back, deleted ones are put back, and an exported cell that does not compile is
    left out of the export (and reported) instead of failing the whole module;
 2. it is exported with the engine's export into a scratch course that holds the reference versions of the
    modules it builds on (so module 02 is graded on the student's module 02 alone);
-3. the module's tests run on it with the engine's test runner (a pytest subprocess, killed at the timeout):
-   the inline tests of the *instructor's* notebook (a student cannot weaken them) and ``tests/modules``;
-4. each grade cell of the nbgrader notebook gets one point per test of it that passed; the scores go into
-   nbgrader's gradebook, the autograded notebook (with each test cell's results as its output) into
-   ``autograded/`` for nbgrader's feedback, and a record into ``tito/<assignment>/results/<student>.json``.
+3. the module's tests run on it with the engine's test runner: the inline tests of the *instructor's* notebook
+   (a student cannot weaken them) and ``tests/modules``, in a pytest subprocess with a clean environment, a
+   wall-clock timeout, CPU, memory, process, file-size and output limits, and (as root on Linux) in a jail of
+   its own (:mod:`.sandbox`), where the course, the gradebook and the other submissions do not exist;
+4. back in the instructor's process, each grade cell gets one point per test of it that passed; the scores go
+   into nbgrader's gradebook (this process alone writes it, one submission at a time), the autograded notebook
+   into ``autograded/`` for nbgrader's feedback, and a record into ``tito/<assignment>/results/<student>.json``.
 
-Steps 1–3 run in a pool of worker threads, each waiting on its own pytest process, so ``--workers 2`` grades
-two submissions at once. A submission that loops forever, does not parse, or lost its cells is graded as far
-as it goes and reported; it never stops the batch. The gradebook is written from one thread only.
+Locally, a pool of threads each waits on its own pytest process (``--workers 2``: two at once); with
+``--scheduler ADDRESS``, one Dask task per submission on that cluster (a worker that dies costs no submission:
+the scheduler runs its task again elsewhere). A submission that loops forever, floods its output, eats memory,
+forks without end, does not parse or lost its cells is graded as far as it goes, with the reason; it never
+stops the batch and never changes another submission's grade.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import os
 import shutil
+import tempfile
 import threading
 import time
+import zipfile
 from concurrent.futures import as_completed
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..course import MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ..errors import TitoError, UsageError
 from ..notebooks import cell_source
 from . import export as export_mod
-from . import files, processes, testing
+from . import files, jail_launcher, processes, sandbox, testing
 from .context import Context
 from .grading import (TESTS_FOLDER, TITO_FOLDER, _assignment_ids, _require_nbgrader, course_folder, gradebook,
                       nbgrader_api, read_plan, results_folder)
@@ -40,6 +51,7 @@ from .results import Result
 
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MIB = 2048
 _EXPORT_LOCK = threading.Lock()  # export redirects stdout and warnings while nbdev runs: one at a time
 _SOURCE_LABEL = ".tito/grading"
 
@@ -151,43 +163,149 @@ def _score(plan: dict, tests: list[dict], inline_label: str) -> list[dict]:
     return cells
 
 
-def grade_one(folder: Path, assignment: str, plan: dict, source_nb: dict, submission: Submission,
-              timeout: float) -> dict:
-    """Grade one submission; never raises for anything a student can do."""
-    started = time.monotonic()
-    record: dict = {"student": submission.student, "assignment": assignment, "status": "graded", "notes": [],
-                    "deleted_cells": [], "message": ""}
-    notebook_path = submission.folder / f"{plan['notebook']}.ipynb"
-    zero_cells = [{"grade_id": c["grade_id"], "points": float(c["points"]), "score": 0.0,
-                   "tests": [{"test": t, "passed": False, "message": "not graded"} for t in c["tests"]]}
-                  for c in plan["grade_cells"]]
-    record["grade_cells"] = zero_cells
-    if not notebook_path.is_file():
-        record.update(status="missing_notebook", message=f"no {notebook_path.name} in the submission")
-        return _finish(record, started)
-    try:
-        submitted = json.loads(notebook_path.read_text(encoding="utf-8"))
-        if not isinstance(submitted, dict) or not isinstance(submitted.get("cells"), list):
-            raise ValueError("no list of cells")
-    except (ValueError, UnicodeDecodeError) as exc:
-        record.update(status="unreadable", message=f"{notebook_path.name} is not a notebook ({exc})")
-        return _finish(record, started)
+# -- a submission, packed: what a worker needs to grade it, as bytes ------------------------------------------
 
+_MANIFEST = "manifest.json"
+
+
+def pack(folder: Path, assignment: str, plan: dict, source_nb: dict, submission: Submission) -> bytes:
+    """One submission and everything needed to grade it, as a zip: the submitted notebook (if any), the
+    module's tests, the reference prerequisites package and the instructor's notebook (for the inline tests).
+
+    Bytes, not paths: the worker that grades it may be another machine (a Dask worker), and sees nothing else.
+    """
+    buffer = io.BytesIO()
+    notebook = submission.folder / f"{plan['notebook']}.ipynb"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_MANIFEST, json.dumps({"student": submission.student, "assignment": assignment,
+                                                "plan": plan, "has_notebook": notebook.is_file()}))
+        archive.writestr("source.ipynb", json.dumps(source_nb))
+        if notebook.is_file():
+            archive.write(notebook, "submission.ipynb")
+        for base, prefix in ((folder / "source" / assignment / TESTS_FOLDER, "tests/"),
+                             (folder / TITO_FOLDER / assignment / "prerequisites" / PACKAGE, "prerequisites/")):
+            for path in sorted(base.rglob("*")) if base.is_dir() else ():
+                if path.is_file() and "__pycache__" not in path.parts:
+                    archive.write(path, prefix + path.relative_to(base).as_posix())
+    return buffer.getvalue()
+
+
+def _unpack_folder(archive: zipfile.ZipFile, prefix: str, dest: Path) -> None:
+    """The members under ``prefix`` into ``dest``; a name that would leave ``dest`` is refused."""
+    for name in archive.namelist():
+        if not name.startswith(prefix) or name.endswith("/"):
+            continue
+        relative = PurePosixPath(name[len(prefix):])
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise ValueError(f"the packed submission holds a file outside its folder: {name!r}")
+        target = dest.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(archive.read(name))
+
+
+# -- grading one packed submission (on this machine or a worker) ------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What a submission may use while its tests run. Plain data: it travels to Dask workers."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mib: int = DEFAULT_MEMORY_MIB
+    processes: int = 64  # processes and threads (pytest and numpy need a few)
+    file_mib: int = 64  # the largest file it may write; pytest's captured output is one
+    output_mib: int = 10  # what it may print where pytest does not capture
+
+    def limits(self) -> processes.Limits:
+        return processes.Limits(cpu_seconds=self.timeout + 5, memory_bytes=self.memory_mib * 2**20,
+                                processes=self.processes, file_bytes=self.file_mib * 2**20,
+                                output_bytes=self.output_mib * 2**20)
+
+
+def grade_packed(packed: bytes, settings: Settings = Settings()) -> dict:
+    """Grade one submission packed by :func:`pack`; the record of its grades. Never raises for what a student does.
+
+    A pure function of its arguments: it reads nothing of the course and writes only a fresh scratch folder
+    (mode 0700, removed at the end), where the submission is exported and its tests run, confined
+    (:mod:`.sandbox`). The caller writes the gradebook. This is what a Dask worker runs.
+    """
+    started = time.monotonic()
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        manifest = json.loads(archive.read(_MANIFEST))
+        plan, assignment = manifest["plan"], manifest["assignment"]
+        source_nb = json.loads(archive.read("source.ipynb"))
+        raw = archive.read("submission.ipynb") if manifest["has_notebook"] else None
+        record: dict = {"student": manifest["student"], "assignment": assignment, "status": "graded", "notes": [],
+                        "deleted_cells": [], "message": "", "limit": None}
+        record["grade_cells"] = [{"grade_id": c["grade_id"], "points": float(c["points"]), "score": 0.0,
+                                  "tests": [{"test": t, "passed": False, "message": "not graded"} for t in c["tests"]]}
+                                 for c in plan["grade_cells"]]
+        name = f"{plan['notebook']}.ipynb"
+        if raw is None:
+            record.update(status="missing_notebook", message=f"no {name} in the submission")
+            return _finish(record, started)
+        try:
+            submitted = json.loads(raw.decode("utf-8"))
+            if not isinstance(submitted, dict) or not isinstance(submitted.get("cells"), list):
+                raise ValueError("no list of cells")
+        except (ValueError, UnicodeDecodeError) as exc:
+            record.update(status="unreadable", message=f"{name} is not a notebook ({exc})")
+            return _finish(record, started)
+        scratch = _scratch_folder()
+        try:
+            _grade_in(scratch, archive, assignment, plan, source_nb, submitted, settings, record)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return _finish(record, started)
+
+
+_SCRATCH_PREFIX = "tito-grade-"
+
+
+def _scratch_folder() -> Path:
+    """A fresh folder for one submission (0700: no other user sees into it), named by our pid; first, the
+    folders of graders that were killed before they could remove theirs (a Dask worker's SIGKILL) go."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.geteuid() or _running(int(pid)):
+                continue
+        except OSError:  # the folder went meanwhile
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): it answered the signal, so it is there
+
+
+def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: dict, source_nb: dict,
+              submitted: dict, settings: Settings, record: dict) -> None:
     graded_nb, deleted, notes = sanitise(submitted, source_nb, plan)
     record["deleted_cells"] = deleted
     record["notes"] = notes + ([f"deleted cells: {', '.join(deleted)}"] if deleted else [])
     record["notebook"] = graded_nb
 
-    work = folder / TITO_FOLDER / assignment / "work" / submission.student
-    shutil.rmtree(work, ignore_errors=True)
+    work = scratch / "work"
     module_dir = work / MODULES_DIR / assignment
     module_dir.mkdir(parents=True)
+    os.chmod(work, 0o755)  # root's and read-only to the jailed user, as is all it holds but its home
     files.atomic_write_text(module_dir / f"{assignment}.ipynb", json.dumps(graded_nb))
-    tests_dir = work / MODULE_TESTS_DIR / assignment
-    shutil.copytree(folder / "source" / assignment / TESTS_FOLDER, tests_dir)
-    prerequisites = folder / TITO_FOLDER / assignment / "prerequisites" / PACKAGE
-    if prerequisites.is_dir():
-        shutil.copytree(prerequisites, work / PACKAGE)
+    (work / MODULE_TESTS_DIR / assignment).mkdir(parents=True)  # even with no test files: pytest's confcutdir
+    _unpack_folder(archive, "tests/", work / MODULE_TESTS_DIR / assignment)
+    _unpack_folder(archive, "prerequisites/", work / PACKAGE)
     (work / PACKAGE).mkdir(exist_ok=True)
     (work / PACKAGE / "__init__.py").touch()
     # The inline tests come from the instructor's notebook, whatever the student did to theirs.
@@ -196,7 +314,7 @@ def grade_one(folder: Path, assignment: str, plan: dict, source_nb: dict, submis
 
     course = Course.load(work)
     module = course.module(assignment)
-    with _EXPORT_LOCK:
+    with _EXPORT_LOCK:  # nbdev reads the notebook's cells as text: no student code runs here
         exported = export_mod.export_modules(course, [module])
     if not exported.ok:
         record["notes"].append(f"export failed: {exported.summary}")
@@ -204,23 +322,49 @@ def grade_one(folder: Path, assignment: str, plan: dict, source_nb: dict, submis
                    for key in cell["tests"])
     tested_module = dataclasses.replace(module, notebook=reference, inline_tests=inline)
     paths, labels, _ = testing.module_test_plan(course, tested_module)
-    run = testing.run_pytest(course, paths, timeout=timeout, labels=labels,
-                             extra_args=["--continue-on-collection-errors"])
+    # The inline tests are written out; the instructor's notebook holds the solutions: it goes before any
+    # student code runs (a submission could read it and run the solution as its own).
+    reference.unlink()
+    limits = settings.limits()
+    confinement = sandbox.confine(scratch, work, limits)
+    record["jailed"] = confinement.jail is not None
+    run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
+                             extra_args=["--continue-on-collection-errors"], confinement=confinement)
     inline_label = reference.relative_to(work).as_posix()
     cells = _score(plan, run["tests"], inline_label)
     record["grade_cells"] = cells
     record["tests_total"] = sum(len(c["tests"]) for c in plan["grade_cells"])
     record["tests_passed"] = sum(1 for c in cells for t in c["tests"] if t["passed"])
+    limit = run["limit"] or _limit_met_in_tests(run["tests"], settings)
     if run["timed_out"]:
         record["status"] = "timed_out"
-        record["message"] = (f"stopped after {timeout:g} s (an infinite loop?); "
+        record["limit"] = limit
+        record["message"] = (f"stopped after {settings.timeout:g} s ({limit or 'an infinite loop?'}); "
                              f"{record['tests_passed']} test(s) had passed by then")
+    elif limit is not None:
+        record["status"] = "stopped" if run["exit_code"] not in (0, 1) else "graded"
+        record["limit"] = limit
+        record["message"] = (f"stopped: {limit}; " if record["status"] == "stopped" else f"{limit}; ") + \
+            f"{record['tests_passed']} of {record['tests_total']} tests pass"
     else:
         record["message"] = f"{record['tests_passed']} of {record['tests_total']} tests pass"
+    if run["exit_code"] == jail_launcher.LAUNCH_FAILED and not run["tests"]:
+        record["status"] = "error"
+        record["message"] = f"its tests could not start: {run['log_tail'].strip()[-300:]}"
     if record["notes"]:
         record["message"] += "; " + "; ".join(record["notes"])
-    shutil.rmtree(work, ignore_errors=True)
-    return _finish(record, started)
+
+
+def _limit_met_in_tests(tests: list[dict], settings: Settings) -> str | None:
+    """A limit that made tests fail without stopping pytest (Python raises instead of dying), as a reason."""
+    messages = " ".join((t.get("message") or "") + " " + str((t.get("raised") or {}).get("exception")) for t in tests)
+    if "MemoryError" in messages:
+        return f"used more than {settings.memory_mib} MiB of memory"
+    if "File too large" in messages:  # EFBIG: Python ignores SIGXFSZ, so the write fails instead
+        return f"wrote more than {settings.file_mib} MiB (a file or its captured output)"
+    if "BlockingIOError" in messages and "Resource temporarily unavailable" in messages:  # EAGAIN from fork
+        return f"started more than {settings.processes} processes"
+    return None
 
 
 def _finish(record: dict, started: float) -> dict:
@@ -307,15 +451,73 @@ def _write_grades(gb, assignment: str, plan: dict, submission: Submission, recor
 # -- the command ------------------------------------------------------------------------------------------
 
 
+def _error_record(submission: Submission, assignment: str, plan: dict, message: str) -> dict:
+    return _finish({"student": submission.student, "assignment": assignment, "status": "error", "message": message,
+                    "notes": [], "deleted_cells": [], "limit": None, "grade_cells": [
+                        {"grade_id": c["grade_id"], "points": float(c["points"]), "score": 0.0, "tests": []}
+                        for c in plan["grade_cells"]]}, time.monotonic())
+
+
+def _graded_locally(packs: dict[str, bytes], settings: Settings, workers: int):
+    """(student, record or the exception) as each finishes, ``workers`` at a time in threads of this process.
+
+    Ctrl-C or SIGTERM stops the running tests and drops the queued submissions at once.
+    """
+    with processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
+        futures = {pool.submit(grade_packed, packed, settings): student for student, packed in packs.items()}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
+
+
+#: How often a Dask worker may die under one submission before that submission is given up (its own fault).
+DASK_ALLOWED_FAILURES = 3
+
+
+def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings):
+    """(student, record or the exception) as each finishes, one Dask task per submission on ``scheduler``.
+
+    The workers get the packed bytes and return records; they never see the course or the gradebook. A task
+    whose worker dies is run again on another (the scheduler's doing); ``retries`` covers errors of ours.
+    """
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError:
+        raise UsageError("Grading on a Dask cluster needs dask.distributed.",
+                         hint="pip install 'tito-jupyter[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"No Dask scheduler answered at {scheduler} ({exc}).",
+                         hint="Give the address `dask scheduler` prints (tcp://host:8786), or leave --scheduler "
+                              "out to grade on this machine.") from None
+    try:
+        futures = {client.submit(grade_packed, packed, settings, pure=False, retries=2,
+                                 key=f"tito-grade-{student}-{os.urandom(4).hex()}"): student
+                   for student, packed in packs.items()}
+        for future in dask_completed(futures, loop=client.loop):
+            error = future.exception() if future.status == "error" else None
+            yield futures[future], error if error is not None else future.result()
+    finally:
+        client.close()
+
+
 def autograde(ctx: Context, module: str, students: list[str] | None = None, workers: int | None = None,
-              timeout: float | None = None, course_dir: str | None = None, db: str | None = None) -> Result:
-    """Grade every submission of an assignment with its module's tests, ``workers`` at a time."""
+              timeout: float | None = None, memory: int | None = None, scheduler: str | None = None,
+              course_dir: str | None = None, db: str | None = None) -> Result:
+    """Grade every submission of an assignment with its module's tests, ``workers`` at a time on this machine,
+    or on the Dask cluster at ``scheduler``. Each submission runs confined (:mod:`.sandbox`), with ``timeout``
+    seconds and ``memory`` MiB; the gradebook is written here, by this process alone."""
     _require_nbgrader()
     folder = course_folder(ctx, course_dir)
     assignment = _assignment_ids(ctx, folder, [module])[0]
     plan = read_plan(folder, assignment)
     workers = max(1, int(workers or DEFAULT_WORKERS))
-    timeout = float(timeout or DEFAULT_TIMEOUT)
+    settings = Settings(timeout=float(timeout or DEFAULT_TIMEOUT), memory_mib=int(memory or DEFAULT_MEMORY_MIB))
+    if settings.memory_mib < 256:
+        raise UsageError(f"--memory {settings.memory_mib} is too little: Python, pytest and numpy need about "
+                         "256 MiB before a test runs.", hint="Give at least 256 (MiB); the default is "
+                                                             f"{DEFAULT_MEMORY_MIB}.")
     submissions = [Submission(p.parent.name, p) for p in sorted((folder / "submitted").glob(f"*/{assignment}"))
                    if p.is_dir() and (not students or p.parent.name in students)]
     if not submissions:
@@ -327,30 +529,29 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     api = nbgrader_api(folder, db, ctx.events)
     out = results_folder(folder, assignment)
     out.mkdir(parents=True, exist_ok=True)
+    by_student = {s.student: s for s in submissions}
+    packs = {s.student: pack(folder, assignment, plan, source_nb, s) for s in submissions}
+    jailed, containment = sandbox.status() if scheduler is None else (None, "each Dask worker jails if it can")
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
     started = time.monotonic()
     records: list[dict] = []
-    # Ctrl-C or SIGTERM during the batch stops the running tests and drops the queued submissions at once.
-    with gradebook(api) as gb, processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
-        futures = {}
+    with gradebook(api) as gb:
         ctx.events.step("autograde", "running", module=assignment,
-                        message=f"{len(submissions)} submission(s), {workers} at a time")
-        for submission in submissions:
-            futures[pool.submit(grade_one, folder, assignment, plan, source_nb, submission, timeout)] = submission
-        for future in as_completed(futures):
-            submission = futures[future]
-            try:
-                record = future.result()
-            except Exception as exc:  # a bug of ours, on this submission only: report it, grade the rest
-                record = _finish({"student": submission.student, "assignment": assignment, "status": "error",
-                                  "message": f"tito could not grade this submission ({type(exc).__name__}: {exc})",
-                                  "notes": [], "deleted_cells": [], "grade_cells": [
-                                      {"grade_id": c["grade_id"], "points": float(c["points"]), "score": 0.0,
-                                       "tests": []} for c in plan["grade_cells"]]}, time.monotonic())
+                        message=f"{len(submissions)} submission(s), {where}; {containment}")
+        ctx.events.progress(0, len(submissions), label="graded")
+        graded = (_graded_on_dask(scheduler, packs, settings) if scheduler
+                  else _graded_locally(packs, settings, workers))
+        for student, outcome in graded:
+            submission = by_student[student]
+            if isinstance(outcome, BaseException):  # a bug of ours, on this submission only: report it, grade the rest
+                record = _error_record(submission, assignment, plan, "tito could not grade this submission "
+                                       f"({type(outcome).__name__}: {outcome})")
+            else:
+                record = outcome
             try:
                 _record_grades(gb, assignment, plan, submission, record, release_nb)
                 _write_autograded(folder, assignment, plan, submission, record, release_nb)
             except (TitoError, OSError, ValueError, LookupError) as exc:
-                record.pop("notebook", None)
                 record.update(status="error", message=f"grades could not be recorded: {exc}")
             record.pop("notebook", None)
             files.atomic_write_json(out / f"{submission.student}.json", record)
@@ -362,6 +563,11 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                            level="info" if record["status"] == "graded" else "warning")
             ctx.events.progress(len(records), len(submissions), label=submission.student)
     seconds = time.monotonic() - started
+    if scheduler:  # each worker jails what it grades if it can: say what they did
+        seen = [r["jailed"] for r in records if "jailed" in r]
+        jailed = all(seen) if seen else None
+        containment = ("each Dask worker ran its submissions in a jail of their own" if jailed else
+                       "a Dask worker could not jail its submissions (not root?): resource limits only")
     ctx.events.step("autograde", "passed", module=assignment)
     records.sort(key=lambda r: r["student"])
     by_status: dict[str, int] = {}
@@ -369,11 +575,13 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
         by_status[record["status"]] = by_status.get(record["status"], 0) + 1
     per_minute = 60.0 * len(records) / seconds if seconds > 0 else 0.0
     mean = sum(r["score"] for r in records) / len(records)
-    summary = (f"Autograded {len(records)} submission(s) of {assignment} in {seconds:.1f} s with {workers} "
-               f"worker(s) ({per_minute:.0f} per minute): "
+    summary = (f"Autograded {len(records)} submission(s) of {assignment} in {seconds:.1f} s {where} "
+               f"({per_minute:.0f} per minute): "
                + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(by_status.items()))
                + f"; mean score {mean:.2f} of {plan['max_score']:g}.")
     return Result(command="nbgrader.autograde", ok="error" not in by_status, summary=summary,
-                  data={"assignment": assignment, "submissions": records, "by_status": by_status, "workers": workers,
-                        "timeout": timeout, "seconds": round(seconds, 3), "per_minute": round(per_minute, 1),
-                        "max_score": plan["max_score"]})
+                  data={"assignment": assignment, "submissions": records, "by_status": by_status,
+                        "workers": None if scheduler else workers, "scheduler": scheduler,
+                        "timeout": settings.timeout, "memory_mib": settings.memory_mib, "jailed": jailed,
+                        "containment": containment, "seconds": round(seconds, 3),
+                        "per_minute": round(per_minute, 1), "max_score": plan["max_score"]})

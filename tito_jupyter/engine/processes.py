@@ -18,6 +18,9 @@ The rules, in one place, so that no process outlives the command that started it
   ``sys.executable`` comes first on its ``PATH`` (nbgrader runs ``alembic``; a milestone may run ``python``).
 - Its output is streamed (line by line, or to a file the caller reads as it grows), its timeout is enforced,
   and when it ends, what is left of its group is killed.
+- Untrusted code (a student's submission) runs with :class:`Limits`: CPU time, memory, processes and file size
+  are the kernel's resource limits, set in the child before it starts; output is capped by our reader. The
+  jail that keeps such code away from files and other users' processes is :mod:`.sandbox`.
 - SIGTERM and SIGHUP (the terminal closed) unwind tito like Ctrl-C (:func:`stop_on_signals`), so the same
   ``except``/``finally`` paths stop children and clean up atomic writes.
 
@@ -110,22 +113,99 @@ if sys.platform.startswith("linux"):
         return ctypes.CDLL(None, use_errno=True).prctl
 
 
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A preexec hook that gives the child the parent-death signal, or None where there is none.
+@dataclass(frozen=True)
+class Limits:
+    """What a child may use (None: no limit). The kernel enforces the first four, in the child and each process
+    it starts; ``output_bytes`` is enforced by :func:`run`, which stops a child that prints more.
+
+    ``processes`` counts processes and threads of the child's user. For root it binds nothing (the kernel
+    exempts root): run untrusted code as its own user (:mod:`.sandbox` does). For another user it is
+    relative: that many more than the user runs already.
+    """
+
+    cpu_seconds: float | None = None
+    memory_bytes: int | None = None  # address space (RLIMIT_AS): an allocation past it fails (MemoryError)
+    processes: int | None = None
+    file_bytes: int | None = None  # the largest file it may write (RLIMIT_FSIZE): past it, SIGXFSZ ends it
+    output_bytes: int | None = None
+
+    def rlimits(self) -> list[tuple[int, tuple[int, int]]]:
+        """(resource, (soft, hard)) for ``setrlimit``, computed before the fork (the hook must not compute)."""
+        import math
+        import resource
+
+        pairs = []
+        if self.cpu_seconds is not None:
+            # The hard value is one second on: SIGXCPU first (a reason we can name), then SIGKILL.
+            seconds = max(1, math.ceil(self.cpu_seconds))
+            pairs.append((resource.RLIMIT_CPU, (seconds, seconds + 1)))
+        if self.memory_bytes is not None:
+            pairs.append((resource.RLIMIT_AS, (int(self.memory_bytes),) * 2))
+        if self.processes is not None:
+            already = 0 if os.geteuid() == 0 else _threads_of_user(os.getuid())
+            pairs.append((resource.RLIMIT_NPROC, (already + int(self.processes),) * 2))
+        if self.file_bytes is not None:
+            pairs.append((resource.RLIMIT_FSIZE, (int(self.file_bytes),) * 2))
+        return pairs
+
+    def reason(self, finished: "Finished") -> str | None:
+        """The limit that ended a run, as a sentence's end ("printed more than 10 MiB"), or None."""
+        if finished.stopped_by == "output":
+            return f"printed more than {_size(self.output_bytes)}"
+        code = -finished.exit_code
+        if self.cpu_seconds is not None and code == getattr(signal, "SIGXCPU", -1):
+            return f"used more than {self.cpu_seconds:g} s of CPU time"
+        if self.file_bytes is not None and code == getattr(signal, "SIGXFSZ", -1):
+            return f"wrote more than {_size(self.file_bytes)} (a file or its captured output)"
+        return None
+
+
+def _size(count: int | None) -> str:
+    count = int(count or 0)
+    return f"{count / 2**30:g} GiB" if count >= 2**30 else f"{count / 2**20:g} MiB"
+
+
+def _threads_of_user(uid: int) -> int:
+    """Processes and threads the user runs now (what RLIMIT_NPROC counts), or 0 if that cannot be read."""
+    try:
+        import psutil
+    except ImportError:
+        return 0
+    total = 0
+    for proc in psutil.process_iter():
+        try:
+            if proc.uids().real == uid:
+                total += proc.num_threads()
+        except (psutil.Error, OSError):
+            continue
+    return total
+
+
+def _die_with_parent_hook(limits: Limits | None = None) -> Callable[[], None] | None:
+    """A preexec hook that gives the child the parent-death signal (and ``limits``), or None where there is none.
 
     It runs in the child between fork and exec, so it only calls what was prepared before the fork.
     """
     global _prctl
-    if not sys.platform.startswith("linux"):
+    pairs = limits.rlimits() if limits is not None else []
+    if not sys.platform.startswith("linux") and not pairs:
         return None
-    if _prctl is None:
+    if sys.platform.startswith("linux") and _prctl is None:
         _prctl = _load_prctl()
     prctl, parent = _prctl, os.getpid()
+    setrlimit = None
+    if pairs:
+        import resource
+
+        setrlimit = resource.setrlimit
 
     def hook() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os.kill(os.getpid(), signal.SIGKILL)
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os.kill(os.getpid(), signal.SIGKILL)
+        for which, values in pairs:
+            setrlimit(which, values)
 
     return hook
 
@@ -137,20 +217,33 @@ class _GuardClient:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._owner: int | None = None
-        self._groups: set[int] = set()
+        self._groups: set[str] = set()  # process groups ("123") and jailed users ("u1500000123")
 
     def watch(self, group: int) -> None:
+        self._add(str(group))
+
+    def unwatch(self, group: int) -> None:
+        self._remove(str(group))
+
+    def watch_user(self, uid: int) -> None:
+        """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
+        self._add(f"u{uid}")
+
+    def unwatch_user(self, uid: int) -> None:
+        self._remove(f"u{uid}")
+
+    def _add(self, item: str) -> None:
         with self._lock:
             if self._owner != os.getpid():  # a forked copy of us: the guard belongs to the parent
                 self._proc, self._owner, self._groups = None, os.getpid(), set()
-            self._groups.add(group)
-            self._send(f"+{group}\n")
+            self._groups.add(item)
+            self._send(f"+{item}\n")
 
-    def unwatch(self, group: int) -> None:
+    def _remove(self, item: str) -> None:
         with self._lock:
-            if self._owner == os.getpid() and group in self._groups:
-                self._groups.discard(group)
-                self._send(f"-{group}\n")
+            if self._owner == os.getpid() and item in self._groups:
+                self._groups.discard(item)
+                self._send(f"-{item}\n")
 
     def _send(self, line: str) -> None:
         for _ in range(2):
@@ -201,6 +294,7 @@ def _guard_main() -> None:
         signal.signal(getattr(signal, name), signal.SIG_IGN)
     parent = os.getppid()
     groups: set[int] = set()
+    users: set[int] = set()
     pending = b""
     while os.getppid() == parent:
         ready, _, _ = select.select([0], [], [], _GUARD_CHECK)
@@ -212,10 +306,37 @@ def _guard_main() -> None:
         pending += chunk
         *lines, pending = pending.split(b"\n")
         for line in lines:
-            if line[:1] in (b"+", b"-") and line[1:].isdigit():
-                (groups.add if line[:1] == b"+" else groups.discard)(int(line[1:]))
+            sign, item = line[:1], line[1:]
+            kind = users if item[:1] == b"u" else groups
+            item = item[1:] if kind is users else item
+            if sign in (b"+", b"-") and item.isdigit():
+                (kind.add if sign == b"+" else kind.discard)(int(item))
     for group in groups:
         signal_group(group, signal.SIGKILL)
+    for uid in users:
+        kill_user(uid)
+
+
+def kill_user(uid: int) -> None:
+    """Kill every process of user ``uid`` (never root): ``kill(-1)`` sent as that user, from a child of ours.
+
+    The kernel signals all of the user's processes in one pass that new forks cannot slip through, whatever
+    group or session they moved to. Only root can become another user; for anyone else this does nothing.
+    """
+    if uid <= 0 or os.geteuid() != 0:
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: become the user, signal everything it owns, and go (nothing else runs here)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:
+            pass
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 # -- starting, waiting, stopping -------------------------------------------------------------------------
@@ -232,14 +353,14 @@ def signal_group(group: int, sig: int) -> None:
 
 
 def start(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, stdin=subprocess.DEVNULL,
-          stdout=None, stderr=None, text: bool = False) -> subprocess.Popen:
+          stdout=None, stderr=None, text: bool = False, limits: Limits | None = None) -> subprocess.Popen:
     """Start a child by the rules above. Pair it with :func:`stop`, which also ends what is left of its tree.
 
     ``stdin`` defaults to nothing: a child that waits for input would otherwise wait forever.
     """
     proc = subprocess.Popen(
         list(argv), cwd=cwd, env=child_env(env), stdin=stdin, stdout=stdout, stderr=stderr,
-        start_new_session=True, preexec_fn=_die_with_parent_hook(),
+        start_new_session=True, preexec_fn=_die_with_parent_hook(limits),
         **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}),
     )
     _guard.watch(proc.pid)
@@ -291,41 +412,65 @@ class Finished:
     exit_code: int
     timed_out: bool
     seconds: float
+    stopped_by: str | None = None  # "timeout" or "output" when we stopped it; None when it ended by itself
 
 
 def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, timeout: float | None = None,
         on_line: Callable[[str], None] | None = None, output: IO[bytes] | None = None,
-        on_tick: Callable[[], None] | None = None) -> Finished:
+        on_tick: Callable[[], None] | None = None, limits: Limits | None = None) -> Finished:
     """Run a child to its end, or to ``timeout`` seconds, streaming its output (stdout and stderr together).
 
     ``on_line`` gets each line (without its newline) as it comes, from a reader thread; or ``output`` (a
     binary file) receives the output. ``on_tick`` is called every :data:`TICK` seconds while it runs (to read a
-    report the child writes). Any exception here, Ctrl-C and :class:`Stopped` included, stops the child's
-    whole tree before it propagates. In a thread of :func:`worker_threads` (which Ctrl-C does not reach), a
-    run stops its tree within a tick of the pool's command stopping, and raises :class:`Cancelled`.
+    report the child writes). ``limits`` bound what the child may use; one that prints more than
+    ``limits.output_bytes`` is stopped (``stopped_by="output"``). Any exception here, Ctrl-C and
+    :class:`Stopped` included, stops the child's whole tree before it propagates. In a thread of
+    :func:`worker_threads` (which Ctrl-C does not reach), a run stops its tree within a tick of the pool's
+    command stopping, and raises :class:`Cancelled`.
     """
     cancel = getattr(_worker, "cancel", None)
     if cancel is not None and cancel.is_set():
         raise Cancelled("stopped before it started")
     pipe = on_line is not None
+    cap = limits.output_bytes if limits is not None else None
     proc = start(argv, cwd=cwd, env=env, stdout=subprocess.PIPE if pipe else output,
-                 stderr=subprocess.STDOUT if (pipe or output is not None) else None, text=pipe)
+                 stderr=subprocess.STDOUT if (pipe or output is not None) else None, text=pipe, limits=limits)
     reader = None
+    printed = 0
     if pipe:
         def pump() -> None:
+            nonlocal printed
             for line in proc.stdout:
+                printed += len(line) + 1
+                if cap is not None and printed > cap:
+                    break  # the loop below sees the count and stops the child; the rest is not read
                 on_line(line.rstrip("\n"))
 
         reader = threading.Thread(target=pump, name="tito-child-output", daemon=True)
         reader.start()
     started = time.monotonic()
     timed_out = False
+    stopped_by = None
+
+    def too_much_output() -> bool:
+        if cap is None:
+            return False
+        if not pipe and output is not None:
+            try:
+                return os.fstat(output.fileno()).st_size > cap
+            except (OSError, ValueError):
+                return False
+        return printed > cap
+
     try:
         while not exited(proc, TICK):
             if on_tick is not None:
                 on_tick()
             if timeout is not None and time.monotonic() - started > timeout:
-                timed_out = True
+                timed_out, stopped_by = True, "timeout"
+                break
+            if too_much_output():
+                stopped_by = "output"
                 break
             if cancel is not None and cancel.is_set():
                 break
@@ -333,9 +478,11 @@ def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, 
         code = stop(proc)
         if reader is not None:
             reader.join(timeout=5)
+    if stopped_by is None and too_much_output():
+        stopped_by = "output"  # it printed past the cap and ended (or was ended) before we looked
     if cancel is not None and cancel.is_set() and not timed_out:
         raise Cancelled(f"stopped after {time.monotonic() - started:.1f} s")
-    return Finished(exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started)
+    return Finished(exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started, stopped_by=stopped_by)
 
 
 # -- worker threads ---------------------------------------------------------------------------------------
@@ -383,6 +530,15 @@ async def start_async(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] |
         **{"stdin": asyncio.subprocess.DEVNULL, **kwargs})
     _guard.watch(proc.pid)
     return proc
+
+
+def watch_user(uid: int) -> None:
+    """Have the guard kill every process of the jailed user ``uid`` if we die before :func:`unwatch_user`."""
+    _guard.watch_user(uid)
+
+
+def unwatch_user(uid: int) -> None:
+    _guard.unwatch_user(uid)
 
 
 def finish_async(proc) -> None:

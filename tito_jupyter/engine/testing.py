@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import notebooks
 from ..course import MODULE_TESTS_DIR, PACKAGE, Course, Module
-from . import processes
+from . import processes, sandbox
 from .results import NULL_SINK, EventSink
 
 DEFAULT_TIMEOUT = 300.0
@@ -84,11 +84,14 @@ def run_pytest(
     timeout: float = DEFAULT_TIMEOUT,
     labels: dict[str, str] | None = None,
     extra_args: list[str] | None = None,
+    confinement: sandbox.Confinement | None = None,
 ) -> dict:
     """Run pytest on ``paths`` in a subprocess; return ``{tests, counts, exit_code, timed_out, seconds}``.
 
     ``labels`` maps a file path prefix of a node id to a friendlier one (the generated inline test file
-    becomes ``<notebook>::test_name``).
+    becomes ``<notebook>::test_name``). With ``confinement`` (untrusted code: a submission) pytest runs with
+    its environment, limits and jail instead of ours, and the result also says which limit stopped it
+    (``limit``, a sentence's end, or None).
     """
     labels = labels or {}
     work = course.state_dir / "build"
@@ -99,7 +102,7 @@ def run_pytest(
     fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
     os.close(fd)
     report = Path(report_name)
-    env = dict(os.environ)
+    env = dict(os.environ if confinement is None else confinement.env)
     here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([str(course.root), here, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     # The course's tests need only pytest and the package: no installed plugins, and no conftest.py above
@@ -142,8 +145,19 @@ def run_pytest(
                     if collected:
                         events.progress(len(tests), collected, label=record["id"])
 
-        try:  # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us
-            finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output, on_tick=drain)
+        limits = None
+        if confinement is not None:
+            limits = confinement.limits
+            if confinement.jail is not None:
+                confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
+                cmd = confinement.jail.wrap(cmd)
+        jail = confinement.jail if confinement is not None else None
+        # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us; what left
+        # their process group (setsid, a double fork) is the jailed user's, and swept.
+        try:
+            with sandbox.swept(jail):
+                finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output,
+                                         on_tick=drain, limits=limits)
             drain()
         finally:
             report.unlink(missing_ok=True)
@@ -163,6 +177,7 @@ def run_pytest(
         "seconds": round(finished.seconds, 3),
         "log_tail": log_tail,
         "log": (work / "pytest-output.log").relative_to(course.root).as_posix(),  # pytest's full output
+        "limit": limits.reason(finished) if limits is not None else None,
     }
 
 
