@@ -21,13 +21,16 @@ MAX_SECONDS = 24 * 3600.0
 @dataclass(frozen=True)
 class Arg:
     """One argument. No ``flags`` means positional; ``kind`` is str, int, float, bool (a switch), seconds, path
-    (a file or folder tito reads or writes) or database (a database URL).
+    (a file or folder tito reads or writes), database (a database URL) or address (a machine tito sends course
+    material to, such as a Dask scheduler).
 
     ``seconds`` is a time limit or interval: a finite number above 0 and at most :data:`MAX_SECONDS`. The rule
     lives here, once: the CLI parser (exit 2), the server's request checks (400) and :func:`engine.run
     <tito_jupyter.engine.run>` all call :meth:`check`. Leaving an argument out (``None``) means its default.
     ``path`` and ``database`` read as text everywhere; a request to the server must keep them inside the course
-    (``sqlite:`` files included), since a REST caller may not write where the server's user can.
+    (``sqlite:`` files included), since a REST caller may not write where the server's user can. An ``address``
+    is given only from a terminal: what goes there (submissions, the instructor's notebook) is the instructor's to
+    send, so the server refuses a request that names one.
     """
 
     name: str
@@ -269,7 +272,7 @@ BUILTIN: tuple[Command, ...] = (
              Arg("memory", "MiB of memory each submission may use (default 2048)", flags=("--memory",), kind="int",
                  metavar="MIB"),
              Arg("scheduler", "grade on the Dask cluster whose scheduler is at this address (tcp://host:8786); "
-                 "default: on this machine", flags=("--scheduler",), metavar="ADDRESS"),
+                 "default: on this machine", flags=("--scheduler",), metavar="ADDRESS", kind="address"),
              _COURSE_DIR, _DB), long_running=True),
     Command(("nbgrader", "feedback"), "Write nbgrader's HTML feedback for autograded submissions.",
             _E + "grading:feedback",

@@ -116,6 +116,9 @@ def check_args(command: Command, args) -> dict:
             accepted = ", ".join(a.name for a in command.args) or "no arguments"
             raise ApiError(400, f"{command.name} has no argument {str(key)[:60]!r}; it takes: {accepted}.",
                            "invalid_argument")
+        if value is not None and spec[name].kind == "address":
+            raise ApiError(400, f"{command.name}: {spec[name].label} sends course material to another machine, so it "
+                           "is given only from the instructor's terminal, not through the server.", "terminal_only")
         if value is not None:
             checked[name] = _check_value(command, spec[name], value)
     return checked
