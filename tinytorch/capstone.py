@@ -28,10 +28,14 @@ from .perf.quantization import quantize_model
 # %% ../modules/20_capstone/20_capstone.ipynb #capstone-05
 SCHEMA = "tinytorch.capstone/1"
 def _course_root():
-    """The course folder: above the package (tinytorch/capstone.py), or above modules/20_capstone in the notebook."""
-    if "__file__" in globals():
-        return Path(__file__).resolve().parent.parent
-    return Path.cwd().resolve().parent.parent
+    """The course folder: the first folder above this file (tinytorch/capstone.py) or, in the notebook, above the
+    working folder that holds the course's data (milestones/data). Looking upwards finds it in the course, in a
+    student edition and in an nbgrader assignment alike."""
+    here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "milestones" / "data").is_dir():
+            return folder
+    return here.parent
 
 
 DIGITS = _course_root() / "milestones" / "data" / "digits.npz"

@@ -30,6 +30,9 @@ MODULES_DIR = "modules"
 MODULE_TESTS_DIR = Path("tests") / "modules"
 CHECKPOINTS_DIR = Path("tests") / "checkpoints"
 MILESTONES_DIR = "milestones"
+#: Data the course's tests and lessons read (the digits, the sonnets). Every edition and every nbgrader assignment
+#: carries it at the same place relative to the tests, and tests find it by looking upwards from their own file.
+COURSE_DATA_DIR = Path(MILESTONES_DIR) / "data"
 STATE_DIR = ".tito"
 
 # [0-9], not \d: only ASCII digits are numbers (\d also matches ٠١, १, ０１ and int() reads them).

@@ -18,7 +18,16 @@ from tinytorch.core.training import accuracy
 from tinytorch.perf.profiling import model_size_bytes, named_layers
 from tinytorch.perf.quantization import QuantizedLinear, quantize_model
 
-DIGITS = Path(__file__).resolve().parents[2] / "milestones" / "data" / "digits.npz"
+def _course_data(name):
+    """A file of the course's data (milestones/data), found above this checkpoint: in the course, a student edition
+    and an nbgrader assignment alike."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "milestones" / "data" / name).is_file():
+            return folder / "milestones" / "data" / name
+    raise FileNotFoundError(f"milestones/data/{name} is not above this checkpoint: run it in the course")
+
+
+DIGITS = _course_data("digits.npz")
 
 
 def test_the_digits_mlp_in_int8_is_at_least_3_5x_smaller_and_as_accurate():

@@ -252,3 +252,34 @@ def test_nbgraders_own_autograde_gives_the_same_grades(tmp_path):
     with Gradebook(f"sqlite:///{nbgrader}/gradebook.db") as gb:
         theirs = {s.student.id: s.score for s in gb.assignment_submissions("01_numbers")}
     assert tito_scores == theirs == {"alice": 3.0, "bob": 2.0}
+
+
+def test_tests_that_read_the_course_data_find_it_in_the_assignment_and_when_graded(tmp_path):
+    """Part 3's tests read milestones/data (the digits) by looking upwards from their file: nbgrader's source, the
+    released assignment and tito's grading folder must hold it at the same place."""
+    root = make_course(tmp_path / "course")
+    (root / "milestones/data").mkdir(parents=True)
+    (root / "milestones/data/sums.txt").write_text("2 3 5\n-1 1 0\n")
+    (root / "tests/modules/01_numbers/test_data.py").write_text(
+        "from pathlib import Path\n\nfrom tinytorch.core.numbers import add\n\n\n"
+        "def data(name):\n"
+        "    for folder in Path(__file__).resolve().parents:\n"
+        "        if (folder / 'milestones' / 'data' / name).is_file():\n"
+        "            return (folder / 'milestones' / 'data' / name).read_text()\n"
+        "    raise FileNotFoundError(name)\n\n\n"
+        "def test_add_the_course_data():\n"
+        "    for line in data('sums.txt').splitlines():\n"
+        "        a, b, total = map(int, line.split())\n"
+        "        assert add(a, b) == total\n")
+    nbgrader = root / "nbgrader"
+    assert run(root, "nbgrader.init").ok
+    assert run(root, "nbgrader.generate", {"modules": ["01"]}).ok
+    assert (nbgrader / "source/01_numbers/milestones/data/sums.txt").read_text().startswith("2 3 5")
+    assert (nbgrader / "release/01_numbers/milestones/data/sums.txt").is_file()
+    submit(nbgrader, "ada", "01_numbers", answer(released_notebook(nbgrader, "01_numbers"), "return a + b"))
+    result = run(root, "nbgrader.autograde", {"module": "01", "timeout": 60})
+    assert result.ok, result.summary
+    [ada] = result.data["submissions"]
+    cells = {c["grade_id"]: c["score"] for c in ada["grade_cells"]}
+    assert cells["tests_test_data"] == 1.0, ada
+    assert ada["score"] == ada["max_score"] == 4.0

@@ -39,7 +39,7 @@ import zipfile
 from concurrent.futures import as_completed
 from pathlib import Path, PurePosixPath
 
-from ..course import MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
+from ..course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ..errors import TitoError, UsageError
 from ..notebooks import cell_source
 from . import export as export_mod
@@ -170,7 +170,8 @@ _MANIFEST = "manifest.json"
 
 def pack(folder: Path, assignment: str, plan: dict, source_nb: dict, submission: Submission) -> bytes:
     """One submission and everything needed to grade it, as a zip: the submitted notebook (if any), the
-    module's tests, the reference prerequisites package and the instructor's notebook (for the inline tests).
+    module's tests, the course's data they read, the reference prerequisites package and the instructor's notebook
+    (for the inline tests).
 
     Bytes, not paths: the worker that grades it may be another machine (a Dask worker), and sees nothing else.
     """
@@ -183,6 +184,7 @@ def pack(folder: Path, assignment: str, plan: dict, source_nb: dict, submission:
         if notebook.is_file():
             archive.write(notebook, "submission.ipynb")
         for base, prefix in ((folder / "source" / assignment / TESTS_FOLDER, "tests/"),
+                             (folder / "source" / assignment / COURSE_DATA_DIR, "data/"),
                              (folder / TITO_FOLDER / assignment / "prerequisites" / PACKAGE, "prerequisites/")):
             for path in sorted(base.rglob("*")) if base.is_dir() else ():
                 if path.is_file() and "__pycache__" not in path.parts:
@@ -305,6 +307,7 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
     files.atomic_write_text(module_dir / f"{assignment}.ipynb", json.dumps(graded_nb))
     (work / MODULE_TESTS_DIR / assignment).mkdir(parents=True)  # even with no test files: pytest's confcutdir
     _unpack_folder(archive, "tests/", work / MODULE_TESTS_DIR / assignment)
+    _unpack_folder(archive, "data/", work / COURSE_DATA_DIR)  # above the tests, where they look for it
     _unpack_folder(archive, "prerequisites/", work / PACKAGE)
     (work / PACKAGE).mkdir(exist_ok=True)
     (work / PACKAGE / "__init__.py").touch()

@@ -36,7 +36,7 @@ import tempfile
 from pathlib import Path
 
 from .._version import __version__
-from ..course import PACKAGE, Course, Module
+from ..course import COURSE_DATA_DIR, PACKAGE, Course, Module
 from ..errors import TitoError, UsageError
 from . import files
 from .context import Context
@@ -386,6 +386,8 @@ def generate(ctx: Context, modules: list[str] | None = None, all_: bool = False,
         for path in sorted((course.root / "tests" / "modules" / module.id).glob("*")):
             if path.is_file() and path.suffix in (".py", ".json", ".txt", ".csv"):
                 shutil.copy2(path, source / TESTS_FOLDER / path.name)
+        if (course.root / COURSE_DATA_DIR).is_dir():  # the tests find it above them, as in the course
+            shutil.copytree(course.root / COURSE_DATA_DIR, source / COURSE_DATA_DIR)
         tito_dir = folder / TITO_FOLDER / module.id
         plan["prerequisites"] = _write_prerequisites(course, module, tito_dir / "prerequisites")
         files.atomic_write_json(tito_dir / PLAN_FILE, plan)

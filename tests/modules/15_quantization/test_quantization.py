@@ -23,7 +23,16 @@ from tinytorch.perf.quantization import (QuantizedConv2d, QuantizedLinear, Range
                                         dequantize, quantization_params, quantize, quantize_model, quantize_weight)
 
 RNG = np.random.default_rng(15)
-DIGITS = Path(__file__).resolve().parents[3] / "milestones" / "data" / "digits.npz"
+def _course_data(name):
+    """A file of the course's data (milestones/data), found above this test file: in the course, a student edition
+    and an nbgrader assignment alike."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "milestones" / "data" / name).is_file():
+            return folder / "milestones" / "data" / name
+    raise FileNotFoundError(f"milestones/data/{name} is not above this test file: run it in the course")
+
+
+DIGITS = _course_data("digits.npz")
 RANGES = [(-1.0, 3.0), (0.5, 2.0), (-5.0, -0.1), (-1e-3, 1e-3), (0.0, 255.0), (-100.0, 0.01)]
 
 
