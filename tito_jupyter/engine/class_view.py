@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import statistics
 import unicodedata
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ from pathlib import Path
 
 from . import files
 from .context import Context
-from .grading import (GradingError, _assignment_ids, _require_nbgrader, course_folder, gradebook, nbgrader_api,
+from .grading import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, _assignment_ids, _require_initialised,
+                      _require_nbgrader, course_folder, gradebook, nbgrader_api,
                       read_grades)
 from .results import Result
 
@@ -70,6 +72,7 @@ def _open_gradebook(folder: Path, db: str | None, events):
 
 
 def _assignments(ctx: Context, folder: Path, modules: list[str] | None, all_: bool = False) -> list[str]:
+    _require_initialised(folder)  # "not an nbgrader course yet" says more than "nothing generated"
     return _assignment_ids(ctx, folder, None if all_ else modules)
 
 
@@ -115,6 +118,27 @@ def _feedback_returned(exchange: Path | None, folder: Path, student: str, assign
     return bool(pages) and all(
         (exchange / "feedback" / f"{notebook_hash(secret=secret, notebook_id=page.stem)}.html").is_file()
         for page in pages)
+
+
+# -- who sees the class ------------------------------------------------------------------------------------
+
+INSTRUCTOR_VARIABLE = "TITO_INSTRUCTOR"
+
+
+def instructor_role(course_root: Path) -> dict:
+    """Whether the person running this course is its instructor, and why: ``{"instructor": bool, "reason": str}``.
+
+    ``TITO_INSTRUCTOR=1`` (what ``serve.sh --instructor`` sets) or ``0`` in the environment decides; without it,
+    a course that holds an nbgrader course (``nbgrader/nbgrader_config.py``, made by ``tito nbgrader init``) is an
+    instructor's, since a student edition never has one (``tito release student`` copies by an allow-list).
+    """
+    said = os.environ.get(INSTRUCTOR_VARIABLE, "").strip()
+    if said in ("1", "0"):
+        return {"instructor": said == "1", "reason": f"{INSTRUCTOR_VARIABLE}={said} in the server's environment"}
+    if (course_root / DEFAULT_FOLDER / CONFIG_FILE).is_file():
+        return {"instructor": True, "reason": f"the course has an nbgrader course ({DEFAULT_FOLDER}/{CONFIG_FILE})"}
+    return {"instructor": False, "reason": f"the course has no {DEFAULT_FOLDER}/{CONFIG_FILE} and "
+                                           f"{INSTRUCTOR_VARIABLE} is not 1"}
 
 
 # -- tito nbgrader status ---------------------------------------------------------------------------------
@@ -232,6 +256,7 @@ def class_status(ctx: Context, modules: list[str] | None = None, csv_: str | Non
              if s]
     data = {"course_dir": str(folder), "assignments": assignments, "students": students, "states": list(STATES),
             "cells": cells, "stuck": stuck, "last_released": last_released,
+            "shown": {s: visible(s) for s in students},
             "counts": {a: {state: sum(1 for c in cells if c["assignment"] == a and c["state"] == state)
                            for state in STATES} for a in assignments}}
     if csv_:

@@ -6,6 +6,7 @@ import { ITestView } from '../jobs';
 import { IJobView, TitoModel } from '../model';
 import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
+import { ClassPanel } from './ClassPanel';
 import { JobView } from './JobView';
 import { ModuleList } from './ModuleList';
 import { MoreCommands } from './MoreCommands';
@@ -150,6 +151,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           onRun={onRunCheckpoint}
         />
       </section>
+      <ClassPanel />
       {model.pluginCommands.length > 0 && (
         <section className="jp-TitoSection" aria-labelledby="jp-TitoMore-heading">
           <h3 id="jp-TitoMore-heading" className="jp-TitoSection-title">
