@@ -215,3 +215,13 @@ def test_an_empty_gradebook_says_there_is_nothing_yet(graded, tmp_path):
     assert not list(tmp_path.glob("*.png"))
     result = run(root, "class.status", {"modules": ["02"], "db": db})
     assert not result.ok and "has no assignment 02_doubling" in result.summary
+
+
+def test_a_folder_where_a_file_belongs_is_a_sentence(graded, tmp_path):
+    root, _ = graded
+    result = run(root, "class.status", {"csv_": str(tmp_path)})
+    assert not result.ok and result.error["exit_code"] == 2 and "is a folder" in result.summary
+    (tmp_path / "plots").write_text("not a folder")
+    result = run(root, "nbgrader.analytics", {"all_": True, "out": str(tmp_path / "plots")})
+    assert not result.ok and result.error["exit_code"] == 2 and "is a file" in result.summary
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plots"]  # nothing half written

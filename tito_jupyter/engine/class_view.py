@@ -25,6 +25,7 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import UsageError
 from . import files
 from .context import Context
 from .grading import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, _assignment_ids, _require_initialised,
@@ -261,6 +262,8 @@ def class_status(ctx: Context, modules: list[str] | None = None, csv_: str | Non
                            for state in STATES} for a in assignments}}
     if csv_:
         path = Path(csv_).expanduser().resolve()
+        if path.is_dir():
+            raise UsageError(f"--csv {path} is a folder; name the file to write, e.g. {path / 'class.csv'}.")
         files.atomic_write_text(path, _grid_csv(cells))
         data["csv"] = str(path)
     if not students:
@@ -358,8 +361,6 @@ def analytics(ctx: Context, modules: list[str] | None = None, all_: bool = False
               top: int | None = None, course_dir: str | None = None, db: str | None = None) -> Result:
     """Score distributions per module, pass rate per test, the tests most students fail; a table and a PNG."""
     _require_nbgrader()
-    from ..errors import UsageError
-
     if not modules and not all_:
         raise UsageError("Name the modules to analyse, or pass --all.", hint="e.g. `tito nbgrader analytics 01`.")
     folder = course_folder(ctx, course_dir)
@@ -384,6 +385,8 @@ def analytics(ctx: Context, modules: list[str] | None = None, all_: bool = False
                       data={"course_dir": str(folder), "assignments": distributions, "tests": tests,
                             "most_failed": [], "png": None})
     out_dir = Path(out).expanduser().resolve() if out else folder / "reports"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is a file; name a folder for the plot.")
     out_dir.mkdir(parents=True, exist_ok=True)
     png = out_dir / ("analytics.png" if len(assignments) > 1 else f"analytics-{assignments[0]}.png")
     _plot(distributions, tests, png)
