@@ -286,6 +286,31 @@ BUILTIN: tuple[Command, ...] = (
              Arg("out", "folder for grades.csv and grades.json (default: reports/ in the course folder)",
                  flags=("--out", "-o"), metavar="DIR", kind="path"),
              _COURSE_DIR, _DB)),
+    Command(("nbgrader", "status"),
+            "Where each assignment stands: generated, released, submitted, collected, graded, feedback returned.",
+            _E + "class_view:assignment_status",
+            (Arg("modules", "assignments (module names); none: every generated one", nargs="*", metavar="MODULE"),
+             _COURSE_DIR, _DB)),
+    Command(("nbgrader", "analytics"),
+            "Score distributions per module, pass rate per test, the tests most students fail; a table and a PNG.",
+            _E + "class_view:analytics",
+            (Arg("modules", "assignments (module names)", nargs="*", metavar="MODULE"),
+             Arg("all_", "every generated assignment", flags=("--all", "-a"), kind="bool"),
+             Arg("out", "folder for the PNG plot (default: reports/ in the course folder)", flags=("--out", "-o"),
+                 metavar="DIR", kind="path"),
+             Arg("top", "how many of the most failed tests to list (default 5)", flags=("--top",), kind="int"),
+             _COURSE_DIR, _DB)),
+    Command(("class", "status"),
+            "The class: students x modules with scores and states from the gradebook, and who is stuck where.",
+            _E + "class_view:class_status",
+            (Arg("modules", "only these assignments (module names); none: every generated one", nargs="*",
+                 metavar="MODULE"),
+             Arg("csv_", "also write the grid to this CSV file", flags=("--csv",), metavar="FILE", kind="path"),
+             _COURSE_DIR, _DB),
+            description="One row per student, one column per module; each cell is the score the gradebook holds "
+                        "and a state: not submitted, submitted, graded, feedback ready, feedback returned. A "
+                        "student is stuck where their latest graded module scores under half its points, or "
+                        "where they have not submitted the last module released. Needs nbgrader."),
 )
 
 

@@ -24,6 +24,13 @@ def _styled(state: str) -> str:
     return f"[{style}]{label}[/]" if style else label
 
 
+def _shown(name: str) -> str:
+    """A student's name, safe to print (see :func:`~tito_jupyter.engine.class_view.visible`)."""
+    from ..engine.class_view import visible
+
+    return escape(visible(name))
+
+
 def _ago(ts: float | None) -> str:
     if not ts:
         return "never"
@@ -401,3 +408,65 @@ class Renderer:
                     cells.append(f"{row['score']:g}/{row['max_score']:g}")
             table.add_row(escape(student), *cells)
         self.console.print(table)
+
+    def _render_nbgrader_status(self, data: dict) -> None:
+        table = Table(title=f"Assignments ({data['students']} students in the gradebook)", title_justify="left")
+        for col in ("assignment", "generated", "released", "via exchange", "collected", "graded", "feedback",
+                    "returned", "last submission"):
+            table.add_column(col, justify="left" if col in ("assignment", "last submission") else "right")
+        yes = {True: "[green]yes[/]", False: "[dim]no[/]"}
+        for a in data["assignments"]:
+            table.add_row(a["assignment"], yes[a["generated"]], yes[a["released"]], str(a["submitted_to_exchange"]),
+                          str(a["collected"]), str(a["graded"]), str(a["feedback_written"]),
+                          str(a["feedback_returned"]), escape((a["last_submission"] or "–")[:19]))
+        self.console.print(table)
+
+    _CELL_STYLE = {"not_submitted": "dim", "submitted": "yellow", "graded": "", "feedback_ready": "cyan",
+                   "feedback_returned": "green"}
+
+    def _render_class_status(self, data: dict) -> None:
+        table = Table(title="The class", title_justify="left")
+        table.add_column("student")
+        for a in data["assignments"]:
+            table.add_column(a, justify="right")
+        cells = {(c["student"], c["assignment"]): c for c in data["cells"]}
+        stuck = {s["student"]: s for s in data["stuck"]}
+        for student in data["students"]:
+            row = []
+            for a in data["assignments"]:
+                c = cells[(student, a)]
+                text = "–" if c["state"] == "not_submitted" else f"{c['score']:g}/{c['max_score']:g}"
+                if c["state"] == "submitted":
+                    text = "submitted"
+                if stuck.get(student, {}).get("assignment") == a:
+                    text += " !"
+                style = self._CELL_STYLE[c["state"]]
+                row.append(f"[{style}]{text}[/]" if style else text)
+            table.add_row(_shown(student), *row)
+        self.console.print(table)
+        self.console.print("[dim]– not submitted, [yellow]submitted[/] (not graded), score: graded, "
+                           "[cyan]cyan[/]: feedback ready, [green]green[/]: feedback returned, !: stuck[/]")
+        for s in data["stuck"]:
+            self.console.print(f"  [yellow]stuck[/] {_shown(s['student'])}: {escape(s['detail'])}")
+
+    def _render_nbgrader_analytics(self, data: dict) -> None:
+        table = Table(title="Scores (% of the points, graded submissions)", title_justify="left")
+        for col in ("assignment", "graded", "mean", "median", "Q1", "Q3", "min", "max"):
+            table.add_column(col, justify="left" if col == "assignment" else "right")
+        for a in data["assignments"]:
+            d = a["distribution"]
+            numbers = [d[k] for k in ("mean", "median", "q1", "q3", "min", "max")]
+            table.add_row(a["assignment"], f"{a['graded']}/{a['students']}",
+                          *("–" if n is None else f"{n:g}" for n in numbers))
+        self.console.print(table)
+        tests = Table(title="Tests (grade cells)", title_justify="left")
+        for col in ("assignment", "test", "passed", "failed", "pass rate"):
+            tests.add_column(col, justify="left" if col in ("assignment", "test") else "right")
+        for t in data["tests"]:
+            tests.add_row(t["assignment"], escape(t["test"]), str(t["passed"]), str(t["failed"]),
+                          f"{100 * t['pass_rate']:.0f} %")
+        if data["tests"]:
+            self.console.print(tests)
+        for i, t in enumerate(data["most_failed"], 1):
+            self.console.print(f"  {i}. [red]{escape(t['test'])}[/] ({t['assignment']}): failed by {t['failed']} "
+                               f"of {t['graded']}")

@@ -603,45 +603,11 @@ def report(ctx: Context, modules: list[str] | None = None, out: str | None = Non
            db: str | None = None) -> Result:
     """Every student's grade on every assignment, from the gradebook, as CSV and JSON."""
     _require_nbgrader()
-    from nbgrader.api import MissingEntry
-
     folder = course_folder(ctx, course_dir)
     assignments = _assignment_ids(ctx, folder, modules)
     api = nbgrader_api(folder, db, ctx.events)
-    rows: list[dict] = []
     with gradebook(api) as gb:
-        students = sorted(s.id for s in gb.students)
-        for assignment in assignments:
-            try:
-                max_score = float(gb.find_assignment(assignment).max_score)
-            except MissingEntry:
-                raise UsageError(f"The gradebook has no assignment {assignment}.",
-                                 hint=f"Run `tito nbgrader generate {assignment}`.") from None
-            for student in students:
-                record = _read_result(folder, assignment, student)
-                row = {"assignment": assignment, "student": student, "max_score": max_score}
-                try:
-                    submission = gb.find_submission(assignment, student)
-                except MissingEntry:
-                    row.update(status="missing", score=0.0, timestamp=None, seconds_late=0.0,
-                               message="no submission")
-                else:
-                    autograded = any(grade.auto_score is not None for notebook in submission.notebooks
-                                     for grade in notebook.grades)
-                    row.update(
-                        status=(record or {}).get("status", "graded" if autograded else "submitted"),
-                        score=float(submission.score or 0.0),
-                        timestamp=submission.timestamp.isoformat() if submission.timestamp else None,
-                        seconds_late=float(submission.total_seconds_late or 0.0),
-                        message=(record or {}).get("message", ""),
-                        needs_manual_grade=bool(submission.needs_manual_grade),
-                    )
-                row["percent"] = round(100.0 * row["score"] / max_score, 1) if max_score else 0.0
-                row["tests_passed"] = (record or {}).get("tests_passed")
-                row["tests_total"] = (record or {}).get("tests_total")
-                if record:
-                    row["grade_cells"] = record.get("grade_cells", [])
-                rows.append(row)
+        students, rows = read_grades(folder, gb, assignments)
     out_dir = Path(out).expanduser().resolve() if out else folder / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / "grades.csv", out_dir / "grades.json"
@@ -668,6 +634,49 @@ def report(ctx: Context, modules: list[str] | None = None, out: str | None = Non
                           + "; ".join(parts) + ".",
                   data={"csv": str(csv_path), "json": str(json_path), "assignments": summary_by_assignment,
                         "grades": rows})
+
+
+def read_grades(folder: Path, gb, assignments: list[str]) -> tuple[list[str], list[dict]]:
+    """Every student's grade on each assignment, as the gradebook has it: (students, one row per pair).
+
+    The one place grades are read: ``report``, the class view and the analytics all take their numbers here.
+    """
+    from nbgrader.api import MissingEntry
+
+    rows: list[dict] = []
+    students = sorted(s.id for s in gb.students)
+    for assignment in assignments:
+        try:
+            max_score = float(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            raise UsageError(f"The gradebook has no assignment {assignment}.",
+                             hint=f"Run `tito nbgrader generate {assignment}`.") from None
+        for student in students:
+            record = _read_result(folder, assignment, student)
+            row = {"assignment": assignment, "student": student, "max_score": max_score}
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                row.update(status="missing", score=0.0, timestamp=None, seconds_late=0.0,
+                           message="no submission")
+            else:
+                autograded = any(grade.auto_score is not None for notebook in submission.notebooks
+                                 for grade in notebook.grades)
+                row.update(
+                    status=(record or {}).get("status", "graded" if autograded else "submitted"),
+                    score=float(submission.score or 0.0),
+                    timestamp=submission.timestamp.isoformat() if submission.timestamp else None,
+                    seconds_late=float(submission.total_seconds_late or 0.0),
+                    message=(record or {}).get("message", ""),
+                    needs_manual_grade=bool(submission.needs_manual_grade),
+                )
+            row["percent"] = round(100.0 * row["score"] / max_score, 1) if max_score else 0.0
+            row["tests_passed"] = (record or {}).get("tests_passed")
+            row["tests_total"] = (record or {}).get("tests_total")
+            if record:
+                row["grade_cells"] = record.get("grade_cells", [])
+            rows.append(row)
+    return students, rows
 
 
 def _read_result(folder: Path, assignment: str, student: str) -> dict | None:

@@ -173,6 +173,23 @@ class TitoExtension(ExtensionApp):
         """The ``data`` of a quick read command (module.list, module.status, checkpoint.status, ...)."""
         return await self._in_thread(self._read_now, command, args, None)
 
+    def _class_now(self) -> dict:
+        from ..engine.class_view import instructor_role
+
+        try:
+            root = self.course_root()
+        except TitoError as exc:
+            raise ApiError.from_tito_error(exc) from None
+        role = instructor_role(root)
+        if not role["instructor"]:
+            return {**role, "class": None, "message": None}  # a student's server never opens a gradebook
+        result = engine.run("class.status", {}, engine.Context(project=root))
+        return {**role, "class": result.data if result.ok else None, "message": None if result.ok else result.summary}
+
+    async def read_class(self) -> dict:
+        """The instructor's class view: ``class.status`` for an instructor, nothing for anyone else."""
+        return await self._in_thread(self._class_now)
+
     async def read_module(self, name: str) -> dict:
         """One row of module.status, for a module named any way the registry accepts."""
         data = await self._in_thread(self._read_now, "module.status", None, ("module", name))

@@ -178,6 +178,13 @@ class CheckpointActionHandler(TitoHandler):
         self.accepted(job)
 
 
+class ClassHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.write_json(await self.tito.read_class())
+
+
 class CommandsHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -276,6 +283,7 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
     ("checkpoints/{checkpoint}/{action}", CheckpointActionHandler),
+    ("class", ClassHandler),
     ("commands", CommandsHandler),
     ("jobs", JobsHandler),
     ("jobs/{job_id}", JobHandler),

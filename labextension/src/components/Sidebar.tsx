@@ -7,6 +7,7 @@ import { IJobView, TitoModel } from '../model';
 import { ICellTarget } from '../notWritten';
 import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
+import { ClassPanel } from './ClassPanel';
 import { JobView } from './JobView';
 import { ModuleList } from './ModuleList';
 import { MoreCommands } from './MoreCommands';
@@ -158,6 +159,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           onRun={onRunCheckpoint}
         />
       </section>
+      <ClassPanel />
       {model.pluginCommands.length > 0 && (
         <section className="jp-TitoSection" aria-labelledby="jp-TitoMore-heading">
           <h3 id="jp-TitoMore-heading" className="jp-TitoSection-title">

@@ -1,0 +1,106 @@
+/**
+ * The instructor's class view: what `GET tito/api/class` says (the data of `class.status`), shaped for a grid.
+ *
+ * The server decides who is an instructor and computes every number from nbgrader's gradebook; this file only
+ * asks for it and arranges it in rows. No React here, so jest drives it with the request layer mocked.
+ */
+import { requestAPI } from './request';
+
+/** A cell's state, from the least to the most done (the engine's `class_view.STATES`). */
+export type CellState = 'not_submitted' | 'submitted' | 'graded' | 'feedback_ready' | 'feedback_returned';
+
+export interface IClassCell {
+  student: string;
+  assignment: string;
+  state: CellState;
+  score: number;
+  max_score: number;
+  percent?: number;
+  timestamp?: string | null;
+}
+
+export interface IStuck {
+  student: string;
+  assignment: string;
+  reason: 'low_score' | 'not_submitted';
+  detail: string;
+}
+
+export interface IClassStatus {
+  assignments: string[];
+  students: string[];
+  cells: IClassCell[];
+  stuck: IStuck[];
+  last_released?: string | null;
+  /** Each student id as it can be shown on screen. */
+  shown?: Record<string, string>;
+}
+
+/** The answer of `GET class`. */
+export interface IClassView {
+  instructor: boolean;
+  reason: string;
+  class: IClassStatus | null;
+  message: string | null;
+}
+
+/** One row of the grid: a student, their cell per assignment (in the header's order), and where they are stuck. */
+export interface IClassRow {
+  student: string;
+  cells: IClassCell[];
+  stuck: IStuck | null;
+}
+
+export const STATE_LABELS: Record<CellState, string> = {
+  not_submitted: 'not submitted',
+  submitted: 'submitted, not graded',
+  graded: 'graded',
+  feedback_ready: 'graded, feedback ready',
+  feedback_returned: 'graded, feedback returned'
+};
+
+/** Ask the server for the class view. */
+export async function fetchClassView(): Promise<IClassView> {
+  return requestAPI<IClassView>('class');
+}
+
+/** The grid's rows, students in the server's order; a missing cell is shown as not submitted. */
+export function classRows(status: IClassStatus): IClassRow[] {
+  const byKey = new Map(status.cells.map(c => [`${c.student}\u0000${c.assignment}`, c]));
+  const stuck = new Map(status.stuck.map(s => [s.student, s]));
+  return status.students.map(student => ({
+    student,
+    cells: status.assignments.map(
+      assignment =>
+        byKey.get(`${student}\u0000${assignment}`) ?? {
+          student,
+          assignment,
+          state: 'not_submitted' as CellState,
+          score: 0,
+          max_score: 0
+        }
+    ),
+    stuck: stuck.get(student) ?? null
+  }));
+}
+
+/** What a cell shows: the score for work that was graded, a word otherwise. */
+export function cellText(cell: IClassCell): string {
+  if (cell.state === 'not_submitted') {
+    return '–';
+  }
+  if (cell.state === 'submitted') {
+    return 'submitted';
+  }
+  return `${formatNumber(cell.score)}/${formatNumber(cell.max_score)}`;
+}
+
+/** A student id as it can be shown: the server's `shown` form (invisible and direction-changing characters
+ * written out as `\u200b`), so that a name cannot hide or reorder what follows it. */
+export function shownName(status: IClassStatus, student: string): string {
+  return status.shown?.[student] ?? student;
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
+}
