@@ -144,6 +144,7 @@ def export_modules(
             files.file_lock(course.state_dir / "locks" / "export.lock", what="an export"):
         files.sweep_stray_temp_files(course.package_dir)
         state = _load_state(course)
+        written_state = json.loads(json.dumps(state))  # a deep copy: what the file holds now
         build_root = course.state_dir / "build"
         build_root.mkdir(parents=True, exist_ok=True)
         for done, module in enumerate(modules):
@@ -157,8 +158,11 @@ def export_modules(
             events.step("export", state_name, module=module.id, status=outcome["status"],
                         message=(outcome.get("error") or {}).get("message"))
             events.progress(done + 1, len(modules), label=module.id)
-            if not check:
+            # Written after each module that changed it (an interrupted export keeps what it did), and
+            # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
+            if not check and state != written_state:
                 files.atomic_write_json(state_path, state)
+                written_state = json.loads(json.dumps(state))
 
     failed = [o for o in outcomes if o["status"] == "failed"]
     stale = [o for o in outcomes if o["status"] == "stale"]
@@ -212,7 +216,6 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
     if refused:
         raise ExportError(f"{module.notebook.relative_to(course.root)}: " + "; ".join(refused) + ".",
                           hint="Fix the notebook's `#| default_exp` / `#| export` line; nothing was written.")
-    _check_exported_cells(module, course, cells)
     # What the notebook said as read for this export: `complete` records it as the version it verified.
     source = notebooks.export_fingerprint(cells)
     fingerprint = _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
@@ -223,6 +226,9 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
             return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
                     "notebook_fingerprint": source}
 
+    # Only a notebook that is going to be exported is compiled (most of a no-op export's time otherwise): an
+    # up-to-date one has the fingerprint of cells that compiled when they were exported.
+    _check_exported_cells(module, course, cells)
     staging = Path(tempfile.mkdtemp(prefix=f"{module.id}-", dir=build_root))
     try:
         produced = _build(course, module, staging)

@@ -87,9 +87,8 @@ def export(ctx: Context, modules: list[str] | None = None, all_: bool = False, c
     if not check:
         store = ProgressStore(course)
         by_id = {m.id: m for m in chosen}
-        for outcome in result.data["modules"]:
-            if outcome["status"] in ("exported", "up_to_date"):
-                store.record_export(by_id[outcome["id"]])
+        store.record_exports([by_id[o["id"]] for o in result.data["modules"] if o["status"] == "exported"],
+                             [by_id[o["id"]] for o in result.data["modules"] if o["status"] == "up_to_date"])
         if store.warnings:
             result.data["warnings"] = store.warnings
     return result
