@@ -141,6 +141,8 @@ class Course:
     modules: list[Module] = field(default_factory=list)
     checkpoints: list[Checkpoint] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    #: What was read from each file, kept between runs (see :mod:`.course_cache`).
+    facts: FactsCache | None = field(default=None, repr=False, compare=False)
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -152,8 +154,8 @@ class Course:
         cached = _LOADED.get(root)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        course = cls(root=root)
         cache = FactsCache(root)
+        course = cls(root=root, facts=cache)
         course.modules = _read_modules(root, cache)
         course.checkpoints = _read_checkpoints(root, course.modules, cache)
         course.milestones = _read_milestones(root, course.modules, cache)
@@ -173,6 +175,16 @@ class Course:
     @property
     def package_dir(self) -> Path:
         return self.root / PACKAGE
+
+    def notebook_facts(self, module: Module) -> dict:
+        """The facts of ``module``'s notebook as the file is now (title, targets, imports, inline tests, export
+        fingerprint): read from the cache while the file is unchanged, else parsed (``NotebookError``)."""
+        if notebooks._jupyter_save_in_progress(module.notebook):
+            return _notebook_facts(module.notebook)  # read as saved: read_notebook waits for the save to finish
+        cache = self.facts or FactsCache(self.root)
+        facts = cache.facts(module.notebook, "notebook", _notebook_facts)
+        cache.save()
+        return facts
 
     # -- names -------------------------------------------------------------------------------------
 
@@ -273,7 +285,7 @@ def _notebook_facts(notebook: Path) -> dict:
             inline.extend(notebooks.inline_test_names(cell.source))
     return {"title": notebooks.title(cells), "targets": notebooks.export_targets(cells),
             "default_exp": notebooks.default_exp(cells), "imports": sorted(imports), "inline": inline,
-            "has_cells": bool(cells)}
+            "has_cells": bool(cells), "fingerprint": notebooks.export_fingerprint(cells)}
 
 
 def _script_facts(script: Path) -> dict:

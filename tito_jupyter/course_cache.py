@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class FactsCache:
         self.path = root / ".tito" / FILE
         self._entries = self._load()
         self._dirty = False
+        self._lock = threading.Lock()  # the server shares one course between request threads
 
     def _load(self) -> dict:
         try:
@@ -71,19 +73,22 @@ class FactsCache:
         after = _stamp(path)
         # Stored only if the file did not change while it was read and is not so fresh that it could change
         # again without its times showing it.
-        if before is not None and before == after and time.time() - before[2] / 1e9 > RACY_SECONDS:
-            self._entries[key] = {"stamp": before, "facts": facts}
-            self._dirty = True
-        elif key in self._entries:
-            del self._entries[key]
-            self._dirty = True
+        with self._lock:
+            if before is not None and before == after and time.time() - before[2] / 1e9 > RACY_SECONDS:
+                self._entries[key] = {"stamp": before, "facts": facts}
+                self._dirty = True
+            elif self._entries.pop(key, None) is not None:
+                self._dirty = True
         return facts
 
     def save(self) -> None:
         """Write the cache if anything new was learned (atomically; never an error: it is only a cache)."""
-        if not self._dirty or not self.path.parent.is_dir():
-            return
-        text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries}, separators=(",", ":"))
+        with self._lock:
+            if not self._dirty or not self.path.parent.is_dir():
+                return
+            text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries},
+                              separators=(",", ":"))
+            self._dirty = False
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.path.parent)
         except OSError:
@@ -91,8 +96,8 @@ class FactsCache:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, self.path)
-            self._dirty = False
         except OSError:
             try:
                 os.unlink(tmp)

@@ -202,32 +202,42 @@ def export_modules(
     )
 
 
-def _export_one(course: Course, module: Module, state: dict, build_root: Path, check: bool, force: bool) -> dict:
-    nb = notebooks.read_notebook(module.notebook)
-    cells = notebooks.cells_of(nb)
-    if not notebooks.default_exp(cells):
+def _refuse_unexportable(course: Course, module: Module, default_exp: str | None, targets: list[str]) -> None:
+    if not default_exp:
         raise ExportError(
             f"{module.notebook.relative_to(course.root)} has no `#| default_exp` cell, so tito does not know "
             "where its code goes.",
             hint="Add a code cell `#| default_exp core.<name>` near the top of the notebook.",
         )
     # Before nbdev runs: it would write a target such as `/abs/victim` or `../../x` outside the package.
-    refused = [p for p in map(notebooks.export_target_problem, notebooks.export_targets(cells)) if p]
+    refused = [p for p in map(notebooks.export_target_problem, targets) if p]
     if refused:
         raise ExportError(f"{module.notebook.relative_to(course.root)}: " + "; ".join(refused) + ".",
                           hint="Fix the notebook's `#| default_exp` / `#| export` line; nothing was written.")
-    # What the notebook said as read for this export: `complete` records it as the version it verified.
-    source = notebooks.export_fingerprint(cells)
-    fingerprint = _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
+
+
+def _fingerprint(module: Module, source: str) -> str:
+    return _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
+
+
+def _export_one(course: Course, module: Module, state: dict, build_root: Path, check: bool, force: bool) -> dict:
     recorded = state["modules"].get(module.id, {})
-    if not force and recorded.get("fingerprint") == fingerprint and recorded.get("files"):
-        if _intact(course, recorded):
+    if not force and recorded.get("fingerprint") and recorded.get("files"):
+        # Is it up to date? The course's cache knows an unchanged notebook's fingerprint without parsing it.
+        facts = course.notebook_facts(module)
+        _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
+        source = facts["fingerprint"]
+        if recorded.get("fingerprint") == _fingerprint(module, source) and _intact(course, recorded):
             recorded["notebook_fingerprint"] = source
             return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
                     "notebook_fingerprint": source}
 
-    # Only a notebook that is going to be exported is compiled (most of a no-op export's time otherwise): an
-    # up-to-date one has the fingerprint of cells that compiled when they were exported.
+    # It is exported: read it afresh, and check and record the version read now.
+    cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+    _refuse_unexportable(course, module, notebooks.default_exp(cells), notebooks.export_targets(cells))
+    # What the notebook said as read for this export: `complete` records it as the version it verified.
+    source = notebooks.export_fingerprint(cells)
+    fingerprint = _fingerprint(module, source)
     _check_exported_cells(module, course, cells)
     staging = Path(tempfile.mkdtemp(prefix=f"{module.id}-", dir=build_root))
     try:
