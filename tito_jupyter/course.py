@@ -182,7 +182,7 @@ class Course:
         if notebooks._jupyter_save_in_progress(module.notebook):
             return _notebook_facts(module.notebook)  # read as saved: read_notebook waits for the save to finish
         cache = self.facts or FactsCache(self.root)
-        facts = cache.facts(module.notebook, "notebook", _notebook_facts)
+        facts = cache.facts(module.notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
         cache.save()
         return facts
 
@@ -272,6 +272,10 @@ def _pick_notebook(folder: Path, name: str) -> Path | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+NOTEBOOK_FACTS = ("title", "targets", "default_exp", "imports", "inline", "has_cells", "fingerprint")
+SCRIPT_FACTS = ("line", "problems", "imports")
+
+
 def _notebook_facts(notebook: Path) -> dict:
     """What the course needs from a notebook (JSON-serialisable, for :mod:`.course_cache`)."""
     cells = notebooks.read_cells(notebook)
@@ -314,7 +318,7 @@ def _read_modules(root: Path, cache: FactsCache) -> list[Module]:
             notebook = folder / f"{folder.name}.ipynb"
         else:
             try:
-                facts = cache.facts(notebook, "notebook", _notebook_facts)
+                facts = cache.facts(notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
             except notebooks.NotebookError as exc:
                 problems.append(exc.message)
                 facts = {"title": None, "targets": [], "default_exp": None, "imports": [], "inline": [],
@@ -403,7 +407,7 @@ def _read_checkpoints(root: Path, modules: list[Module], cache: FactsCache) -> l
         match = _CHECKPOINT_FILE.match(path.name)
         if not match:
             continue
-        facts = cache.facts(path, "script", _script_facts)
+        facts = cache.facts(path, "script", _script_facts, SCRIPT_FACTS)
         question, problems = facts["line"], list(facts["problems"])
         ordered, import_problems = _needs(facts["imports"], modules)
         problems += import_problems
@@ -433,7 +437,7 @@ def _read_milestones(root: Path, modules: list[Module], cache: FactsCache) -> li
         script = sub / "run.py"
         if not match or not script.is_file():
             continue
-        facts = cache.facts(script, "script", _script_facts)
+        facts = cache.facts(script, "script", _script_facts, SCRIPT_FACTS)
         readme = sub / "README.md"
         title = next((line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
                       if line.startswith("# ")), "") if readme.is_file() else ""

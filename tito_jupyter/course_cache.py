@@ -29,7 +29,7 @@ from ._version import __version__
 
 FILE = "course-cache.json"
 #: Raise when the facts stored for a file change shape or meaning.
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 2.0
 
 
@@ -62,12 +62,14 @@ class FactsCache:
         return {k: v for k, v in data["files"].items()
                 if isinstance(v, dict) and isinstance(v.get("stamp"), list) and "facts" in v}
 
-    def facts(self, path: Path, kind: str, compute):
-        """``compute(path)``'s facts for this version of ``path``: from the cache while the file is unchanged."""
+    def facts(self, path: Path, kind: str, compute, keys: tuple[str, ...]):
+        """``compute(path)``'s facts (a dict with ``keys``) for this version of ``path``: from the cache while the
+        file is unchanged and the stored facts have every key (a cache from an older build may lack one)."""
         key = f"{kind}:{path.relative_to(self.root).as_posix()}"
         before = _stamp(path)
         entry = self._entries.get(key)
-        if before is not None and entry is not None and entry["stamp"] == before:
+        if before is not None and entry is not None and entry["stamp"] == before \
+                and isinstance(entry["facts"], dict) and all(k in entry["facts"] for k in keys):
             return entry["facts"]
         facts = compute(path)
         after = _stamp(path)

@@ -13,6 +13,7 @@ import pytest
 
 from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
 from tito_jupyter import course as course_mod
+from tito_jupyter import course_cache
 from tito_jupyter import notebooks
 from tito_jupyter.course import Course
 from tito_jupyter.engine import export as export_mod
@@ -145,7 +146,19 @@ def test_a_garbage_or_foreign_cache_is_rebuilt(course_dir, garbage):
     cache.write_bytes(garbage)
     assert _fresh_load(course_dir).to_dict() == expected
     data = json.loads(cache.read_text())
-    assert data["format"] == 1 and any(key.endswith(NB) for key in data["files"])
+    assert data["format"] == course_cache.FORMAT and any(key.endswith(NB) for key in data["files"])
+
+
+def test_facts_from_an_older_build_missing_a_key_are_read_again(course_dir):
+    _warm(course_dir)
+    cache = course_dir / ".tito" / "course-cache.json"
+    data = json.loads(cache.read_text())
+    for entry in data["files"].values():
+        entry["facts"].pop("fingerprint", None)
+    cache.write_text(json.dumps(data))
+    course = _fresh_load(course_dir)
+    module = course.module("01")
+    assert course.notebook_facts(module)["fingerprint"] == notebooks.current_export_fingerprint(module.notebook)
 
 
 def test_a_cache_that_lies_about_an_old_version_is_not_believed(course_dir):
