@@ -86,12 +86,13 @@ class FactsCache:
     def save(self) -> None:
         """Write the cache if anything new was learned (atomically; never an error: it is only a cache)."""
         with self._lock:
-            if not self._dirty or not self.path.parent.is_dir():
+            if not self._dirty:
                 return
             text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries},
                               separators=(",", ":"))
             self._dirty = False
         try:
+            self.path.parent.mkdir(exist_ok=True)  # .tito/ of a fresh clone: `tito list` is often the first run
             fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.path.parent)
         except OSError:
             return
