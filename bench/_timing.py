@@ -1,10 +1,23 @@
-"""Small helpers shared by the benchmarks: repeat a command, take the median, print a ratio."""
+"""Small helpers shared by the benchmarks: repeat a command, take the median, print a ratio.
+
+Ratios are measured pair by pair (A, B, A, B, ...) in the same run, so a machine whose speed drifts (a shared
+2-core CI runner) moves both sides of each pair alike; each ratio is printed with its range and its baseline.
+"""
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import time
+
+
+def bench_env(**extra) -> dict:
+    """The environment for timed commands: as a student's has it, so bytecode is cached (no
+    PYTHONDONTWRITEBYTECODE, which would recompile every module on every start)."""
+    env = dict(os.environ, **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def time_command(argv: list[str], runs: int, env=None, cwd=None) -> list[float]:
@@ -27,3 +40,41 @@ def time_call(fn, runs: int) -> list[float]:
 
 def median_ms(times: list[float]) -> float:
     return statistics.median(times) * 1000
+
+
+def paired(a: list[str], b: list[str], runs: int, env=None, cwd=None, warmup: int = 1) -> tuple[list, list]:
+    """Times of ``a`` and ``b`` run in turn ``runs`` times each (after ``warmup`` untimed pairs)."""
+    for _ in range(warmup):
+        time_command(a, 1, env, cwd)
+        time_command(b, 1, env, cwd)
+    ta, tb = [], []
+    for _ in range(runs):
+        ta += time_command(a, 1, env, cwd)
+        tb += time_command(b, 1, env, cwd)
+    return ta, tb
+
+
+def ratio_row(label: str, ta: list[float], baseline: str, tb: list[float], target: float | None) -> dict:
+    """One line of a report: medians of both sides, the median of the pairwise ratios and their range."""
+    ratios = sorted(x / y for x, y in zip(ta, tb))
+    ratio = statistics.median(ratios)
+    return {"what": label, "ms": round(median_ms(ta), 1), "baseline": baseline, "baseline_ms": round(median_ms(tb), 1),
+            "ratio": round(ratio, 2), "ratio_min": round(ratios[0], 2), "ratio_max": round(ratios[-1], 2),
+            "target": target, "within_target": None if target is None else ratio <= target}
+
+
+def print_rows(title: str, rows: list[dict], markdown: str | None = None) -> None:
+    """The rows for people (and, with ``markdown``, appended as a table to that file: CI's job summary)."""
+    print(title)
+    for r in rows:
+        target = f"target <= x{r['target']}: {'met' if r['within_target'] else 'NOT met'}" if r["target"] else ""
+        print(f"  {r['what']:<34} {r['ms']:8.1f} ms  x{r['ratio']:5.2f} (x{r['ratio_min']}..x{r['ratio_max']}) "
+              f"of {r['baseline']} ({r['baseline_ms']:.1f} ms)  {target}")
+    if markdown:
+        with open(markdown, "a", encoding="utf-8") as out:
+            out.write(f"\n### {title}\n\n| command | median | baseline (same run) | ratio (min..max) | target |\n"
+                      "|---|---:|---|---:|---|\n")
+            for r in rows:
+                target = f"≤ x{r['target']} {'✅' if r['within_target'] else '⚠️ not met'}" if r["target"] else ""
+                out.write(f"| `{r['what']}` | {r['ms']:.0f} ms | `{r['baseline']}` {r['baseline_ms']:.0f} ms | "
+                          f"x{r['ratio']:.2f} (x{r['ratio_min']:.2f}..x{r['ratio_max']:.2f}) | {target} |\n")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import notebooks
+from .course_cache import FactsCache
 from .errors import ProjectNotFound, UnknownNameError
 
 PACKAGE = "tinytorch"
@@ -143,6 +144,8 @@ class Course:
     modules: list[Module] = field(default_factory=list)
     checkpoints: list[Checkpoint] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    #: What was read from each file, kept between runs (see :mod:`.course_cache`).
+    facts: FactsCache | None = field(default=None, repr=False, compare=False)
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -154,10 +157,12 @@ class Course:
         cached = _LOADED.get(root)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        course = cls(root=root)
-        course.modules = _read_modules(root)
-        course.checkpoints = _read_checkpoints(root, course.modules)
-        course.milestones = _read_milestones(root, course.modules)
+        cache = FactsCache(root)
+        course = cls(root=root, facts=cache)
+        course.modules = _read_modules(root, cache)
+        course.checkpoints = _read_checkpoints(root, course.modules, cache)
+        course.milestones = _read_milestones(root, course.modules, cache)
+        cache.save()
         _LOADED[root] = (signature, course)
         return course
 
@@ -173,6 +178,16 @@ class Course:
     @property
     def package_dir(self) -> Path:
         return self.root / PACKAGE
+
+    def notebook_facts(self, module: Module) -> dict:
+        """The facts of ``module``'s notebook as the file is now (title, targets, imports, inline tests, export
+        fingerprint): read from the cache while the file is unchanged, else parsed (``NotebookError``)."""
+        if notebooks._jupyter_save_in_progress(module.notebook):
+            return _notebook_facts(module.notebook)  # read as saved: read_notebook waits for the save to finish
+        cache = self.facts or FactsCache(self.root)
+        facts = cache.facts(module.notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
+        cache.save()
+        return facts
 
     # -- names -------------------------------------------------------------------------------------
 
@@ -260,7 +275,34 @@ def _pick_notebook(folder: Path, name: str) -> Path | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _read_modules(root: Path) -> list[Module]:
+NOTEBOOK_FACTS = ("title", "targets", "default_exp", "imports", "inline", "has_cells", "fingerprint")
+SCRIPT_FACTS = ("line", "problems", "imports")
+
+
+def _notebook_facts(notebook: Path) -> dict:
+    """What the course needs from a notebook (JSON-serialisable, for :mod:`.course_cache`)."""
+    cells = notebooks.read_cells(notebook)
+    imports: set[str] = set()
+    inline: list[str] = []
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        imports |= notebooks.tinytorch_imports(cell.source)
+        if not cell.is_export:
+            inline.extend(notebooks.inline_test_names(cell.source))
+    return {"title": notebooks.title(cells), "targets": notebooks.export_targets(cells),
+            "default_exp": notebooks.default_exp(cells), "imports": sorted(imports), "inline": inline,
+            "has_cells": bool(cells), "fingerprint": notebooks.export_fingerprint(cells)}
+
+
+def _script_facts(script: Path) -> dict:
+    """What the course needs from a checkpoint or milestone script: its docstring's first line and imports."""
+    text = script.read_text(encoding="utf-8")
+    line, problems = _docstring_line(text, script.name)
+    return {"line": line, "problems": problems, "imports": sorted(notebooks.tinytorch_imports(text))}
+
+
+def _read_modules(root: Path, cache: FactsCache) -> list[Module]:
     modules_dir = root / MODULES_DIR
     found: list[Module] = []
     for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
@@ -279,25 +321,21 @@ def _read_modules(root: Path) -> list[Module]:
             notebook = folder / f"{folder.name}.ipynb"
         else:
             try:
-                cells = notebooks.read_cells(notebook)
+                facts = cache.facts(notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
             except notebooks.NotebookError as exc:
                 problems.append(exc.message)
-                cells = []
-            title = notebooks.title(cells) or title
-            target = notebooks.default_exp(cells)
-            for written in notebooks.export_targets(cells):
+                facts = {"title": None, "targets": [], "default_exp": None, "imports": [], "inline": [],
+                         "has_cells": False}
+            title = facts["title"] or title
+            for written in facts["targets"]:
                 problem = notebooks.export_target_problem(written)
                 if problem:  # never a target: it would name a file outside the package
                     problems.append(f"{notebook.relative_to(root)}: {problem}")
                 else:
                     targets.append(written)
-            for cell in cells:
-                if cell.cell_type != "code":
-                    continue
-                imports |= notebooks.tinytorch_imports(cell.source)
-                if not cell.is_export:
-                    inline.extend(notebooks.inline_test_names(cell.source))
-            if cells and not target:
+            imports = set(facts["imports"])
+            inline = list(facts["inline"])
+            if facts["has_cells"] and not facts["default_exp"]:
                 problems.append(f"{notebook.relative_to(root)} has no `#| default_exp` cell")
         tests_dir = root / MODULE_TESTS_DIR / folder.name
         test_files = tuple(sorted(tests_dir.glob("test_*.py"))) if tests_dir.is_dir() else ()
@@ -346,11 +384,11 @@ def _requires_from_imports(imports, exporters: dict[str, str], own: str | None) 
     return requires, problems
 
 
-def _needs(text: str, modules: list[Module]) -> tuple[tuple[str, ...], list[str]]:
+def _needs(imports, modules: list[Module]) -> tuple[tuple[str, ...], list[str]]:
     """The modules a script (checkpoint, milestone) needs, in course order, from its ``tinytorch`` imports."""
     exporters = {t: m.id for m in modules for t in m.targets}
     order = {m.id: i for i, m in enumerate(modules)}
-    requires, problems = _requires_from_imports(notebooks.tinytorch_imports(text), exporters, own=None)
+    requires, problems = _requires_from_imports(imports, exporters, own=None)
     return tuple(sorted(requires, key=order.__getitem__)), problems
 
 
@@ -363,7 +401,7 @@ def _docstring_line(text: str, name: str) -> tuple[str, list[str]]:
     return (lines[0], []) if lines else ("", [f"{name} has no docstring stating what it is"])
 
 
-def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
+def _read_checkpoints(root: Path, modules: list[Module], cache: FactsCache) -> list[Checkpoint]:
     folder = root / CHECKPOINTS_DIR
     if not folder.is_dir():
         return []
@@ -372,9 +410,9 @@ def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
         match = _CHECKPOINT_FILE.match(path.name)
         if not match:
             continue
-        text = path.read_text(encoding="utf-8")
-        question, problems = _docstring_line(text, path.name)
-        ordered, import_problems = _needs(text, modules)
+        facts = cache.facts(path, "script", _script_facts, SCRIPT_FACTS)
+        question, problems = facts["line"], list(facts["problems"])
+        ordered, import_problems = _needs(facts["imports"], modules)
         problems += import_problems
         found.append(
             Checkpoint(
@@ -392,7 +430,7 @@ def _read_checkpoints(root: Path, modules: list[Module]) -> list[Checkpoint]:
     return found
 
 
-def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
+def _read_milestones(root: Path, modules: list[Module], cache: FactsCache) -> list[Milestone]:
     folder = root / MILESTONES_DIR
     if not folder.is_dir():
         return []
@@ -402,14 +440,14 @@ def _read_milestones(root: Path, modules: list[Module]) -> list[Milestone]:
         script = sub / "run.py"
         if not match or not script.is_file():
             continue
-        text = script.read_text(encoding="utf-8")
+        facts = cache.facts(script, "script", _script_facts, SCRIPT_FACTS)
         readme = sub / "README.md"
         title = next((line[2:].strip() for line in readme.read_text(encoding="utf-8").splitlines()
                       if line.startswith("# ")), "") if readme.is_file() else ""
         problems: list[str] = []
         if not title:
-            title, problems = _docstring_line(text, "run.py")
-        requires, import_problems = _needs(text, modules)
+            title, problems = facts["line"], list(facts["problems"])
+        requires, import_problems = _needs(facts["imports"], modules)
         found.append(Milestone(id=sub.name, year=int(match.group(1)), name=match.group(2),
                                title=title or sub.name, script=script, requires=requires,
                                problems=tuple(problems + import_problems)))

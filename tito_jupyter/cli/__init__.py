@@ -98,15 +98,25 @@ def _add_arg(parser: argparse.ArgumentParser, arg: Arg) -> None:
         parser.add_argument(arg.name, **kwargs)
 
 
-def _add_command(subparsers, name: str, command: Command) -> None:
+def _add_command(subparsers, name: str, command: Command, detailed: bool = True) -> None:
     sub = subparsers.add_parser(name, help=command.help, description=command.description or command.help)
-    for arg in command.args:
-        _add_arg(sub, arg)
+    if detailed:
+        for arg in command.args:
+            _add_arg(sub, arg)
     sub.set_defaults(_command=command)
 
 
-def build_parser(prog: str = "tito", commands: list[Command] | None = None) -> argparse.ArgumentParser:
-    """The whole command tree, read from the command table."""
+_EVERY = object()
+
+
+def build_parser(prog: str = "tito", commands: list[Command] | None = None,
+                 only=_EVERY) -> argparse.ArgumentParser:
+    """The whole command tree, read from the command table.
+
+    ``only`` (a first word, or None for none) builds in full just the branch a command line takes: the other
+    commands are still listed, with their help, but get neither their arguments nor, for a group, its
+    commands. Building all of them was most of the time of ``tito --help`` and ``tito list``.
+    """
     commands = all_commands() if commands is None else commands
     parser = _Parser(prog=prog, description="tito: build TinyTorch one module at a time.", epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -121,19 +131,23 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None) -> a
     parser.add_argument("--request-json", metavar="JSON", help=argparse.SUPPRESS)
     top = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     groups: dict[str, argparse._SubParsersAction] = {}
+    def wanted(word: str) -> bool:
+        return only is _EVERY or only == word
+
     for command in commands:
         if len(command.path) == 1:
-            _add_command(top, command.path[0], command)
+            _add_command(top, command.path[0], command, wanted(command.path[0]))
             continue
         group = command.path[0]
         if group not in groups:
             gp = top.add_parser(group, help=_GROUP_HELP.get(group, f"{group} commands"))
             gp.set_defaults(_group=gp)
             groups[group] = gp.add_subparsers(title=f"{group} commands", metavar="COMMAND", parser_class=_Parser)
-        _add_command(groups[group], command.path[1], command)
+        if wanted(group):
+            _add_command(groups[group], command.path[1], command)
     for command in commands:
         if command.shortcut and len(command.path) > 1:
-            _add_command(top, command.path[-1], command)
+            _add_command(top, command.path[-1], command, wanted(command.path[-1]))
     return parser
 
 
@@ -155,7 +169,8 @@ def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, ar
 
     # Looking up plugins' entry points costs tens of milliseconds: skip it for built-in commands.
     builtin_words = {c.path[0] for c in BUILTIN} | {c.path[-1] for c in BUILTIN if c.shortcut}
-    parser = build_parser(prog, list(BUILTIN) if _first_word(argv) in builtin_words else None)
+    first = _first_word(argv)
+    parser = build_parser(prog, list(BUILTIN) if first in builtin_words else None, only=first)
     ns = parser.parse_args(argv)
     command: Command | None = getattr(ns, "_command", None)
     if ns.request_json is not None:

@@ -144,6 +144,7 @@ def export_modules(
             files.file_lock(course.state_dir / "locks" / "export.lock", what="an export"):
         files.sweep_stray_temp_files(course.package_dir)
         state = _load_state(course)
+        written_state = json.loads(json.dumps(state))  # a deep copy: what the file holds now
         build_root = course.state_dir / "build"
         build_root.mkdir(parents=True, exist_ok=True)
         for done, module in enumerate(modules):
@@ -157,8 +158,11 @@ def export_modules(
             events.step("export", state_name, module=module.id, status=outcome["status"],
                         message=(outcome.get("error") or {}).get("message"))
             events.progress(done + 1, len(modules), label=module.id)
-            if not check:
+            # Written after each module that changed it (an interrupted export keeps what it did), and
+            # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
+            if not check and state != written_state:
                 files.atomic_write_json(state_path, state)
+                written_state = json.loads(json.dumps(state))
 
     failed = [o for o in outcomes if o["status"] == "failed"]
     stale = [o for o in outcomes if o["status"] == "stale"]
@@ -198,31 +202,43 @@ def export_modules(
     )
 
 
-def _export_one(course: Course, module: Module, state: dict, build_root: Path, check: bool, force: bool) -> dict:
-    nb = notebooks.read_notebook(module.notebook)
-    cells = notebooks.cells_of(nb)
-    if not notebooks.default_exp(cells):
+def _refuse_unexportable(course: Course, module: Module, default_exp: str | None, targets: list[str]) -> None:
+    if not default_exp:
         raise ExportError(
             f"{module.notebook.relative_to(course.root)} has no `#| default_exp` cell, so tito does not know "
             "where its code goes.",
             hint="Add a code cell `#| default_exp core.<name>` near the top of the notebook.",
         )
     # Before nbdev runs: it would write a target such as `/abs/victim` or `../../x` outside the package.
-    refused = [p for p in map(notebooks.export_target_problem, notebooks.export_targets(cells)) if p]
+    refused = [p for p in map(notebooks.export_target_problem, targets) if p]
     if refused:
         raise ExportError(f"{module.notebook.relative_to(course.root)}: " + "; ".join(refused) + ".",
                           hint="Fix the notebook's `#| default_exp` / `#| export` line; nothing was written.")
-    _check_exported_cells(module, course, cells)
-    # What the notebook said as read for this export: `complete` records it as the version it verified.
-    source = notebooks.export_fingerprint(cells)
-    fingerprint = _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
+
+
+def _fingerprint(module: Module, source: str) -> str:
+    return _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
+
+
+def _export_one(course: Course, module: Module, state: dict, build_root: Path, check: bool, force: bool) -> dict:
     recorded = state["modules"].get(module.id, {})
-    if not force and recorded.get("fingerprint") == fingerprint and recorded.get("files"):
-        if _intact(course, recorded):
+    if not force and recorded.get("fingerprint") and recorded.get("files"):
+        # Is it up to date? The course's cache knows an unchanged notebook's fingerprint without parsing it.
+        facts = course.notebook_facts(module)
+        _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
+        source = facts["fingerprint"]
+        if recorded.get("fingerprint") == _fingerprint(module, source) and _intact(course, recorded):
             recorded["notebook_fingerprint"] = source
             return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
                     "notebook_fingerprint": source}
 
+    # It is exported: read it afresh, and check and record the version read now.
+    cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+    _refuse_unexportable(course, module, notebooks.default_exp(cells), notebooks.export_targets(cells))
+    # What the notebook said as read for this export: `complete` records it as the version it verified.
+    source = notebooks.export_fingerprint(cells)
+    fingerprint = _fingerprint(module, source)
+    _check_exported_cells(module, course, cells)
     staging = Path(tempfile.mkdtemp(prefix=f"{module.id}-", dir=build_root))
     try:
         produced = _build(course, module, staging)

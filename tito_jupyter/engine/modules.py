@@ -38,9 +38,17 @@ def select_modules(course: Course, names: list[str] | None, all_: bool = False, 
     )
 
 
-def current_fingerprint(module: Module) -> str:
-    """The export fingerprint of the module's notebook as it is now; ``""`` when it cannot be read."""
-    return notebooks.current_export_fingerprint(module.notebook)
+def current_fingerprint(module: Module, course: Course | None = None) -> str:
+    """The export fingerprint of the module's notebook as it is now; ``""`` when it cannot be read.
+
+    With ``course``, an unchanged notebook's fingerprint comes from the course's cache instead of a parse.
+    """
+    if course is None:
+        return notebooks.current_export_fingerprint(module.notebook)
+    try:
+        return course.notebook_facts(module)["fingerprint"]
+    except notebooks.NotebookError:
+        return ""
 
 
 # -- list and status ------------------------------------------------------------------------------
@@ -63,7 +71,7 @@ def status(ctx: Context, modules: list[str] | None = None) -> Result:
     chosen = [course.module(n) for n in modules] if modules else course.modules
     rows = []
     for module in chosen:
-        state = module_state(progress["modules"].get(module.id), current_fingerprint(module))
+        state = module_state(progress["modules"].get(module.id), current_fingerprint(module, course))
         missing = [r for r in module.requires
                    if module_state(progress["modules"].get(r), None)["state"] != "complete"]
         rows.append({**module.to_dict(course.root), **state, "missing_prerequisites": missing})
@@ -87,9 +95,8 @@ def export(ctx: Context, modules: list[str] | None = None, all_: bool = False, c
     if not check:
         store = ProgressStore(course)
         by_id = {m.id: m for m in chosen}
-        for outcome in result.data["modules"]:
-            if outcome["status"] in ("exported", "up_to_date"):
-                store.record_export(by_id[outcome["id"]])
+        store.record_exports([by_id[o["id"]] for o in result.data["modules"] if o["status"] == "exported"],
+                             [by_id[o["id"]] for o in result.data["modules"] if o["status"] == "up_to_date"])
         if store.warnings:
             result.data["warnings"] = store.warnings
     return result

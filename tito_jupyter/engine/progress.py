@@ -157,6 +157,27 @@ class ProgressStore:
 
         self.update(change)
 
+    def record_exports(self, exported: list[Module], up_to_date: list[Module] = ()) -> None:
+        """Record an export of many modules in one write: ``exported`` now, ``up_to_date`` only if the store
+        has no export for them yet (a package exported before progress was kept).
+
+        Nothing to record means nothing written: a no-op ``tito export --all`` leaves the store untouched
+        (rewriting it, fsync included, was most of that command's time).
+        """
+        current = self.read()["modules"]
+        missing = [m for m in up_to_date if not (current.get(m.id) or {}).get("exported_at")]
+        if not exported and not missing:
+            return
+
+        def change(data):
+            now = time.time()
+            for module in exported:
+                data["modules"].setdefault(module.id, {})["exported_at"] = now
+            for module in missing:
+                data["modules"].setdefault(module.id, {}).setdefault("exported_at", now)
+
+        self.update(change)
+
     def record_tests(self, module: Module, ok: bool, counts: dict, fingerprint: str | None) -> None:
         """Record a test run; ``fingerprint`` is the export fingerprint of the code the tests ran against."""
         def change(data):

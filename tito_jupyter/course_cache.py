@@ -1,0 +1,108 @@
+"""What the course reader learned from each file, kept in ``.tito/course-cache.json`` between tito runs.
+
+``tito list``, ``tito status`` and a no-op ``tito export`` need a few facts from every notebook (title, export
+targets, ``tinytorch`` imports, inline tests) and every checkpoint (its question, its imports). Parsing 19
+notebooks' JSON and every checkpoint's Python for those facts was most of their time; the facts only change
+when the file does.
+
+Trust rules, because a stale fact would show a student the wrong course:
+
+- an entry is used only while its file has the identity, size, mtime and ctime it had when it was read
+  (an edit, ``touch`` with an old mtime but a new size, a rename, a file replaced by another: all miss);
+- a file modified within :data:`RACY_SECONDS` of being read is not stored (a second edit in the same clock
+  tick would keep its size and times: git's "racy" case);
+- the cache names its format and the tito version: any other, or a file that is not this shape, is ignored
+  and rebuilt; it is written atomically (a temporary file, then ``os.replace``) and only when it changed, and
+  a folder that cannot be written just means no cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ._version import __version__
+
+FILE = "course-cache.json"
+#: Raise when the facts stored for a file change shape or meaning.
+FORMAT = 2
+RACY_SECONDS = 2.0
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+class FactsCache:
+    """Facts about the course's files by path relative to the course, each valid for one version of the file."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.path = root / ".tito" / FILE
+        self._entries = self._load()
+        self._dirty = False
+        self._lock = threading.Lock()  # the server shares one course between request threads
+
+    def _load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("tito") == __version__
+                and isinstance(data.get("files"), dict)):
+            return {}
+        return {k: v for k, v in data["files"].items()
+                if isinstance(v, dict) and isinstance(v.get("stamp"), list) and "facts" in v}
+
+    def facts(self, path: Path, kind: str, compute, keys: tuple[str, ...]):
+        """``compute(path)``'s facts (a dict with ``keys``) for this version of ``path``: from the cache while the
+        file is unchanged and the stored facts have every key (a cache from an older build may lack one)."""
+        key = f"{kind}:{path.relative_to(self.root).as_posix()}"
+        before = _stamp(path)
+        entry = self._entries.get(key)
+        if before is not None and entry is not None and entry["stamp"] == before \
+                and isinstance(entry["facts"], dict) and all(k in entry["facts"] for k in keys):
+            return entry["facts"]
+        facts = compute(path)
+        after = _stamp(path)
+        # Stored only if the file did not change while it was read and is not so fresh that it could change
+        # again without its times showing it.
+        with self._lock:
+            if before is not None and before == after and time.time() - before[2] / 1e9 > RACY_SECONDS:
+                self._entries[key] = {"stamp": before, "facts": facts}
+                self._dirty = True
+            elif self._entries.pop(key, None) is not None:
+                self._dirty = True
+        return facts
+
+    def save(self) -> None:
+        """Write the cache if anything new was learned (atomically; never an error: it is only a cache)."""
+        with self._lock:
+            if not self._dirty:
+                return
+            text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries},
+                              separators=(",", ":"))
+            self._dirty = False
+        try:
+            self.path.parent.mkdir(exist_ok=True)  # .tito/ of a fresh clone: `tito list` is often the first run
+            fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.path.parent)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.path)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
