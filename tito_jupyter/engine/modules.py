@@ -306,7 +306,7 @@ def _validate_one(course: Course, module: Module) -> list[dict]:
             syntax.append(f"cell {cell.index} line {exc.lineno}: {exc.msg}")
     check("syntax", not syntax, "exported cells compile" if not syntax else "; ".join(syntax))
     markers = notebooks.solution_marker_problems(cells)
-    n_solutions = sum(c.source.count(notebooks.BEGIN_SOLUTION) for c in cells)
+    n_solutions = notebooks.solution_regions(cells)
     check("solution_markers", not markers,
           f"{n_solutions} solution regions, balanced" if not markers else "; ".join(markers))
     n_tests = len(module.inline_tests) + len(module.test_files)

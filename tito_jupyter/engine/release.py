@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .. import notebooks
 from .._version import __version__
 from ..course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
 from ..errors import TitoError, UsageError
@@ -86,11 +87,13 @@ def _write_notebook(path: Path, nb: dict) -> None:
 def _copy_notebook(src: Path, dest: Path, strip: bool) -> int:
     """Copy one notebook (stripped, for the student edition); return its number of solution regions."""
     nb = json.loads(src.read_text(encoding="utf-8"))
-    regions = sum(
-        sum(1 for line in "".join(c.get("source", "")).splitlines() if solution_scan.BEGIN in line)
-        for c in nb.get("cells", [])
-    )
+    cells = notebooks.cells_of(nb)
+    regions = notebooks.solution_regions(cells)
     if strip:
+        refused = notebooks.solution_marker_problems(cells)  # the rule validate applies, said the same way
+        if refused:
+            raise ReleaseError(f"{src}: " + "; ".join(refused) + ".",
+                               hint="Fix the markers; `tito module validate` checks them without a release.")
         try:
             nb = strip_notebook(nb)
         except RuntimeError as exc:  # nbgrader: nested or unclosed solution (or hidden test) regions
