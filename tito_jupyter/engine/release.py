@@ -33,6 +33,7 @@ from ..errors import TitoError, UsageError
 from . import export as export_mod
 from . import files, processes, solution_scan, testing, vcs
 from .context import Context
+from .modules import select_modules
 from .reset import STARTING_POINTS, record_starting_point
 from .results import NULL_SINK, EventSink, Result
 
@@ -341,8 +342,6 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
 
     The files it is built from must be as in the course's last git commit, unless ``allow_dirty``.
     """
-    from .modules import select_modules
-
     _require_nbgrader()
     course = ctx.course
     chosen = select_modules(course, modules, all_=not modules)
