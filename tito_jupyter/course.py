@@ -62,12 +62,6 @@ class Module:
     def export_target(self) -> str | None:
         return self.targets[0] if self.targets else None
 
-    def package_file(self, root: Path, target: str | None = None) -> Path | None:
-        target = target or self.export_target
-        if not target:
-            return None
-        return root.joinpath(PACKAGE, *target.split(".")).with_suffix(".py")
-
     def to_dict(self, root: Path) -> dict:
         return {
             "id": self.id,

@@ -274,8 +274,10 @@ that later modules build on.
 
 ## Start
 
+tito runs on Linux and macOS; on Windows, work inside WSL (tito locks its files the POSIX way).
+
 ```bash
-python -m venv .venv && . .venv/bin/activate     # Windows: .venv\\Scripts\\activate
+python -m venv .venv && . .venv/bin/activate
 pip install -e .                                  # tito, JupyterLab, and your tinytorch package
 jupyter lab {start}
 ```
