@@ -66,12 +66,6 @@ class Module:
     def export_target(self) -> str | None:
         return self.targets[0] if self.targets else None
 
-    def package_file(self, root: Path, target: str | None = None) -> Path | None:
-        target = target or self.export_target
-        if not target:
-            return None
-        return root.joinpath(PACKAGE, *target.split(".")).with_suffix(".py")
-
     def to_dict(self, root: Path) -> dict:
         return {
             "id": self.id,
@@ -253,10 +247,24 @@ def _signature(root: Path) -> tuple:
 
 
 
+def course_folder(chosen: Path | str | None = None, here: Path | str | None = None) -> Path:
+    """Which folder is the course: the one rule the CLI, ``%tito`` and the server all follow.
+
+    The first that is given: the folder ``chosen`` explicitly (``--project``, ``%tito --project``, the server's
+    ``TitoExtension.project``), else ``$TITO_PROJECT``, else where the face stands (``here``: the CLI's working
+    folder, the notebook's folder for ``%tito``, the server's root folder; the working folder if None). From
+    there, the nearest folder at or above it that has a ``modules/`` folder.
+    """
+    return _course_at_or_above(chosen or os.environ.get("TITO_PROJECT") or here or Path.cwd())
+
+
 def find_project_root(start: Path | str | None = None) -> Path:
-    if start is None:
-        start = os.environ.get("TITO_PROJECT") or Path.cwd()
-    start = Path(start).resolve()
+    """The course at or above ``start``; without ``start``, the course by :func:`course_folder`'s rule."""
+    return course_folder(chosen=start)
+
+
+def _course_at_or_above(start: Path | str) -> Path:
+    start = Path(start).expanduser().resolve()
     for folder in (start, *start.parents):
         if (folder / MODULES_DIR).is_dir():
             return folder

@@ -21,8 +21,12 @@ _TINYTORCH_IMPORT = re.compile(r"^\s*(?:from|import)\s+tinytorch\.([\w.]+)", re.
 #: An export target: a dotted module name inside the package (``core.tensor``), ASCII identifiers only.
 _EXPORT_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 MAX_EXPORT_TARGET = 200
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
+#: nbgrader's region delimiters (its ClearSolutions and ClearHiddenTests defaults). nbgrader finds them anywhere in
+#: a line (``# BEGIN SOLUTION``, ``### BEGIN SOLUTION``, ``x = 1  # BEGIN SOLUTION`` all open a region), so we do.
+BEGIN_SOLUTION = "BEGIN SOLUTION"
+END_SOLUTION = "END SOLUTION"
+BEGIN_HIDDEN_TESTS = "BEGIN HIDDEN TESTS"
+END_HIDDEN_TESTS = "END HIDDEN TESTS"
 
 
 @dataclass(frozen=True)
@@ -246,25 +250,48 @@ def _has_directive(cell: Cell) -> bool:
     return bool(_DIRECTIVE.match(first))
 
 
+def _region_problems(cell: Cell, begin: str, end: str) -> list[str]:
+    """The ``begin``/``end`` regions of one cell that nbgrader would refuse to strip, one sentence each.
+
+    This is nbgrader's own walk (``ClearSolutions._replace_solution_region``): the source split on ``"\\n"``,
+    a line holding ``begin`` opens a region (a second one before the region closes is an error), a line holding
+    ``end`` closes it, and a region still open at the end of the cell is an error. nbgrader drops a lone ``end``
+    line without a word; we refuse it too, because it is a marker out of place whose line would vanish silently.
+    """
+    problems = []
+    opened_at = 0
+    for lineno, line in enumerate(cell.source.split("\n"), start=1):
+        if begin in line:
+            if opened_at:
+                problems.append(f"cell {cell.index}, line {lineno}: {begin} inside the region opened on line "
+                                f"{opened_at} (nbgrader refuses nested regions; close the first with {end})")
+            else:
+                opened_at = lineno
+        elif end in line:
+            if not opened_at:
+                problems.append(f"cell {cell.index}, line {lineno}: {end} without {begin}")
+            opened_at = 0
+    if opened_at:
+        problems.append(f"cell {cell.index}, line {opened_at}: {begin} is never closed (add {end})")
+    return problems
+
+
 def solution_marker_problems(cells: list[Cell]) -> list[str]:
-    """Unbalanced or nested ``### BEGIN/END SOLUTION`` markers, one sentence each."""
+    """Solution and hidden-test regions that ``tito release student`` (nbgrader) would refuse, one sentence each.
+
+    The one home of the marker rule: ``tito module validate`` reports these, and the release checks them before
+    nbgrader strips a notebook, so both refuse the same notebooks with the same sentence.
+    """
     problems = []
     for cell in cells:
-        depth = 0
-        for lineno, line in enumerate(cell.source.splitlines(), start=1):
-            stripped = line.strip()
-            if stripped == BEGIN_SOLUTION:
-                if depth:
-                    problems.append(f"cell {cell.index}, line {lineno}: BEGIN SOLUTION inside another solution")
-                depth += 1
-            elif stripped == END_SOLUTION:
-                if not depth:
-                    problems.append(f"cell {cell.index}, line {lineno}: END SOLUTION without BEGIN")
-                else:
-                    depth -= 1
-        if depth:
-            problems.append(f"cell {cell.index}: BEGIN SOLUTION is never closed")
+        problems += _region_problems(cell, BEGIN_SOLUTION, END_SOLUTION)
+        problems += _region_problems(cell, BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS)
     return problems
+
+
+def solution_regions(cells: list[Cell]) -> int:
+    """How many solution regions the cells open (lines holding ``BEGIN SOLUTION``, as nbgrader counts them)."""
+    return sum(BEGIN_SOLUTION in line for cell in cells for line in cell.source.split("\n"))
 
 
 #: The notebook metadata JupyterLab writes when it opens a course notebook on a Python kernel (``kernelspec``

@@ -266,7 +266,7 @@ export class TitoModel implements IDisposable {
       this.checkpoints = checkpoints.checkpoints ?? [];
       this.checkpointsPassed = checkpoints.passed ?? 0;
       this.checkpointsTotal = checkpoints.total ?? this.checkpoints.length;
-      this.timeline = timeline.timeline ?? [];
+      this.timeline = timeline.timeline;
       this.loadError = null;
       this._mergeJobList(jobs.jobs ?? []);
     } catch (error) {

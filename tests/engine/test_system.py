@@ -58,7 +58,7 @@ def test_validate_finds_structural_problems(course_dir):
     result = run(course_dir, "module.validate", {"modules": ["01"]})
     assert not result.ok
     failed = {c["check"]: c["message"] for c in result.data["modules"][0]["checks"] if not c["ok"]}
-    assert failed == {"solution_markers": "cell 4: BEGIN SOLUTION is never closed"}
+    assert failed == {"solution_markers": "cell 4, line 4: BEGIN SOLUTION is never closed (add END SOLUTION)"}
 
 
 def test_usage_log_is_off_by_default_and_local_when_on(course_dir):

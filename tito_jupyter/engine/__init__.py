@@ -11,6 +11,7 @@ import traceback
 
 from ..commands import Command, find
 from ..errors import TitoError, UsageError
+from . import runs, usage_log
 from .context import Context
 from .files import refused_by_file_system
 from .results import EventSink, Result
@@ -57,8 +58,6 @@ def _announce(spec: Command, args: dict, ctx: Context):
     if not ctx.announce or not spec.long_running:
         return None
     try:
-        from . import runs
-
         return runs.announce(ctx.course.state_dir, spec.name, args, ctx.announce)
     except Exception:  # no course (the command will say so itself), an unreadable one: run unannounced
         return None
@@ -104,8 +103,6 @@ def _save_traceback(ctx: Context) -> str | None:
 
 def _log_usage(ctx: Context, spec: Command, result: Result) -> None:
     try:
-        from . import usage_log
-
         usage_log.record(ctx, spec.name, result)
     except Exception:  # the usage log must never break a command
         pass

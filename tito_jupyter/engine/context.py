@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..course import Course
+from ..course import Course, course_folder
 from .results import NULL_SINK, EventSink
 
 
@@ -20,6 +20,9 @@ class Context:
     ``announce`` names where a run comes from (``"terminal"``) when a long-running command should announce itself
     in the course's runs folder, so that others follow it live (:mod:`tito_jupyter.engine.runs`); None: it is not
     announced (a server job, which the server shows itself; a test of the engine).
+
+    ``project`` (chosen explicitly) and ``here`` (where the face stands: the notebook's folder for ``%tito``) say
+    which folder is the course, by :func:`~tito_jupyter.course.course_folder`'s rule.
     """
 
     project: Path | str | None = None
@@ -27,7 +30,8 @@ class Context:
     notebook_path: str | None = None
     timeout: float = 300.0
     announce: str | None = None
+    here: Path | str | None = None
 
     @cached_property
     def course(self) -> Course:
-        return Course.find(self.project)
+        return Course.load(course_folder(self.project, self.here))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import export as export_mod
 from . import processes
+from . import run as run_command
 from .context import Context
 from .modules import select_modules
 from .results import Result
@@ -170,8 +171,6 @@ def profile(ctx: Context, operation: str, module: str, top: int = 15) -> Result:
     """Run an operation under cProfile and report the functions where the time went."""
     import cProfile
     import pstats
-
-    from . import run as run_command
 
     course = ctx.course
     mod = course.module(module)

@@ -38,8 +38,12 @@ from pathlib import Path
 from .._version import __version__
 from ..course import COURSE_DATA_DIR, PACKAGE, Course, Module
 from ..errors import TitoError, UsageError
+from ..notebooks import cell_source
 from . import files
+from . import processes
 from .context import Context
+from .modules import select_modules
+from .release import build_edition
 from .results import NULL_SINK, EventSink, Result
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -145,8 +149,6 @@ def nbgrader_api(folder: Path, db: str | None = None, events: EventSink = NULL_S
     """nbgrader's own high-level API over the course folder, logging into ``events``."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-
-    from . import processes
 
     processes.put_tools_on_path()  # nbgrader's gradebook runs `alembic`, found on PATH even if not activated
     config = load_config(folder, db)
@@ -265,8 +267,6 @@ def prerequisites(course: Course, module: Module) -> list[Module]:
 
 def source_notebook(course: Course, module: Module) -> tuple[dict, dict]:
     """The nbgrader source version of a module notebook, and its grading plan."""
-    from ..notebooks import cell_source
-
     nb = json.loads(module.notebook.read_text(encoding="utf-8"))
     cells = nb.get("cells", [])
     grade_cells: list[dict] = []
@@ -349,8 +349,6 @@ def source_notebook(course: Course, module: Module) -> tuple[dict, dict]:
 
 def _write_prerequisites(course: Course, module: Module, dest: Path) -> list[str]:
     """Export the modules ``module`` builds on (the instructor's versions) into ``dest/tinytorch``."""
-    from .release import build_edition
-
     needed = prerequisites(course, module)
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
@@ -367,8 +365,6 @@ def _write_prerequisites(course: Course, module: Module, dest: Path) -> list[str
 def generate(ctx: Context, modules: list[str] | None = None, all_: bool = False, course_dir: str | None = None,
              db: str | None = None) -> Result:
     """Write each module's nbgrader source and run nbgrader's ``generate_assignment`` on it."""
-    from .modules import select_modules
-
     _require_nbgrader()
     course = ctx.course
     folder = course_folder(ctx, course_dir)

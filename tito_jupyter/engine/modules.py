@@ -11,8 +11,10 @@ from ..errors import UsageError
 from . import export as export_mod
 from . import files
 from . import testing
+from .checkpoints import CheckpointLocked, run_checkpoint
 from .context import Context
 from .progress import ProgressStore, module_state
+from .reset import starting_point
 from .results import Result
 
 
@@ -176,8 +178,6 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 
 def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
     """Whether the notebook's exported code is still its starting point's (so nothing is written yet)."""
-    from .reset import starting_point
-
     start = starting_point(course, module)
     try:
         return start.is_file() and notebooks.export_fingerprint(notebooks.read_cells(start)) == fingerprint
@@ -191,8 +191,6 @@ def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
 @files.uses_build
 def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
-    from .checkpoints import CheckpointLocked, run_checkpoint
-
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
     store = ProgressStore(course)
@@ -317,7 +315,7 @@ def _validate_one(course: Course, module: Module) -> list[dict]:
             syntax.append(f"cell {cell.index} line {exc.lineno}: {exc.msg}")
     check("syntax", not syntax, "exported cells compile" if not syntax else "; ".join(syntax))
     markers = notebooks.solution_marker_problems(cells)
-    n_solutions = sum(c.source.count(notebooks.BEGIN_SOLUTION) for c in cells)
+    n_solutions = notebooks.solution_regions(cells)
     check("solution_markers", not markers,
           f"{n_solutions} solution regions, balanced" if not markers else "; ".join(markers))
     n_tests = len(module.inline_tests) + len(module.test_files)

@@ -26,12 +26,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .. import notebooks
 from .._version import __version__
 from ..course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
 from ..errors import TitoError, UsageError
 from . import export as export_mod
 from . import files, processes, solution_scan, testing, vcs
 from .context import Context
+from .modules import select_modules
 from .reset import STARTING_POINTS, record_starting_point
 from .results import NULL_SINK, EventSink, Result
 
@@ -86,11 +88,13 @@ def _write_notebook(path: Path, nb: dict) -> None:
 def _copy_notebook(src: Path, dest: Path, strip: bool) -> int:
     """Copy one notebook (stripped, for the student edition); return its number of solution regions."""
     nb = json.loads(src.read_text(encoding="utf-8"))
-    regions = sum(
-        sum(1 for line in "".join(c.get("source", "")).splitlines() if solution_scan.BEGIN in line)
-        for c in nb.get("cells", [])
-    )
+    cells = notebooks.cells_of(nb)
+    regions = notebooks.solution_regions(cells)
     if strip:
+        refused = notebooks.solution_marker_problems(cells)  # the rule validate applies, said the same way
+        if refused:
+            raise ReleaseError(f"{src}: " + "; ".join(refused) + ".",
+                               hint="Fix the markers; `tito module validate` checks them without a release.")
         try:
             nb = strip_notebook(nb)
         except RuntimeError as exc:  # nbgrader: nested or unclosed solution (or hidden test) regions
@@ -270,10 +274,11 @@ that later modules build on.
 
 ## Start
 
+tito runs on Linux and macOS; on Windows, work inside WSL (tito locks its files the POSIX way).
 Got this folder with `tito init`? Then tito is installed already: run `tito dev serve` here. Otherwise:
 
 ```bash
-python -m venv .venv && . .venv/bin/activate     # Windows: .venv\\Scripts\\activate
+python -m venv .venv && . .venv/bin/activate
 pip install -e .                                  # tito, JupyterLab, and your tinytorch package
 jupyter lab {start}
 ```
@@ -340,8 +345,6 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
 
     The files it is built from must be as in the course's last git commit, unless ``allow_dirty``.
     """
-    from .modules import select_modules
-
     _require_nbgrader()
     course = ctx.course
     chosen = select_modules(course, modules, all_=not modules)

@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: nbgrader's delimiters, matched the way nbgrader matches them (anywhere in the line).
-BEGIN = "BEGIN SOLUTION"
-END = "END SOLUTION"
+from ..notebooks import BEGIN_SOLUTION as BEGIN
+from ..notebooks import END_SOLUTION as END
+
 #: Lines shorter than this (after stripping) are too common to count as leaked solution text.
 MIN_SECRET_LENGTH = 12
 

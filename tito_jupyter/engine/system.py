@@ -18,7 +18,11 @@ from pathlib import Path
 from .._version import __version__
 from ..course import PACKAGE, Course
 from ..errors import ProjectNotFound
+from . import export as export_mod
+from . import usage_log
+from .files import TMP_SUFFIX, atomic_write_text, build_cleaning
 from .context import Context
+from .reset import record_starting_point
 from .results import Result
 
 # (distribution, import name, why the course needs it, required for students?)
@@ -118,8 +122,6 @@ def _jupyter_integration() -> list[dict]:
 
 
 def info(ctx: Context) -> Result:
-    from . import usage_log
-
     data = {
         "tito_jupyter": __version__,
         "python": platform.python_version(),
@@ -148,8 +150,6 @@ def clean(ctx: Context, dry_run: bool = False) -> Result:
     It waits for exports, test runs and checkpoints of the course to finish first (they work in the folders it
     empties), and says so in a sentence if they go on for too long.
     """
-    from .files import build_cleaning
-
     course = ctx.course
     if dry_run:
         return _clean(course, dry_run)
@@ -169,8 +169,6 @@ def _clean(course: Course, dry_run: bool) -> Result:
     for name in _CLEANABLE_DIRS:
         if (course.root / name).is_dir():
             targets.append(course.root / name)
-    from .files import TMP_SUFFIX
-
     targets.extend(course.package_dir.rglob(f"*{TMP_SUFFIX}") if course.package_dir.is_dir() else [])
     removed = []
     size = 0
@@ -190,17 +188,12 @@ def _clean(course: Course, dry_run: bool) -> Result:
 
 def setup(ctx: Context) -> Result:
     """Make the course ready: tito's folder, a starting point for every notebook, the package, a first export."""
-    from . import export as export_mod
-    from .reset import record_starting_point
-
     course = ctx.course
     course.state_dir.mkdir(exist_ok=True)
     (course.state_dir / ".gitignore").write_text("*\n")
     recorded = [m.id for m in course.modules if m.notebook.is_file() and record_starting_point(course, m)]
     init = course.package_dir / "__init__.py"
     if not init.exists():
-        from .files import atomic_write_text
-
         atomic_write_text(init, '"""TinyTorch: the framework you build yourself."""\n')
     exported = export_mod.export_modules(course, course.modules, ctx.events)
     summary = (f"Course ready in {course.root}: {len(course.modules)} modules, "

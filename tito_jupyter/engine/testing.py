@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import notebooks
 from ..course import MODULE_TESTS_DIR, PACKAGE, Course, Module
-from . import processes, sandbox
+from . import files, processes, sandbox
 from .results import NULL_SINK, EventSink
 
 DEFAULT_TIMEOUT = 300.0
@@ -211,8 +211,6 @@ def _relabel(nodeid: str, root: Path, labels: dict[str, str]) -> str:
 
 def module_test_plan(course: Course, module: Module) -> tuple[list[Path], dict[str, str], list[str]]:
     """The files to run for a module (generated inline tests first), their labels, and the inline test names."""
-    from . import files
-
     paths: list[Path] = []
     labels: dict[str, str] = {}
     names: list[str] = []

@@ -9,7 +9,6 @@ nothing a student does shows a traceback of tito's internals.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import sys
 import time
@@ -95,14 +94,6 @@ def run_line(shell, line: str, tracker: unsaved.CellTracker) -> dict | None:
     return result
 
 
-def _project(ns, ref: NotebookRef):
-    if ns.project:
-        return ns.project
-    if os.environ.get("TITO_PROJECT") or ref.local_path is None:
-        return None  # $TITO_PROJECT, or the kernel's working folder
-    return ref.local_path.parent
-
-
 def _names_no_module(command: Command, kwargs: dict) -> bool:
     """The command acts on modules and none was named: the notebook is the only hint."""
     return command.acts_on == "module" and not kwargs.get("modules") and not kwargs.get("module") \
@@ -164,7 +155,8 @@ def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dic
     if server is not None:
         runner, notebook = server, ref.for_server
     else:
-        runner = LocalRunner(project=_project(ns, ref))
+        # Where the magic stands is the notebook's folder (the kernel's working folder if it is not known).
+        runner = LocalRunner(project=ns.project, here=ref.local_path.parent if ref.local_path else None)
         notebook = str(ref.local_path) if ref.local_path else None
     on_event = view.on_event if view is not None else (lambda event: None)
     result = runner.run(command, kwargs, notebook, on_event)

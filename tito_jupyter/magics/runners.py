@@ -165,13 +165,14 @@ class LocalRunner:
 
     where = "in this kernel"
 
-    def __init__(self, project=None):
+    def __init__(self, project=None, here=None):
         self.project = project
+        self.here = here
 
     def run(self, command: Command, kwargs: dict, notebook: str | None, on_event: OnEvent) -> dict:
         from ..engine import Context, EventSink, run
 
-        ctx = Context(project=self.project, events=EventSink(on_event), notebook_path=notebook)
+        ctx = Context(project=self.project, here=self.here, events=EventSink(on_event), notebook_path=notebook)
         return run(command, kwargs, ctx).to_dict()
 
 

@@ -21,7 +21,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, Unicode
 
 from .. import engine
-from ..course import MODULES_DIR, Course, find_project_root
+from ..course import Course, course_folder
 from ..errors import TitoError
 from . import catalog, requests
 from .errors import ApiError
@@ -46,8 +46,8 @@ class TitoExtension(ExtensionApp):
 
     project = Unicode(
         "", config=True,
-        help="The course folder. Default: the server's root folder if it has a modules/ folder, else "
-             "$TITO_PROJECT, else the nearest folder above the root folder that has one.",
+        help="The course folder. Default: $TITO_PROJECT, else the server's root folder or the nearest folder "
+             "above it that has a modules/ folder (the rule of tito_jupyter.course.course_folder).",
     )
     job_timeout = Float(
         1800.0, config=True,
@@ -144,14 +144,7 @@ class TitoExtension(ExtensionApp):
 
     def course_root(self) -> Path:
         """The course this server serves; raises ProjectNotFound (a 404) when there is none."""
-        if self.project:
-            return find_project_root(Path(self.project).expanduser())
-        root = self.root_dir()
-        if (root / MODULES_DIR).is_dir():
-            return root
-        if os.environ.get("TITO_PROJECT"):
-            return find_project_root(os.environ["TITO_PROJECT"])
-        return find_project_root(root)
+        return course_folder(self.project or None, here=self.root_dir())
 
     async def _in_thread(self, func, *args):
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)

@@ -19,10 +19,8 @@ export function CheckpointTimeline(props: ICheckpointTimelineProps): JSX.Element
   if (!checkpoints.length) {
     return <p className="jp-TitoSidebar-empty">This course has no checkpoints.</p>;
   }
-  // Without a timeline (an older server), the checkpoints alone still tell the story.
-  const entries: ITimelineEntry[] = props.timeline.length
-    ? props.timeline
-    : checkpoints.map(c => ({ kind: 'checkpoint', id: c.id, title: c.question, state: c.state }));
+  // The server's timeline lists every checkpoint (the version check rules out a server without one).
+  const entries: ITimelineEntry[] = props.timeline;
   return (
     <ol className="jp-TitoTimeline" aria-label="Checkpoint timeline">
       {entries.map(entry => {

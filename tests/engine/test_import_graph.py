@@ -1,0 +1,114 @@
+"""The engine's modules import each other without cycles, and at the top of the file where a reader sees it.
+
+The graph is read from the source (the AST), so an import inside a function counts like one at the top: a
+cycle hidden in a function only waits for the first call that takes that path. A cycle means a rule shared by
+two modules has no home; the fix is to move it to the module that owns it, not to hide the import again.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import tito_jupyter
+
+PACKAGE_DIR = Path(tito_jupyter.__file__).parent
+ENGINE = "tito_jupyter.engine"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _engine_files() -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted((PACKAGE_DIR / "engine").glob("*.py"))}
+
+
+def _imported(name: str, is_package: bool, node: ast.Import | ast.ImportFrom, known: set[str]) -> list[str]:
+    """The engine modules an import statement loads (``from . import files`` -> ``tito_jupyter.engine.files``)."""
+    if isinstance(node, ast.Import):
+        targets = [alias.name for alias in node.names]
+    else:
+        package = name.split(".") if is_package else name.split(".")[:-1]
+        base = package[:len(package) - (node.level - 1)] if node.level else []
+        module = ".".join(base + ([node.module] if node.module else []))
+        targets = [f"{module}.{a.name}" if f"{module}.{a.name}" in known else module for a in node.names]
+    found = []
+    for target in targets:
+        while target and target not in known:  # `tito_jupyter.engine.files.x` is the module files
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            found.append(target)
+    return found
+
+
+def import_graph() -> dict[str, dict[str, int]]:
+    """``{module: {engine module it imports: line}}``, over every import statement, at any depth."""
+    files = _engine_files()
+    known = set(files)
+    graph: dict[str, dict[str, int]] = {}
+    for name, path in files.items():
+        edges: dict[str, int] = {}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for target in _imported(name, path.name == "__init__.py", node, known):
+                    edges.setdefault(target, node.lineno)
+        graph[name] = edges
+    return graph
+
+
+def find_cycle(graph: dict[str, dict[str, int]]) -> list[str] | None:
+    """One cycle of the graph as the path that closes it (``[a, b, a]``), or None."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, {})):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def _describe(cycle: list[str], graph) -> str:
+    short = lambda m: m.removeprefix(ENGINE + ".") or "engine"  # noqa: E731
+    return " -> ".join(f"{short(a)} (line {graph[a][b]})" for a, b in zip(cycle, cycle[1:])) + f" -> {short(cycle[-1])}"
+
+
+def test_the_engine_has_no_import_cycle():
+    graph = import_graph()
+    assert len(graph) > 20 and f"{ENGINE}.modules" in graph[f"{ENGINE}.release"], "the graph was not read"
+    cycle = find_cycle(graph)
+    assert cycle is None, f"import cycle: {_describe(cycle, graph)}"
+
+
+def test_the_cycle_finder_finds_cycles():
+    graph = {"a": {"b": 1}, "b": {"c": 2}, "c": {"a": 3}, "d": {"a": 4}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b": 1}, "b": {}}) is None
+
+
+def test_engine_modules_import_each_other_at_the_top():
+    # An import inside a function hides an edge of the graph from whoever reads the file's head.
+    files = _engine_files()
+    hidden = []
+    for name, path in files.items():
+        for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    for target in _imported(name, path.name == "__init__.py", node, set(files)):
+                        hidden.append(f"{path.name}:{node.lineno} imports {target} inside {func.name}()")
+    assert not hidden, "; ".join(hidden)
