@@ -117,7 +117,7 @@ BUILTIN: tuple[Command, ...] = (
     Command(("init",), "Lay down the course this tito was released with in a new folder: the way to start.",
             _E + "init:init",
             (Arg("folder", "the new folder for the course (it must not exist, or be empty)", metavar="FOLDER",
-                 kind="path"),),
+                 kind="path", nargs="?"),),  # left out: the engine asks where, in a sentence
             server_job=False,
             description="Lay down the verified student edition of the course (notebooks without the solutions, "
                         "their tests, checkpoints, milestones and a tinytorch package to fill in) that this "

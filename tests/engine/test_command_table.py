@@ -18,7 +18,7 @@ from tito_jupyter.cli import parse as cli_parse
 from tito_jupyter.magics import magic
 
 COMMANDS = command_table.all_commands()
-KINDS = {"str", "int", "float", "bool", "seconds", "path", "database"}
+KINDS = {"str", "int", "float", "bool", "seconds", "path", "database", "address"}
 
 
 def _target(command):
