@@ -37,8 +37,11 @@ def bench_milestone(folder: str, title: str, target: float, runs: int, accuracy_
             direct.append(time.perf_counter() - started)
             started = time.perf_counter()
             proc = subprocess.run([sys.executable, "-m", "tito_jupyter", "--json", "milestone", "run", year],
-                                  env=env, capture_output=True, text=True, check=True)
+                                  env=env, capture_output=True, text=True)
             via_tito.append(time.perf_counter() - started)
+            if proc.returncode != 0:   # say why: the milestone's own last lines, not only an exit status
+                sys.exit(f"tito milestone run {year} failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n"
+                         f"{proc.stderr[-2000:]}")
             metrics = json.loads(proc.stdout)["data"]["metrics"]
             accuracy.append(metrics[accuracy_key])
         d, t = statistics.median(direct), statistics.median(via_tito)
