@@ -7,6 +7,7 @@ MLP on the very same digits.
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -71,3 +72,39 @@ def test_the_transformer_milestone_is_locked_until_module_13_then_reverses_and_w
     metrics = result.data["metrics"]
     assert metrics["reversal_accuracy"] >= 0.99 and metrics["loss"] < 1.0, metrics
     assert any(line.strip().startswith("| Shall I") for line in result.data["output"]), "a sample of its writing"
+
+
+def test_the_mlperf_milestone_needs_the_part_3_modules_then_prints_one_measured_table(tmp_path, monkeypatch):
+    """The 2018 milestone, quick mode, through `tito milestone run` with the instructor package: its table's figures
+    are all there, finite and consistent (int8 at most 1/3.5 of the float32 bytes, half the weights pruned, the
+    same tokens with and without the KV cache), and nothing in it is quoted: each row is printed from this run."""
+    root = fresh_clone(tmp_path)
+    before = milestones(root)["2018_mlperf"]
+    assert before["state"] == "locked"
+    assert {"14_profiling", "15_quantization", "16_compression", "17_memoization", "19_benchmarking"} <= set(
+        before["requires"]), before["requires"]
+
+    shutil.rmtree(root / "tinytorch")
+    shutil.copytree(REPO / "tinytorch", root / "tinytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("MLPERF_QUICK", "1")
+    result = run(root, "milestone.run", {"milestone": "2018"})
+    assert result.ok, (result.summary, result.data["output"][-30:])
+    m = result.data["metrics"]
+    assert m["quick"] is True and m["tokens_identical"] is True, m
+    for key in ("cnn_accuracy", "int8_accuracy", "pruned_accuracy", "cnn_ms", "int8_ms", "pruned_ms",
+                "gpt_nats_per_char", "tokens_per_s", "cached_tokens_per_s", "kv_speedup"):
+        assert isinstance(m[key], float) and math.isfinite(m[key]) and m[key] > 0, (key, m[key])
+    assert m["int8_bytes"] * 3.5 <= m["cnn_bytes"], m
+    assert abs(m["sparsity"] - 0.5) <= 0.01, m
+    assert m["int8_accuracy"] >= m["cnn_accuracy"] - 0.03 and m["cnn_accuracy"] > 0.5, m
+    assert m["gpt_nats_per_char"] < math.log(57), "the GPT learned something: better than guessing among 57 tokens"
+    assert math.isclose(m["kv_speedup"], m["cached_tokens_per_s"] / m["tokens_per_s"], rel_tol=0.01), m
+
+    out = "\n".join(result.data["output"])
+    lines = result.data["output"]
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["model", "variant"])
+    table = lines[header + 1:header + 6]
+    assert [row.split()[:2] for row in table] == [["digits", "CNN"]] * 3 + [["char", "GPT"]] * 2, out
+    assert f"{m['int8_bytes']:,}" in table[1] and f"{m['cnn_bytes']:,}" in table[0], "the table prints the sizes measured"
+    assert "before -> after:" in out and "x" in out.split("before -> after:")[1]
+    assert milestones(root)["2018_mlperf"]["state"] == "achieved"
