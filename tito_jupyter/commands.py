@@ -163,7 +163,7 @@ BUILTIN: tuple[Command, ...] = (
             _E + "checkpoints:run", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint"),
     Command(("milestone", "list"), "List the historical milestones and whether you achieved them.",
             _E + "milestones:list_milestones"),
-    Command(("milestone", "run"), "Run a milestone (1957 perceptron, 1969 XOR, 1986 MLP) with your own tinytorch.",
+    Command(("milestone", "run"), "Run a milestone (`tito milestone list` names them: 1957 to 2018) with your own tinytorch.",
             _E + "milestones:run",
             (Arg("milestone", "milestone name (1957_perceptron, 1957 or perceptron)"),
              Arg("timeout", "seconds before it is stopped (default 600)", flags=("--timeout",), kind="seconds")),

@@ -96,7 +96,7 @@ def test_sigkill_of_the_parent_takes_the_child_and_the_grandchild(tmp_path):
 def test_the_guard_alone_is_enough_where_there_is_no_parent_death_signal(tmp_path):
     """As on macOS: no prctl; the guard sees its pipe close and kills the groups it was told of."""
     tag = uuid.uuid4().hex
-    parent = start_parent(tmp_path, tag, setup="processes._die_with_parent_hook = lambda: None")
+    parent = start_parent(tmp_path, tag, setup="processes._die_with_parent_hook = lambda limits=None: None")
     tree_running(tag)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
