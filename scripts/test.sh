@@ -21,5 +21,10 @@ fi
 echo "› lint (ruff)"
 ruff check .
 
-echo "› pytest"
-python -m pytest -q "$@"
+# In parallel: one pytest-xdist worker a core (TITO_TEST_WORKERS to choose). Most tests wait on subprocesses
+# (kernels, jupyter servers, pytest runs, Chromium), so two workers on two cores take about half the time.
+# --dist loadfile keeps a file's tests on one worker: its module-scoped fixtures (a browser) are made once.
+# Extra arguments come last, so `-n 0` runs serially; `python -m pytest` alone is serial too.
+workers=${TITO_TEST_WORKERS:-$(nproc)}
+echo "› pytest ($workers workers)"
+python -m pytest -q -n "$workers" --dist loadfile "$@"

@@ -68,11 +68,16 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     """A fresh browser page; on failure its screenshot and console go to test-artifacts/lab/."""
+    from playwright import sync_api as playwright_api
+
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     page.set_default_timeout(30_000)
+    # Playwright's expect() waits 5 s by default: too short for a lab on a machine shared by two test workers.
+    # A longer wait changes nothing for a test that passes; it only waits longer before saying no.
+    playwright_api.expect.set_options(timeout=30_000)
     yield page
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed:

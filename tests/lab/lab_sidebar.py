@@ -16,6 +16,11 @@ def open_lab(page: Page, lab: Lab, path: str = "lab") -> None:
     """Load JupyterLab (with a fresh workspace) and wait until its shell is up."""
     page.goto(lab.page_url(f"{path}?reset"))
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    # On a busy machine (two test workers) plugins may still be starting when the splash goes: a key pressed then
+    # is lost. Wait for the app's own word that it is restored (every plugin started, the layout back).
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => { window.jupyterapp.restored.then(() => { window.titoTestRestored = true; }); }")
+    page.wait_for_function("() => window.titoTestRestored === true", timeout=60_000)
     expect(page.locator("#jp-main-dock-panel")).to_be_visible()
 
 

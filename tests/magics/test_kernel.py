@@ -164,6 +164,9 @@ async def _execute_in(kernel_connection: Path, nb: nbformat.NotebookNode) -> Non
 
     kc = AsyncKernelClient()
     kc.load_connection_file(str(kernel_connection))
+    # A client that is not the kernel's manager judges the kernel by its heartbeat, and calls it dead after one
+    # missed beat of 1 s: on a machine busy with two test workers a starting kernel misses one. Be patient.
+    kc.hb_channel.time_to_dead = 10.0
     kc.start_channels()
     try:
         await kc.wait_for_ready(timeout=60)
