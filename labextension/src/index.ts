@@ -243,6 +243,11 @@ async function goToCell(panel: NotebookPanel, target: ICellTarget): Promise<void
   if (index < 0 && target.cell !== null && target.cell >= 1 && target.cell <= notebook.widgets.length) {
     index = target.cell - 1;
   }
+  await showCell(notebook, index);
+}
+
+/** Select the cell at `index` (nothing if there is none), scroll it into the middle and give it the focus. */
+async function showCell(notebook: NotebookPanel['content'], index: number): Promise<void> {
   if (index < 0) {
     return;
   }
@@ -258,15 +263,7 @@ async function goToDefinition(panel: NotebookPanel, name: string): Promise<void>
   await panel.context.ready;
   const notebook = panel.content;
   const definition = new RegExp(`^\\s*def\\s+${name.replace(/[^\w]/g, '')}\\s*\\(`, 'm');
-  const index = notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource()));
-  if (index < 0) {
-    return;
-  }
-  notebook.activeCellIndex = index;
-  notebook.mode = 'command';
-  const cell = notebook.widgets[index];
-  await notebook.scrollToCell(cell, 'center');
-  cell.node.focus();
+  await showCell(notebook, notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource())));
 }
 
 export default plugin;
