@@ -403,7 +403,7 @@ def _needs(imports, modules: list[Module]) -> tuple[tuple[str, ...], list[str]]:
 def _docstring_line(text: str, name: str) -> tuple[str, list[str]]:
     """The first line of a script's docstring, and a problem if it has none or does not parse."""
     try:
-        lines = (ast.get_docstring(ast.parse(text)) or "").strip().splitlines()
+        lines = (ast.get_docstring(notebooks.parse_python(text)) or "").strip().splitlines()
     except SyntaxError as exc:
         return "", [f"{name} line {exc.lineno}: {exc.msg}"]
     return (lines[0], []) if lines else ("", [f"{name} has no docstring stating what it is"])

@@ -50,7 +50,7 @@ def test_the_site_has_the_readme_every_command_and_the_lessons_without_solutions
     site = tmp_path / "site"
     done = build(REPO / "mkdocs.yml", student_edition, site)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Two commands" in text_of(site / "index.html")
+    assert "For students: two commands" in text_of(site / "index.html")
     reference = text_of(site / "cli" / "index.html")
     for command in all_commands():
         assert f"usage: tito {' '.join(command.path)}" in reference, f"{command.path} missing from the reference"

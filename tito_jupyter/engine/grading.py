@@ -38,7 +38,7 @@ from pathlib import Path
 from .._version import __version__
 from ..course import COURSE_DATA_DIR, PACKAGE, Course, Module
 from ..errors import TitoError, UsageError
-from ..notebooks import cell_source
+from ..notebooks import cell_source, parse_python
 from . import files
 from . import processes
 from .context import Context
@@ -234,7 +234,7 @@ def _grade_id(text: str) -> str:
 def test_functions(source: str) -> list[str]:
     """The test functions pytest would collect from a file: ``test_x`` and ``TestClass::test_y``."""
     found = []
-    for node in ast.parse(source).body:
+    for node in parse_python(source).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
             found.append(node.name)
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
@@ -246,7 +246,7 @@ def test_functions(source: str) -> list[str]:
 def _inline_tests_of(source: str) -> list[str]:
     try:
         # IPython lines (%time, !ls) are not Python; blank them so the cell still parses.
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
+        tree = parse_python("\n".join("" if line.lstrip().startswith(("%", "!")) else line
                                    for line in source.splitlines()))
     except SyntaxError:
         return []

@@ -44,7 +44,7 @@ def inline_test_source(course: Course, module: Module) -> tuple[str, list[str]]:
             continue
         source = _strip_magics(cell.source)
         try:
-            tree = ast.parse(source)
+            tree = notebooks.parse_python(source)
         except SyntaxError as exc:
             # An export cell with a syntax error is reported by export. A test cell's tests must not vanish
             # from the run (a silent pass): each becomes a failing test that says why.

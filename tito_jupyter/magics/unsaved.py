@@ -40,7 +40,7 @@ def _is_export(source: str) -> bool:
 def _identity(source: str) -> tuple:
     """What an id-less export cell is about: the names it defines, else its first code line."""
     try:
-        names = tuple(sorted(node.name for node in ast.parse(source).body
+        names = tuple(sorted(node.name for node in notebooks.parse_python(source).body
                              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))))
     except SyntaxError:
         names = ()
