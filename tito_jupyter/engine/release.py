@@ -386,6 +386,12 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
                 tests = {"student": student_runs.result(), "instructor": instructor_runs.result()}
             events.step("test", "passed", edition="both")
 
+        # Only the starting points stay in the student's .tito/ (no progress, no build or export state, no course
+        # cache).
+        for entry in (staging / STATE_DIR).iterdir():
+            if entry.name != STARTING_POINTS:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
         if source["checked"] and not allow_dirty:
             # A file saved while the edition was being built is in it, or not, by chance: build again.
             try:
@@ -407,11 +413,6 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
     finally:
         shutil.rmtree(instructor_copy, ignore_errors=True)
 
-    # Only the starting points stay in the student's .tito/ (no progress, no build or export state, no course
-    # cache): last, because reading the edition's course anywhere above writes state there again.
-    for entry in (staging / STATE_DIR).iterdir():
-        if entry.name != STARTING_POINTS:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     report = _verdict(chosen, built["regions"], tests, scan, skip_tests)
     report.update(source=source, warnings=source["warnings"], setup_files=setup_files,
                   files=sum(1 for p in staging.rglob("*") if p.is_file()),
