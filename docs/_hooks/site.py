@@ -75,7 +75,7 @@ def _lessons(dest: Path) -> list[str]:
 
 def _refuse_solutions(lessons: Path) -> None:
     from tito_jupyter.course import Course
-    from tito_jupyter.engine import release, solution_scan
+    from tito_jupyter.engine.instructor import release, solution_scan
 
     found = solution_scan.scan(lessons, release.course_secrets(Course.load(REPO)))["leaks"]
     if found:

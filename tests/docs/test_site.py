@@ -20,7 +20,7 @@ from mkdocs.exceptions import PluginError
 
 from tito_jupyter.commands import all_commands
 from tito_jupyter.course import Course
-from tito_jupyter.engine import release
+from tito_jupyter.engine.instructor import release
 
 REPO = Path(__file__).resolve().parents[2]
 

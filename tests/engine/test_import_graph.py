@@ -22,7 +22,7 @@ def _module_name(path: Path) -> str:
 
 
 def _engine_files() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted((PACKAGE_DIR / "engine").glob("*.py"))}
+    return {_module_name(p): p for p in sorted((PACKAGE_DIR / "engine").rglob("*.py"))}
 
 
 def _imported(name: str, is_package: bool, node: ast.Import | ast.ImportFrom, known: set[str]) -> list[str]:
@@ -88,7 +88,7 @@ def _describe(cycle: list[str], graph) -> str:
 
 def test_the_engine_has_no_import_cycle():
     graph = import_graph()
-    assert len(graph) > 20 and f"{ENGINE}.modules" in graph[f"{ENGINE}.release"], "the graph was not read"
+    assert len(graph) > 20 and f"{ENGINE}.modules" in graph[f"{ENGINE}.instructor.release"], "the graph was not read"
     cycle = find_cycle(graph)
     assert cycle is None, f"import cycle: {_describe(cycle, graph)}"
 
@@ -112,3 +112,16 @@ def test_engine_modules_import_each_other_at_the_top():
                     for target in _imported(name, path.name == "__init__.py", node, set(files)):
                         hidden.append(f"{path.name}:{node.lineno} imports {target} inside {func.name}()")
     assert not hidden, "; ".join(hidden)
+
+
+INSTRUCTOR = f"{ENGINE}.instructor"
+
+
+def test_the_students_floor_never_imports_the_instructors_room():
+    # A student's export, test and complete must not load nbgrader's side of the house (nor pay for it).
+    graph = import_graph()
+    assert any(m.startswith(INSTRUCTOR + ".") for m in graph), "the instructor room was not read"
+    leaks = [f"{m.removeprefix(ENGINE + '.')} imports {t.removeprefix(ENGINE + '.')} (line {line})"
+             for m, edges in graph.items() if not m.startswith(INSTRUCTOR)
+             for t, line in edges.items() if t.startswith(INSTRUCTOR)]
+    assert not leaks, "; ".join(leaks)

@@ -32,7 +32,7 @@ import pytest
 
 from tito_jupyter import engine
 from tito_jupyter.course import Course
-from tito_jupyter.engine import release, solution_scan
+from tito_jupyter.engine.instructor import release, solution_scan
 from tito_jupyter.engine.context import Context
 
 REPO = Path(__file__).resolve().parents[2]
@@ -239,5 +239,5 @@ def test_postbuild_stops_loudly_and_keeps_nothing_hidden_when_git_cannot_list_th
     else:
         assert "postBuild: stopped:" in said and "ls-tree" in said and "the image was not built" in said, said
     # It stopped before it changed anything: the instructor's material is all there, as cloned.
-    for instructor in ("tito_jupyter/engine/release.py", "docs", "bench", ".github", "tests/engine", ".git"):
+    for instructor in ("tito_jupyter/engine/instructor/release.py", "docs", "bench", ".github", "tests/engine", ".git"):
         assert (repo / instructor).exists(), instructor

@@ -12,7 +12,7 @@ from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_not
 
 from tito_jupyter import engine, notebooks
 from tito_jupyter.engine.context import Context
-from tito_jupyter.engine.release import strip_notebook
+from tito_jupyter.engine.instructor.release import strip_notebook
 
 FINE = NUMBERS_EXPORT
 # The case: a nested `# BEGIN SOLUTION` (one hash) that the old exact `### BEGIN SOLUTION` match missed.

@@ -7,7 +7,8 @@ import ast
 from pathlib import Path
 
 from tito_jupyter.course import Course
-from tito_jupyter.engine import files, release
+from tito_jupyter.engine import files
+from tito_jupyter.engine.instructor import release
 
 
 def test_the_engine_locks_files_the_posix_way():

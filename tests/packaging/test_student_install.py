@@ -35,7 +35,7 @@ from process_tree import MARKER, assert_tree_gone, clean_up
 
 from tito_jupyter import __version__
 from tito_jupyter.course import Course
-from tito_jupyter.engine import release, solution_scan
+from tito_jupyter.engine.instructor import release, solution_scan
 
 pytestmark = pytest.mark.timeout(900)
 

@@ -25,8 +25,8 @@ def _styled(state: str) -> str:
 
 
 def _shown(name: str) -> str:
-    """A student's name, safe to print (see :func:`~tito_jupyter.engine.class_view.visible`)."""
-    from ..engine.class_view import visible
+    """A student's name, safe to print (see :func:`~tito_jupyter.engine.instructor.class_view.visible`)."""
+    from ..engine.instructor.class_view import visible
 
     return escape(visible(name))
 

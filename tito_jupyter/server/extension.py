@@ -167,7 +167,7 @@ class TitoExtension(ExtensionApp):
         return await self._in_thread(self._read_now, command, args, None)
 
     def _class_now(self) -> dict:
-        from ..engine.class_view import instructor_role
+        from ..engine.instructor.class_view import instructor_role
 
         try:
             root = self.course_root()

@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..notebooks import BEGIN_SOLUTION as BEGIN
-from ..notebooks import END_SOLUTION as END
+from ...notebooks import BEGIN_SOLUTION as BEGIN
+from ...notebooks import END_SOLUTION as END
 
 #: Lines shorter than this (after stripping) are too common to count as leaked solution text.
 MIN_SECRET_LENGTH = 12

@@ -35,16 +35,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .._version import __version__
-from ..course import COURSE_DATA_DIR, PACKAGE, Course, Module
-from ..errors import TitoError, UsageError
-from ..notebooks import cell_source, parse_python
-from . import files
-from . import processes
-from .context import Context
-from .modules import select_modules
+from ..._version import __version__
+from ...course import COURSE_DATA_DIR, PACKAGE, Course, Module
+from ...errors import TitoError, UsageError
+from ...notebooks import cell_source, parse_python
+from .. import files
+from .. import processes
+from ..context import Context
+from ..modules import select_modules
 from .release import build_edition
-from .results import NULL_SINK, EventSink, Result
+from ..results import NULL_SINK, EventSink, Result
 
 CONFIG_FILE = "nbgrader_config.py"
 COURSE_ID = "tinytorch"
@@ -333,7 +333,7 @@ def source_notebook(course: Course, module: Module) -> tuple[dict, dict]:
             "cell_type": "code", "execution_count": None, "id": f"tito-{grade_id}"[:64], "outputs": [],
             "metadata": {"nbgrader": _meta(grade_id, grade=True, locked=True, points=len(names))},
             "source": f"# Autograder: {len(names)} test(s) of {TESTS_FOLDER}/{path.name}; the value is how many pass.\n"
-                      "from tito_jupyter.engine.grading_kernel import run_test_file\n"
+                      "from tito_jupyter.engine.instructor.grading_kernel import run_test_file\n"
                       f"run_test_file(globals(), {targets!r}, {f'{TESTS_FOLDER}/{path.name}'!r})",
         })
         locked.append(grade_id)

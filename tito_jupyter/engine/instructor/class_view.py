@@ -25,13 +25,13 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import UsageError
-from . import files
-from .context import Context
+from ...errors import UsageError
+from .. import files
+from ..context import Context
 from .grading import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, _assignment_ids, _require_initialised,
                       _require_nbgrader, course_folder, gradebook, nbgrader_api,
                       read_grades)
-from .results import Result
+from ..results import Result
 
 #: A cell of the class grid, from the least to the most done.
 STATES = ("not_submitted", "submitted", "graded", "feedback_ready", "feedback_returned")

@@ -39,15 +39,15 @@ import zipfile
 from concurrent.futures import as_completed
 from pathlib import Path, PurePosixPath
 
-from ..course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
-from ..errors import TitoError, UsageError
-from ..notebooks import cell_source
-from . import export as export_mod
-from . import files, jail_launcher, processes, sandbox, testing
-from .context import Context
+from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
+from ...errors import TitoError, UsageError
+from ...notebooks import cell_source
+from .. import export as export_mod
+from .. import files, jail_launcher, processes, sandbox, testing
+from ..context import Context
 from .grading import (TESTS_FOLDER, TITO_FOLDER, _assignment_ids, _require_nbgrader, course_folder, gradebook,
                       nbgrader_api, read_plan, results_folder)
-from .results import Result
+from ..results import Result
 
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 120.0

@@ -26,16 +26,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .. import notebooks
-from .._version import __version__
-from ..course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
-from ..errors import TitoError, UsageError
-from . import export as export_mod
-from . import files, processes, solution_scan, testing, vcs
-from .context import Context
-from .modules import select_modules
-from .reset import STARTING_POINTS, record_starting_point
-from .results import NULL_SINK, EventSink, Result
+from ... import notebooks
+from ..._version import __version__
+from ...course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
+from ...errors import TitoError, UsageError
+from .. import export as export_mod
+from .. import files, processes, testing
+from . import solution_scan, vcs
+from ..context import Context
+from ..modules import select_modules
+from ..reset import STARTING_POINTS, record_starting_point
+from ..results import NULL_SINK, EventSink, Result
 
 MILESTONES_DIR = "milestones"
 _IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc", f"*{files.TMP_SUFFIX}", ".DS_Store")

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TitoError
+from ...errors import TitoError
 
 #: Seconds a git command may take before tito gives up on it (a network filesystem, a huge repository).
 GIT_TIMEOUT = 120

@@ -3,7 +3,7 @@
 ``tito nbgrader generate`` appends one locked autograder cell per test file of a module to the nbgrader
 version of its notebook::
 
-    from tito_jupyter.engine.grading_kernel import run_test_file
+    from tito_jupyter.engine.instructor.grading_kernel import run_test_file
     run_test_file(globals(), ["core.tensor"], "tests/test_tensor.py")
 
 so that nbgrader's own ``autograde`` (and a student checking their work in the released assignment) grades
