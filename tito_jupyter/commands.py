@@ -128,6 +128,11 @@ BUILTIN: tuple[Command, ...] = (
     Command(("module", "status"), "Show where you stand: each module's state and when it last ran.",
             _E + "modules:status", (Arg("modules", "only these modules", nargs="*", metavar="MODULE"),),
             shortcut=True, acts_on="module"),
+    Command(("module", "overview"), "Where you stand, whole: modules, checkpoints and the course's timeline at once.",
+            _E + "modules:overview",
+            description="Every module's state, every checkpoint's and the timeline of the course, read from your "
+                        "progress once (what the sidebar shows): module status, checkpoint status and checkpoint "
+                        "timeline in one answer."),
     Command(("module", "export"), "Export notebooks' #| export cells into the tinytorch package.",
             _E + "modules:export",
             (_MODULES, _ALL,
