@@ -96,6 +96,10 @@ class Command:
     description: str = ""
     source: str = field(default="tito_jupyter", compare=False)
 
+    def __hash__(self) -> int:
+        # A command is a key (the CLI's views); its path names it, and a plugin's Arg default may be a list.
+        return hash(self.path)
+
     @property
     def name(self) -> str:
         return ".".join(self.path)

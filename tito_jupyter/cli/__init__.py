@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                  Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook,
                          announce=announce))
     try:
-        renderer.finish(result)
+        renderer.finish(result, command)
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
         pass
     return result.exit_code

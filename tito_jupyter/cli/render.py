@@ -1,14 +1,39 @@
-"""Rendering results and live events in the terminal with rich. Data in, text out; no course logic."""
+"""Rendering results and live events in the terminal with rich. Data in, text out; no course logic.
+
+Which view shows a result is chosen by the command that ran, not by its name: :data:`VIEWS` maps a
+:class:`~tito_jupyter.commands.Command` of the table to the method that draws its data, registered with
+:func:`view` (a name that is not in the table fails when this module loads). A command without a view of its own,
+a plugin's for one, gets :meth:`Renderer.default_view`: the data's table as ``%tito`` shows it
+(:mod:`tito_jupyter.result_tables`), then its summary, like every command.
+"""
 
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..commands import Command, find
 from ..engine.results import Result
+from ..result_tables import table as default_table
+
+#: The view of each command that has one of its own: the command -> a Renderer method taking its data.
+VIEWS: dict[Command, Callable[["Renderer", dict], None]] = {}
+
+
+def view(*names: str):
+    """Register the decorated Renderer method as the view of the commands named (dotted names of the table)."""
+    commands = [find(name) for name in names]
+
+    def register(method):
+        for command in commands:
+            VIEWS[command] = method
+        return method
+
+    return register
 
 _STATE_STYLE = {
     "complete": "bold green", "passed": "green", "tests_passing": "green", "ready": "cyan", "exported": "cyan",
@@ -135,14 +160,19 @@ class Renderer:
 
     # -- results ------------------------------------------------------------------------------------
 
-    def finish(self, result: Result) -> None:
+    def finish(self, result: Result, command: Command | None = None) -> None:
+        """Show ``result`` of ``command`` (by default the table's command of that name): its view, warnings,
+        summary and next steps."""
         self._stop_progress()
         self._flush_passed()
-        renderer = getattr(self, "_render_" + result.command.replace(".", "_"), None)
-        if result.ok and renderer is not None:
-            renderer(result.data)
-        elif not result.ok and result.error is None and renderer is not None:
-            renderer(result.data)  # failed work (tests, checks) still shows its table
+        if command is None:
+            command = find(result.command)
+        if result.ok or result.error is None:  # failed work (tests, checks) still shows its table; an error does not
+            draw = VIEWS.get(command)
+            if draw is not None:
+                draw(self, result.data)
+            else:
+                self.default_view(result.data)
         for warning in (result.data or {}).get("warnings", []) if isinstance(result.data, dict) else []:
             self.err.print(f"[yellow]warning:[/] {escape(warning)}")
         if result.ok:
@@ -151,6 +181,24 @@ class Renderer:
         else:
             self.err.print(f"[red]✗[/] {escape(result.summary)}")
             self._render_not_written(result.data)
+
+    @view("module.test", "module.complete", "module.reset", "module.restore", "checkpoint.test", "checkpoint.run",
+          "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release")
+    def _show_the_summary_only(self, data: dict) -> None:
+        """Commands whose steps and tests were shown live, as events, or whose summary says it all."""
+
+    def default_view(self, data) -> None:
+        """The view of a command without one of its own: the first list in its data worth a table, if any."""
+        shown = default_table({"data": data})
+        if shown is None:
+            return
+        columns, rows = shown
+        grid = Table(title_justify="left")
+        for column in columns:
+            grid.add_column(column.replace("_", " "))
+        for row in rows:
+            grid.add_row(*(escape(value) for value in row))
+        self.console.print(grid)
 
     def _render_next_steps(self, data) -> None:
         steps = data.get("next_steps") if isinstance(data, dict) else None
@@ -172,7 +220,8 @@ class Renderer:
             self.err.print(f"  {i}. [bold]{escape(g['function'])}[/]: {escape(place(g))} "
                            f"[dim]({tests_waiting(len(g['tests']))})[/]")
 
-    def _render_module_list(self, data: dict) -> None:
+    @view("module.list")
+    def _show_module_list(self, data: dict) -> None:
         table = Table(title="Modules", title_justify="left")
         table.add_column("module", no_wrap=True)
         table.add_column("title")
@@ -194,7 +243,8 @@ class Renderer:
                 cps.add_row(c["id"], escape(c["question"]), ", ".join(c["requires"]) or "–", c["unlocked_by"] or "–")
             self.console.print(cps)
 
-    def _render_module_status(self, data: dict) -> None:
+    @view("module.status")
+    def _show_module_status(self, data: dict) -> None:
         table = Table(title="Your progress", title_justify="left")
         for col in ("module", "state", "tests", "last run", "notes"):
             table.add_column(col)
@@ -211,12 +261,14 @@ class Renderer:
             table.add_row(m["id"], _styled(m["state"]), counts, _ago(m.get("last_run")), "; ".join(notes))
         self.console.print(table)
 
-    def _render_module_export(self, data: dict) -> None:
+    @view("module.export")
+    def _show_module_export(self, data: dict) -> None:
         for m in data["modules"]:
             if m["status"] == "stale":
                 self.console.print(f"  {m['id']}: [yellow]out of date[/] [dim]{', '.join(m.get('changed') or [])}[/]")
 
-    def _render_module_validate(self, data: dict) -> None:
+    @view("module.validate")
+    def _show_module_validate(self, data: dict) -> None:
         for m in data["modules"]:
             mark = "[green]✓[/]" if m["ok"] else "[red]✗[/]"
             self.console.print(f"{mark} {m['module']}")
@@ -225,7 +277,8 @@ class Renderer:
                     cmark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
                     self.console.print(f"    {cmark} {c['check']}: {escape(c['message'])}")
 
-    def _render_checkpoint_status(self, data: dict) -> None:
+    @view("checkpoint.status")
+    def _show_checkpoint_status(self, data: dict) -> None:
         table = Table(title="Checkpoints", title_justify="left")
         for col in ("checkpoint", "capability", "state", "needs"):
             table.add_column(col)
@@ -233,14 +286,16 @@ class Renderer:
             table.add_row(c["id"], escape(c["question"]), _styled(c["state"]), ", ".join(c["missing_modules"]) or "–")
         self.console.print(table)
 
-    def _render_checkpoint_timeline(self, data: dict) -> None:
+    @view("checkpoint.timeline")
+    def _show_checkpoint_timeline(self, data: dict) -> None:
         for entry in data["timeline"]:
             if entry["kind"] == "module":
                 self.console.print(f"● {entry['id']:<18} {_styled(entry['state'])}")
             else:
                 self.console.print(f"│   ◆ {entry['id']:<14} {_styled(entry['state'])}  [dim]{escape(entry['title'])}[/]")
 
-    def _render_milestone_list(self, data: dict) -> None:
+    @view("milestone.list")
+    def _show_milestone_list(self, data: dict) -> None:
         table = Table(title="Milestones", title_justify="left")
         for col in ("milestone", "title", "state", "needs"):
             table.add_column(col)
@@ -248,7 +303,8 @@ class Renderer:
             table.add_row(m["id"], escape(m["title"]), _styled(m["state"]), ", ".join(m["missing_modules"]) or "–")
         self.console.print(table)
 
-    def _render_benchmark(self, data: dict) -> None:
+    @view("benchmark")
+    def _show_benchmark(self, data: dict) -> None:
         if "history" in data:
             table = Table(title="Saved benchmark runs", title_justify="left")
             for col in ("file", "created", "benchmarks (median)", "not run"):
@@ -275,7 +331,8 @@ class Renderer:
         for name, error in (data.get("failed") or {}).items():
             self.console.print(f"  [red]✗ {name}[/]: {escape(error)}")
 
-    def _render_system_doctor(self, data: dict) -> None:
+    @view("system.doctor")
+    def _show_system_doctor(self, data: dict) -> None:
         table = Table(title="tito doctor", title_justify="left")
         for col in ("check", "status", "detail", "fix"):
             table.add_column(col)
@@ -283,7 +340,8 @@ class Renderer:
             table.add_row(c["check"], _styled(c["status"]), escape(c["detail"]), escape(c["fix"]))
         self.console.print(table)
 
-    def _render_system_info(self, data: dict) -> None:
+    @view("system.info")
+    def _show_system_info(self, data: dict) -> None:
         table = Table(show_header=False)
         table.add_column("what")
         table.add_column("value")
@@ -300,7 +358,8 @@ class Renderer:
                 table.add_row("", f"{row['command']}: {row['runs']} runs, {row['mean_seconds']:.2f} s mean")
         self.console.print(table)
 
-    def _render_system_health(self, data: dict) -> None:
+    @view("system.health")
+    def _show_system_health(self, data: dict) -> None:
         table = Table(title=f"repository health, measured {data['measured_at']}", title_justify="left")
         for col in ("figure", "value", "detail"):
             table.add_column(col)
@@ -310,11 +369,13 @@ class Renderer:
             table.add_row(f["figure"], value, escape(f["detail"] or f["how"]))
         self.console.print(table)
 
-    def _render_module_backups(self, data: dict) -> None:
+    @view("module.backups")
+    def _show_module_backups(self, data: dict) -> None:
         for b in data["backups"]:
             self.console.print(f"  {b['module']}  {b['id']}  [dim]{b['path']}[/]")
 
-    def _render_dev_profile(self, data: dict) -> None:
+    @view("dev.profile")
+    def _show_dev_profile(self, data: dict) -> None:
         table = Table(title=f"Where the time went ({data['seconds']:.2f} s)", title_justify="left")
         for col in ("function", "calls", "own s", "cumulative s"):
             table.add_column(col)
@@ -327,20 +388,23 @@ class Renderer:
             for t in data["slowest_tests"]:
                 self.console.print(f"  {t['duration']:.3f}s  {escape(t['id'])}")
 
-    def _render_init(self, data: dict) -> None:
+    @view("init")
+    def _show_init(self, data: dict) -> None:
         edition = data["edition"]
         commit = f", commit {edition['commit'][:12]}" if edition.get("commit") else ""
         self.console.print(f"  {len(data['modules'])} modules, {data['files']} files "
                            f"[dim](student edition of tito-jupyter {escape(str(edition.get('tito_version')))}"
                            f"{escape(commit)})[/]")
 
-    def _render_system_clean(self, data: dict) -> None:
+    @view("system.clean")
+    def _show_system_clean(self, data: dict) -> None:
         for path in data["removed"]:
             self.console.print(f"  [dim]{path}[/]")
 
     # -- instructors --------------------------------------------------------------------------------
 
-    def _render_release_student(self, data: dict) -> None:
+    @view("release.student")
+    def _show_release_student(self, data: dict) -> None:
         table = Table(title="Student edition", title_justify="left")
         for col in ("module", "solutions", "student edition", "NotImplementedError", "instructor edition"):
             table.add_column(col)
@@ -358,18 +422,21 @@ class Renderer:
         for problem in data.get("problems", []):
             self.console.print(f"  [red]✗[/] {escape(problem)}")
 
-    def _render_nbgrader_generate(self, data: dict) -> None:
+    @view("nbgrader.generate")
+    def _show_nbgrader_generate(self, data: dict) -> None:
         for a in data["assignments"]:
             needs = f", builds on {', '.join(a['prerequisites'])}" if a["prerequisites"] else ""
             self.console.print(f"  {a['assignment']}: {a['grade_cells']} grade cells, {a['points']} points, "
                                f"{a['solution_cells']} solution cells{needs}")
 
-    def _render_nbgrader_collect(self, data: dict) -> None:
+    @view("nbgrader.collect")
+    def _show_nbgrader_collect(self, data: dict) -> None:
         for s in data["submissions"]:
             mark = "[green]✓[/]" if s["notebook"] else "[red]✗ no notebook[/]"
             self.console.print(f"  {mark} {escape(s['student'])} [dim]{s['timestamp']} ({s['from']})[/]")
 
-    def _render_nbgrader_autograde(self, data: dict) -> None:
+    @view("nbgrader.autograde")
+    def _show_nbgrader_autograde(self, data: dict) -> None:
         table = Table(title=f"{data['assignment']} ({data['seconds']:.1f} s, {data['per_minute']:.0f}/min)",
                       title_justify="left")
         for col in ("student", "status", "score", "tests", "seconds", "notes"):
@@ -384,12 +451,14 @@ class Renderer:
         if data.get("containment"):
             self.console.print(f"[dim]Containment: {escape(data['containment'])}.[/]")
 
-    def _render_nbgrader_feedback(self, data: dict) -> None:
+    @view("nbgrader.feedback")
+    def _show_nbgrader_feedback(self, data: dict) -> None:
         for page in data["feedback"]:
             mark = "[green]✓[/]" if page["exists"] else "[red]✗[/]"
             self.console.print(f"  {mark} {escape(page['student'])} [dim]{page['html']}[/]")
 
-    def _render_nbgrader_report(self, data: dict) -> None:
+    @view("nbgrader.report")
+    def _show_nbgrader_report(self, data: dict) -> None:
         table = Table(title="Grades", title_justify="left")
         assignments = [a["assignment"] for a in data["assignments"]]
         table.add_column("student")
@@ -409,7 +478,8 @@ class Renderer:
             table.add_row(escape(student), *cells)
         self.console.print(table)
 
-    def _render_nbgrader_status(self, data: dict) -> None:
+    @view("nbgrader.status")
+    def _show_nbgrader_status(self, data: dict) -> None:
         table = Table(title=f"Assignments ({data['students']} students in the gradebook)", title_justify="left")
         for col in ("assignment", "generated", "released", "via exchange", "collected", "graded", "feedback",
                     "returned", "last submission"):
@@ -424,7 +494,8 @@ class Renderer:
     _CELL_STYLE = {"not_submitted": "dim", "submitted": "yellow", "graded": "", "feedback_ready": "cyan",
                    "feedback_returned": "green"}
 
-    def _render_class_status(self, data: dict) -> None:
+    @view("class.status")
+    def _show_class_status(self, data: dict) -> None:
         table = Table(title="The class", title_justify="left")
         table.add_column("student")
         for a in data["assignments"]:
@@ -449,7 +520,8 @@ class Renderer:
         for s in data["stuck"]:
             self.console.print(f"  [yellow]stuck[/] {_shown(s['student'])}: {escape(s['detail'])}")
 
-    def _render_nbgrader_analytics(self, data: dict) -> None:
+    @view("nbgrader.analytics")
+    def _show_nbgrader_analytics(self, data: dict) -> None:
         table = Table(title="Scores (% of the points, graded submissions)", title_justify="left")
         for col in ("assignment", "graded", "mean", "median", "Q1", "Q3", "min", "max"):
             table.add_column(col, justify="left" if col == "assignment" else "right")
