@@ -184,7 +184,7 @@ class Renderer:
 
     @view("module.test", "module.complete", "module.reset", "module.restore", "checkpoint.test", "checkpoint.run",
           "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release")
-    def _show_the_summary_only(self, data: dict) -> None:
+    def _render_the_summary_only(self, data: dict) -> None:
         """Commands whose steps and tests were shown live, as events, or whose summary says it all."""
 
     def default_view(self, data) -> None:
@@ -221,7 +221,7 @@ class Renderer:
                            f"[dim]({tests_waiting(len(g['tests']))})[/]")
 
     @view("module.list")
-    def _show_module_list(self, data: dict) -> None:
+    def _render_module_list(self, data: dict) -> None:
         table = Table(title="Modules", title_justify="left")
         table.add_column("module", no_wrap=True)
         table.add_column("title")
@@ -244,7 +244,7 @@ class Renderer:
             self.console.print(cps)
 
     @view("module.status")
-    def _show_module_status(self, data: dict) -> None:
+    def _render_module_status(self, data: dict) -> None:
         table = Table(title="Your progress", title_justify="left")
         for col in ("module", "state", "tests", "last run", "notes"):
             table.add_column(col)
@@ -262,13 +262,13 @@ class Renderer:
         self.console.print(table)
 
     @view("module.export")
-    def _show_module_export(self, data: dict) -> None:
+    def _render_module_export(self, data: dict) -> None:
         for m in data["modules"]:
             if m["status"] == "stale":
                 self.console.print(f"  {m['id']}: [yellow]out of date[/] [dim]{', '.join(m.get('changed') or [])}[/]")
 
     @view("module.validate")
-    def _show_module_validate(self, data: dict) -> None:
+    def _render_module_validate(self, data: dict) -> None:
         for m in data["modules"]:
             mark = "[green]✓[/]" if m["ok"] else "[red]✗[/]"
             self.console.print(f"{mark} {m['module']}")
@@ -278,7 +278,7 @@ class Renderer:
                     self.console.print(f"    {cmark} {c['check']}: {escape(c['message'])}")
 
     @view("checkpoint.status")
-    def _show_checkpoint_status(self, data: dict) -> None:
+    def _render_checkpoint_status(self, data: dict) -> None:
         table = Table(title="Checkpoints", title_justify="left")
         for col in ("checkpoint", "capability", "state", "needs"):
             table.add_column(col)
@@ -287,7 +287,7 @@ class Renderer:
         self.console.print(table)
 
     @view("checkpoint.timeline")
-    def _show_checkpoint_timeline(self, data: dict) -> None:
+    def _render_checkpoint_timeline(self, data: dict) -> None:
         for entry in data["timeline"]:
             if entry["kind"] == "module":
                 self.console.print(f"● {entry['id']:<18} {_styled(entry['state'])}")
@@ -295,7 +295,7 @@ class Renderer:
                 self.console.print(f"│   ◆ {entry['id']:<14} {_styled(entry['state'])}  [dim]{escape(entry['title'])}[/]")
 
     @view("milestone.list")
-    def _show_milestone_list(self, data: dict) -> None:
+    def _render_milestone_list(self, data: dict) -> None:
         table = Table(title="Milestones", title_justify="left")
         for col in ("milestone", "title", "state", "needs"):
             table.add_column(col)
@@ -304,7 +304,7 @@ class Renderer:
         self.console.print(table)
 
     @view("benchmark")
-    def _show_benchmark(self, data: dict) -> None:
+    def _render_benchmark(self, data: dict) -> None:
         if "history" in data:
             table = Table(title="Saved benchmark runs", title_justify="left")
             for col in ("file", "created", "benchmarks (median)", "not run"):
@@ -332,7 +332,7 @@ class Renderer:
             self.console.print(f"  [red]✗ {name}[/]: {escape(error)}")
 
     @view("system.doctor")
-    def _show_system_doctor(self, data: dict) -> None:
+    def _render_system_doctor(self, data: dict) -> None:
         table = Table(title="tito doctor", title_justify="left")
         for col in ("check", "status", "detail", "fix"):
             table.add_column(col)
@@ -341,7 +341,7 @@ class Renderer:
         self.console.print(table)
 
     @view("system.info")
-    def _show_system_info(self, data: dict) -> None:
+    def _render_system_info(self, data: dict) -> None:
         table = Table(show_header=False)
         table.add_column("what")
         table.add_column("value")
@@ -359,7 +359,7 @@ class Renderer:
         self.console.print(table)
 
     @view("system.health")
-    def _show_system_health(self, data: dict) -> None:
+    def _render_system_health(self, data: dict) -> None:
         table = Table(title=f"repository health, measured {data['measured_at']}", title_justify="left")
         for col in ("figure", "value", "detail"):
             table.add_column(col)
@@ -370,12 +370,12 @@ class Renderer:
         self.console.print(table)
 
     @view("module.backups")
-    def _show_module_backups(self, data: dict) -> None:
+    def _render_module_backups(self, data: dict) -> None:
         for b in data["backups"]:
             self.console.print(f"  {b['module']}  {b['id']}  [dim]{b['path']}[/]")
 
     @view("dev.profile")
-    def _show_dev_profile(self, data: dict) -> None:
+    def _render_dev_profile(self, data: dict) -> None:
         table = Table(title=f"Where the time went ({data['seconds']:.2f} s)", title_justify="left")
         for col in ("function", "calls", "own s", "cumulative s"):
             table.add_column(col)
@@ -389,7 +389,7 @@ class Renderer:
                 self.console.print(f"  {t['duration']:.3f}s  {escape(t['id'])}")
 
     @view("init")
-    def _show_init(self, data: dict) -> None:
+    def _render_init(self, data: dict) -> None:
         edition = data["edition"]
         commit = f", commit {edition['commit'][:12]}" if edition.get("commit") else ""
         self.console.print(f"  {len(data['modules'])} modules, {data['files']} files "
@@ -397,14 +397,14 @@ class Renderer:
                            f"{escape(commit)})[/]")
 
     @view("system.clean")
-    def _show_system_clean(self, data: dict) -> None:
+    def _render_system_clean(self, data: dict) -> None:
         for path in data["removed"]:
             self.console.print(f"  [dim]{path}[/]")
 
     # -- instructors --------------------------------------------------------------------------------
 
     @view("release.student")
-    def _show_release_student(self, data: dict) -> None:
+    def _render_release_student(self, data: dict) -> None:
         table = Table(title="Student edition", title_justify="left")
         for col in ("module", "solutions", "student edition", "NotImplementedError", "instructor edition"):
             table.add_column(col)
@@ -423,20 +423,20 @@ class Renderer:
             self.console.print(f"  [red]✗[/] {escape(problem)}")
 
     @view("nbgrader.generate")
-    def _show_nbgrader_generate(self, data: dict) -> None:
+    def _render_nbgrader_generate(self, data: dict) -> None:
         for a in data["assignments"]:
             needs = f", builds on {', '.join(a['prerequisites'])}" if a["prerequisites"] else ""
             self.console.print(f"  {a['assignment']}: {a['grade_cells']} grade cells, {a['points']} points, "
                                f"{a['solution_cells']} solution cells{needs}")
 
     @view("nbgrader.collect")
-    def _show_nbgrader_collect(self, data: dict) -> None:
+    def _render_nbgrader_collect(self, data: dict) -> None:
         for s in data["submissions"]:
             mark = "[green]✓[/]" if s["notebook"] else "[red]✗ no notebook[/]"
             self.console.print(f"  {mark} {escape(s['student'])} [dim]{s['timestamp']} ({s['from']})[/]")
 
     @view("nbgrader.autograde")
-    def _show_nbgrader_autograde(self, data: dict) -> None:
+    def _render_nbgrader_autograde(self, data: dict) -> None:
         table = Table(title=f"{data['assignment']} ({data['seconds']:.1f} s, {data['per_minute']:.0f}/min)",
                       title_justify="left")
         for col in ("student", "status", "score", "tests", "seconds", "notes"):
@@ -452,13 +452,13 @@ class Renderer:
             self.console.print(f"[dim]Containment: {escape(data['containment'])}.[/]")
 
     @view("nbgrader.feedback")
-    def _show_nbgrader_feedback(self, data: dict) -> None:
+    def _render_nbgrader_feedback(self, data: dict) -> None:
         for page in data["feedback"]:
             mark = "[green]✓[/]" if page["exists"] else "[red]✗[/]"
             self.console.print(f"  {mark} {escape(page['student'])} [dim]{page['html']}[/]")
 
     @view("nbgrader.report")
-    def _show_nbgrader_report(self, data: dict) -> None:
+    def _render_nbgrader_report(self, data: dict) -> None:
         table = Table(title="Grades", title_justify="left")
         assignments = [a["assignment"] for a in data["assignments"]]
         table.add_column("student")
@@ -479,7 +479,7 @@ class Renderer:
         self.console.print(table)
 
     @view("nbgrader.status")
-    def _show_nbgrader_status(self, data: dict) -> None:
+    def _render_nbgrader_status(self, data: dict) -> None:
         table = Table(title=f"Assignments ({data['students']} students in the gradebook)", title_justify="left")
         for col in ("assignment", "generated", "released", "via exchange", "collected", "graded", "feedback",
                     "returned", "last submission"):
@@ -495,7 +495,7 @@ class Renderer:
                    "feedback_returned": "green"}
 
     @view("class.status")
-    def _show_class_status(self, data: dict) -> None:
+    def _render_class_status(self, data: dict) -> None:
         table = Table(title="The class", title_justify="left")
         table.add_column("student")
         for a in data["assignments"]:
@@ -521,7 +521,7 @@ class Renderer:
             self.console.print(f"  [yellow]stuck[/] {_shown(s['student'])}: {escape(s['detail'])}")
 
     @view("nbgrader.analytics")
-    def _show_nbgrader_analytics(self, data: dict) -> None:
+    def _render_nbgrader_analytics(self, data: dict) -> None:
         table = Table(title="Scores (% of the points, graded submissions)", title_justify="left")
         for col in ("assignment", "graded", "mean", "median", "Q1", "Q3", "min", "max"):
             table.add_column(col, justify="left" if col == "assignment" else "right")
