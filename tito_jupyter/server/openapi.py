@@ -46,9 +46,15 @@ _NAME_HELP = {
 # -- TypedDict -> an OpenAPI 3.0 schema ----------------------------------------------------------------------------
 
 
+#: The one way to say "or null" beside a $ref in OpenAPI 3.0. ``{"allOf": [ref], "nullable": true}`` reads as
+#: "null allowed" to some tools and not to others (3.0.3: ``nullable`` only widens a ``type`` in its own schema,
+#: so the referenced object still refuses null); a second branch that is null and nothing else is read alike by all.
+NULL_BRANCH = {"type": "object", "nullable": True, "enum": [None]}
+
+
 def _nullable(schema: dict) -> dict:
-    if "$ref" in schema:  # OpenAPI 3.0 ignores siblings of $ref: wrap it
-        return {"allOf": [schema], "nullable": True}
+    if "$ref" in schema:  # OpenAPI 3.0 ignores siblings of $ref
+        return {"anyOf": [schema, NULL_BRANCH]}
     return {**schema, "nullable": True}
 
 
