@@ -115,3 +115,15 @@ def test_rest_action_words_are_unique_per_resource():
             key = (command.acts_on, command.action)
             assert key not in seen, f"{command.name} and {seen[key]} are both POST {key[0]}s/<name>/{key[1]}"
             seen[key] = command.name
+
+
+def test_tito_help_names_every_command_of_each_group():
+    # The groups' help used to list their commands by hand and had lost system health/log and nbgrader
+    # status/analytics; it is made from the table now.
+    from tito_jupyter.cli import build_parser
+
+    top = next(a for a in build_parser()._actions if a.dest == "==SUPPRESS==" and getattr(a, "choices", None))
+    helps = {choice.dest: choice.help for choice in top._choices_actions}
+    for group in {c.path[0] for c in COMMANDS if len(c.path) > 1}:
+        words = [c.path[1] for c in COMMANDS if c.path[0] == group and len(c.path) > 1]
+        assert helps[group].endswith(": " + ", ".join(words)), (group, helps[group])
