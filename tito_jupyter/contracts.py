@@ -25,6 +25,10 @@ Nargs = Literal["?", "*", "+", None]
 JobOrigin = Literal["server", "terminal"]
 
 
+ModuleState = Literal["not_started", "exported", "tests_failing", "tests_passing", "complete"]
+CheckpointState = Literal["locked", "ready", "passed", "failed"]
+
+
 class Version(TypedDict):
     version: str
     api: Literal[1]
@@ -89,6 +93,106 @@ class Commands(TypedDict):
     commands: list[Command]
 
 
+# -- the course and where the student stands (GET course, modules, checkpoints, checkpoints/timeline) --------------
+
+
+class CourseModule(TypedDict):
+    id: str
+    number: int
+    name: str
+    title: str
+    notebook: str
+    export_target: Union[str, None]
+    targets: list[str]
+    requires: list[str]
+    inline_tests: int
+    test_files: list[str]
+    problems: list[str]
+
+
+class CourseCheckpoint(TypedDict):
+    id: str
+    number: int
+    name: str
+    question: str
+    path: str
+    requires: list[str]
+    unlocked_by: Union[str, None]
+    problems: list[str]
+
+
+class CourseMilestone(TypedDict):
+    id: str
+    year: int
+    name: str
+    title: str
+    script: str
+    requires: list[str]
+    problems: list[str]
+
+
+class Course(TypedDict):
+    """The data of ``module.list``."""
+
+    root: str
+    package: str
+    modules: list[CourseModule]
+    checkpoints: list[CourseCheckpoint]
+    milestones: list[CourseMilestone]
+
+
+class TestCounts(TypedDict, total=False):
+    passed: int
+    failed: int
+    error: int
+    total: int
+    timed_out: bool
+
+
+class ModuleRow(CourseModule):
+    """One module of ``module.status``: the course's facts and the student's state."""
+
+    state: ModuleState
+    last_run: Union[float, None]
+    changed: bool
+    completed_earlier: bool
+    tests: Union[TestCounts, None]
+    missing_prerequisites: list[str]
+
+
+class ModuleStatus(TypedDict):
+    modules: list[ModuleRow]
+    complete: int
+    total: int
+    warnings: list[str]
+
+
+class CheckpointRow(CourseCheckpoint):
+    state: CheckpointState
+    missing_modules: list[str]
+    passed_at: Union[float, None]
+    last_run: Union[dict, None]
+
+
+class CheckpointStatus(TypedDict):
+    checkpoints: list[CheckpointRow]
+    passed: int
+    total: int
+    warnings: list[str]
+
+
+class TimelineEntry(TypedDict):
+    kind: Literal["module", "checkpoint"]
+    id: str
+    title: str
+    state: str
+
+
+class Timeline(TypedDict):
+    timeline: list[TimelineEntry]
+    warnings: list[str]
+
+
 class JobBusEvent(TypedDict):
     """What the extension emits on jupyter_server's event bus for each change of a job (``job-event.schema.json``)."""
 
@@ -101,5 +205,11 @@ class JobBusEvent(TypedDict):
 #: The schemas of openapi.json's ``components`` that these types write, by their name there.
 COMPONENTS: dict[str, type] = {
     "Version": Version, "Event": Event, "Result": Result, "Job": Job, "Command": Command, "CommandArg": CommandArg,
-    "Commands": Commands,
+    "Commands": Commands, "Course": Course, "CourseModule": CourseModule, "CourseCheckpoint": CourseCheckpoint,
+    "CourseMilestone": CourseMilestone, "TestCounts": TestCounts, "ModuleRow": ModuleRow,
+    "ModuleStatus": ModuleStatus, "CheckpointRow": CheckpointRow, "CheckpointStatus": CheckpointStatus,
+    "TimelineEntry": TimelineEntry, "Timeline": Timeline,
 }
+#: Shapes that carry more fields than they name (each kind of engine event has its own); the others are closed:
+#: a field the code adds without adding it here first makes the server tests fail.
+OPEN: tuple[type, ...] = (Event,)

@@ -98,6 +98,7 @@ def typed_dict_schema(cls) -> dict:
     if required:
         schema["required"] = required
     schema["properties"] = {name: schema_of(tp) for name, tp in hints.items()}
+    schema["additionalProperties"] = cls in contracts.OPEN
     return schema
 
 
