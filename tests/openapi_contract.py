@@ -1,8 +1,9 @@
 """Every answer of tito's REST API, held to openapi.json: its status is one the operation documents, its body fits
 the schema documented for that status.
 
-tests/server/conftest.py wraps pytest-jupyter's ``jp_fetch`` with :func:`check_response`, so any test that
-reaches the API through it also checks the document: a response that drifts from it fails the test that made it.
+tests/server/conftest.py wraps the HTTP client of pytest-jupyter's server (``http_server_client``, which ``jp_fetch``
+uses too) with :func:`check_url`, so any test that reaches the API also checks the document: a response that
+drifts from it fails the test that made it.
 OpenAPI 3.0's schema dialect (``nullable``) is read by openapi-schema-validator's ``OAS30Validator``.
 """
 
@@ -10,15 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from functools import lru_cache
 
 from openapi_schema_validator import OAS30Validator
 
 from tito_jupyter.server.openapi import OPENAPI_FILE
 
-API_PREFIX = ("tito", "api")
-#: Answers of the catch-all (no such endpoint, a verb the endpoint lacks) are errors the document names in words.
-UNDOCUMENTED_STATUSES = {404, 405}
+#: Answers of the catch-all (no such endpoint, a verb the endpoint lacks; authenticated like every endpoint, so a
+#: stranger gets a 403) are errors the document names in words.
+UNDOCUMENTED_STATUSES = {403, 404, 405}
 
 
 @lru_cache(maxsize=1)
@@ -53,12 +55,11 @@ def validate_component(instance, name: str) -> None:
     validate(instance, {"$ref": f"#/components/schemas/{name}"}, name)
 
 
-def check_response(method: str, parts: tuple[str, ...], status: int, body: bytes) -> None:
-    """The answer to ``method`` on the URL made of ``parts`` (as given to jp_fetch) fits the document."""
-    parts = tuple(p for part in parts for p in str(part).split("/") if p)
-    if parts[:2] != API_PREFIX or method.upper() in ("OPTIONS", "HEAD"):
-        return  # not tito's API (jupyter_server's own), or a verb with no body to hold to a schema
-    path = "/" + "/".join(parts[2:])
+def check_response(method: str, path: str, status: int, body: bytes) -> None:
+    """The answer to ``method`` on ``path`` (below ``tito/api``, as sent: ``/modules/01``, escapes kept, so an
+    escaped slash stays inside its segment as the server's router sees it) fits the document."""
+    if method.upper() in ("OPTIONS", "HEAD"):
+        return  # a verb with no body to hold to a schema
     where = f"{method.upper()} {path} -> {status}"
     text = body.decode("utf-8") if body else ""
     assert text, f"{where}: an empty body; every tito answer is JSON"
@@ -66,7 +67,7 @@ def check_response(method: str, parts: tuple[str, ...], status: int, body: bytes
     template = template_of(path)
     operation = document()["paths"].get(template, {}).get(method.lower()) if template else None
     if operation is None:
-        assert status in UNDOCUMENTED_STATUSES, f"{where}: no documented operation, yet not a 404/405"
+        assert status in UNDOCUMENTED_STATUSES, f"{where}: no documented operation, yet not a 403/404/405"
         validate_component(data, "Error")
         return
     response = operation["responses"].get(str(status))
@@ -75,3 +76,14 @@ def check_response(method: str, parts: tuple[str, ...], status: int, body: bytes
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is not None:
         validate(data, schema, where)
+
+
+_API_PATH = re.compile(r"(?:^|/)tito/api/(?P<rest>[^?#]*)")
+
+
+def check_url(method: str, url: str, status: int, body: bytes) -> None:
+    """:func:`check_response` for a request URL as the HTTP client sends it (base URL, escapes and query included);
+    anything not under ``tito/api/`` (jupyter_server's own endpoints) is not tito's to check."""
+    found = _API_PATH.search(urllib.parse.urlsplit(url).path)
+    if found is not None:
+        check_response(method, "/" + found["rest"], status, body)

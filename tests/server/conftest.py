@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from openapi_contract import check_response
+from openapi_contract import check_url
 from tornado.httpclient import HTTPClientError
 from traitlets.config import Config
 
@@ -49,21 +49,24 @@ def jp_server_config(tito_config, allow_unauthenticated_access, monkeypatch):
 
 
 @pytest.fixture
-def jp_fetch(jp_fetch):
-    """pytest-jupyter's ``jp_fetch``, and every answer of tito's API checked against openapi.json (status, body)."""
+def http_server_client(http_server_client):
+    """pytest-jupyter's client of the test server (``jp_fetch`` sends through it), with every answer of tito's API
+    checked against openapi.json: a status the operation documents and a body that fits its schema."""
+    fetch = http_server_client.fetch
 
-    async def fetch(*parts, **kwargs):
+    async def checked_fetch(path, **kwargs):
         method = kwargs.get("method", "GET")
         try:
-            response = await jp_fetch(*parts, **kwargs)
+            response = await fetch(path, **kwargs)
         except HTTPClientError as exc:  # raise_error=True and a 4xx/5xx: the answer is still held to the document
             if exc.response is not None:
-                check_response(method, parts, exc.code, exc.response.body)
+                check_url(method, path, exc.code, exc.response.body)
             raise
-        check_response(method, parts, response.code, response.body)
+        check_url(method, path, response.code, response.body)
         return response
 
-    return fetch
+    http_server_client.fetch = checked_fetch
+    return http_server_client
 
 
 class Api:

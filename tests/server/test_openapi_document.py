@@ -8,7 +8,7 @@ import json
 from typing import TypedDict
 
 import pytest
-from openapi_contract import check_response, validate_component
+from openapi_contract import check_response, check_url, validate_component
 
 from tito_jupyter import contracts
 from tito_jupyter.commands import BUILTIN, Arg, Command
@@ -75,21 +75,47 @@ def _answer(data) -> bytes:
 
 
 def test_the_response_check_refuses_an_answer_that_drifts_from_the_document():
-    check_response("GET", ("tito", "api", "version"), 200, _answer({"version": "1.0", "api": 1}))
+    check_response("GET", "/version", 200, _answer({"version": "1.0", "api": 1}))
     with pytest.raises(AssertionError, match="does not fit"):  # a field of the wrong type
-        check_response("GET", ("tito", "api", "version"), 200, _answer({"version": 1, "api": 1}))
+        check_response("GET", "/version", 200, _answer({"version": 1, "api": 1}))
     with pytest.raises(AssertionError, match="does not fit"):  # a required field missing
-        check_response("POST", ("tito", "api", "modules", "01", "export"), 202, _answer({"id": "a1"}))
+        check_response("POST", "/modules/01/export", 202, _answer({"id": "a1"}))
     with pytest.raises(AssertionError, match="not one openapi.json documents"):  # a status the operation lacks
-        check_response("GET", ("tito", "api", "jobs"), 400, _answer({"message": "m", "reason": "r"}))
+        check_response("GET", "/jobs", 400, _answer({"message": "m", "reason": "r"}))
     with pytest.raises(AssertionError, match="not one openapi.json documents"):  # a bug is never documented
-        check_response("GET", ("tito", "api", "course"), 500, _answer({"message": "m", "reason": "internal"}))
+        check_response("GET", "/course", 500, _answer({"message": "m", "reason": "internal"}))
     # the catch-all: no such endpoint, or a verb the endpoint lacks, answers an Error
-    check_response("GET", ("tito", "api", "nothing/here"), 404, _answer({"message": "m", "reason": "not_found"}))
-    check_response("PUT", ("tito", "api", "jobs"), 405, _answer({"message": "m", "reason": "method_not_allowed"}))
+    check_response("GET", "/nothing/here", 404, _answer({"message": "m", "reason": "not_found"}))
+    check_response("PUT", "/jobs", 405, _answer({"message": "m", "reason": "method_not_allowed"}))
     with pytest.raises(AssertionError, match="does not fit"):
-        check_response("GET", ("tito", "api", "nothing"), 404, _answer({"error": "not found"}))
+        check_response("GET", "/nothing", 404, _answer({"error": "not found"}))
     # the path's literal words win over a template's placeholder
-    check_response("GET", ("tito", "api", "checkpoints", "timeline"), 200, _answer({"timeline": []}))
-    # jupyter_server's own endpoints are not tito's to check
-    check_response("GET", ("api", "status"), 200, _answer({"anything": True}))
+    check_response("GET", "/checkpoints/timeline", 200, _answer({"timeline": [], "warnings": []}))
+
+
+ROW = {"id": "01_numbers", "number": 1, "name": "numbers", "title": "Numbers", "notebook": "modules/01/01.ipynb",
+       "export_target": "tinytorch.core.numbers", "targets": ["tinytorch.core.numbers"], "requires": [],
+       "inline_tests": 2, "test_files": [], "problems": [], "state": "complete", "last_run": 1.5, "changed": False,
+       "completed_earlier": False, "tests": {"passed": 2, "failed": 0, "error": 0, "total": 2},
+       "missing_prerequisites": []}
+
+
+def test_the_course_shapes_are_closed_so_an_undocumented_field_is_drift():
+    validate_component(ROW, "ModuleRow")
+    validate_component({**ROW, "tests": None, "last_run": None, "export_target": None}, "ModuleRow")
+    with pytest.raises(AssertionError, match="secret"):  # a field the engine adds without adding it to contracts.py
+        validate_component({**ROW, "secret": 1}, "ModuleRow")
+    with pytest.raises(AssertionError, match="state"):
+        validate_component({**ROW, "state": "done"}, "ModuleRow")
+    # an engine event has fields of its own kind: that shape stays open
+    validate_component({"event": "step", "time": 1.0, "step": "export", "state": "running"}, "Event")
+
+
+def test_the_check_reads_urls_as_the_http_client_sends_them():
+    # base URL with an escape, an escaped name, a query string: still GET /modules/{module}
+    check_url("GET", "/a%40b/tito/api/modules/%C3%A9t%C3%A9?x=1", 200, _answer(ROW))
+    with pytest.raises(AssertionError, match="does not fit"):
+        check_url("GET", "/a%40b/tito/api/modules/01", 200, _answer({"id": "01"}))
+    check_url("GET", "/a%40b/api/contents", 200, _answer({"not": "tito's"}))  # jupyter_server's own: not checked
+    # an escaped slash stays in its segment, as the router sees it: GET /modules/{module}, which documents a 400
+    check_url("GET", "/a%40b/tito/api/modules/..%2F..%2Fetc", 400, _answer({"message": "m", "reason": "invalid_name"}))
