@@ -29,12 +29,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, get_args
 
+from .. import contracts
 from ..engine import processes, runs
 
-STATES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
-FINAL_STATES = frozenset(("succeeded", "failed", "cancelled", "timed_out"))
+STATES: tuple[str, ...] = get_args(contracts.JobState)
+FINAL_STATES = frozenset(STATES) - {"queued", "running"}
 #: Environment variable every process of a job inherits, so stray ones can be found and stopped (and the CLI knows
 #: it runs as a job, which it does not announce as a run of its own).
 JOB_MARKER = runs.JOB_MARKER
@@ -77,7 +78,7 @@ class Job:
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
-    def to_dict(self, since: int = 0) -> dict:
+    def to_dict(self, since: int = 0) -> contracts.Job:
         return {
             "id": self.id,
             "command": self.command,
