@@ -253,3 +253,19 @@ def test_a_sigkilled_server_leaves_no_job_and_no_test_behind(course_dir, tmp_pat
         assert not left, f"the job outlived its server: {names}"
     finally:
         stop_lab(server)
+
+
+async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, course_dir, tito_ext):
+    """Two jobs of busy tests must not take the server's turns on the cores: they run `job_niceness` lower."""
+    assert tito_ext.job_niceness == 10
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    try:
+        await wait_for_pytest(job["id"])
+        server = os.getpriority(os.PRIO_PROCESS, 0)
+        niceness = {p.pid: p.nice() for p in processes_of(job["id"])}
+        assert len(niceness) >= 2, niceness  # the job's tito and its pytest, at least
+        assert set(niceness.values()) == {min(19, server + 10)}, (server, niceness)
+    finally:
+        await api("DELETE", f"jobs/{job['id']}")
+    assert processes_of(job["id"]) == []

@@ -115,8 +115,9 @@ class JobManager:
     ``max_kept`` of them."""
 
     def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100,
-                 max_queued: int = 100, log=None):
+                 max_queued: int = 100, log=None, niceness: int = 0):
         self._jobs: dict[str, Job] = {}
+        self.niceness = max(0, niceness)
         self._listener = listener
         self.max_running = max(1, max_running)
         self.max_kept = max(1, max_kept)
@@ -240,6 +241,7 @@ class JobManager:
             except OSError as exc:
                 self._finish(job, "failed", self._failure_result(job, f"tito could not start: {exc}."))
                 return
+            self._lower_priority(job)
             job.state, job.started = "running", time.time()
             self._tell(job, None)
             if job.ending:  # cancelled while it was starting
@@ -268,6 +270,20 @@ class JobManager:
             self._finish(job, "failed", self._failure_result(job, f"The server lost track of the job ({exc})."))
         finally:
             self._start_queued()
+
+    def _lower_priority(self, job: Job) -> None:
+        """Give the job (and so every process it starts: they inherit it) ``niceness`` more than the server.
+
+        Two jobs whose tests keep both cores busy would otherwise take the server's turns on them, and the
+        sidebar's reads would wait behind student code. The job has just exec'd: it starts its tests well after.
+        """
+        if not self.niceness or not hasattr(os, "setpriority"):
+            return
+        try:
+            pid = job.process.pid
+            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + self.niceness))
+        except OSError:  # it has already ended, or the system refuses: the job runs all the same
+            pass
 
     def _outcome(self, job: Job) -> tuple[str, dict]:
         if job.ending == "cancelled":
