@@ -69,6 +69,8 @@ class Job:
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     task: asyncio.Task | None = field(default=None, repr=False)
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    #: Set (and replaced by a fresh one) at each change: a new event, a new state. What long polls wait on.
+    changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     stderr_tail: bytes = field(default=b"", repr=False)
     #: For a run this server follows but does not run: asks it to stop; says why it will not (or None if asked).
     stopper: Callable[[], "str | None"] | None = field(default=None, repr=False)
@@ -213,7 +215,22 @@ class JobManager:
         for job in sorted((j for j in self._jobs.values() if j.is_final), key=lambda j: j.created)[:extra]:
             del self._jobs[job.id]
 
+    async def wait_for_news(self, job: Job, since: int, seconds: float) -> None:
+        """Return once ``job`` has more than ``since`` events or has ended, or after ``seconds`` (a long poll:
+        a follower hears of the end at once instead of at its next look)."""
+        deadline = time.monotonic() + seconds
+        while not job.is_final and len(job.events) <= since:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                await asyncio.wait_for(job.changed.wait(), left)
+            except asyncio.TimeoutError:
+                return
+
     def _tell(self, job: Job, event: dict | None) -> None:
+        changed, job.changed = job.changed, asyncio.Event()
+        changed.set()
         if self._listener is not None:
             try:
                 self._listener(job, event)
