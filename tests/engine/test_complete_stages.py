@@ -5,6 +5,9 @@ of its own, and one that cannot even be collected fails alone."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from course_factory import DOUBLING_EXPORT, doubling_notebook, write_notebook
 from tito_jupyter import engine
@@ -182,3 +185,19 @@ def test_a_stage_not_wanted_stops_the_process_and_runs_no_further(course_dir, mo
     assert ended == [0] and runs[1] is None
     assert runs[0]["counts"]["passed"] == 1
     assert [name for name, _ in traces(course_dir)] == ["module"]
+
+
+def test_complete_in_a_terminal_imports_neither_psutil_nor_nbdev_when_there_is_nothing_to_export(course_dir):
+    """What complete costs beyond its tests (#15): an export with nothing to do reads the course cache, and the
+    run's announcement reads /proc, not psutil (about 15 ms) or nbdev (about 140 ms)."""
+    env = dict(os.environ, TITO_PROJECT=str(course_dir))
+    env.pop("TITO_FAULT", None)
+    first = subprocess.run([sys.executable, "-m", "tito_jupyter", "--json", "complete", "01"], env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert json.loads(first.stdout)["ok"], first.stdout[-2000:]
+    again = subprocess.run([sys.executable, "-X", "importtime", "-m", "tito_jupyter", "--json", "complete", "01"],
+                           env=env, capture_output=True, text=True, timeout=600)
+    assert json.loads(again.stdout)["ok"], again.stdout[-2000:]
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")}
+    assert "tito_jupyter.engine.runs" in imported  # it was announced: the path under test ran
+    assert not {m for m in imported if m.split(".")[0] in ("psutil", "nbdev")}, sorted(imported)
