@@ -65,6 +65,21 @@ def process_started(pid: int) -> float | None:
         return None
 
 
+def own_start() -> float | None:
+    """When this process was created, as :func:`process_started` says it. On Linux read from ``/proc`` by psutil's
+    own formula (clock ticks since boot, plus the boot time), so ``tito complete`` does not import psutil for it
+    (about 15 ms of a start that should cost little); elsewhere psutil's answer."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            stat_line = f.read()
+        with open("/proc/stat", "rb") as f:
+            boot = next(float(line.split()[1]) for line in f if line.startswith(b"btime"))
+        ticks = float(stat_line[stat_line.rfind(b")") + 2 :].split()[19])  # field 22, starttime
+        return ticks / os.sysconf("SC_CLK_TCK") + boot
+    except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+        return process_started(os.getpid())
+
+
 def is_alive(header: dict) -> bool:
     """True while the process that wrote ``header`` runs: the same pid, created at the same moment."""
     pid, started = header.get("pid"), header.get("process_started")
@@ -182,7 +197,7 @@ def announce(state_dir: Path, command: str, args: dict, origin: str) -> Announce
             announcement = Announcement(path, fd)
             pid = os.getpid()
             announcement.write({"type": "run", "id": run_id, "command": command, "args": args, "origin": origin,
-                                "pid": pid, "process_started": process_started(pid), "started": time.time()})
+                                "pid": pid, "process_started": own_start(), "started": time.time()})
             return announcement
     except OSError:
         return None

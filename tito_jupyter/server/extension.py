@@ -66,6 +66,11 @@ class TitoExtension(ExtensionApp):
         help="Seconds between looks at the course's runs folder, where `tito` runs typed in a terminal announce "
              "themselves; they show as jobs with origin `terminal`.",
     )
+    job_niceness = Integer(
+        10, config=True,
+        help="How much lower the CPU priority of jobs (and of the tests they run) is than the server's (0-19, "
+             "Unix `nice`): busy tests then never keep the server from answering.",
+    )
     read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
     publish_to_kernels = Bool(
         True, config=True,
@@ -77,7 +82,8 @@ class TitoExtension(ExtensionApp):
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
-                               max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log)
+                               max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log,
+                               niceness=self.job_niceness)
         self.terminal_runs = TerminalRuns(self.jobs, self.course_root, self._in_thread,
                                           interval=max(0.05, self.terminal_runs_interval), log=self.log)
         # Started from the event loop once it runs (the server's start hook is not called under every runner).

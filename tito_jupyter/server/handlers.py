@@ -30,6 +30,8 @@ AUTH_RESOURCE = "tito"
 MAX_BODY = 1024 * 1024
 #: The longest `since` (a count of events) GET jobs/{job_id} reads; openapi.json declares the same.
 MAX_SINCE_DIGITS = 12
+#: The longest a GET jobs/{job_id}?wait=S holds its answer for news (openapi.json declares the same).
+MAX_WAIT_SECONDS = 30
 _VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 OPENAPI_FILE = openapi.OPENAPI_FILE
 
@@ -214,13 +216,21 @@ class JobsHandler(TitoHandler):
 class JobHandler(TitoHandler):
     @web.authenticated
     @authorized
-    def get(self, job_id: str) -> None:
+    async def get(self, job_id: str) -> None:
         raw = self.get_query_argument("since", "0")
         since = whole_number(raw) if len(raw) <= MAX_SINCE_DIGITS else None
         if since is None:
             raise ApiError(400, f"`since` must be a number of events (0 or more, at most {MAX_SINCE_DIGITS} "
                                 "digits 0-9).", "invalid_since")
-        self.write_json(self.tito.job(job_id).to_dict(since=since))
+        raw_wait = self.get_query_argument("wait", "0")
+        wait = whole_number(raw_wait) if len(raw_wait) <= 2 else None
+        if wait is None or wait > MAX_WAIT_SECONDS:
+            raise ApiError(400, f"`wait` must be a whole number of seconds from 0 to {MAX_WAIT_SECONDS}.",
+                           "invalid_wait")
+        job = self.tito.job(job_id)
+        if wait:
+            await self.tito.jobs.wait_for_news(job, since, wait)
+        self.write_json(job.to_dict(since=since))
 
     @web.authenticated
     @authorized
