@@ -17,7 +17,7 @@ import pytest
 
 from lab_sidebar import open_lab, wait_for_kernel
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(330)]  # about 330 s on 2 shared cores: started early
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "modules").glob("*/*.ipynb"))
