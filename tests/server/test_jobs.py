@@ -150,7 +150,10 @@ class TestJobTimeout:
         assert_package_whole(course_dir)
         assert (await api("GET", "version"))[0] == 200
         _, after = await api("POST", "modules/02_doubling/export", body={})
-        assert (await api.wait(after["id"]))["state"] in ("succeeded", "failed")
+        after = await api.wait(after["id"])
+        # The server still runs jobs: the next one starts and ends (on a loaded machine even an export may pass the
+        # 3 s this test allows a job, so its end may be a time-out too).
+        assert after["state"] in ("succeeded", "failed", "timed_out") and after["events"], after
 
 
 async def test_the_engine_timeout_of_a_test_run_is_a_clear_failure(api, course_dir):
