@@ -14,13 +14,13 @@ import { ICellTarget } from './notWritten';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
-namespace CommandIDs {
-  export const openSidebar = 'tito:open-sidebar';
-  export const refresh = 'tito:refresh';
-  export const completeCurrent = 'tito:complete-current';
-  export const exportCurrent = 'tito:export-current';
-  export const testCurrent = 'tito:test-current';
-}
+const CommandIDs = {
+  openSidebar: 'tito:open-sidebar',
+  refresh: 'tito:refresh',
+  completeCurrent: 'tito:complete-current',
+  exportCurrent: 'tito:export-current',
+  testCurrent: 'tito:test-current'
+} as const;
 
 /** The id prefix of commands installed packages add to tito (`tito:plugin:hello.greet`). */
 const PLUGIN_COMMAND_PREFIX = 'tito:plugin:';
@@ -263,7 +263,10 @@ async function goToDefinition(panel: NotebookPanel, name: string): Promise<void>
   await panel.context.ready;
   const notebook = panel.content;
   const definition = new RegExp(`^\\s*def\\s+${name.replace(/[^\w]/g, '')}\\s*\\(`, 'm');
-  await showCell(notebook, notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource())));
+  await showCell(
+    notebook,
+    notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource()))
+  );
 }
 
 export default plugin;

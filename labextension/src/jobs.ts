@@ -23,7 +23,8 @@ export interface ITestView {
   name: string;
   /** The file the test lives in, relative to the course root. */
   file: string;
-  outcome: 'passed' | 'failed' | 'error' | 'skipped' | string;
+  /** `passed`, `failed`, `error` or `skipped`. */
+  outcome: string;
   message: string;
   where: string | null;
   /** The module being tested when this test ran, if the events said. */
@@ -77,6 +78,11 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** An event's field as text: a string or a number as it is, anything else (missing, an object) as `fallback`. */
+function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback;
+}
+
 /** Fold a job's events into the picture the sidebar shows. */
 export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
   const steps: IStepView[] = [];
@@ -92,8 +98,8 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
     switch (event.event) {
       case 'step': {
         const step: IStepView = {
-          step: String(event.step ?? ''),
-          state: String(event.state ?? ''),
+          step: str(event.step),
+          state: str(event.state),
           module: text(event.module),
           checkpoint: text(event.checkpoint),
           message: text(event.message)
@@ -124,9 +130,9 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
         run.collected = collected;
         break;
       case 'test': {
-        const id = String(event.id ?? '');
+        const id = str(event.id);
         const parts = id.split('::');
-        const outcome = String(event.outcome ?? '');
+        const outcome = str(event.outcome);
         if (!run) {
           run = newRun('test', currentModule, null);
           runs.push(run);
@@ -139,7 +145,7 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
           name: parts[parts.length - 1] || id,
           file: parts.length > 1 ? parts[0] : '',
           outcome,
-          message: String(event.message ?? ''),
+          message: str(event.message),
           where: text(event.where),
           module: currentModule
         });
@@ -149,11 +155,11 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
         progress = {
           done: Number(event.done ?? 0),
           total: Number(event.total ?? 0),
-          label: String(event.label ?? '')
+          label: str(event.label)
         };
         break;
       case 'log':
-        logs.push({ message: String(event.message ?? ''), level: String(event.level ?? 'info') });
+        logs.push({ message: str(event.message), level: str(event.level, 'info') });
         break;
     }
   }

@@ -100,11 +100,13 @@ interface ITracker {
 export class TitoModel implements IDisposable {
   constructor(options: IModelOptions = {}) {
     this._events = options.events ?? null;
-    this._saveNotebooks = options.saveNotebooks ?? (async () => undefined);
+    this._saveNotebooks = options.saveNotebooks ?? (() => Promise.resolve());
     this._serverRoot = options.serverRoot ?? '';
     this.frontendVersion = options.frontendVersion ?? FRONTEND_VERSION;
     this._polling = { ...DEFAULT_POLLING, ...options.polling };
     this._idleDelay = this._polling.idleMin;
+    // Lumino binds the slot to `this` (its second argument), and the same pair disconnects it in `dispose`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.connect(this._onEmission, this);
   }
 
@@ -373,6 +375,7 @@ export class TitoModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.disconnect(this._onEmission, this);
     this._clearTimers();
     this._trackers.clear();
@@ -432,9 +435,7 @@ export class TitoModel implements IDisposable {
     }
     const { events: _ignored, ...rest } = job;
     const view: IJobView = { job: rest, events, summary: summarize(events), ...this._describe(rest) };
-    this.jobs = [view, ...this.jobs]
-      .sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0))
-      .slice(0, KEEP_JOBS);
+    this.jobs = [view, ...this.jobs].sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0)).slice(0, KEEP_JOBS);
     return view;
   }
 
@@ -453,12 +454,7 @@ export class TitoModel implements IDisposable {
     }
     // The newest job is shown in detail: make sure its events are there.
     const newest = this.jobs[0];
-    if (
-      newest &&
-      !this._trackers.has(newest.job.id) &&
-      !newest.events.length &&
-      !this._loaded.has(newest.job.id)
-    ) {
+    if (newest && !this._trackers.has(newest.job.id) && !newest.events.length && !this._loaded.has(newest.job.id)) {
       this._loaded.add(newest.job.id);
       void this._fetchJob(newest.job.id);
     }
@@ -565,9 +561,7 @@ export class TitoModel implements IDisposable {
       }
       return;
     }
-    tracker.delay = fresh
-      ? this._polling.jobMin
-      : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
+    tracker.delay = fresh ? this._polling.jobMin : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
     if (tracker.again) {
       void this._fetchJob(jobId);
     } else {
@@ -634,7 +628,7 @@ export class TitoModel implements IDisposable {
     if (!this._visible || this._isDisposed || this.connection !== 'ready') {
       return;
     }
-    this._idleTimer = setTimeout(async () => {
+    const look = async () => {
       this._idleTimer = null;
       const before = this._fingerprint();
       if (!this.busy) {
@@ -644,7 +638,8 @@ export class TitoModel implements IDisposable {
         this._idleDelay = Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax);
       }
       this._scheduleIdle();
-    }, this._idleDelay);
+    };
+    this._idleTimer = setTimeout(() => void look(), this._idleDelay);
   }
 
   private _clearTimers(): void {

@@ -1,7 +1,21 @@
 /**
  * A tito server in memory, answering `requestAPI` as docs/rest-api.md says, for the model's tests.
+ *
+ * Every answer and every error it gives is checked against the server's OpenAPI document (openapiContract.ts):
+ * what breaks the document lands in `violations`, which the tests expect empty, so the fake cannot drift from the
+ * real server's promise unnoticed.
  */
-import { ICommandArg, ICommandInfo, IEngineEvent, IJob, IModuleRow, JobState } from '../src/types';
+import {
+  ICheckpointRow,
+  IResultError,
+  ICommandArg,
+  ICommandInfo,
+  IEngineEvent,
+  IJobAnswer,
+  IModuleRow,
+  JobState
+} from '../src/types';
+import { contractViolation } from './openapiContract';
 
 export class HttpError extends Error {
   constructor(
@@ -69,8 +83,15 @@ export const HELLO_COMMANDS: ICommandInfo[] = [
   commandInfo('hello.wave', { help: 'Wave at the course.', source: 'tito-hello' })
 ];
 
+/** The body of a POST, as far as the fake reads it. */
+interface IPostBody {
+  command?: string;
+  args?: Record<string, unknown>;
+  source?: string;
+}
+
 interface IServerJob {
-  job: IJob;
+  job: IJobAnswer;
   events: IEngineEvent[];
 }
 
@@ -82,7 +103,7 @@ export class FakeServer {
     moduleRow('01_numbers'),
     moduleRow('02_doubling', { requires: ['01_numbers'], missing_prerequisites: ['01_numbers'] })
   ];
-  checkpoints = [
+  checkpoints: ICheckpointRow[] = [
     {
       id: 'c01_arithmetic',
       question: 'Can I do arithmetic with my own functions?',
@@ -105,11 +126,42 @@ export class FakeServer {
   postError: HttpError | null = null;
   private _next = 1;
 
-  /** The `requestAPI` stand-in. */
-  handle = async (endPoint: string, init: RequestInit = {}): Promise<unknown> => {
+  /** What the fake answered that the OpenAPI document does not allow (the tests expect none). */
+  violations: string[] = [];
+  /**
+   * Set by tests of a server from another version (the handshake's mismatch): its answers follow another
+   * document, so they are not checked against this one.
+   */
+  foreign = false;
+
+  /** The `requestAPI` stand-in: the answer, checked against the OpenAPI document. */
+  handle = (endPoint: string, init: RequestInit = {}): Promise<unknown> => {
     const method = init.method ?? 'GET';
-    const body = init.body ? JSON.parse(String(init.body)) : undefined;
+    const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
     this.log.push({ endPoint, method, body });
+    const path = endPoint.split('?')[0];
+    let answer: unknown;
+    try {
+      answer = this._answer(endPoint, method, body as IPostBody | undefined);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        this._check(method, path, error.status, { message: error.message, reason: error.reason });
+      }
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this._check(method, path, method === 'POST' ? 202 : 200, answer);
+    return Promise.resolve(answer);
+  };
+
+  private _check(method: string, path: string, status: number, body: unknown): void {
+    // Status 0 is no answer at all (the server could not be reached): nothing to check.
+    const violation = this.foreign || status === 0 ? null : contractViolation(method, path, status, body);
+    if (violation) {
+      this.violations.push(violation);
+    }
+  }
+
+  private _answer(endPoint: string, method: string, body: IPostBody | undefined): unknown {
     const [path, query] = endPoint.split('?');
     const parts = path.split('/').map(decodeURIComponent);
 
@@ -145,11 +197,11 @@ export class FakeServer {
       return { commands: this.commands };
     }
     if (path === 'jobs' && method === 'POST') {
-      const command = this.commands.find(c => c.name === body.command);
+      const command = this.commands.find(c => c.name === body?.command);
       if (!command) {
-        throw new HttpError(`There is no command '${body.command}'.`, 400, 'unknown_command');
+        throw new HttpError(`There is no command '${body?.command}'.`, 400, 'unknown_command');
       }
-      return this.addJob(command.name, body.args ?? {}, body.source ?? 'rest').job;
+      return this.addJob(command.name, body?.args ?? {}, body?.source ?? 'rest').job;
     }
     if (path === 'jobs' && method === 'GET') {
       return { jobs: this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse() };
@@ -177,15 +229,16 @@ export class FakeServer {
       return this.addJob(command, args, 'sidebar').job;
     }
     throw new HttpError(`No route ${method} ${endPoint}`, 404);
-  };
+  }
 
   addJob(command: string, args: Record<string, unknown>, source: string): IServerJob {
-    const job: IJob = {
+    const job: IJobAnswer = {
       id: `job-${this._next++}`,
       command,
       args,
       notebook: null,
       source,
+      origin: 'server',
       state: 'running',
       result: null,
       created: 1000 + this._next,
@@ -203,7 +256,7 @@ export class FakeServer {
     this.jobs.find(j => j.job.id === jobId)!.events.push(event);
   }
 
-  finish(jobId: string, state: JobState = 'succeeded', summary = 'Done.'): void {
+  finish(jobId: string, state: JobState = 'succeeded', summary = 'Done.', error: IResultError | null = null): void {
     const entry = this.jobs.find(j => j.job.id === jobId)!;
     entry.job = {
       ...entry.job,
@@ -214,7 +267,7 @@ export class FakeServer {
         ok: state === 'succeeded',
         summary,
         data: {},
-        error: null,
+        error,
         duration: 1
       }
     };

@@ -80,7 +80,7 @@ describe('counting tests per run', () => {
   const events: IEngineEvent[] = [
     { event: 'step', step: 'test', state: 'running', module: '01_tensor' },
     { event: 'collected', count: 46 },
-    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test', id: `m.ipynb::test_${i}`, outcome: 'passed' })),
+    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test' as const, id: `m.ipynb::test_${i}`, outcome: 'passed' })),
     { event: 'step', step: 'test', state: 'passed', module: '01_tensor' },
     { event: 'step', step: 'checkpoint', state: 'running', checkpoint: 'c01_tensors' },
     { event: 'collected', count: 3 },
@@ -150,15 +150,11 @@ describe('counting tests per run', () => {
 
 describe('describeJob', () => {
   it('names the action and what it acts on', () => {
-    expect(describeJob({ command: 'module.complete', args: { modules: ['01_numbers'] } })).toBe(
-      'Complete 01_numbers'
-    );
+    expect(describeJob({ command: 'module.complete', args: { modules: ['01_numbers'] } })).toBe('Complete 01_numbers');
     expect(describeJob({ command: 'checkpoint.run', args: { checkpoint: 'c01_arithmetic' } })).toBe(
       'Run checkpoint c01_arithmetic'
     );
-    expect(describeJob({ command: 'module.export', args: { modules: [], all_: true } })).toBe(
-      'Export all modules'
-    );
+    expect(describeJob({ command: 'module.export', args: { modules: [], all_: true } })).toBe('Export all modules');
     expect(describeJob({ command: 'system.doctor', args: {} })).toBe('system.doctor');
     expect(describeJob({ command: 'hello.greet', args: { module: '01_numbers' } })).toBe('hello.greet 01_numbers');
   });

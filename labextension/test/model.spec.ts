@@ -6,7 +6,7 @@ import { Signal } from '@lumino/signaling';
 
 import { TitoModel } from '../src/model';
 import { requestAPI } from '../src/request';
-import { JOB_EVENT_SCHEMA } from '../src/types';
+import { IEngineEvent, JOB_EVENT_SCHEMA } from '../src/types';
 import { FakeServer, HELLO_COMMANDS, HttpError, arg, commandInfo } from './fakeServer';
 
 jest.mock('../src/request', () => ({ requestAPI: jest.fn() }));
@@ -23,9 +23,10 @@ let model: TitoModel;
 function makeModel(options: { events?: boolean; serverRoot?: string } = {}): TitoModel {
   return new TitoModel({
     events: options.events === false ? null : bus,
-    saveNotebooks: async paths => {
+    saveNotebooks: paths => {
       saved.push(paths);
       server.log.push({ endPoint: `save ${paths.join(',')}`, method: 'SAVE', body: null });
+      return Promise.resolve();
     },
     serverRoot: options.serverRoot ?? '/home/student/course',
     frontendVersion: '0.1.0',
@@ -56,13 +57,15 @@ beforeEach(() => {
   bus = new Signal<object, { schema_id: string }>({});
   saved = [];
   request.mockReset();
-  request.mockImplementation(server.handle as typeof requestAPI);
+  request.mockImplementation(server.handle);
   model = makeModel();
 });
 
 afterEach(() => {
   model.dispose();
   jest.useRealTimers();
+  // Whatever a test made the fake say, the real server's document allows it.
+  expect(server.violations).toEqual([]);
 });
 
 describe('the handshake', () => {
@@ -77,6 +80,7 @@ describe('the handshake', () => {
   });
 
   it('says plainly that the server extension is missing when `version` is not found', async () => {
+    server.foreign = true; // Jupyter's own 404: no tito extension answers, so no tito document applies
     server.versionError = new HttpError('Not Found', 404);
     await model.start();
     expect(model.connection).toBe('missing');
@@ -95,6 +99,7 @@ describe('the handshake', () => {
   });
 
   it('treats another API version as a mismatch too', async () => {
+    server.foreign = true; // a server of another API version answers by another document
     server.version = { version: '0.1.0', api: 2 };
     await model.start();
     expect(model.connection).toBe('mismatch');
@@ -109,12 +114,11 @@ describe('the handshake', () => {
 
   it('keeps the message of a course it cannot read', async () => {
     const handle = server.handle;
-    request.mockImplementation((async (endPoint: string, init?: RequestInit) => {
-      if (endPoint === 'modules') {
-        throw new HttpError('No TinyTorch course found in /tmp.', 404);
-      }
-      return handle(endPoint, init);
-    }) as typeof requestAPI);
+    request.mockImplementation((endPoint: string, init?: RequestInit) =>
+      endPoint === 'modules'
+        ? Promise.reject(new HttpError('No TinyTorch course found in /tmp.', 404, 'project_not_found'))
+        : handle(endPoint, init)
+    );
     await model.start();
     expect(model.connection).toBe('ready');
     expect(model.loadError).toMatch(/No TinyTorch course/);
@@ -159,9 +163,7 @@ describe('actions', () => {
   it('does not start the job when the notebook cannot be saved', async () => {
     model.dispose();
     model = new TitoModel({
-      saveNotebooks: async () => {
-        throw new Error('disk full');
-      },
+      saveNotebooks: () => Promise.reject(new Error('disk full')),
       frontendVersion: '0.1.0',
       polling: POLLING
     });
@@ -191,11 +193,19 @@ describe('actions', () => {
   });
 
   it('shows the engine’s refusal when the server still finds the checkpoint locked', async () => {
-    await unlock();  // the sidebar's view is stale: a module was reset in a terminal since
-    server.postError = new HttpError('Checkpoint c01_arithmetic is locked: complete 02_doubling first.', 409);
-    expect(await model.runCheckpointAction('c01_arithmetic', 'run')).toBeNull();
-    expect(model.actionError).toMatch(/Checkpoint c01_arithmetic is locked: complete 02_doubling first/);
+    await unlock(); // the sidebar's view is stale: a module was reset in a terminal since
+    // The server takes the job (202); the engine refuses it, and the job ends failed with the reason.
+    const job = await model.runCheckpointAction('c01_arithmetic', 'run');
+    server.finish(job!.id, 'failed', 'Checkpoint c01_arithmetic is locked: complete 02_doubling first.', {
+      kind: 'checkpoint_locked',
+      message: 'Checkpoint c01_arithmetic is locked: complete 02_doubling first.'
+    });
+    await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+    await settle();
     expect(model.busy).toBe(false);
+    expect(model.currentJob?.job.state).toBe('failed');
+    expect(model.currentJob?.job.result?.error?.kind).toBe('checkpoint_locked');
+    expect(model.currentJob?.job.result?.summary).toMatch(/locked: complete 02_doubling first/);
   });
 
   it('saves the notebooks of the modules a checkpoint needs before running it', async () => {
@@ -337,7 +347,7 @@ describe('following a job on the event bus', () => {
   it('fetches new events as soon as the bus says the job moved', async () => {
     await model.runModuleAction('01_numbers', 'complete');
     server.log = [];
-    const event = { event: 'step', step: 'export', state: 'running', module: '01_numbers' };
+    const event: IEngineEvent = { event: 'step', step: 'export', state: 'running', module: '01_numbers' };
     server.emit('job-1', event);
     bus.emit(emission('job-1', 'running', event));
     await settle();
@@ -349,7 +359,7 @@ describe('following a job on the event bus', () => {
     await model.runModuleAction('01_numbers', 'complete');
     server.log = [];
     for (let i = 0; i < 5; i++) {
-      const event = { event: 'log', message: `line ${i}`, level: 'info' };
+      const event: IEngineEvent = { event: 'log', message: `line ${i}`, level: 'info' };
       server.emit('job-1', event);
       bus.emit(emission('job-1', 'running', event));
     }
@@ -488,7 +498,7 @@ describe('commands installed packages add', () => {
   });
 
   it('still shows the course when the list cannot be read', async () => {
-    server.commandsError = new HttpError('Not Found', 404);
+    server.commandsError = new HttpError('You may not read this.', 403, 'forbidden');
     await model.start();
     expect(model.connection).toBe('ready');
     expect(model.modules).toHaveLength(2);

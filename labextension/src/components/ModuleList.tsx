@@ -65,12 +65,7 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
     details.push(counts);
   }
   return (
-    <li
-      className="jp-TitoModule"
-      data-module={module.id}
-      data-state={module.state}
-      aria-busy={working || undefined}
-    >
+    <li className="jp-TitoModule" data-module={module.id} data-state={module.state} aria-busy={working || undefined}>
       <div className="jp-TitoModule-head">
         <span className="jp-TitoModule-number" aria-hidden="true">
           {String(module.number).padStart(2, '0')}
@@ -88,7 +83,12 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
       </div>
       {/* The state sits under the title, so a long title has the row's whole width to wrap in. */}
       <div className="jp-TitoModule-meta">
-        <span className="jp-TitoBadge" data-state={badge.state} aria-label={`State: ${badge.label}`} title={badge.title}>
+        <span
+          className="jp-TitoBadge"
+          data-state={badge.state}
+          aria-label={`State: ${badge.label}`}
+          title={badge.title}
+        >
           {badge.label}
         </span>{' '}
         {module.last_run ? (
