@@ -4,7 +4,8 @@
  * Pure functions over the event list, so the sidebar renders the same picture whether the events
  * arrived live on the event bus or all at once from `GET jobs/{id}`.
  */
-import { IEngineEvent, IJob, IResult, ITestCounts, JobState } from './types';
+import { jobVerb } from './commands';
+import { ICommandInfo, IEngineEvent, IJob, IResult, ITestCounts, JobState } from './types';
 
 export interface IStepView {
   /** `export`, `test`, `checkpoint` or `record`. */
@@ -225,18 +226,13 @@ export function runCounts(run: ITestRun, result: IResult | null): IRunCounts {
   return { passed: run.passed, failed: run.failed, total: Math.max(run.collected ?? 0, run.reported) };
 }
 
-const VERBS: Record<string, string> = {
-  'module.export': 'Export',
-  'module.test': 'Test',
-  'module.complete': 'Complete',
-  'module.validate': 'Validate',
-  'checkpoint.run': 'Run checkpoint',
-  'checkpoint.test': 'Test checkpoint'
-};
-
-/** A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors". */
-export function describeJob(job: Pick<IJob, 'command' | 'args'>): string {
-  const verb = VERBS[job.command] ?? job.command;
+/**
+ * A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors", by its command in the table
+ * (`commands`, from `GET commands`); a command the table does not have is named as it is.
+ */
+export function describeJob(job: Pick<IJob, 'command' | 'args'>, commands: readonly ICommandInfo[] = []): string {
+  const command = commands.find(c => c.name === job.command);
+  const verb = command ? jobVerb(command) : job.command;
   const args = job.args ?? {};
   const subjects: string[] = [];
   if (Array.isArray(args.modules)) {

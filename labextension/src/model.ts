@@ -8,14 +8,14 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { isMoreCommand, moduleArgs, runMode } from './commands';
+import { isMoreCommand, moduleActions, moduleArgs, runMode } from './commands';
 import { lockedBecause } from './format';
 import { IJobSummary, describeJob, summarize } from './jobs';
 import { courseFolder, toContentsPath, toCoursePath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
 import {
   API_VERSION,
-  CheckpointAction,
+  ActionWord,
   ICheckpointRow,
   ICheckpointStatus,
   ICommandInfo,
@@ -30,7 +30,6 @@ import {
   ITimelineEntry,
   IVersionInfo,
   JOB_EVENT_SCHEMA,
-  ModuleAction,
   isActive
 } from './types';
 import { FRONTEND_VERSION } from './version';
@@ -136,8 +135,15 @@ export class TitoModel implements IDisposable {
   /** Why the last action did not start. */
   actionError: string | null = null;
   warnings: string[] = [];
+  /** tito's command table (`GET commands`): every command a job may run, built-ins first. */
+  commands: ICommandInfo[] = [];
   /** Commands that installed packages add to tito, and those of tito's own offered with them (`MORE_BUILTINS`). */
   pluginCommands: ICommandInfo[] = [];
+
+  /** The commands a module's row and the palette offer (the table's REST actions on a module), in its order. */
+  get moduleActions(): ICommandInfo[] {
+    return moduleActions(this.commands);
+  }
 
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -281,7 +287,7 @@ export class TitoModel implements IDisposable {
   }
 
   /** Export, test or complete a module, after saving its notebook if it is open with changes. */
-  async runModuleAction(moduleId: string, action: ModuleAction): Promise<IJob | null> {
+  async runModuleAction(moduleId: string, action: ActionWord): Promise<IJob | null> {
     const module = this.modules.find(m => m.id === moduleId);
     const notebooks = module ? [this.contentsPath(module.notebook)] : [];
     // The server takes `notebook` as the contents API names it (relative to its root folder).
@@ -290,7 +296,7 @@ export class TitoModel implements IDisposable {
   }
 
   /** Run or test a checkpoint, after saving the notebooks of the modules it needs. */
-  async runCheckpointAction(checkpointId: string, action: CheckpointAction): Promise<IJob | null> {
+  async runCheckpointAction(checkpointId: string, action: ActionWord): Promise<IJob | null> {
     const checkpoint = this.checkpoints.find(c => c.id === checkpointId);
     const locked = checkpoint ? lockedBecause(checkpoint) : null;
     if (locked) {
@@ -386,10 +392,16 @@ export class TitoModel implements IDisposable {
   private async _loadCommands(): Promise<void> {
     try {
       const list = await requestAPI<ICommandList>('commands');
-      this.pluginCommands = (list?.commands ?? []).filter(isMoreCommand);
-    } catch {
-      // Without the list the sidebar still works; it just offers no extra commands.
-      this.pluginCommands = [];
+      this.commands = list?.commands ?? [];
+    } catch (error) {
+      // Without the table the course still shows; its verbs cannot be offered, and the student is told why.
+      this.commands = [];
+      this.actionError = `Could not read tito's commands, so the sidebar offers none: ${(error as Error).message}`;
+    }
+    this.pluginCommands = this.commands.filter(isMoreCommand);
+    // Jobs listed before the table arrived are named by it now.
+    for (const view of this.jobs) {
+      Object.assign(view, this._describe(view.job));
     }
     this._emit();
   }
@@ -578,11 +590,11 @@ export class TitoModel implements IDisposable {
         ? [args.module]
         : [];
     if (named.length || args.all_ || !job.notebook || !job.command.startsWith('module.')) {
-      return { title: describeJob(job), modules: named };
+      return { title: describeJob(job, this.commands), modules: named };
     }
     const module = this.modules.find(m => m.notebook === job.notebook) ?? this.moduleForPath(job.notebook);
     const modules = module ? [module.id] : [];
-    return { title: describeJob({ ...job, args: { ...args, modules } }), modules };
+    return { title: describeJob({ ...job, args: { ...args, modules } }, this.commands), modules };
   }
 
   /** An event from the server's bus: a tito job moved on. */

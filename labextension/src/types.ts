@@ -94,14 +94,17 @@ export function isActive(state: JobState): boolean {
   return ACTIVE_JOB_STATES.includes(state);
 }
 
-export type ModuleAction = 'export' | 'test' | 'complete';
-export type CheckpointAction = 'run' | 'test';
+/** A REST action's word (`export`, `run`): the last word of a command the table makes an action. */
+export type ActionWord = string;
 
 /** One argument of a command (`GET commands`); `flags` empty means positional. */
 export type ICommandArg = Schemas['CommandArg'];
 
-/** One command of tito's command table (`GET commands`): a built-in, or one a package added. */
-export type ICommandInfo = Schemas['Command'];
+/**
+ * One command of tito's command table (`GET commands`): a built-in, or one a package added. `action`, its REST
+ * action word or null, comes with the REST actions made from the table; optional until the document has it.
+ */
+export type ICommandInfo = Schemas['Command'] & { action?: string | null };
 
 /** `GET commands`. */
 export type ICommandList = Schemas['Commands'];

@@ -72,6 +72,32 @@ export function commandInfo(name: string, overrides: Partial<ICommandInfo> = {})
   };
 }
 
+const MODULES_ARG = arg('modules', { nargs: '*' });
+
+/** The table's module and checkpoint actions (as tito_jupyter/commands.py has them), and a command of no resource. */
+export const BUILTIN_COMMANDS: ICommandInfo[] = [
+  ...['export', 'test', 'complete', 'validate'].map(word =>
+    commandInfo(`module.${word}`, {
+      help: `The ${word} of a module.`,
+      args: [MODULES_ARG, arg('all_', { flags: ['--all'], kind: 'bool' })],
+      acts_on: 'module',
+      shortcut: true,
+      long_running: true,
+      action: word
+    })
+  ),
+  commandInfo('module.status', { args: [MODULES_ARG], acts_on: 'module', shortcut: true, action: null }),
+  ...['test', 'run'].map(word =>
+    commandInfo(`checkpoint.${word}`, {
+      args: [arg('checkpoint')],
+      acts_on: 'checkpoint',
+      long_running: true,
+      action: word
+    })
+  ),
+  commandInfo('system.doctor', { action: null })
+];
+
 /** What the tito-hello package adds (the same plugin the Python tests install). */
 export const HELLO_COMMANDS: ICommandInfo[] = [
   commandInfo('hello.greet', {
@@ -114,11 +140,8 @@ export class FakeServer {
       passed_at: null
     }
   ];
-  /** `GET commands`: a few built-ins; tests add plugin commands. */
-  commands: ICommandInfo[] = [
-    commandInfo('module.export', { args: [arg('modules', { nargs: '*' })], acts_on: 'module' }),
-    commandInfo('system.doctor')
-  ];
+  /** `GET commands`: the built-ins the sidebar offers, and one it does not; tests add plugin commands. */
+  commands: ICommandInfo[] = [...BUILTIN_COMMANDS];
   commandsError: HttpError | null = null;
   jobs: IServerJob[] = [];
   log: IRequestLog[] = [];

@@ -503,6 +503,24 @@ describe('commands installed packages add', () => {
     expect(model.connection).toBe('ready');
     expect(model.modules).toHaveLength(2);
     expect(model.pluginCommands).toEqual([]);
+    // The module verbs come from the table too: without it none is offered, and the student is told why.
+    expect(model.moduleActions).toEqual([]);
+    expect(model.actionError).toMatch(
+      /Could not read tito's commands, so the sidebar offers none: You may not read this/
+    );
+  });
+
+  it('offers the table’s module actions, and names jobs by it', async () => {
+    await model.start();
+    expect(model.moduleActions.map(c => c.name)).toEqual([
+      'module.export',
+      'module.test',
+      'module.complete',
+      'module.validate'
+    ]);
+    await model.runModuleAction('01_numbers', 'validate');
+    expect(server.calls()).toContain('POST modules/01_numbers/validate');
+    expect(model.activeJob?.title).toBe('Validate 01_numbers');
   });
 
   describe('run', () => {

@@ -5,7 +5,7 @@ import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import { ITestView } from '../jobs';
 import { IJobView, TitoModel } from '../model';
 import { ICellTarget } from '../notWritten';
-import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
+import { ActionWord, ICheckpointRow, IModuleRow } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
 import { ClassPanel } from './ClassPanel';
 import { JobView } from './JobView';
@@ -67,7 +67,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   const current = model.currentJob;
 
   const onOpenModule = (module: IModuleRow) => actions.openCourseFile(module.notebook);
-  const onModuleAction = (module: IModuleRow, action: ModuleAction) => void model.runModuleAction(module.id, action);
+  const onModuleAction = (module: IModuleRow, action: ActionWord) => void model.runModuleAction(module.id, action);
   const onRunCheckpoint = (checkpoint: ICheckpointRow) => void model.runCheckpointAction(checkpoint.id, 'run');
   const onOpenTest = (test: ITestView, view: IJobView) => {
     if (test.file.endsWith('.ipynb')) {
@@ -140,6 +140,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         </h3>
         <ModuleList
           modules={model.modules}
+          actions={model.moduleActions}
           busy={model.busy}
           activeModules={activeModules}
           onOpen={onOpenModule}
