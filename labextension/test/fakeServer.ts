@@ -15,6 +15,7 @@ import {
   IModuleRow,
   JobState
 } from '../src/types';
+import { IClassView } from '../src/classView';
 import { contractViolation } from './openapiContract';
 
 export class HttpError extends Error {
@@ -143,6 +144,8 @@ export class FakeServer {
   /** `GET commands`: the built-ins the sidebar offers, and one it does not; tests add plugin commands. */
   commands: ICommandInfo[] = [...BUILTIN_COMMANDS];
   commandsError: HttpError | null = null;
+  /** `GET class`: a student's answer unless a test makes the user an instructor. */
+  classView: IClassView = { instructor: false, reason: 'not an instructor of this course', class: null, message: null };
   jobs: IServerJob[] = [];
   log: IRequestLog[] = [];
   /** An error the next POST answers with. */
@@ -212,6 +215,9 @@ export class FakeServer {
           ...this.checkpoints.map(c => ({ kind: 'checkpoint', id: c.id, title: c.question, state: c.state }))
         ]
       };
+    }
+    if (path === 'class') {
+      return this.classView;
     }
     if (path === 'commands') {
       if (this.commandsError) {
