@@ -94,7 +94,14 @@ interface ITracker {
   delay: number;
   inflight: boolean;
   again: boolean;
+  /** Events came from the bus: once it says the job ended, the next fetch takes the server's whole list. */
+  fromBus: boolean;
+  /** The bus said the job ended. */
+  endedOnBus: boolean;
 }
+
+/** How many of a job's latest events a bus event is compared with, to drop one a poll already brought. */
+const BUS_DEDUP_WINDOW = 50;
 
 export class TitoModel implements IDisposable {
   constructor(options: IModelOptions = {}) {
@@ -476,7 +483,14 @@ export class TitoModel implements IDisposable {
   private _track(jobId: string, now: boolean): void {
     let tracker = this._trackers.get(jobId);
     if (!tracker) {
-      tracker = { timer: null, delay: this._polling.jobMin, inflight: false, again: false };
+      tracker = {
+        timer: null,
+        delay: this._polling.jobMin,
+        inflight: false,
+        again: false,
+        fromBus: false,
+        endedOnBus: false
+      };
       this._trackers.set(jobId, tracker);
     }
     if (now) {
@@ -517,7 +531,9 @@ export class TitoModel implements IDisposable {
     }
     const before = this.jobs.find(j => j.job.id === jobId);
     const wasActive = before ? isActive(before.job.state) : true;
-    const since = before?.events.length ?? 0;
+    // A job followed on the bus is read whole once it ended: what the student keeps is the server's list.
+    const resync = !!tracker?.fromBus && tracker.endedOnBus;
+    const since = resync ? 0 : (before?.events.length ?? 0);
     let job: IJob | null = null;
     try {
       job = await requestAPI<IJob>(`jobs/${encodeURIComponent(jobId)}?since=${since}`);
@@ -543,12 +559,18 @@ export class TitoModel implements IDisposable {
     if (job) {
       this._loaded.add(jobId);
       const view = this.jobs.find(j => j.job.id === jobId) ?? this._addJob(job);
-      // Another answer may have landed meanwhile: keep only what continues the list.
-      const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));
-      if (added.length) {
-        view.events = [...view.events, ...added];
+      if (resync && job.events) {
+        fresh = JSON.stringify(view.events) !== JSON.stringify(job.events);
+        view.events = [...job.events];
         view.summary = summarize(view.events);
-        fresh = true;
+      } else {
+        // Another answer may have landed meanwhile: keep only what continues the list.
+        const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));
+        if (added.length) {
+          view.events = [...view.events, ...added];
+          view.summary = summarize(view.events);
+          fresh = true;
+        }
       }
       const { events: _ignored, ...rest } = job;
       fresh = fresh || view.job.state !== job.state || (!!job.result && !view.job.result);
@@ -627,8 +649,49 @@ export class TitoModel implements IDisposable {
         finished: null
       });
       this._emit();
+    } else if (this._follow(known, payload)) {
+      return;
     }
     this._track(payload.job_id, true);
+  }
+
+  /**
+   * Take a bus payload's event and state into a job the model has in step with the server (fetched, no answer
+   * on its way): no request per event. Polling stays on as the fallback, at its slowest while the bus carries
+   * the job. When the payload says the job ended, it is fetched once more: for its result, and to check no
+   * event was missed (the payload has no sequence number; `_fetchJob` compares the server's count).
+   * False when the job is not in step (the caller fetches it instead).
+   */
+  private _follow(view: IJobView, payload: IJobEmission): boolean {
+    const tracker = this._trackers.get(view.job.id);
+    if (!tracker || tracker.inflight || !this._loaded.has(view.job.id) || !isActive(view.job.state)) {
+      return false;
+    }
+    let event: IEngineEvent | null = null;
+    if (payload.event) {
+      try {
+        event = JSON.parse(payload.event) as IEngineEvent;
+      } catch {
+        return false; // not an event we can read: ask the server
+      }
+    }
+    tracker.fromBus = true;
+    // A fallback poll may have brought this event already (events carry their time, so equal text is the same).
+    const seen = view.events.slice(-BUS_DEDUP_WINDOW).some(e => JSON.stringify(e) === payload.event);
+    if (event && !seen) {
+      view.events = [...view.events, event];
+      view.summary = summarize(view.events);
+    }
+    if (!isActive(payload.state)) {
+      // Ended: fetch the result, and the server's whole list of events (the payload has no sequence number).
+      tracker.endedOnBus = true;
+      return false;
+    }
+    view.job = { ...view.job, state: payload.state };
+    tracker.delay = this._polling.jobMax;
+    this._schedule(view.job.id);
+    this._emit();
+    return true;
   }
 
   /** While nothing runs, look again now and then: jobs from `%tito` cells, `tito` in a terminal. */

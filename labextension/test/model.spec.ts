@@ -369,6 +369,77 @@ describe('following a job on the event bus', () => {
     expect(model.activeJob?.events).toHaveLength(5);
   });
 
+  describe('once the model has the job in step with the server', () => {
+    /** A running job the model has fetched once (so the bus alone can carry it on). */
+    async function following(): Promise<void> {
+      await model.runModuleAction('01_numbers', 'complete');
+      await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+      await settle();
+      server.log = [];
+    }
+    const step = (state: string): IEngineEvent => ({ event: 'step', step: 'test', state, module: '01_numbers' });
+
+    it('takes the events from the bus payloads without asking the server', async () => {
+      await following();
+      for (let i = 0; i < 5; i++) {
+        const event: IEngineEvent = { event: 'log', message: `line ${i}`, level: 'info', time: i };
+        server.emit('job-1', event);
+        bus.emit(emission('job-1', 'running', event));
+      }
+      await settle();
+      expect(server.calls()).toEqual([]);
+      expect(model.activeJob?.events.map(e => e.message)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+      expect(model.activeJob?.summary.logs).toHaveLength(5);
+    });
+
+    it('polls only as the fallback, at its slowest, while the bus carries the job', async () => {
+      await following();
+      server.emit('job-1', step('running'));
+      bus.emit(emission('job-1', 'running', step('running')));
+      await settle();
+      await jest.advanceTimersByTimeAsync(POLLING.jobMax - 1);
+      expect(server.calls()).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(server.calls()).toEqual(['GET jobs/job-1?since=1']);
+      // The same event on the bus after a poll brought it is not counted twice.
+      const late: IEngineEvent = { event: 'log', message: 'late', level: 'info', time: 9 };
+      server.emit('job-1', late);
+      await jest.advanceTimersByTimeAsync(POLLING.jobMax);
+      await settle();
+      bus.emit(emission('job-1', 'running', late));
+      await settle();
+      expect(model.activeJob?.events.filter(e => e.message === 'late')).toHaveLength(1);
+    });
+
+    it('when the job ends, reads its result and the server’s whole list, so a lost bus event still shows', async () => {
+      await following();
+      const events = [step('running'), { event: 'collected', count: 2 } as IEngineEvent, step('passed')];
+      events.forEach(e => server.emit('job-1', e));
+      // The bus drops the middle one.
+      bus.emit(emission('job-1', 'running', events[0]));
+      bus.emit(emission('job-1', 'running', events[2]));
+      await settle();
+      expect(model.activeJob?.events).toHaveLength(2);
+
+      server.finish('job-1');
+      bus.emit(emission('job-1', 'succeeded'));
+      await settle();
+      expect(server.calls()).toEqual([
+        'GET jobs/job-1?since=0',
+        'GET modules',
+        'GET checkpoints',
+        'GET checkpoints/timeline',
+        'GET jobs'
+      ]);
+      const view = model.jobs[0];
+      expect(view.job.state).toBe('succeeded');
+      expect(view.job.result?.summary).toBe('Done.');
+      expect(view.events).toEqual(events);
+      expect(view.summary.collected).toBe(2);
+    });
+  });
+
   it('shows a job started from a %tito cell and refreshes the course when it ends', async () => {
     server.addJob('module.complete', { modules: ['01_numbers'] }, 'magic');
     bus.emit(emission('job-1', 'running'));
