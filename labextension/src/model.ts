@@ -6,6 +6,7 @@
  * here, so tests drive it with the request layer mocked.
  */
 import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMoreCommand, moduleActions, moduleArgs, runMode } from './commands';
@@ -111,6 +112,14 @@ export class TitoModel implements IDisposable {
     this.frontendVersion = options.frontendVersion ?? FRONTEND_VERSION;
     this._polling = { ...DEFAULT_POLLING, ...options.polling };
     this._idleDelay = this._polling.idleMin;
+    this._idle = new Poll({
+      auto: false,
+      name: 'tito:background-look',
+      factory: () => this._look(),
+      frequency: { interval: this._idleDelay, max: this._polling.idleMax, backoff: false },
+      // Hidden, or not connected: the poll keeps its turn without asking the server.
+      standby: () => !this._visible || this.connection !== 'ready'
+    });
     // Lumino binds the slot to `this` (its second argument), and the same pair disconnects it in `dispose`.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.connect(this._onEmission, this);
@@ -288,7 +297,7 @@ export class TitoModel implements IDisposable {
       this.loadError = (error as Error).message;
     }
     if (this._fingerprint() !== before) {
-      this._idleDelay = this._polling.idleMin;
+      this._setIdleDelay(this._polling.idleMin);
     }
     this._emit();
   }
@@ -372,7 +381,7 @@ export class TitoModel implements IDisposable {
     if (this.connection !== 'ready') {
       return;
     }
-    this._idleDelay = this._polling.idleMin;
+    this._setIdleDelay(this._polling.idleMin);
     void this.refresh().then(() => {
       for (const view of this.jobs) {
         if (isActive(view.job.state)) {
@@ -391,6 +400,7 @@ export class TitoModel implements IDisposable {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.disconnect(this._onEmission, this);
     this._clearTimers();
+    this._idle.dispose();
     this._trackers.clear();
     Signal.clearData(this);
   }
@@ -628,7 +638,7 @@ export class TitoModel implements IDisposable {
     if (!payload.job_id) {
       return;
     }
-    this._idleDelay = this._polling.idleMin;
+    this._setIdleDelay(this._polling.idleMin);
     if (!this._visible) {
       // Caught up by `setVisible(true)`.
       return;
@@ -696,25 +706,27 @@ export class TitoModel implements IDisposable {
 
   /** While nothing runs, look again now and then: jobs from `%tito` cells, `tito` in a terminal. */
   private _scheduleIdle(): void {
-    if (this._idleTimer !== null) {
-      clearTimeout(this._idleTimer);
-      this._idleTimer = null;
-    }
     if (!this._visible || this._isDisposed || this.connection !== 'ready') {
       return;
     }
-    const look = async () => {
-      this._idleTimer = null;
-      const before = this._fingerprint();
-      if (!this.busy) {
-        await this.refresh();
-      }
-      if (this._fingerprint() === before) {
-        this._idleDelay = Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax);
-      }
-      this._scheduleIdle();
-    };
-    this._idleTimer = setTimeout(() => void look(), this._idleDelay);
+    void this._idle.schedule({ interval: this._idleDelay, phase: 'started' });
+  }
+
+  /** One background look: read the course again (not while a job runs), and look less often while nothing changes. */
+  private async _look(): Promise<void> {
+    const before = this._fingerprint();
+    if (!this.busy) {
+      await this.refresh();
+    }
+    if (this._fingerprint() === before) {
+      this._setIdleDelay(Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax));
+    }
+  }
+
+  /** The wait before the next background look (the poll reads it when it schedules that look). */
+  private _setIdleDelay(delay: number): void {
+    this._idleDelay = delay;
+    this._idle.frequency = { interval: delay, max: this._polling.idleMax, backoff: false };
   }
 
   private _clearTimers(): void {
@@ -724,10 +736,7 @@ export class TitoModel implements IDisposable {
         tracker.timer = null;
       }
     }
-    if (this._idleTimer !== null) {
-      clearTimeout(this._idleTimer);
-      this._idleTimer = null;
-    }
+    void this._idle.stop();
   }
 
   private _fingerprint(): string {
@@ -757,7 +766,7 @@ export class TitoModel implements IDisposable {
   private _polling: IPolling;
   private _trackers = new Map<string, ITracker>();
   private _loaded = new Set<string>();
-  private _idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private _idle: Poll;
   private _idleDelay: number;
   private _visible = true;
   private _isDisposed = false;

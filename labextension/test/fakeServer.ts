@@ -176,7 +176,8 @@ export class FakeServer {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     this._check(method, path, method === 'POST' ? 202 : 200, answer);
-    return Promise.resolve(answer);
+    // As over HTTP: the client gets its own copy, never the server's objects.
+    return Promise.resolve(answer === undefined ? answer : JSON.parse(JSON.stringify(answer)));
   };
 
   private _check(method: string, path: string, status: number, body: unknown): void {

@@ -503,6 +503,23 @@ describe('the background look', () => {
     expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(2);
   });
 
+  it('looks at the first interval again once something changed', async () => {
+    await model.start();
+    // Two looks, nothing new: the next waits 40 s.
+    await jest.advanceTimersByTimeAsync(10000);
+    await settle();
+    await jest.advanceTimersByTimeAsync(20000);
+    await settle();
+    server.modules[0] = { ...server.modules[0], state: 'exported', last_run: 1500 };
+    await jest.advanceTimersByTimeAsync(40000);
+    await settle();
+    expect(model.modules[0].state).toBe('exported');
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(10000);
+    await settle();
+    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+  });
+
   it('does not look while hidden', async () => {
     await model.start();
     model.setVisible(false);
