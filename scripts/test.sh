@@ -6,15 +6,19 @@ cd "$(dirname "$0")/.."
 TITO_SETUP_TEST=1 bash scripts/setup.sh
 . .venv/bin/activate
 
-# The sidebar's dev packages: jest for its unit tests, axe-core for the browser tests' accessibility checks.
+# The sidebar's dev packages: jest, eslint and prettier for its own checks, axe-core for the browser tests' accessibility
+# checks.
 # The editable install skips npm when the sidebar is already built, so make sure they are here.
-if [ -f labextension/package-lock.json ] && [ ! -f labextension/node_modules/axe-core/axe.min.js ]; then
+if [ -f labextension/package-lock.json ] && { [ ! -f labextension/node_modules/axe-core/axe.min.js ] ||
+  [ ! -f labextension/node_modules/.bin/eslint ]; }; then
   echo "› sidebar dev packages (npm ci)"
   (cd labextension && npm ci --silent --no-audit --no-fund)
 fi
 
 if [ -f labextension/package.json ] && grep -q '"test"' labextension/package.json; then
-  echo "› sidebar unit tests"
+  echo "› sidebar lint (prettier, eslint, tsc, generated API types)"
+  (cd labextension && npm run --silent lint:check)
+  echo "› sidebar unit and component tests"
   (cd labextension && npm test --silent)
 fi
 

@@ -4,45 +4,25 @@
  * The server decides who is an instructor and computes every number from nbgrader's gradebook; this file only
  * asks for it and arranges it in rows. No React here, so jest drives it with the request layer mocked.
  */
+import { components } from './api.generated';
 import { requestAPI } from './request';
 
-/** A cell's state, from the least to the most done (the engine's `class_view.STATES`). */
-export type CellState = 'not_submitted' | 'submitted' | 'graded' | 'feedback_ready' | 'feedback_returned';
-
-export interface IClassCell {
-  student: string;
-  assignment: string;
-  state: CellState;
-  score: number;
-  max_score: number;
-  percent?: number;
-  timestamp?: string | null;
-}
-
-export interface IStuck {
-  student: string;
-  assignment: string;
-  reason: 'low_score' | 'not_submitted';
-  detail: string;
-}
-
-export interface IClassStatus {
-  assignments: string[];
-  students: string[];
-  cells: IClassCell[];
-  stuck: IStuck[];
-  last_released?: string | null;
-  /** Each student id as it can be shown on screen. */
-  shown?: Record<string, string>;
-}
+type Schemas = components['schemas'];
 
 /** The answer of `GET class`. */
-export interface IClassView {
-  instructor: boolean;
-  reason: string;
-  class: IClassStatus | null;
-  message: string | null;
-}
+export type IClassView = Schemas['ClassView'];
+
+/** The data of `class.status`: students × assignments, and who is stuck where. */
+export type IClassStatus = Schemas['ClassStatus'];
+
+/** One cell of the grid: a student's submission of one assignment. */
+export type IClassCell = IClassStatus['cells'][number];
+
+/** A cell's state, from the least to the most done (the engine's `class_view.STATES`). */
+export type CellState = IClassCell['state'];
+
+/** A student stuck on an assignment, and why. */
+export type IStuck = IClassStatus['stuck'][number];
 
 /** One row of the grid: a student, their cell per assignment (in the header's order), and where they are stuck. */
 export interface IClassRow {
@@ -75,7 +55,7 @@ export function classRows(status: IClassStatus): IClassRow[] {
         byKey.get(`${student}\u0000${assignment}`) ?? {
           student,
           assignment,
-          state: 'not_submitted' as CellState,
+          state: 'not_submitted',
           score: 0,
           max_score: 0
         }

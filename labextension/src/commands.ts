@@ -1,8 +1,9 @@
 /**
- * Commands that installed packages add to tito (plugins), and how the sidebar can run them.
+ * What the sidebar offers, read from tito's command table (`GET commands`), never listed here again.
  *
- * Pure functions over `GET commands`: which commands are plugins', whether one can run from a button (it needs
- * nothing, or just a module), and the arguments to send for a module.
+ * Pure functions over the table: the verbs a module's row and the palette offer (the commands the table makes REST
+ * actions), what a job is called for people, which commands are plugins', whether one can run from a button (it
+ * needs nothing, or just a module), and the arguments to send for a module.
  */
 import { ICommandArg, ICommandInfo } from './types';
 
@@ -11,6 +12,49 @@ export const BUILTIN_SOURCE = 'tito_jupyter';
 
 /** How a button runs a command: as it is, or for one module. */
 export type RunMode = 'bare' | 'module';
+
+/**
+ * The command's word as a REST action (`export` for `module.export`: `POST modules/{module}/export`), or null when
+ * it runs through `POST jobs` only. The table says so (`action`); a table served without that field (before it was
+ * added) marks the same commands as the long-running built-ins that act on a checkpoint, or on a module with a
+ * word of their own in the CLI (`tito complete`).
+ */
+export function restAction(command: ICommandInfo): string | null {
+  if (command.action !== undefined) {
+    return command.action;
+  }
+  const marked =
+    command.source === BUILTIN_SOURCE &&
+    command.long_running &&
+    (command.acts_on === 'module' ? command.shortcut : command.acts_on === 'checkpoint');
+  return marked ? command.path[command.path.length - 1] : null;
+}
+
+/** The commands a module's row offers, one button each, in the table's order. */
+export function moduleActions(commands: readonly ICommandInfo[]): ICommandInfo[] {
+  return commands.filter(c => c.acts_on === 'module' && restAction(c) !== null);
+}
+
+function capitalized(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** A REST action's button label: "Export", "Complete". */
+export function actionLabel(command: ICommandInfo): string {
+  return capitalized(restAction(command) ?? command.path[command.path.length - 1]);
+}
+
+/**
+ * What a job of `command` is called, before what it acts on: a module's verb ("Complete"), a verb and the kind it
+ * acts on ("Run checkpoint"), or, for a command of no resource of its own, its name (`system.doctor`).
+ */
+export function jobVerb(command: Pick<ICommandInfo, 'name' | 'path' | 'acts_on'>): string {
+  const word = command.path[command.path.length - 1];
+  if (command.acts_on && command.path.length === 2 && command.path[0] === command.acts_on) {
+    return command.acts_on === 'module' ? capitalized(word) : `${capitalized(word)} ${command.acts_on}`;
+  }
+  return command.name;
+}
 
 export function isPluginCommand(command: ICommandInfo): boolean {
   return command.source !== BUILTIN_SOURCE;

@@ -7,20 +7,19 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
-import { paletteLabel, runMode } from './commands';
+import { actionLabel, paletteLabel, restAction, runMode } from './commands';
 import { TitoModel } from './model';
 import { cellLinkOf } from './cellLink';
 import { ICellTarget } from './notWritten';
-import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
-namespace CommandIDs {
-  export const openSidebar = 'tito:open-sidebar';
-  export const refresh = 'tito:refresh';
-  export const completeCurrent = 'tito:complete-current';
-  export const exportCurrent = 'tito:export-current';
-  export const testCurrent = 'tito:test-current';
-}
+const CommandIDs = {
+  openSidebar: 'tito:open-sidebar',
+  refresh: 'tito:refresh'
+} as const;
+
+/** The id of the palette command that runs a module action for the current notebook (`tito:complete-current`). */
+const currentModuleCommandId = (action: string) => `tito:${action}-current`;
 
 /** The id prefix of commands installed packages add to tito (`tito:plugin:hello.greet`). */
 const PLUGIN_COMMAND_PREFIX = 'tito:plugin:';
@@ -99,38 +98,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const panel = notebooks?.currentWidget;
       return panel ? model.moduleForPath(panel.context.path) : null;
     };
-    const addCurrentModuleCommand = (id: string, action: ModuleAction, label: string, caption: string) => {
-      commands.addCommand(id, {
-        label,
-        caption,
-        isEnabled: () => model.connection === 'ready' && !model.busy && currentModule() !== null,
-        execute: async () => {
-          const module = currentModule();
-          if (module) {
-            app.shell.activateById(sidebar.id);
-            await model.runModuleAction(module.id, action);
-          }
+    // The module actions of the table (`GET commands`), for the current notebook's module: one palette entry each
+    // ("tito: Complete current module"), once the server has listed them.
+    const addCurrentModuleCommands = () => {
+      for (const info of model.moduleActions) {
+        const action = restAction(info);
+        const id = action ? currentModuleCommandId(action) : null;
+        if (!action || !id || commands.hasCommand(id)) {
+          continue;
         }
-      });
+        commands.addCommand(id, {
+          label: `tito: ${actionLabel(info)} current module`,
+          caption: `${info.help} (for the module of the current notebook)`,
+          isEnabled: () => model.connection === 'ready' && !model.busy && currentModule() !== null,
+          execute: async () => {
+            const module = currentModule();
+            if (module) {
+              app.shell.activateById(sidebar.id);
+              await model.runModuleAction(module.id, action);
+            }
+          }
+        });
+        palette?.addItem({ command: id, category: 'TinyTorch' });
+      }
     };
-    addCurrentModuleCommand(
-      CommandIDs.completeCurrent,
-      'complete',
-      'tito: Complete current module',
-      'Export, test and record the module of the current notebook'
-    );
-    addCurrentModuleCommand(
-      CommandIDs.exportCurrent,
-      'export',
-      'tito: Export current module',
-      'Export the current notebook into the tinytorch package'
-    );
-    addCurrentModuleCommand(
-      CommandIDs.testCurrent,
-      'test',
-      'tito: Test current module',
-      'Run the tests of the current notebook’s module'
-    );
+    model.stateChanged.connect(addCurrentModuleCommands);
     // The palette re-renders every item on each notification (and a click on an item then misses), so tell it
     // only when something the commands' enabled state reads has changed, not on every refresh of the course.
     let commandState = '';
@@ -263,7 +255,10 @@ async function goToDefinition(panel: NotebookPanel, name: string): Promise<void>
   await panel.context.ready;
   const notebook = panel.content;
   const definition = new RegExp(`^\\s*def\\s+${name.replace(/[^\w]/g, '')}\\s*\\(`, 'm');
-  await showCell(notebook, notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource())));
+  await showCell(
+    notebook,
+    notebook.widgets.findIndex(cell => definition.test(cell.model.sharedModel.getSource()))
+  );
 }
 
 export default plugin;

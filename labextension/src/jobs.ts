@@ -4,7 +4,8 @@
  * Pure functions over the event list, so the sidebar renders the same picture whether the events
  * arrived live on the event bus or all at once from `GET jobs/{id}`.
  */
-import { IEngineEvent, IJob, IResult, ITestCounts, JobState } from './types';
+import { jobVerb } from './commands';
+import { ICommandInfo, IEngineEvent, IJob, IResult, ITestCounts, JobState } from './types';
 
 export interface IStepView {
   /** `export`, `test`, `checkpoint` or `record`. */
@@ -23,7 +24,8 @@ export interface ITestView {
   name: string;
   /** The file the test lives in, relative to the course root. */
   file: string;
-  outcome: 'passed' | 'failed' | 'error' | 'skipped' | string;
+  /** `passed`, `failed`, `error` or `skipped`. */
+  outcome: string;
   message: string;
   where: string | null;
   /** The module being tested when this test ran, if the events said. */
@@ -77,6 +79,11 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** An event's field as text: a string or a number as it is, anything else (missing, an object) as `fallback`. */
+function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback;
+}
+
 /** Fold a job's events into the picture the sidebar shows. */
 export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
   const steps: IStepView[] = [];
@@ -92,8 +99,8 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
     switch (event.event) {
       case 'step': {
         const step: IStepView = {
-          step: String(event.step ?? ''),
-          state: String(event.state ?? ''),
+          step: str(event.step),
+          state: str(event.state),
           module: text(event.module),
           checkpoint: text(event.checkpoint),
           message: text(event.message)
@@ -124,9 +131,9 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
         run.collected = collected;
         break;
       case 'test': {
-        const id = String(event.id ?? '');
+        const id = str(event.id);
         const parts = id.split('::');
-        const outcome = String(event.outcome ?? '');
+        const outcome = str(event.outcome);
         if (!run) {
           run = newRun('test', currentModule, null);
           runs.push(run);
@@ -139,7 +146,7 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
           name: parts[parts.length - 1] || id,
           file: parts.length > 1 ? parts[0] : '',
           outcome,
-          message: String(event.message ?? ''),
+          message: str(event.message),
           where: text(event.where),
           module: currentModule
         });
@@ -149,11 +156,11 @@ export function summarize(events: ReadonlyArray<IEngineEvent>): IJobSummary {
         progress = {
           done: Number(event.done ?? 0),
           total: Number(event.total ?? 0),
-          label: String(event.label ?? '')
+          label: str(event.label)
         };
         break;
       case 'log':
-        logs.push({ message: String(event.message ?? ''), level: String(event.level ?? 'info') });
+        logs.push({ message: str(event.message), level: str(event.level, 'info') });
         break;
     }
   }
@@ -219,18 +226,13 @@ export function runCounts(run: ITestRun, result: IResult | null): IRunCounts {
   return { passed: run.passed, failed: run.failed, total: Math.max(run.collected ?? 0, run.reported) };
 }
 
-const VERBS: Record<string, string> = {
-  'module.export': 'Export',
-  'module.test': 'Test',
-  'module.complete': 'Complete',
-  'module.validate': 'Validate',
-  'checkpoint.run': 'Run checkpoint',
-  'checkpoint.test': 'Test checkpoint'
-};
-
-/** A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors". */
-export function describeJob(job: Pick<IJob, 'command' | 'args'>): string {
-  const verb = VERBS[job.command] ?? job.command;
+/**
+ * A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors", by its command in the table
+ * (`commands`, from `GET commands`); a command the table does not have is named as it is.
+ */
+export function describeJob(job: Pick<IJob, 'command' | 'args'>, commands: readonly ICommandInfo[] = []): string {
+  const command = commands.find(c => c.name === job.command);
+  const verb = command ? jobVerb(command) : job.command;
   const args = job.args ?? {};
   const subjects: string[] = [];
   if (Array.isArray(args.modules)) {

@@ -6,16 +6,17 @@
  * here, so tests drive it with the request layer mocked.
  */
 import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { isMoreCommand, moduleArgs, runMode } from './commands';
+import { isMoreCommand, moduleActions, moduleArgs, runMode } from './commands';
 import { lockedBecause } from './format';
 import { IJobSummary, describeJob, summarize } from './jobs';
 import { courseFolder, toContentsPath, toCoursePath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
 import {
   API_VERSION,
-  CheckpointAction,
+  ActionWord,
   ICheckpointRow,
   ICheckpointStatus,
   ICommandInfo,
@@ -30,7 +31,6 @@ import {
   ITimelineEntry,
   IVersionInfo,
   JOB_EVENT_SCHEMA,
-  ModuleAction,
   isActive
 } from './types';
 import { FRONTEND_VERSION } from './version';
@@ -95,16 +95,33 @@ interface ITracker {
   delay: number;
   inflight: boolean;
   again: boolean;
+  /** Events came from the bus: once it says the job ended, the next fetch takes the server's whole list. */
+  fromBus: boolean;
+  /** The bus said the job ended. */
+  endedOnBus: boolean;
 }
+
+/** How many of a job's latest events a bus event is compared with, to drop one a poll already brought. */
+const BUS_DEDUP_WINDOW = 50;
 
 export class TitoModel implements IDisposable {
   constructor(options: IModelOptions = {}) {
     this._events = options.events ?? null;
-    this._saveNotebooks = options.saveNotebooks ?? (async () => undefined);
+    this._saveNotebooks = options.saveNotebooks ?? (() => Promise.resolve());
     this._serverRoot = options.serverRoot ?? '';
     this.frontendVersion = options.frontendVersion ?? FRONTEND_VERSION;
     this._polling = { ...DEFAULT_POLLING, ...options.polling };
     this._idleDelay = this._polling.idleMin;
+    this._idle = new Poll({
+      auto: false,
+      name: 'tito:background-look',
+      factory: () => this._look(),
+      frequency: { interval: this._idleDelay, max: this._polling.idleMax, backoff: false },
+      // Hidden, or not connected: the poll keeps its turn without asking the server.
+      standby: () => !this._visible || this.connection !== 'ready'
+    });
+    // Lumino binds the slot to `this` (its second argument), and the same pair disconnects it in `dispose`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.connect(this._onEmission, this);
   }
 
@@ -134,8 +151,15 @@ export class TitoModel implements IDisposable {
   /** Why the last action did not start. */
   actionError: string | null = null;
   warnings: string[] = [];
+  /** tito's command table (`GET commands`): every command a job may run, built-ins first. */
+  commands: ICommandInfo[] = [];
   /** Commands that installed packages add to tito, and those of tito's own offered with them (`MORE_BUILTINS`). */
   pluginCommands: ICommandInfo[] = [];
+
+  /** The commands a module's row and the palette offer (the table's REST actions on a module), in its order. */
+  get moduleActions(): ICommandInfo[] {
+    return moduleActions(this.commands);
+  }
 
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -273,13 +297,13 @@ export class TitoModel implements IDisposable {
       this.loadError = (error as Error).message;
     }
     if (this._fingerprint() !== before) {
-      this._idleDelay = this._polling.idleMin;
+      this._setIdleDelay(this._polling.idleMin);
     }
     this._emit();
   }
 
   /** Export, test or complete a module, after saving its notebook if it is open with changes. */
-  async runModuleAction(moduleId: string, action: ModuleAction): Promise<IJob | null> {
+  async runModuleAction(moduleId: string, action: ActionWord): Promise<IJob | null> {
     const module = this.modules.find(m => m.id === moduleId);
     const notebooks = module ? [this.contentsPath(module.notebook)] : [];
     // The server takes `notebook` as the contents API names it (relative to its root folder).
@@ -288,7 +312,7 @@ export class TitoModel implements IDisposable {
   }
 
   /** Run or test a checkpoint, after saving the notebooks of the modules it needs. */
-  async runCheckpointAction(checkpointId: string, action: CheckpointAction): Promise<IJob | null> {
+  async runCheckpointAction(checkpointId: string, action: ActionWord): Promise<IJob | null> {
     const checkpoint = this.checkpoints.find(c => c.id === checkpointId);
     const locked = checkpoint ? lockedBecause(checkpoint) : null;
     if (locked) {
@@ -357,7 +381,7 @@ export class TitoModel implements IDisposable {
     if (this.connection !== 'ready') {
       return;
     }
-    this._idleDelay = this._polling.idleMin;
+    this._setIdleDelay(this._polling.idleMin);
     void this.refresh().then(() => {
       for (const view of this.jobs) {
         if (isActive(view.job.state)) {
@@ -373,8 +397,10 @@ export class TitoModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.disconnect(this._onEmission, this);
     this._clearTimers();
+    this._idle.dispose();
     this._trackers.clear();
     Signal.clearData(this);
   }
@@ -383,10 +409,16 @@ export class TitoModel implements IDisposable {
   private async _loadCommands(): Promise<void> {
     try {
       const list = await requestAPI<ICommandList>('commands');
-      this.pluginCommands = (list?.commands ?? []).filter(isMoreCommand);
-    } catch {
-      // Without the list the sidebar still works; it just offers no extra commands.
-      this.pluginCommands = [];
+      this.commands = list?.commands ?? [];
+    } catch (error) {
+      // Without the table the course still shows; its verbs cannot be offered, and the student is told why.
+      this.commands = [];
+      this.actionError = `Could not read tito's commands, so the sidebar offers none: ${(error as Error).message}`;
+    }
+    this.pluginCommands = this.commands.filter(isMoreCommand);
+    // Jobs listed before the table arrived are named by it now.
+    for (const view of this.jobs) {
+      Object.assign(view, this._describe(view.job));
     }
     this._emit();
   }
@@ -432,9 +464,7 @@ export class TitoModel implements IDisposable {
     }
     const { events: _ignored, ...rest } = job;
     const view: IJobView = { job: rest, events, summary: summarize(events), ...this._describe(rest) };
-    this.jobs = [view, ...this.jobs]
-      .sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0))
-      .slice(0, KEEP_JOBS);
+    this.jobs = [view, ...this.jobs].sort((a, b) => (b.job.created ?? 0) - (a.job.created ?? 0)).slice(0, KEEP_JOBS);
     return view;
   }
 
@@ -453,12 +483,7 @@ export class TitoModel implements IDisposable {
     }
     // The newest job is shown in detail: make sure its events are there.
     const newest = this.jobs[0];
-    if (
-      newest &&
-      !this._trackers.has(newest.job.id) &&
-      !newest.events.length &&
-      !this._loaded.has(newest.job.id)
-    ) {
+    if (newest && !this._trackers.has(newest.job.id) && !newest.events.length && !this._loaded.has(newest.job.id)) {
       this._loaded.add(newest.job.id);
       void this._fetchJob(newest.job.id);
     }
@@ -468,7 +493,14 @@ export class TitoModel implements IDisposable {
   private _track(jobId: string, now: boolean): void {
     let tracker = this._trackers.get(jobId);
     if (!tracker) {
-      tracker = { timer: null, delay: this._polling.jobMin, inflight: false, again: false };
+      tracker = {
+        timer: null,
+        delay: this._polling.jobMin,
+        inflight: false,
+        again: false,
+        fromBus: false,
+        endedOnBus: false
+      };
       this._trackers.set(jobId, tracker);
     }
     if (now) {
@@ -509,7 +541,9 @@ export class TitoModel implements IDisposable {
     }
     const before = this.jobs.find(j => j.job.id === jobId);
     const wasActive = before ? isActive(before.job.state) : true;
-    const since = before?.events.length ?? 0;
+    // A job followed on the bus is read whole once it ended: what the student keeps is the server's list.
+    const resync = !!tracker?.fromBus && tracker.endedOnBus;
+    const since = resync ? 0 : (before?.events.length ?? 0);
     let job: IJob | null = null;
     try {
       job = await requestAPI<IJob>(`jobs/${encodeURIComponent(jobId)}?since=${since}`);
@@ -535,12 +569,18 @@ export class TitoModel implements IDisposable {
     if (job) {
       this._loaded.add(jobId);
       const view = this.jobs.find(j => j.job.id === jobId) ?? this._addJob(job);
-      // Another answer may have landed meanwhile: keep only what continues the list.
-      const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));
-      if (added.length) {
-        view.events = [...view.events, ...added];
+      if (resync && job.events) {
+        fresh = JSON.stringify(view.events) !== JSON.stringify(job.events);
+        view.events = [...job.events];
         view.summary = summarize(view.events);
-        fresh = true;
+      } else {
+        // Another answer may have landed meanwhile: keep only what continues the list.
+        const added = (job.events ?? []).slice(Math.max(0, view.events.length - since));
+        if (added.length) {
+          view.events = [...view.events, ...added];
+          view.summary = summarize(view.events);
+          fresh = true;
+        }
       }
       const { events: _ignored, ...rest } = job;
       fresh = fresh || view.job.state !== job.state || (!!job.result && !view.job.result);
@@ -565,9 +605,7 @@ export class TitoModel implements IDisposable {
       }
       return;
     }
-    tracker.delay = fresh
-      ? this._polling.jobMin
-      : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
+    tracker.delay = fresh ? this._polling.jobMin : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
     if (tracker.again) {
       void this._fetchJob(jobId);
     } else {
@@ -584,11 +622,11 @@ export class TitoModel implements IDisposable {
         ? [args.module]
         : [];
     if (named.length || args.all_ || !job.notebook || !job.command.startsWith('module.')) {
-      return { title: describeJob(job), modules: named };
+      return { title: describeJob(job, this.commands), modules: named };
     }
     const module = this.modules.find(m => m.notebook === job.notebook) ?? this.moduleForPath(job.notebook);
     const modules = module ? [module.id] : [];
-    return { title: describeJob({ ...job, args: { ...args, modules } }), modules };
+    return { title: describeJob({ ...job, args: { ...args, modules } }, this.commands), modules };
   }
 
   /** An event from the server's bus: a tito job moved on. */
@@ -600,7 +638,7 @@ export class TitoModel implements IDisposable {
     if (!payload.job_id) {
       return;
     }
-    this._idleDelay = this._polling.idleMin;
+    this._setIdleDelay(this._polling.idleMin);
     if (!this._visible) {
       // Caught up by `setVisible(true)`.
       return;
@@ -621,30 +659,74 @@ export class TitoModel implements IDisposable {
         finished: null
       });
       this._emit();
+    } else if (this._follow(known, payload)) {
+      return;
     }
     this._track(payload.job_id, true);
   }
 
+  /**
+   * Take a bus payload's event and state into a job the model has in step with the server (fetched, no answer
+   * on its way): no request per event. Polling stays on as the fallback, at its slowest while the bus carries
+   * the job. When the payload says the job ended, it is fetched once more: for its result, and to check no
+   * event was missed (the payload has no sequence number; `_fetchJob` compares the server's count).
+   * False when the job is not in step (the caller fetches it instead).
+   */
+  private _follow(view: IJobView, payload: IJobEmission): boolean {
+    const tracker = this._trackers.get(view.job.id);
+    if (!tracker || tracker.inflight || !this._loaded.has(view.job.id) || !isActive(view.job.state)) {
+      return false;
+    }
+    let event: IEngineEvent | null = null;
+    if (payload.event) {
+      try {
+        event = JSON.parse(payload.event) as IEngineEvent;
+      } catch {
+        return false; // not an event we can read: ask the server
+      }
+    }
+    tracker.fromBus = true;
+    // A fallback poll may have brought this event already (events carry their time, so equal text is the same).
+    const seen = view.events.slice(-BUS_DEDUP_WINDOW).some(e => JSON.stringify(e) === payload.event);
+    if (event && !seen) {
+      view.events = [...view.events, event];
+      view.summary = summarize(view.events);
+    }
+    if (!isActive(payload.state)) {
+      // Ended: fetch the result, and the server's whole list of events (the payload has no sequence number).
+      tracker.endedOnBus = true;
+      return false;
+    }
+    view.job = { ...view.job, state: payload.state };
+    tracker.delay = this._polling.jobMax;
+    this._schedule(view.job.id);
+    this._emit();
+    return true;
+  }
+
   /** While nothing runs, look again now and then: jobs from `%tito` cells, `tito` in a terminal. */
   private _scheduleIdle(): void {
-    if (this._idleTimer !== null) {
-      clearTimeout(this._idleTimer);
-      this._idleTimer = null;
-    }
     if (!this._visible || this._isDisposed || this.connection !== 'ready') {
       return;
     }
-    this._idleTimer = setTimeout(async () => {
-      this._idleTimer = null;
-      const before = this._fingerprint();
-      if (!this.busy) {
-        await this.refresh();
-      }
-      if (this._fingerprint() === before) {
-        this._idleDelay = Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax);
-      }
-      this._scheduleIdle();
-    }, this._idleDelay);
+    void this._idle.schedule({ interval: this._idleDelay, phase: 'started' });
+  }
+
+  /** One background look: read the course again (not while a job runs), and look less often while nothing changes. */
+  private async _look(): Promise<void> {
+    const before = this._fingerprint();
+    if (!this.busy) {
+      await this.refresh();
+    }
+    if (this._fingerprint() === before) {
+      this._setIdleDelay(Math.min(this._idleDelay * this._polling.factor, this._polling.idleMax));
+    }
+  }
+
+  /** The wait before the next background look (the poll reads it when it schedules that look). */
+  private _setIdleDelay(delay: number): void {
+    this._idleDelay = delay;
+    this._idle.frequency = { interval: delay, max: this._polling.idleMax, backoff: false };
   }
 
   private _clearTimers(): void {
@@ -654,10 +736,7 @@ export class TitoModel implements IDisposable {
         tracker.timer = null;
       }
     }
-    if (this._idleTimer !== null) {
-      clearTimeout(this._idleTimer);
-      this._idleTimer = null;
-    }
+    void this._idle.stop();
   }
 
   private _fingerprint(): string {
@@ -687,7 +766,7 @@ export class TitoModel implements IDisposable {
   private _polling: IPolling;
   private _trackers = new Map<string, ITracker>();
   private _loaded = new Set<string>();
-  private _idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private _idle: Poll;
   private _idleDelay: number;
   private _visible = true;
   private _isDisposed = false;

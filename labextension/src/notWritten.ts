@@ -48,7 +48,7 @@ function asGroup(value: unknown): INotWritten | null {
     notebook: str(value.notebook),
     cell: typeof value.cell === 'number' ? value.cell : null,
     cell_id: str(value.cell_id),
-    file: String(value.file ?? ''),
+    file: typeof value.file === 'string' ? value.file : '',
     line: typeof value.line === 'number' ? value.line : 0,
     tests: value.tests.map(String)
   };

@@ -47,7 +47,7 @@ export async function requestAPI<T>(
     response = await ServerConnection.makeRequest(url, init, connection);
   } catch (error) {
     throw new TitoRequestError(
-      `Could not reach the Jupyter server (${(error as Error).message || error}). Is it still running?`,
+      `Could not reach the Jupyter server (${(error as Error).message || String(error)}). Is it still running?`,
       0,
       'network'
     );
@@ -68,8 +68,7 @@ export async function requestAPI<T>(
       reason?: string;
     };
     const message =
-      body.message ||
-      `${method} ${API_PATH}/${path} failed: ${response.status} ${response.statusText}`.trim();
+      body.message || `${method} ${API_PATH}/${path} failed: ${response.status} ${response.statusText}`.trim();
     throw new TitoRequestError(message, response.status, body.reason ?? '');
   }
   return data as T;

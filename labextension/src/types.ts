@@ -1,16 +1,21 @@
 /**
- * The shapes the tito REST API answers with (docs/rest-api.md), as the sidebar reads them.
+ * The shapes the tito REST API answers with, as the sidebar reads them.
+ *
+ * Each is the server's OpenAPI document's own schema (api.generated.ts, written by `npm run gen:types` from
+ * tito_jupyter/server/openapi.json), named for the sidebar. Where the document leaves a part open (a module's
+ * test counts, a result's error), the sidebar's reading of it is written here, on top of the document's type.
  */
+import { components } from './api.generated';
+
+type Schemas = components['schemas'];
 
 /** `GET version`. */
-export interface IVersionInfo {
-  version: string;
-  api: number;
-}
+export type IVersionInfo = Schemas['Version'];
 
 /** The states a module goes through, in order. */
-export type ModuleState = 'not_started' | 'exported' | 'tests_failing' | 'tests_passing' | 'complete';
+export type ModuleState = Schemas['ModuleRow']['state'];
 
+/** A module's last test counts (the document says only "an object"). */
 export interface ITestCounts {
   passed: number;
   failed: number;
@@ -20,107 +25,52 @@ export interface ITestCounts {
 }
 
 /** One row of `GET modules`. */
-export interface IModuleRow {
-  id: string;
-  number: number;
-  name: string;
-  title: string;
-  /** Relative to the course root. */
-  notebook: string;
-  export_target: string | null;
-  requires: string[];
-  state: ModuleState;
-  /** Seconds since the epoch. */
-  last_run: number | null;
-  changed: boolean;
-  /** Complete once, then a later test run failed (its state is then `tests_failing`). */
-  completed_earlier: boolean;
-  tests: ITestCounts | null;
-  missing_prerequisites: string[];
-}
+export type IModuleRow = Omit<Schemas['ModuleRow'], 'tests'> & { tests: ITestCounts | null };
 
 /** `GET modules`. */
-export interface IModuleStatus {
-  modules: IModuleRow[];
-  complete: number;
-  total: number;
-  warnings: string[];
-}
+export type IModuleStatus = Omit<Schemas['ModuleStatus'], 'modules'> & { modules: IModuleRow[] };
 
-export type CheckpointState = 'locked' | 'ready' | 'passed' | 'failed';
+export type CheckpointState = Schemas['CheckpointRow']['state'];
 
 /** One row of `GET checkpoints`. */
-export interface ICheckpointRow {
-  id: string;
-  question: string;
-  requires: string[];
-  unlocked_by: string | null;
-  state: CheckpointState;
-  missing_modules: string[];
-  passed_at: number | null;
-}
+export type ICheckpointRow = Schemas['CheckpointRow'];
 
 /** `GET checkpoints`. */
-export interface ICheckpointStatus {
-  checkpoints: ICheckpointRow[];
-  passed: number;
-  total: number;
-}
+export type ICheckpointStatus = Schemas['CheckpointStatus'];
 
-export interface ITimelineEntry {
-  kind: 'module' | 'checkpoint';
-  id: string;
-  title: string;
-  state: ModuleState | CheckpointState;
-}
+/** One entry of `GET checkpoints/timeline`: a module, or a checkpoint after the module that unlocks it. */
+export type ITimelineEntry = Schemas['Timeline']['timeline'][number];
 
 /** `GET checkpoints/timeline`. */
-export interface ITimeline {
-  timeline: ITimelineEntry[];
-}
+export type ITimeline = Schemas['Timeline'];
 
-/** `GET course` (only what the sidebar uses). */
-export interface ICourse {
-  root: string;
-  package: string;
-}
+/** `GET course`. */
+export type ICourse = Schemas['Course'];
 
-/** An engine event (the same in the CLI, the magics and the sidebar). */
-export interface IEngineEvent {
-  event: 'step' | 'collected' | 'test' | 'progress' | 'log' | string;
-  time?: number;
-  [key: string]: unknown;
-}
+/** An engine event (the same in the CLI, the magics and the sidebar): its kind, its time, and its own fields. */
+export type IEngineEvent = Schemas['Event'];
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+export type JobState = Schemas['Job']['state'];
+
+/** What a failed result says went wrong (the document says only "an object"). */
+export interface IResultError {
+  kind?: string;
+  message?: string;
+  hint?: string;
+}
 
 /** The engine's `Result.to_dict()`. */
-export interface IResult {
-  command: string;
-  ok: boolean;
-  summary: string;
-  data: Record<string, unknown>;
-  error: { kind?: string; message?: string; hint?: string } | null;
-  duration: number;
-}
+export type IResult = Omit<Schemas['Result'], 'error'> & { error: IResultError | null };
 
-/** A job as the server reports it; `events` holds `events[since:]` of `GET jobs/{id}?since=N`. */
-export interface IJob {
-  id: string;
-  command: string;
-  args: Record<string, unknown>;
-  notebook: string | null;
-  source: string;
-  /** `server`: a job the server runs; `terminal`: `tito` typed in a terminal, which the server follows. */
-  origin?: 'server' | 'terminal' | string;
-  state: JobState;
-  events?: IEngineEvent[];
-  event_count?: number;
-  result: IResult | null;
-  created: number | null;
-  started: number | null;
-  finished: number | null;
-}
+/** A job as `GET jobs/{id}?since=N` answers it: `events` holds `events[since:]`. */
+export type IJobAnswer = Omit<Schemas['Job'], 'result'> & { result: IResult | null };
+
+/**
+ * A job as the sidebar keeps it: its events live beside it (`IJobView`), and a job first heard of on the event
+ * bus is known before `GET jobs/{id}` says where it came from (`origin`).
+ */
+export type IJob = Omit<IJobAnswer, 'events' | 'event_count' | 'origin'> &
+  Partial<Pick<IJobAnswer, 'events' | 'event_count' | 'origin'>>;
 
 /** The payload of an event on jupyter_server's event bus with the tito job schema. */
 export interface IJobEmission {
@@ -136,7 +86,7 @@ export interface IJobEmission {
 export const JOB_EVENT_SCHEMA = 'https://tito-jupyter.org/events/job';
 
 /** The REST API version this sidebar speaks. */
-export const API_VERSION = 1;
+export const API_VERSION: IVersionInfo['api'] = 1;
 
 export const ACTIVE_JOB_STATES: ReadonlyArray<JobState> = ['queued', 'running'];
 
@@ -144,36 +94,17 @@ export function isActive(state: JobState): boolean {
   return ACTIVE_JOB_STATES.includes(state);
 }
 
-export type ModuleAction = 'export' | 'test' | 'complete';
-export type CheckpointAction = 'run' | 'test';
+/** A REST action's word (`export`, `run`): the last word of a command the table makes an action. */
+export type ActionWord = string;
 
 /** One argument of a command (`GET commands`); `flags` empty means positional. */
-export interface ICommandArg {
-  name: string;
-  help: string;
-  flags: string[];
-  kind: 'str' | 'int' | 'float' | 'bool' | 'seconds' | 'path' | 'database' | string;
-  nargs: '?' | '*' | '+' | null;
-  choices: string[] | null;
-  default: unknown;
-}
+export type ICommandArg = Schemas['CommandArg'];
 
-/** One command of tito's command table (`GET commands`): a built-in, or one a package added. */
-export interface ICommandInfo {
-  /** The dotted name `POST jobs` takes (`hello.greet`). */
-  name: string;
-  path: string[];
-  help: string;
-  description?: string;
-  args: ICommandArg[];
-  shortcut?: boolean;
-  long_running: boolean;
-  acts_on: string | null;
-  /** `tito_jupyter` for built-ins, else the name of the package that added it. */
-  source: string;
-}
+/**
+ * One command of tito's command table (`GET commands`): a built-in, or one a package added. `action`, its REST
+ * action word or null, comes with the REST actions made from the table; optional until the document has it.
+ */
+export type ICommandInfo = Schemas['Command'] & { action?: string | null };
 
 /** `GET commands`. */
-export interface ICommandList {
-  commands: ICommandInfo[];
-}
+export type ICommandList = Schemas['Commands'];

@@ -22,9 +22,16 @@ const STATUS: IClassStatus = {
     { student: ZOE, assignment: '01_numbers', state: 'submitted', score: 0, max_score: 3 }
   ],
   stuck: [
-    { student: 'bob', assignment: '02_doubling', reason: 'low_score', detail: 'latest graded module 02_doubling scored 0 of 1' }
+    {
+      student: 'bob',
+      assignment: '02_doubling',
+      reason: 'low_score',
+      detail: 'latest graded module 02_doubling scored 0 of 1'
+    }
   ],
-  shown: { alice: 'alice', bob: 'bob', [ZOE]: 'Zoë\\u202eevil' }
+  shown: { alice: 'alice', bob: 'bob', [ZOE]: 'Zoë\\u202eevil' },
+  states: ['not_submitted', 'submitted', 'graded', 'feedback_ready', 'feedback_returned'],
+  counts: { '01_numbers': { feedback_returned: 1, feedback_ready: 1, submitted: 1 }, '02_doubling': { graded: 2 } }
 };
 
 test('the class view is one GET of tito/api/class', async () => {

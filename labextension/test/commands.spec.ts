@@ -1,6 +1,17 @@
-/** Which plugin commands the sidebar can run from a button, and with which arguments. */
-import { commandLine, isMoreCommand, isPluginCommand, moduleArgs, paletteLabel, runMode } from '../src/commands';
-import { HELLO_COMMANDS, arg, commandInfo } from './fakeServer';
+/** What the sidebar offers, read from the command table: module verbs, job names, plugin commands and their arguments. */
+import {
+  actionLabel,
+  commandLine,
+  isMoreCommand,
+  isPluginCommand,
+  jobVerb,
+  moduleActions,
+  moduleArgs,
+  paletteLabel,
+  restAction,
+  runMode
+} from '../src/commands';
+import { BUILTIN_COMMANDS, HELLO_COMMANDS, arg, commandInfo } from './fakeServer';
 
 const [greet, wave] = HELLO_COMMANDS;
 
@@ -46,5 +57,38 @@ describe('plugin commands', () => {
   it('read as the palette and %tito name them', () => {
     expect(paletteLabel(greet)).toBe('tito: Say hello to a module');
     expect(commandLine(greet)).toBe('hello greet');
+  });
+});
+
+describe('module actions', () => {
+  it('are the commands the table makes REST actions on a module, in its order, with their word as the label', () => {
+    const actions = moduleActions([...BUILTIN_COMMANDS, ...HELLO_COMMANDS]);
+    expect(actions.map(c => c.name)).toEqual(['module.export', 'module.test', 'module.complete', 'module.validate']);
+    expect(actions.map(actionLabel)).toEqual(['Export', 'Test', 'Complete', 'Validate']);
+  });
+
+  it('include a package’s command the table makes an action, and no other', () => {
+    const lint = commandInfo('lint.check', { acts_on: 'module', source: 'tito-lint', action: 'lint' });
+    const [greet] = HELLO_COMMANDS;
+    expect(moduleActions([lint, { ...greet, action: null }]).map(restAction)).toEqual(['lint']);
+  });
+
+  it('are the same commands when the table is served without its `action` field', () => {
+    const withoutField = BUILTIN_COMMANDS.map(({ action: _dropped, ...rest }) => rest);
+    expect(moduleActions(withoutField).map(restAction)).toEqual(['export', 'test', 'complete', 'validate']);
+    expect(withoutField.filter(c => c.acts_on === 'checkpoint').map(restAction)).toEqual(['test', 'run']);
+    expect(restAction(withoutField.find(c => c.name === 'module.status')!)).toBeNull();
+    const { action: _a, ...greet } = HELLO_COMMANDS[0];
+    expect(restAction(greet)).toBeNull();
+  });
+});
+
+describe('job names', () => {
+  it('are a module’s verb, a verb and the kind it acts on, or the command’s name', () => {
+    const find = (name: string) => BUILTIN_COMMANDS.find(c => c.name === name)!;
+    expect(jobVerb(find('module.complete'))).toBe('Complete');
+    expect(jobVerb(find('checkpoint.run'))).toBe('Run checkpoint');
+    expect(jobVerb(find('system.doctor'))).toBe('system.doctor');
+    expect(jobVerb(HELLO_COMMANDS[0])).toBe('hello.greet');
   });
 });

@@ -1,7 +1,22 @@
 /**
  * A tito server in memory, answering `requestAPI` as docs/rest-api.md says, for the model's tests.
+ *
+ * Every answer and every error it gives is checked against the server's OpenAPI document (openapiContract.ts):
+ * what breaks the document lands in `violations`, which the tests expect empty, so the fake cannot drift from the
+ * real server's promise unnoticed.
  */
-import { ICommandArg, ICommandInfo, IEngineEvent, IJob, IModuleRow, JobState } from '../src/types';
+import {
+  ICheckpointRow,
+  IResultError,
+  ICommandArg,
+  ICommandInfo,
+  IEngineEvent,
+  IJobAnswer,
+  IModuleRow,
+  JobState
+} from '../src/types';
+import { IClassView } from '../src/classView';
+import { contractViolation } from './openapiContract';
 
 export class HttpError extends Error {
   constructor(
@@ -58,6 +73,32 @@ export function commandInfo(name: string, overrides: Partial<ICommandInfo> = {})
   };
 }
 
+const MODULES_ARG = arg('modules', { nargs: '*' });
+
+/** The table's module and checkpoint actions (as tito_jupyter/commands.py has them), and a command of no resource. */
+export const BUILTIN_COMMANDS: ICommandInfo[] = [
+  ...['export', 'test', 'complete', 'validate'].map(word =>
+    commandInfo(`module.${word}`, {
+      help: `The ${word} of a module.`,
+      args: [MODULES_ARG, arg('all_', { flags: ['--all'], kind: 'bool' })],
+      acts_on: 'module',
+      shortcut: true,
+      long_running: true,
+      action: word
+    })
+  ),
+  commandInfo('module.status', { args: [MODULES_ARG], acts_on: 'module', shortcut: true, action: null }),
+  ...['test', 'run'].map(word =>
+    commandInfo(`checkpoint.${word}`, {
+      args: [arg('checkpoint')],
+      acts_on: 'checkpoint',
+      long_running: true,
+      action: word
+    })
+  ),
+  commandInfo('system.doctor', { action: null })
+];
+
 /** What the tito-hello package adds (the same plugin the Python tests install). */
 export const HELLO_COMMANDS: ICommandInfo[] = [
   commandInfo('hello.greet', {
@@ -69,8 +110,15 @@ export const HELLO_COMMANDS: ICommandInfo[] = [
   commandInfo('hello.wave', { help: 'Wave at the course.', source: 'tito-hello' })
 ];
 
+/** The body of a POST, as far as the fake reads it. */
+interface IPostBody {
+  command?: string;
+  args?: Record<string, unknown>;
+  source?: string;
+}
+
 interface IServerJob {
-  job: IJob;
+  job: IJobAnswer;
   events: IEngineEvent[];
 }
 
@@ -82,7 +130,7 @@ export class FakeServer {
     moduleRow('01_numbers'),
     moduleRow('02_doubling', { requires: ['01_numbers'], missing_prerequisites: ['01_numbers'] })
   ];
-  checkpoints = [
+  checkpoints: ICheckpointRow[] = [
     {
       id: 'c01_arithmetic',
       question: 'Can I do arithmetic with my own functions?',
@@ -93,23 +141,54 @@ export class FakeServer {
       passed_at: null
     }
   ];
-  /** `GET commands`: a few built-ins; tests add plugin commands. */
-  commands: ICommandInfo[] = [
-    commandInfo('module.export', { args: [arg('modules', { nargs: '*' })], acts_on: 'module' }),
-    commandInfo('system.doctor')
-  ];
+  /** `GET commands`: the built-ins the sidebar offers, and one it does not; tests add plugin commands. */
+  commands: ICommandInfo[] = [...BUILTIN_COMMANDS];
   commandsError: HttpError | null = null;
+  /** `GET class`: a student's answer unless a test makes the user an instructor. */
+  classView: IClassView = { instructor: false, reason: 'not an instructor of this course', class: null, message: null };
   jobs: IServerJob[] = [];
   log: IRequestLog[] = [];
   /** An error the next POST answers with. */
   postError: HttpError | null = null;
   private _next = 1;
 
-  /** The `requestAPI` stand-in. */
-  handle = async (endPoint: string, init: RequestInit = {}): Promise<unknown> => {
+  /** What the fake answered that the OpenAPI document does not allow (the tests expect none). */
+  violations: string[] = [];
+  /**
+   * Set by tests of a server from another version (the handshake's mismatch): its answers follow another
+   * document, so they are not checked against this one.
+   */
+  foreign = false;
+
+  /** The `requestAPI` stand-in: the answer, checked against the OpenAPI document. */
+  handle = (endPoint: string, init: RequestInit = {}): Promise<unknown> => {
     const method = init.method ?? 'GET';
-    const body = init.body ? JSON.parse(String(init.body)) : undefined;
+    const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
     this.log.push({ endPoint, method, body });
+    const path = endPoint.split('?')[0];
+    let answer: unknown;
+    try {
+      answer = this._answer(endPoint, method, body as IPostBody | undefined);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        this._check(method, path, error.status, { message: error.message, reason: error.reason });
+      }
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this._check(method, path, method === 'POST' ? 202 : 200, answer);
+    // As over HTTP: the client gets its own copy, never the server's objects.
+    return Promise.resolve(answer === undefined ? answer : JSON.parse(JSON.stringify(answer)));
+  };
+
+  private _check(method: string, path: string, status: number, body: unknown): void {
+    // Status 0 is no answer at all (the server could not be reached): nothing to check.
+    const violation = this.foreign || status === 0 ? null : contractViolation(method, path, status, body);
+    if (violation) {
+      this.violations.push(violation);
+    }
+  }
+
+  private _answer(endPoint: string, method: string, body: IPostBody | undefined): unknown {
     const [path, query] = endPoint.split('?');
     const parts = path.split('/').map(decodeURIComponent);
 
@@ -138,6 +217,9 @@ export class FakeServer {
         ]
       };
     }
+    if (path === 'class') {
+      return this.classView;
+    }
     if (path === 'commands') {
       if (this.commandsError) {
         throw this.commandsError;
@@ -145,11 +227,11 @@ export class FakeServer {
       return { commands: this.commands };
     }
     if (path === 'jobs' && method === 'POST') {
-      const command = this.commands.find(c => c.name === body.command);
+      const command = this.commands.find(c => c.name === body?.command);
       if (!command) {
-        throw new HttpError(`There is no command '${body.command}'.`, 400, 'unknown_command');
+        throw new HttpError(`There is no command '${body?.command}'.`, 400, 'unknown_command');
       }
-      return this.addJob(command.name, body.args ?? {}, body.source ?? 'rest').job;
+      return this.addJob(command.name, body?.args ?? {}, body?.source ?? 'rest').job;
     }
     if (path === 'jobs' && method === 'GET') {
       return { jobs: this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse() };
@@ -177,15 +259,16 @@ export class FakeServer {
       return this.addJob(command, args, 'sidebar').job;
     }
     throw new HttpError(`No route ${method} ${endPoint}`, 404);
-  };
+  }
 
   addJob(command: string, args: Record<string, unknown>, source: string): IServerJob {
-    const job: IJob = {
+    const job: IJobAnswer = {
       id: `job-${this._next++}`,
       command,
       args,
       notebook: null,
       source,
+      origin: 'server',
       state: 'running',
       result: null,
       created: 1000 + this._next,
@@ -203,7 +286,7 @@ export class FakeServer {
     this.jobs.find(j => j.job.id === jobId)!.events.push(event);
   }
 
-  finish(jobId: string, state: JobState = 'succeeded', summary = 'Done.'): void {
+  finish(jobId: string, state: JobState = 'succeeded', summary = 'Done.', error: IResultError | null = null): void {
     const entry = this.jobs.find(j => j.job.id === jobId)!;
     entry.job = {
       ...entry.job,
@@ -214,7 +297,7 @@ export class FakeServer {
         ok: state === 'succeeded',
         summary,
         data: {},
-        error: null,
+        error,
         duration: 1
       }
     };

@@ -12,9 +12,13 @@ import { courseFolder, toContentsPath, toCoursePath } from '../src/paths';
 
 describe('format', () => {
   it('names every module and checkpoint state', () => {
-    expect(
-      ['not_started', 'exported', 'tests_failing', 'tests_passing', 'complete'].map(moduleStateLabel)
-    ).toEqual(['Not started', 'Exported', 'Tests failing', 'Tests passing', 'Complete']);
+    expect(['not_started', 'exported', 'tests_failing', 'tests_passing', 'complete'].map(moduleStateLabel)).toEqual([
+      'Not started',
+      'Exported',
+      'Tests failing',
+      'Tests passing',
+      'Complete'
+    ]);
     expect(['locked', 'ready', 'passed', 'failed'].map(checkpointStateLabel)).toEqual([
       'Locked',
       'Ready to run',

@@ -1,5 +1,6 @@
 /** How a job's engine events read in the sidebar. */
 import { describeJob, progressFraction, runCounts, summarize } from '../src/jobs';
+import { BUILTIN_COMMANDS, HELLO_COMMANDS } from './fakeServer';
 import { IResult } from '../src/types';
 import { IEngineEvent } from '../src/types';
 
@@ -80,7 +81,7 @@ describe('counting tests per run', () => {
   const events: IEngineEvent[] = [
     { event: 'step', step: 'test', state: 'running', module: '01_tensor' },
     { event: 'collected', count: 46 },
-    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test', id: `m.ipynb::test_${i}`, outcome: 'passed' })),
+    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test' as const, id: `m.ipynb::test_${i}`, outcome: 'passed' })),
     { event: 'step', step: 'test', state: 'passed', module: '01_tensor' },
     { event: 'step', step: 'checkpoint', state: 'running', checkpoint: 'c01_tensors' },
     { event: 'collected', count: 3 },
@@ -149,17 +150,21 @@ describe('counting tests per run', () => {
 });
 
 describe('describeJob', () => {
-  it('names the action and what it acts on', () => {
+  const table = [...BUILTIN_COMMANDS, ...HELLO_COMMANDS];
+
+  it('names the action, by the command table, and what it acts on', () => {
+    const named = (command: string, args: Record<string, unknown>) => describeJob({ command, args }, table);
+    expect(named('module.complete', { modules: ['01_numbers'] })).toBe('Complete 01_numbers');
+    expect(named('module.validate', { modules: ['01_numbers'] })).toBe('Validate 01_numbers');
+    expect(named('checkpoint.run', { checkpoint: 'c01_arithmetic' })).toBe('Run checkpoint c01_arithmetic');
+    expect(named('module.export', { modules: [], all_: true })).toBe('Export all modules');
+    expect(named('system.doctor', {})).toBe('system.doctor');
+    expect(named('hello.greet', { module: '01_numbers' })).toBe('hello.greet 01_numbers');
+  });
+
+  it('names a command the table does not have as it is', () => {
     expect(describeJob({ command: 'module.complete', args: { modules: ['01_numbers'] } })).toBe(
-      'Complete 01_numbers'
+      'module.complete 01_numbers'
     );
-    expect(describeJob({ command: 'checkpoint.run', args: { checkpoint: 'c01_arithmetic' } })).toBe(
-      'Run checkpoint c01_arithmetic'
-    );
-    expect(describeJob({ command: 'module.export', args: { modules: [], all_: true } })).toBe(
-      'Export all modules'
-    );
-    expect(describeJob({ command: 'system.doctor', args: {} })).toBe('system.doctor');
-    expect(describeJob({ command: 'hello.greet', args: { module: '01_numbers' } })).toBe('hello.greet 01_numbers');
   });
 });

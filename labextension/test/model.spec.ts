@@ -6,7 +6,7 @@ import { Signal } from '@lumino/signaling';
 
 import { TitoModel } from '../src/model';
 import { requestAPI } from '../src/request';
-import { JOB_EVENT_SCHEMA } from '../src/types';
+import { IEngineEvent, JOB_EVENT_SCHEMA } from '../src/types';
 import { FakeServer, HELLO_COMMANDS, HttpError, arg, commandInfo } from './fakeServer';
 
 jest.mock('../src/request', () => ({ requestAPI: jest.fn() }));
@@ -23,9 +23,10 @@ let model: TitoModel;
 function makeModel(options: { events?: boolean; serverRoot?: string } = {}): TitoModel {
   return new TitoModel({
     events: options.events === false ? null : bus,
-    saveNotebooks: async paths => {
+    saveNotebooks: paths => {
       saved.push(paths);
       server.log.push({ endPoint: `save ${paths.join(',')}`, method: 'SAVE', body: null });
+      return Promise.resolve();
     },
     serverRoot: options.serverRoot ?? '/home/student/course',
     frontendVersion: '0.1.0',
@@ -56,13 +57,15 @@ beforeEach(() => {
   bus = new Signal<object, { schema_id: string }>({});
   saved = [];
   request.mockReset();
-  request.mockImplementation(server.handle as typeof requestAPI);
+  request.mockImplementation(server.handle);
   model = makeModel();
 });
 
 afterEach(() => {
   model.dispose();
   jest.useRealTimers();
+  // Whatever a test made the fake say, the real server's document allows it.
+  expect(server.violations).toEqual([]);
 });
 
 describe('the handshake', () => {
@@ -77,6 +80,7 @@ describe('the handshake', () => {
   });
 
   it('says plainly that the server extension is missing when `version` is not found', async () => {
+    server.foreign = true; // Jupyter's own 404: no tito extension answers, so no tito document applies
     server.versionError = new HttpError('Not Found', 404);
     await model.start();
     expect(model.connection).toBe('missing');
@@ -95,6 +99,7 @@ describe('the handshake', () => {
   });
 
   it('treats another API version as a mismatch too', async () => {
+    server.foreign = true; // a server of another API version answers by another document
     server.version = { version: '0.1.0', api: 2 };
     await model.start();
     expect(model.connection).toBe('mismatch');
@@ -109,12 +114,11 @@ describe('the handshake', () => {
 
   it('keeps the message of a course it cannot read', async () => {
     const handle = server.handle;
-    request.mockImplementation((async (endPoint: string, init?: RequestInit) => {
-      if (endPoint === 'modules') {
-        throw new HttpError('No TinyTorch course found in /tmp.', 404);
-      }
-      return handle(endPoint, init);
-    }) as typeof requestAPI);
+    request.mockImplementation((endPoint: string, init?: RequestInit) =>
+      endPoint === 'modules'
+        ? Promise.reject(new HttpError('No TinyTorch course found in /tmp.', 404, 'project_not_found'))
+        : handle(endPoint, init)
+    );
     await model.start();
     expect(model.connection).toBe('ready');
     expect(model.loadError).toMatch(/No TinyTorch course/);
@@ -159,9 +163,7 @@ describe('actions', () => {
   it('does not start the job when the notebook cannot be saved', async () => {
     model.dispose();
     model = new TitoModel({
-      saveNotebooks: async () => {
-        throw new Error('disk full');
-      },
+      saveNotebooks: () => Promise.reject(new Error('disk full')),
       frontendVersion: '0.1.0',
       polling: POLLING
     });
@@ -191,11 +193,19 @@ describe('actions', () => {
   });
 
   it('shows the engine’s refusal when the server still finds the checkpoint locked', async () => {
-    await unlock();  // the sidebar's view is stale: a module was reset in a terminal since
-    server.postError = new HttpError('Checkpoint c01_arithmetic is locked: complete 02_doubling first.', 409);
-    expect(await model.runCheckpointAction('c01_arithmetic', 'run')).toBeNull();
-    expect(model.actionError).toMatch(/Checkpoint c01_arithmetic is locked: complete 02_doubling first/);
+    await unlock(); // the sidebar's view is stale: a module was reset in a terminal since
+    // The server takes the job (202); the engine refuses it, and the job ends failed with the reason.
+    const job = await model.runCheckpointAction('c01_arithmetic', 'run');
+    server.finish(job!.id, 'failed', 'Checkpoint c01_arithmetic is locked: complete 02_doubling first.', {
+      kind: 'checkpoint_locked',
+      message: 'Checkpoint c01_arithmetic is locked: complete 02_doubling first.'
+    });
+    await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+    await settle();
     expect(model.busy).toBe(false);
+    expect(model.currentJob?.job.state).toBe('failed');
+    expect(model.currentJob?.job.result?.error?.kind).toBe('checkpoint_locked');
+    expect(model.currentJob?.job.result?.summary).toMatch(/locked: complete 02_doubling first/);
   });
 
   it('saves the notebooks of the modules a checkpoint needs before running it', async () => {
@@ -337,7 +347,7 @@ describe('following a job on the event bus', () => {
   it('fetches new events as soon as the bus says the job moved', async () => {
     await model.runModuleAction('01_numbers', 'complete');
     server.log = [];
-    const event = { event: 'step', step: 'export', state: 'running', module: '01_numbers' };
+    const event: IEngineEvent = { event: 'step', step: 'export', state: 'running', module: '01_numbers' };
     server.emit('job-1', event);
     bus.emit(emission('job-1', 'running', event));
     await settle();
@@ -349,7 +359,7 @@ describe('following a job on the event bus', () => {
     await model.runModuleAction('01_numbers', 'complete');
     server.log = [];
     for (let i = 0; i < 5; i++) {
-      const event = { event: 'log', message: `line ${i}`, level: 'info' };
+      const event: IEngineEvent = { event: 'log', message: `line ${i}`, level: 'info' };
       server.emit('job-1', event);
       bus.emit(emission('job-1', 'running', event));
     }
@@ -357,6 +367,77 @@ describe('following a job on the event bus', () => {
     // The first answer brings the first event; one more request brings the other four.
     expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET jobs/job-1?since=1']);
     expect(model.activeJob?.events).toHaveLength(5);
+  });
+
+  describe('once the model has the job in step with the server', () => {
+    /** A running job the model has fetched once (so the bus alone can carry it on). */
+    async function following(): Promise<void> {
+      await model.runModuleAction('01_numbers', 'complete');
+      await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+      await settle();
+      server.log = [];
+    }
+    const step = (state: string): IEngineEvent => ({ event: 'step', step: 'test', state, module: '01_numbers' });
+
+    it('takes the events from the bus payloads without asking the server', async () => {
+      await following();
+      for (let i = 0; i < 5; i++) {
+        const event: IEngineEvent = { event: 'log', message: `line ${i}`, level: 'info', time: i };
+        server.emit('job-1', event);
+        bus.emit(emission('job-1', 'running', event));
+      }
+      await settle();
+      expect(server.calls()).toEqual([]);
+      expect(model.activeJob?.events.map(e => e.message)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+      expect(model.activeJob?.summary.logs).toHaveLength(5);
+    });
+
+    it('polls only as the fallback, at its slowest, while the bus carries the job', async () => {
+      await following();
+      server.emit('job-1', step('running'));
+      bus.emit(emission('job-1', 'running', step('running')));
+      await settle();
+      await jest.advanceTimersByTimeAsync(POLLING.jobMax - 1);
+      expect(server.calls()).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(server.calls()).toEqual(['GET jobs/job-1?since=1']);
+      // The same event on the bus after a poll brought it is not counted twice.
+      const late: IEngineEvent = { event: 'log', message: 'late', level: 'info', time: 9 };
+      server.emit('job-1', late);
+      await jest.advanceTimersByTimeAsync(POLLING.jobMax);
+      await settle();
+      bus.emit(emission('job-1', 'running', late));
+      await settle();
+      expect(model.activeJob?.events.filter(e => e.message === 'late')).toHaveLength(1);
+    });
+
+    it('when the job ends, reads its result and the server’s whole list, so a lost bus event still shows', async () => {
+      await following();
+      const events = [step('running'), { event: 'collected', count: 2 } as IEngineEvent, step('passed')];
+      events.forEach(e => server.emit('job-1', e));
+      // The bus drops the middle one.
+      bus.emit(emission('job-1', 'running', events[0]));
+      bus.emit(emission('job-1', 'running', events[2]));
+      await settle();
+      expect(model.activeJob?.events).toHaveLength(2);
+
+      server.finish('job-1');
+      bus.emit(emission('job-1', 'succeeded'));
+      await settle();
+      expect(server.calls()).toEqual([
+        'GET jobs/job-1?since=0',
+        'GET modules',
+        'GET checkpoints',
+        'GET checkpoints/timeline',
+        'GET jobs'
+      ]);
+      const view = model.jobs[0];
+      expect(view.job.state).toBe('succeeded');
+      expect(view.job.result?.summary).toBe('Done.');
+      expect(view.events).toEqual(events);
+      expect(view.summary.collected).toBe(2);
+    });
   });
 
   it('shows a job started from a %tito cell and refreshes the course when it ends', async () => {
@@ -420,6 +501,23 @@ describe('the background look', () => {
     expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1000);
     expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(2);
+  });
+
+  it('looks at the first interval again once something changed', async () => {
+    await model.start();
+    // Two looks, nothing new: the next waits 40 s.
+    await jest.advanceTimersByTimeAsync(10000);
+    await settle();
+    await jest.advanceTimersByTimeAsync(20000);
+    await settle();
+    server.modules[0] = { ...server.modules[0], state: 'exported', last_run: 1500 };
+    await jest.advanceTimersByTimeAsync(40000);
+    await settle();
+    expect(model.modules[0].state).toBe('exported');
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(10000);
+    await settle();
+    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
   });
 
   it('does not look while hidden', async () => {
@@ -488,11 +586,29 @@ describe('commands installed packages add', () => {
   });
 
   it('still shows the course when the list cannot be read', async () => {
-    server.commandsError = new HttpError('Not Found', 404);
+    server.commandsError = new HttpError('You may not read this.', 403, 'forbidden');
     await model.start();
     expect(model.connection).toBe('ready');
     expect(model.modules).toHaveLength(2);
     expect(model.pluginCommands).toEqual([]);
+    // The module verbs come from the table too: without it none is offered, and the student is told why.
+    expect(model.moduleActions).toEqual([]);
+    expect(model.actionError).toMatch(
+      /Could not read tito's commands, so the sidebar offers none: You may not read this/
+    );
+  });
+
+  it('offers the table’s module actions, and names jobs by it', async () => {
+    await model.start();
+    expect(model.moduleActions.map(c => c.name)).toEqual([
+      'module.export',
+      'module.test',
+      'module.complete',
+      'module.validate'
+    ]);
+    await model.runModuleAction('01_numbers', 'validate');
+    expect(server.calls()).toContain('POST modules/01_numbers/validate');
+    expect(model.activeJob?.title).toBe('Validate 01_numbers');
   });
 
   describe('run', () => {

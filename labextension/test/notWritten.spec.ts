@@ -1,7 +1,4 @@
-/** What to write next: a result's `not_written` groups, in words and as the sidebar renders them. */
-import * as React from 'react';
-
-import { NotWrittenList } from '../src/components/NotWrittenList';
+/** What to write next: a result's `not_written` groups, in words (NotWrittenList.spec.tsx renders them). */
 import { cellIdOfFragment, cellLinkOf } from '../src/cellLink';
 import {
   cellTarget,
@@ -12,55 +9,7 @@ import {
   placeOf,
   testsWaiting
 } from '../src/notWritten';
-import { IResult } from '../src/types';
-
-// react-dom ships without type declarations here (no @types/react-dom): type the one function used.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { renderToStaticMarkup } = require('react-dom/server') as {
-  renderToStaticMarkup: (element: React.ReactElement) => string;
-};
-
-// @jupyterlab/ui-components is ES modules only, which this Node run does not load: its Button stands in as the
-// plain <button> it renders (the browser tests, tests/lab/test_sidebar_not_written.py, use the real one).
-jest.mock('@jupyterlab/ui-components', () => {
-  const react = jest.requireActual('react');
-  return {
-    Button: ({ minimal, small, ...rest }: Record<string, unknown>) => {
-      void minimal;
-      void small;
-      return react.createElement('button', rest);
-    }
-  };
-});
-
-const NB = 'modules/01_tensor/01_tensor.ipynb';
-
-function group(fn: string, cell: number | null, tests: number, cellId: string | null = `tensor-0${cell}`) {
-  return {
-    function: fn,
-    module: '01_tensor',
-    notebook: cell === null ? null : NB,
-    cell,
-    cell_id: cell === null ? null : cellId,
-    file: 'tinytorch/core/tensor.py',
-    line: 23,
-    tests: Array.from({ length: tests }, (_, i) => `${NB}::test_${fn.replace(/\W/g, '_')}_${i}`)
-  };
-}
-
-/** A failed `module.complete` as the engine reports it. */
-function completeResult(modules: Record<string, unknown>[]): IResult {
-  return { command: 'module.complete', ok: false, summary: '…', data: { modules }, error: null, duration: 1 };
-}
-
-const untouched = completeResult([
-  {
-    module: '01_tensor',
-    ok: false,
-    not_written: [group('Tensor.__init__', 6, 86), group('zeros', 24, 2), group('randn', 24, 2)],
-    nothing_written: true
-  }
-]);
+import { completeResult, group, untouched } from './notWrittenFixtures';
 
 describe('notWrittenOf', () => {
   it('reads the groups in the engine’s order and knows nothing is written yet', () => {
@@ -182,40 +131,5 @@ describe('words and targets', () => {
     expect(cellIdOfFragment('#cell-id=')).toBeNull();
     expect(cellIdOfFragment('#Heading-1')).toBeNull();
     expect(cellIdOfFragment(undefined)).toBeNull();
-  });
-});
-
-describe('NotWrittenList', () => {
-  const html = (result: IResult) =>
-    renderToStaticMarkup(
-      React.createElement(NotWrittenList, { view: notWrittenOf(result)!, onOpenCell: () => undefined })
-    );
-
-  it('lists the functions in order, the first marked, each with a labelled link and its tests folded', () => {
-    const out = html(untouched);
-    expect(out).toContain('aria-label="Nothing written yet"');
-    const items = out.match(/<li class="jp-TitoNotWritten-item"[^>]*>/g)!;
-    expect(items).toHaveLength(3);
-    expect(items[0]).toContain('data-function="Tensor.__init__"');
-    expect(items[0]).toContain('data-next="true"');
-    expect(items[0]).toContain('aria-current="step"');
-    expect(items[1]).toContain('data-next="false"');
-    expect(out.match(/write this next/g)).toHaveLength(1);
-    expect(out).toContain('aria-label="Go to cell 6 of 01_tensor.ipynb, where Tensor.__init__ is written"');
-    // Folded: a <details> without `open`, its summary counting the tests.
-    expect(out).toMatch(/<details class="jp-TitoNotWritten-tests"><summary>86 tests wait on it<\/summary>/);
-    expect(out).not.toContain('<details class="jp-TitoNotWritten-tests" open');
-  });
-
-  it('shows the file and line, without a link, for code outside a notebook cell', () => {
-    const out = html(completeResult([{ module: '01_tensor', not_written: [group('helper', null, 1)] }]));
-    expect(out).toContain('tinytorch/core/tensor.py, line 23');
-    expect(out).not.toContain('jp-TitoNotWritten-go');
-  });
-
-  it('escapes what the notebook names (a function is text, never markup)', () => {
-    const out = html(completeResult([{ module: '01_tensor', not_written: [group('<img src=x>', 3, 1)] }]));
-    expect(out).not.toContain('<img');
-    expect(out).toContain('&lt;img src=x&gt;');
   });
 });

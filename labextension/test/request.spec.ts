@@ -10,12 +10,12 @@ function settingsAnswering(answer: Answer | Error, seen: Request[]): ServerConne
     baseUrl: 'http://localhost:8888/a%40b/',
     wsUrl: 'ws://localhost:8888/a%40b/',
     token: 'secret',
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      seen.push(new Request(input as RequestInfo, init));
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(new Request(input, init));
       if (answer instanceof Error) {
-        throw answer;
+        return Promise.reject(answer);
       }
-      return new Response(answer.body ?? null, { status: answer.status, statusText: 'Status' });
+      return Promise.resolve(new Response(answer.body ?? null, { status: answer.status, statusText: 'Status' }));
     }
   });
 }

@@ -26,7 +26,9 @@ export function CheckpointTimeline(props: ICheckpointTimelineProps): JSX.Element
       {entries.map(entry => {
         if (entry.kind === 'module') {
           const row = props.modules?.find(m => m.id === entry.id);
-          const badge = moduleBadge(row ?? { state: entry.state as ModuleState, tests: null, completed_earlier: false });
+          const badge = moduleBadge(
+            row ?? { state: entry.state as ModuleState, tests: null, completed_earlier: false }
+          );
           return (
             <li
               key={`m-${entry.id}`}
@@ -87,7 +89,9 @@ function CheckpointItem(props: {
             aria-label={`Run checkpoint ${checkpoint.id}`}
             title={
               locked ??
-              (busy ? 'Wait for the running job to finish' : 'Export the modules it needs, then run its capability test')
+              (busy
+                ? 'Wait for the running job to finish'
+                : 'Export the modules it needs, then run its capability test')
             }
             onClick={() => props.onRun(checkpoint)}
           >

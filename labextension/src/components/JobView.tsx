@@ -73,7 +73,10 @@ export function JobView(props: IJobViewProps): JSX.Element {
         )}
       </div>
       {job.origin === 'terminal' && (
-        <div className="jp-TitoJob-source jp-TitoJob-origin" title="Started with tito in a terminal; followed live here">
+        <div
+          className="jp-TitoJob-source jp-TitoJob-origin"
+          title="Started with tito in a terminal; followed live here"
+        >
           from a terminal
         </div>
       )}

@@ -1,18 +1,24 @@
-/** The course's modules in order: state, last run, prerequisites, and what can be done with each. */
+/**
+ * The course's modules in order: state, last run, prerequisites, and a button for each command the table makes a
+ * module action (`GET commands`: export, test, complete, validate, or what a package adds).
+ */
 import * as React from 'react';
-import { Button, checkIcon, notebookIcon, runIcon, shareIcon } from '@jupyterlab/ui-components';
+import { Button, LabIcon, checkIcon, notebookIcon, runIcon, shareIcon } from '@jupyterlab/ui-components';
 
+import { actionLabel, restAction } from '../commands';
 import { fullTime, list, moduleBadge, testCounts, timeAgo } from '../format';
-import { IModuleRow, ModuleAction } from '../types';
+import { ActionWord, ICommandInfo, IModuleRow } from '../types';
 
 export interface IModuleListProps {
   modules: IModuleRow[];
+  /** The commands each row offers (`TitoModel.moduleActions`). */
+  actions: ICommandInfo[];
   /** Actions are off while a job runs. */
   busy: boolean;
   /** The module an active job works on, if any. */
   activeModules: string[];
   onOpen: (module: IModuleRow) => void;
-  onAction: (module: IModuleRow, action: ModuleAction) => void;
+  onAction: (module: IModuleRow, action: ActionWord) => void;
 }
 
 export function ModuleList(props: IModuleListProps): JSX.Element {
@@ -25,6 +31,7 @@ export function ModuleList(props: IModuleListProps): JSX.Element {
         <ModuleItem
           key={module.id}
           module={module}
+          actions={props.actions}
           busy={props.busy}
           working={props.activeModules.includes(module.id)}
           onOpen={props.onOpen}
@@ -37,22 +44,15 @@ export function ModuleList(props: IModuleListProps): JSX.Element {
 
 interface IModuleItemProps {
   module: IModuleRow;
+  actions: ICommandInfo[];
   busy: boolean;
   working: boolean;
   onOpen: (module: IModuleRow) => void;
-  onAction: (module: IModuleRow, action: ModuleAction) => void;
+  onAction: (module: IModuleRow, action: ActionWord) => void;
 }
 
-const ACTIONS: { action: ModuleAction; label: string; icon: typeof runIcon; help: string }[] = [
-  { action: 'export', label: 'Export', icon: shareIcon, help: 'Export the notebook into the tinytorch package' },
-  { action: 'test', label: 'Test', icon: runIcon, help: 'Run the tests against your exported code' },
-  {
-    action: 'complete',
-    label: 'Complete',
-    icon: checkIcon,
-    help: 'Export, test, run the checkpoint it unlocks, and record your progress'
-  }
-];
+/** How an action looks (what it does comes from the table): a few known words have their own icon. */
+const ICONS: Record<string, LabIcon> = { export: shareIcon, complete: checkIcon };
 
 function ModuleItem(props: IModuleItemProps): JSX.Element {
   const { module, busy, working } = props;
@@ -65,12 +65,7 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
     details.push(counts);
   }
   return (
-    <li
-      className="jp-TitoModule"
-      data-module={module.id}
-      data-state={module.state}
-      aria-busy={working || undefined}
-    >
+    <li className="jp-TitoModule" data-module={module.id} data-state={module.state} aria-busy={working || undefined}>
       <div className="jp-TitoModule-head">
         <span className="jp-TitoModule-number" aria-hidden="true">
           {String(module.number).padStart(2, '0')}
@@ -88,7 +83,12 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
       </div>
       {/* The state sits under the title, so a long title has the row's whole width to wrap in. */}
       <div className="jp-TitoModule-meta">
-        <span className="jp-TitoBadge" data-state={badge.state} aria-label={`State: ${badge.label}`} title={badge.title}>
+        <span
+          className="jp-TitoBadge"
+          data-state={badge.state}
+          aria-label={`State: ${badge.label}`}
+          title={badge.title}
+        >
           {badge.label}
         </span>{' '}
         {module.last_run ? (
@@ -107,22 +107,27 @@ function ModuleItem(props: IModuleItemProps): JSX.Element {
         </div>
       )}
       <div className="jp-TitoModule-actions" role="group" aria-label={`Actions for ${name}`}>
-        {ACTIONS.map(({ action, label, icon, help }) => (
-          <Button
-            key={action}
-            minimal
-            small
-            className="jp-TitoButton"
-            data-action={action}
-            disabled={busy}
-            aria-label={`${label} ${name}`}
-            title={busy ? 'Wait for the running job to finish' : help}
-            onClick={() => props.onAction(module, action)}
-          >
-            <icon.react tag="span" className="jp-TitoButton-icon" />
-            {label}
-          </Button>
-        ))}
+        {props.actions.map(command => {
+          const action = restAction(command) ?? '';
+          const label = actionLabel(command);
+          const Icon = ICONS[action] ?? runIcon;
+          return (
+            <Button
+              key={command.name}
+              minimal
+              small
+              className="jp-TitoButton"
+              data-action={action}
+              disabled={busy}
+              aria-label={`${label} ${name}`}
+              title={busy ? 'Wait for the running job to finish' : command.help}
+              onClick={() => props.onAction(module, action)}
+            >
+              <Icon.react tag="span" className="jp-TitoButton-icon" />
+              {label}
+            </Button>
+          );
+        })}
       </div>
     </li>
   );

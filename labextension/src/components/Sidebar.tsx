@@ -5,7 +5,7 @@ import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import { ITestView } from '../jobs';
 import { IJobView, TitoModel } from '../model';
 import { ICellTarget } from '../notWritten';
-import { ICheckpointRow, IModuleRow, ModuleAction } from '../types';
+import { ActionWord, ICheckpointRow, IModuleRow } from '../types';
 import { CheckpointTimeline } from './CheckpointTimeline';
 import { ClassPanel } from './ClassPanel';
 import { JobView } from './JobView';
@@ -67,8 +67,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
   const current = model.currentJob;
 
   const onOpenModule = (module: IModuleRow) => actions.openCourseFile(module.notebook);
-  const onModuleAction = (module: IModuleRow, action: ModuleAction) =>
-    void model.runModuleAction(module.id, action);
+  const onModuleAction = (module: IModuleRow, action: ActionWord) => void model.runModuleAction(module.id, action);
   const onRunCheckpoint = (checkpoint: ICheckpointRow) => void model.runCheckpointAction(checkpoint.id, 'run');
   const onOpenTest = (test: ITestView, view: IJobView) => {
     if (test.file.endsWith('.ipynb')) {
@@ -93,8 +92,8 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
       )}
       {!model.courseIsReachable && (
         <div className="jp-TitoNotice" data-kind="warning" role="note">
-          The course ({model.course?.root}) is outside the folder Jupyter serves, so its notebooks cannot be opened
-          from here. Start JupyterLab in the course folder (<code>tito dev serve</code>).
+          The course ({model.course?.root}) is outside the folder Jupyter serves, so its notebooks cannot be opened from
+          here. Start JupyterLab in the course folder (<code>tito dev serve</code>).
         </div>
       )}
       <section className="jp-TitoOverall" aria-label="Overall progress">
@@ -132,7 +131,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
           view={current}
           onCancel={view => void model.cancelJob(view.job.id)}
           onOpenTest={onOpenTest}
-          onOpenCell={actions.openCourseCell}
+          onOpenCell={(notebook, target) => actions.openCourseCell(notebook, target)}
         />
       )}
       <section className="jp-TitoSection" aria-labelledby="jp-TitoModules-heading">
@@ -141,6 +140,7 @@ export function Sidebar(props: ISidebarProps): JSX.Element {
         </h3>
         <ModuleList
           modules={model.modules}
+          actions={model.moduleActions}
           busy={model.busy}
           activeModules={activeModules}
           onOpen={onOpenModule}
