@@ -103,6 +103,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the student stands, whole, in one answer: module.overview's data and the jobs (a sidebar refresh). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The overview. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                /** @description Not authenticated, not authorized, or a write without XSRF token (cookie auth). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No course found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/modules": {
         parameters: {
             query?: never;
@@ -232,7 +286,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Export, test, complete or validate a module, as a job. */
+        /**
+         * Export, test, complete or validate a module, as a job.
+         * @description Runs the command of the table that the action names, for this module: export: Export notebooks' #| export cells into the tinytorch package (module.export); test: Run a module's tests against your exported code (module.test); complete: Export, test, run the checkpoint it unlocks, and record your progress (module.complete); validate: Check a module's structure: notebook, export target, solution markers, tests (module.validate). The same as POST jobs with that command and the module as its argument.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -429,7 +486,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test or run a checkpoint, as a job. */
+        /**
+         * Test or run a checkpoint, as a job.
+         * @description Runs the command of the table that the action names, for this checkpoint: test: Run a checkpoint's capability test against the package as it is (checkpoint.test); run: Export the modules a checkpoint needs, then run its capability test (checkpoint.run). The same as POST jobs with that command and the checkpoint as its argument.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -443,7 +503,7 @@ export interface paths {
             };
             requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["CheckpointActionBody"];
+                    "application/json": components["schemas"]["ActionBody"];
                 };
             };
             responses: {
@@ -740,6 +800,8 @@ export interface paths {
                 query?: {
                     /** @description Return events[since:]; event_count says how many there are. A count in ASCII digits, at most 12 of them. */
                     since?: number;
+                    /** @description A long poll: when the job has no event after `since` and has not ended, answer once it has (or has ended), or after this many seconds. 0 answers at once. */
+                    wait?: number;
                 };
                 header?: never;
                 path: {
@@ -758,7 +820,7 @@ export interface paths {
                         "application/json": components["schemas"]["Job"];
                     };
                 };
-                /** @description `since` is not a number. */
+                /** @description `since` is not a number, or `wait` not a whole number of seconds from 0 to 30. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -811,6 +873,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Job"];
+                    };
+                };
+                /** @description The job id is not text once its %-escapes are decoded (not UTF-8). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Not authenticated, not authorized, or a write without XSRF token (cookie auth). */
@@ -899,7 +970,7 @@ export interface components {
         Error: {
             /** @description What is wrong and what to do, for people. */
             message: string;
-            /** @description A stable word: unknown_name, invalid_name, project_not_found, invalid_json, invalid_body, invalid_argument, invalid_notebook, unknown_command, unknown_action, unknown_job, body_too_large, invalid_since, too_many_jobs, outside_course, not_a_server_job, not_found, method_not_allowed, forbidden, internal, ... */
+            /** @description A stable word: unknown_name, invalid_name, project_not_found, invalid_json, invalid_body, invalid_argument, invalid_notebook, unknown_command, unknown_action, unknown_job, body_too_large, invalid_since, invalid_wait, too_many_jobs, outside_course, not_a_server_job, not_found, method_not_allowed, forbidden, internal, ... */
             reason: string;
             /** @description unknown_name only: the closest name the course has. */
             suggestion?: string;
@@ -914,8 +985,9 @@ export interface components {
         Course: {
             root: string;
             package: string;
-            modules: Record<string, unknown>[];
-            checkpoints: Record<string, unknown>[];
+            modules: components["schemas"]["CourseModule"][];
+            checkpoints: components["schemas"]["CourseCheckpoint"][];
+            milestones: components["schemas"]["CourseMilestone"][];
         };
         ModuleRow: {
             id: string;
@@ -924,14 +996,18 @@ export interface components {
             title: string;
             notebook: string;
             export_target: string | null;
+            targets: string[];
             requires: string[];
+            inline_tests: number;
+            test_files: string[];
+            problems: string[];
             /** @enum {string} */
             state: "not_started" | "exported" | "tests_failing" | "tests_passing" | "complete";
             last_run: number | null;
             changed: boolean;
             /** @description The module was complete, then a later test run failed: its state is tests_failing. */
             completed_earlier: boolean;
-            tests: Record<string, unknown> | null;
+            tests: components["schemas"]["TestCounts"] | (never | null);
             missing_prerequisites: string[];
         };
         ModuleStatus: {
@@ -942,35 +1018,32 @@ export interface components {
         };
         CheckpointRow: {
             id: string;
+            number: number;
+            name: string;
             question: string;
+            path: string;
             requires: string[];
             unlocked_by: string | null;
+            problems: string[];
             /** @enum {string} */
             state: "locked" | "ready" | "passed" | "failed";
             missing_modules: string[];
             passed_at: number | null;
+            last_run: Record<string, unknown> | null;
         };
         CheckpointStatus: {
             checkpoints: components["schemas"]["CheckpointRow"][];
             passed: number;
             total: number;
+            warnings: string[];
         };
         Timeline: {
-            timeline: {
-                /** @enum {string} */
-                kind: "module" | "checkpoint";
-                id: string;
-                title: string;
-                state: string;
-            }[];
+            timeline: components["schemas"]["TimelineEntry"][];
+            warnings: string[];
         };
         ActionBody: {
             timeout?: components["schemas"]["Timeout"];
             notebook?: components["schemas"]["NotebookPath"];
-            source?: components["schemas"]["Source"];
-        };
-        CheckpointActionBody: {
-            timeout?: components["schemas"]["Timeout"];
             source?: components["schemas"]["Source"];
         };
         JobRequest: {
@@ -1014,7 +1087,7 @@ export interface components {
             state: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
             events: components["schemas"]["Event"][];
             event_count: number;
-            result: components["schemas"]["Result"] | null;
+            result: components["schemas"]["Result"] | (never | null);
             created: number;
             started: number | null;
             finished: number | null;
@@ -1035,6 +1108,8 @@ export interface components {
             long_running: boolean;
             /** @description module, checkpoint or milestone: names in its arguments are resolved through the course. */
             acts_on: string | null;
+            /** @description Its word as a REST action (POST {acts_on}s/{name}/{action}, e.g. modules/01/export), or null: it runs through POST jobs only. */
+            action: string | null;
             /** @description tito_jupyter for built-ins, else the name of the distribution that registered it. */
             source: string;
         };
@@ -1068,7 +1143,7 @@ export interface components {
             reason: string;
             /** @description Why there is no class to show (instructors only). */
             message: string | null;
-            class: components["schemas"]["ClassStatus"] | null;
+            class: components["schemas"]["ClassStatus"] | (never | null);
         };
         /** @description The data of class.status: one cell per student and assignment. */
         ClassStatus: {
@@ -1104,6 +1179,357 @@ export interface components {
             shown?: {
                 [key: string]: string;
             };
+        };
+        /** @description The `args` of POST jobs for each command it can run, by the command's name (the arguments of the command table; `all` is the Python name `all_`). Generated from the table. */
+        CommandArgs: {
+            /** @description List the course's modules and checkpoints, in order. */
+            "module.list"?: Record<string, unknown>;
+            /** @description Show where you stand: each module's state and when it last ran. */
+            "module.status"?: {
+                /** @description only these modules */
+                modules?: string[];
+            };
+            /** @description Where you stand, whole: modules, checkpoints and the course's timeline at once. */
+            "module.overview"?: Record<string, unknown>;
+            /** @description Export notebooks' #| export cells into the tinytorch package. */
+            "module.export"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description only check that the package is up to date with the notebooks (exit 1 if not) */
+                check?: boolean;
+                /** @description export even notebooks that did not change */
+                force?: boolean;
+            };
+            /** @description Run a module's tests against your exported code. */
+            "module.test"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description seconds before a test run is stopped (default 300) */
+                timeout?: number;
+            };
+            /** @description Export, test, run the checkpoint it unlocks, and record your progress. */
+            "module.complete"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description seconds before a test run is stopped (default 300) */
+                timeout?: number;
+            };
+            /** @description Check a module's structure: notebook, export target, solution markers, tests. */
+            "module.validate"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+            };
+            /** @description Put a module's notebook back to its starting point (your version is backed up). */
+            "module.reset"?: {
+                /** @description the module to reset */
+                module?: string;
+                /** @description do it (without this, tito only says what it would do) */
+                yes?: boolean;
+            };
+            /** @description List the backups of your notebooks. */
+            "module.backups"?: {
+                /** @description only this module's backups */
+                module?: string;
+            };
+            /** @description Restore a notebook from a backup (the current version is backed up first). */
+            "module.restore"?: {
+                /** @description the module */
+                module?: string;
+                /** @description the backup's id, from `tito module backups` */
+                backup?: string;
+            };
+            /** @description Show every checkpoint's state. */
+            "checkpoint.status"?: Record<string, unknown>;
+            /** @description Show the course as a timeline of modules and checkpoints. */
+            "checkpoint.timeline"?: Record<string, unknown>;
+            /** @description Run a checkpoint's capability test against the package as it is. */
+            "checkpoint.test"?: {
+                /** @description checkpoint name (c01_tensors, c01, 1 or tensors) */
+                checkpoint?: string;
+                /** @description seconds before a test run is stopped (default 300) */
+                timeout?: number;
+            };
+            /** @description Export the modules a checkpoint needs, then run its capability test. */
+            "checkpoint.run"?: {
+                /** @description checkpoint name (c01_tensors, c01, 1 or tensors) */
+                checkpoint?: string;
+                /** @description seconds before a test run is stopped (default 300) */
+                timeout?: number;
+            };
+            /** @description List the historical milestones and whether you achieved them. */
+            "milestone.list"?: Record<string, unknown>;
+            /** @description Run a milestone (`tito milestone list` names them: 1957 to 2018) with your own tinytorch. */
+            "milestone.run"?: {
+                /** @description milestone name (1957_perceptron, 1957 or perceptron) */
+                milestone?: string;
+                /** @description seconds before it is stopped (default 600) */
+                timeout?: number;
+            };
+            /** @description Time your framework with your own harness (module 19), save the run, compare with the last. */
+            benchmark?: {
+                /** @description only these benchmarks (default: every one your completed modules allow) */
+                only?: string[];
+                /** @description timed repeats per benchmark (default 20) */
+                repeats?: number;
+                /** @description the run to compare with: 'last' (default), 'none', or a saved report's file name or path (inside the course, else 400 outside_course) */
+                compare?: string;
+                /** @description list the saved runs instead of running */
+                list_?: boolean;
+                /** @description seconds before the run is stopped (default 600) */
+                timeout?: number;
+            };
+            /** @description Check everything the course needs and say how to fix what is missing. */
+            "system.doctor"?: Record<string, unknown>;
+            /** @description Show versions, paths, the course and (if on) the usage log summary. */
+            "system.info"?: Record<string, unknown>;
+            /** @description Remove build artifacts and caches (never notebooks, progress or backups). */
+            "system.clean"?: {
+                /** @description only list what would be removed */
+                dry_run?: boolean;
+            };
+            /** @description Prepare the course: tito's folder, notebook starting points, a first export. */
+            "system.setup"?: Record<string, unknown>;
+            /** @description Measure the repository's health now: course size, checkpoints passing, CLI response, test coverage, wheel build time. */
+            "system.health"?: {
+                /** @description leave out what takes long: the checkpoint run and the wheel build */
+                quick?: boolean;
+                /** @description seconds before the checkpoint run or the build is stopped (default 600) */
+                timeout?: number;
+                /** @description runs of each timed CLI command (default 7; the median is shown) */
+                runs?: number;
+            };
+            /** @description Turn the local usage log on or off (off by default; nothing leaves the machine). */
+            "system.log"?: {
+                /**
+                 * @description on, off or status
+                 * @enum {string}
+                 */
+                action?: "on" | "off" | "status";
+            };
+            /** @description Re-export a module whenever its notebook is saved. */
+            "dev.watch"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description seconds between checks (default 0.5) */
+                interval?: number;
+                /** @description stop after this many seconds (default: until Ctrl-C) */
+                duration?: number;
+            };
+            /** @description Profile an operation (export, test, complete) on a module and show where time goes. */
+            "dev.profile"?: {
+                /**
+                 * @description what to profile
+                 * @enum {string}
+                 */
+                operation?: "export" | "test" | "complete" | "validate";
+                /** @description the module */
+                module?: string;
+                /** @description how many functions to show (default 15) */
+                top?: number;
+            };
+            /** @description Build the student edition (solutions stripped, tests, a solution-free package, starting points) and verify it. */
+            "release.student"?: {
+                /** @description folder to write the student edition to (inside the course, else 400 outside_course) */
+                out?: string;
+                /** @description only these modules (default: all) */
+                modules?: string[];
+                /** @description replace --out if it exists */
+                force?: boolean;
+                /** @description do not run the tests on both editions (the solution scan always runs) */
+                skip_tests?: boolean;
+                /** @description seconds before a test run is stopped (default 300) */
+                timeout?: number;
+                /** @description release files that differ from the last git commit (named in a warning) */
+                allow_dirty?: boolean;
+            };
+            /** @description Create an nbgrader course folder with its config and gradebook. */
+            "nbgrader.init"?: {
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+                /** @description nbgrader exchange folder (default: exchange/ in the course folder) (inside the course, else 400 outside_course) */
+                exchange?: string;
+                /** @description write nbgrader_config.py again */
+                force?: boolean;
+            };
+            /** @description Make modules nbgrader assignments: solution, locked and autograder test cells. */
+            "nbgrader.generate"?: {
+                /** @description module names (01_tensor, 01, 1 or tensor); none: the current notebook's module */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Release generated assignments to nbgrader's exchange. */
+            "nbgrader.release"?: {
+                /** @description assignments (module names); none: every generated one */
+                modules?: string[];
+                /** @description every module of the course, in order */
+                all?: boolean;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Gather submissions (exchange, --from DIR, submitted/) into the gradebook. */
+            "nbgrader.collect"?: {
+                /** @description the assignment (a module name: 01_tensor, 01 or tensor) */
+                module?: string;
+                /** @description also import submissions from this folder (<student>/<notebook>.ipynb or <student>.ipynb) (inside the course, else 400 outside_course) */
+                from_?: string;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Grade submissions with the module's tests, in parallel, with a timeout each. */
+            "nbgrader.autograde"?: {
+                /** @description the assignment (a module name: 01_tensor, 01 or tensor) */
+                module?: string;
+                /** @description only these students */
+                students?: string[];
+                /** @description submissions graded at once (default 2) */
+                workers?: number;
+                /** @description seconds per submission before it is stopped (default 120) */
+                timeout?: number;
+                /** @description MiB of memory each submission may use (default 2048) */
+                memory?: number;
+                /** @description grade on the Dask cluster whose scheduler is at this address (tcp://host:8786); default: on this machine (given only from a terminal: the server refuses it, 400 terminal_only) */
+                scheduler?: string;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Write nbgrader's HTML feedback for autograded submissions. */
+            "nbgrader.feedback"?: {
+                /** @description the assignment (a module name: 01_tensor, 01 or tensor) */
+                module?: string;
+                /** @description only these students */
+                students?: string[];
+                /** @description also release the feedback to the exchange */
+                release_?: boolean;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Write every student's grades as CSV and JSON. */
+            "nbgrader.report"?: {
+                /** @description assignments (module names); none: every generated one */
+                modules?: string[];
+                /** @description folder for grades.csv and grades.json (default: reports/ in the course folder) (inside the course, else 400 outside_course) */
+                out?: string;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Where each assignment stands: generated, released, submitted, collected, graded, feedback returned. */
+            "nbgrader.status"?: {
+                /** @description assignments (module names); none: every generated one */
+                modules?: string[];
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description Score distributions per module, pass rate per test, the tests most students fail; a table and a PNG. */
+            "nbgrader.analytics"?: {
+                /** @description assignments (module names) */
+                modules?: string[];
+                /** @description every generated assignment */
+                all?: boolean;
+                /** @description folder for the PNG plot (default: reports/ in the course folder) (inside the course, else 400 outside_course) */
+                out?: string;
+                /** @description how many of the most failed tests to list (default 5) */
+                top?: number;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+            /** @description The class: students x modules with scores and states from the gradebook, and who is stuck where. */
+            "class.status"?: {
+                /** @description only these assignments (module names); none: every generated one */
+                modules?: string[];
+                /** @description also write the grid to this CSV file (inside the course, else 400 outside_course) */
+                csv_?: string;
+                /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
+                course_dir?: string;
+                /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
+                db?: string;
+            };
+        };
+        CourseModule: {
+            id: string;
+            number: number;
+            name: string;
+            title: string;
+            notebook: string;
+            export_target: string | null;
+            targets: string[];
+            requires: string[];
+            inline_tests: number;
+            test_files: string[];
+            problems: string[];
+        };
+        CourseCheckpoint: {
+            id: string;
+            number: number;
+            name: string;
+            question: string;
+            path: string;
+            requires: string[];
+            unlocked_by: string | null;
+            problems: string[];
+        };
+        CourseMilestone: {
+            id: string;
+            year: number;
+            name: string;
+            title: string;
+            script: string;
+            requires: string[];
+            problems: string[];
+        };
+        TestCounts: {
+            passed?: number;
+            failed?: number;
+            error?: number;
+            total?: number;
+            timed_out?: boolean;
+        };
+        TimelineEntry: {
+            /** @enum {string} */
+            kind: "module" | "checkpoint";
+            id: string;
+            title: string;
+            state: string;
+        };
+        Overview: {
+            modules: components["schemas"]["ModuleRow"][];
+            complete: number;
+            total: number;
+            checkpoints: components["schemas"]["CheckpointRow"][];
+            checkpoints_passed: number;
+            timeline: components["schemas"]["TimelineEntry"][];
+            warnings: string[];
+            jobs: components["schemas"]["Job"][];
         };
     };
     responses: never;
