@@ -25,9 +25,7 @@ nbgrader is an instructor extra; it is imported only inside these functions.
 from __future__ import annotations
 
 import ast
-import csv
 import datetime
-import io
 import json
 import logging
 import re
@@ -44,6 +42,7 @@ from .. import processes
 from ..context import Context
 from ..modules import select_modules
 from .release import build_edition
+from .spreadsheet import csv_text
 from ..results import NULL_SINK, EventSink, Result
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -607,11 +606,7 @@ def report(ctx: Context, modules: list[str] | None = None, out: str | None = Non
     out_dir = Path(out).expanduser().resolve() if out else folder / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / "grades.csv", out_dir / "grades.json"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    files.atomic_write_text(csv_path, buffer.getvalue())
+    files.atomic_write_text(csv_path, csv_text(rows, REPORT_COLUMNS))  # formulas neutralised: .spreadsheet
     summary_by_assignment = []
     for assignment in assignments:
         mine = [r for r in rows if r["assignment"] == assignment]
