@@ -146,18 +146,22 @@ def run_pytest(
                         events.progress(len(tests), collected, label=record["id"])
 
         limits = None
+        runner = processes.run
         if confinement is not None:
             limits = confinement.limits
             if confinement.jail is not None:
                 confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
+            if confinement.runner is not None:
+                runner = confinement.runner  # a warm grader: it enters the jail itself
+            elif confinement.jail is not None:
                 cmd = confinement.jail.wrap(cmd)
         jail = confinement.jail if confinement is not None else None
         # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us; what left
         # their process group (setsid, a double fork) is the jailed user's, and swept.
         try:
             with sandbox.swept(jail):
-                finished = processes.run(cmd, cwd=course.root, env=env, timeout=timeout, output=output,
-                                         on_tick=drain, limits=limits)
+                finished = runner(cmd, cwd=course.root, env=env, timeout=timeout, output=output,
+                                  on_tick=drain, limits=limits)
             drain()
         finally:
             report.unlink(missing_ok=True)

@@ -37,6 +37,7 @@ import threading
 import time
 import zipfile
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
@@ -45,6 +46,7 @@ from ...notebooks import cell_source
 from .. import export as export_mod
 from .. import files, jail_launcher, processes, sandbox, testing
 from ..context import Context
+from . import warm_grader
 from .grading import (TESTS_FOLDER, TITO_FOLDER, _assignment_ids, _require_nbgrader, course_folder, gradebook,
                       nbgrader_api, read_plan, results_folder)
 from ..results import Result
@@ -217,6 +219,7 @@ class Settings:
     processes: int = 64  # processes and threads (pytest and numpy need a few)
     file_mib: int = 64  # the largest file it may write; pytest's captured output is one
     output_mib: int = 10  # what it may print where pytest does not capture
+    warm: bool = True  # fork each submission's tests from a warm grader (:mod:`.warm_grader`) where there is one
 
     def limits(self) -> processes.Limits:
         return processes.Limits(cpu_seconds=self.timeout + 5, memory_bytes=self.memory_mib * 2**20,
@@ -331,8 +334,20 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
     limits = settings.limits()
     confinement = sandbox.confine(scratch, work, limits)
     record["jailed"] = confinement.jail is not None
-    run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
-                             extra_args=["--continue-on-collection-errors"], confinement=confinement)
+    run = None
+    if settings.warm and warm_grader.available():
+        try:
+            warm = warm_grader.runner(confinement.jail, _test_imports(work / MODULE_TESTS_DIR / assignment))
+            run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
+                                     extra_args=["--continue-on-collection-errors"],
+                                     confinement=dataclasses.replace(confinement, runner=warm))
+            record["warm"] = True
+        except warm_grader.BrokenGrader as exc:  # ours, never the submission's: it runs again, in a fresh process
+            record["notes"].append(f"graded in a fresh process ({exc})")
+    if run is None:
+        record["warm"] = False
+        run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
+                                 extra_args=["--continue-on-collection-errors"], confinement=confinement)
     inline_label = reference.relative_to(work).as_posix()
     cells = _score(plan, run["tests"], inline_label)
     record["grade_cells"] = cells
@@ -356,6 +371,26 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
         record["message"] = f"its tests could not start: {run['log_tail'].strip()[-300:]}"
     if record["notes"]:
         record["message"] += "; " + "; ".join(record["notes"])
+
+
+def _test_imports(folder: Path) -> tuple[str, ...]:
+    """The top-level modules the module's test files import (the instructor's files, not the submission), for
+    the warm grader to import once; the course's own package is left out (each submission brings its own)."""
+    import ast
+
+    names: dict[str, None] = {}
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update((alias.name.split(".")[0], None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module.split(".")[0]] = None
+    names.pop(PACKAGE, None)
+    return tuple(names)
 
 
 def _limit_met_in_tests(tests: list[dict], settings: Settings) -> str | None:
@@ -461,24 +496,30 @@ def _error_record(submission: Submission, assignment: str, plan: dict, message: 
                         for c in plan["grade_cells"]]}, time.monotonic())
 
 
+@contextmanager
 def _graded_locally(packs: dict[str, bytes], settings: Settings, workers: int):
-    """(student, record or the exception) as each finishes, ``workers`` at a time in threads of this process.
+    """Grading starts on entry, ``workers`` at a time in threads of this process; yields an iterator of
+    (student, record or the exception) as each finishes.
 
     Ctrl-C or SIGTERM stops the running tests and drops the queued submissions at once.
     """
-    with processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
-        futures = {pool.submit(grade_packed, packed, settings): student for student, packed in packs.items()}
-        for future in as_completed(futures):
-            error = future.exception()
-            yield futures[future], error if error is not None else future.result()
+    try:
+        with processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
+            futures = {pool.submit(grade_packed, packed, settings): student for student, packed in packs.items()}
+            yield ((futures[f], f.exception() if f.exception() is not None else f.result())
+                   for f in as_completed(futures))
+    finally:
+        warm_grader.close_all()  # this run's warm graders (a Dask worker keeps its own warm between runs)
 
 
 #: How often a Dask worker may die under one submission before that submission is given up (its own fault).
 DASK_ALLOWED_FAILURES = 3
 
 
+@contextmanager
 def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings):
-    """(student, record or the exception) as each finishes, one Dask task per submission on ``scheduler``.
+    """Grading starts on entry, one Dask task per submission on ``scheduler``; yields an iterator of
+    (student, record or the exception) as each finishes.
 
     The workers get the packed bytes and return records; they never see the course or the gradebook. A task
     whose worker dies is run again on another (the scheduler's doing); ``retries`` covers errors of ours.
@@ -498,9 +539,8 @@ def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings)
         futures = {client.submit(grade_packed, packed, settings, pure=False, retries=2,
                                  key=f"tito-grade-{student}-{os.urandom(4).hex()}"): student
                    for student, packed in packs.items()}
-        for future in dask_completed(futures, loop=client.loop):
-            error = future.exception() if future.status == "error" else None
-            yield futures[future], error if error is not None else future.result()
+        yield ((futures[f], f.exception() if f.status == "error" else f.result())
+               for f in dask_completed(futures, loop=client.loop))
     finally:
         client.close()
 
@@ -529,7 +569,6 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                          hint=f"Run `tito nbgrader collect {assignment}` first.")
     source_nb = json.loads((folder / "source" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
     release_nb = json.loads((folder / "release" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
-    api = nbgrader_api(folder, db, ctx.events)
     out = results_folder(folder, assignment)
     out.mkdir(parents=True, exist_ok=True)
     by_student = {s.student: s for s in submissions}
@@ -538,12 +577,13 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
     started = time.monotonic()
     records: list[dict] = []
-    with gradebook(api) as gb:
-        ctx.events.step("autograde", "running", module=assignment,
-                        message=f"{len(submissions)} submission(s), {where}; {containment}")
-        ctx.events.progress(0, len(submissions), label="graded")
-        graded = (_graded_on_dask(scheduler, packs, settings) if scheduler
-                  else _graded_locally(packs, settings, workers))
+    ctx.events.step("autograde", "running", module=assignment,
+                    message=f"{len(submissions)} submission(s), {where}; {containment}")
+    ctx.events.progress(0, len(submissions), label="graded")
+    grading = (_graded_on_dask(scheduler, packs, settings) if scheduler
+               else _graded_locally(packs, settings, workers))
+    # The submissions are being graded while nbgrader (seconds of imports) opens the gradebook.
+    with grading as graded, gradebook(nbgrader_api(folder, db, ctx.events)) as gb:
         for student, outcome in graded:
             submission = by_student[student]
             if isinstance(outcome, BaseException):  # a bug of ours, on this submission only: report it, grade the rest
