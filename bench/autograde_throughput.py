@@ -170,6 +170,16 @@ c.ClusterConfig.worker_memory = "4 G"
             pass
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the children this process has waited for, theirs included: a figure the
+    machine's other load does not change, unlike wall time. Dask's and the Gateway's workers are not children
+    of the tito command, so only the local runs and nbgrader's own have one."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def tito_autograde(root: Path, assignment: str, *options: str) -> tuple[float, dict]:
     """`tito nbgrader autograde` as an instructor runs it (a fresh process): (wall seconds, its JSON result)."""
     started = time.perf_counter()
@@ -215,8 +225,11 @@ def main() -> int:
     if not args.no_gateway:
         plans += [("Gateway, 2 workers", ["--workers", "2"], "gateway")]
     for name, options, dask_workers in plans:
+        cpu = None
         if dask_workers is None:
+            before = children_cpu()
             seconds, result = tito_autograde(root, assignment, *options)
+            cpu = children_cpu() - before
         elif dask_workers == "gateway":
             with dask_gateway(tmp) as url:
                 seconds, result = tito_autograde(root, assignment, "--gateway", url, *options)
@@ -226,17 +239,18 @@ def main() -> int:
         runs[name] = {"wall_seconds": round(seconds, 2), "grading_seconds": result["data"]["seconds"],
                       "per_minute": round(60.0 * n / seconds, 1),
                       "scores": {s["student"]: s["score"] for s in result["data"]["submissions"]},
-                      "jailed": result["data"]["jailed"]}
+                      "jailed": result["data"]["jailed"], "cpu_seconds": None if cpu is None else round(cpu, 2),
+                      "warm": all(r.get("warm") for r in result["data"]["submissions"])}
 
     shutil.rmtree(nbgrader / "autograded")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     prerequisites = nbgrader / "tito" / assignment / "prerequisites"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(prerequisites), env.get("PYTHONPATH", "")) if p)
-    started = time.perf_counter()
+    started, before = time.perf_counter(), children_cpu()
     done = subprocess.run([str(bin_dir / "nbgrader"), "autograde", assignment, "--force"], cwd=nbgrader, env=env,
                           capture_output=True, text=True)
-    nbgrader_seconds = time.perf_counter() - started
+    nbgrader_seconds, nbgrader_cpu = time.perf_counter() - started, children_cpu() - before
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
         return 1
@@ -246,14 +260,20 @@ def main() -> int:
     reference = runs["local, 2 workers"]["scores"]
     max_score = max(reference.values()) if reference else 0
     print(f"module {assignment}: {n} submissions (mean score {sum(reference.values()) / n:.2f}, best {max_score:g}), "
-          f"{os.cpu_count()} CPUs; tito jailed: {runs['local, 2 workers']['jailed']}")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[1]:.1f}; tito jailed: "
+          f"{runs['local, 2 workers']['jailed']}, warm: {runs['local, 2 workers']['warm']}")
     for name, run in runs.items():
         same = "same grades" if run["scores"] == reference else "DIFFERENT grades"
-        print(f"  tito {name:17s} {run['wall_seconds']:6.1f} s  {run['per_minute']:6.1f} submissions/min  "
-              f"({run['grading_seconds']:.1f} s grading; {same})")
+        cpu = f"{run['cpu_seconds']:.1f} CPU s; " if run["cpu_seconds"] is not None else ""
+        print(f"  tito {name:18s} {run['wall_seconds']:6.1f} s  {run['per_minute']:6.1f} submissions/min  "
+              f"({cpu}{run['grading_seconds']:.1f} s grading; {same})")
     agree = sum(1 for s in reference if their_scores.get(s) == reference[s])
     print(f"  nbgrader autograde (its own) {nbgrader_seconds:6.1f} s  {nbgrader_rate:6.1f} submissions/min  "
-          f"(grades agree with tito on {agree} of {n})")
+          f"({nbgrader_cpu:.1f} CPU s; grades agree with tito on {agree} of {n})")
+    local = runs.get("local, 1 worker")
+    if local and local["cpu_seconds"]:
+        print(f"  CPU seconds for the whole run: nbgrader / tito (local, 1 worker) = {nbgrader_cpu / local['cpu_seconds']:.1f}x "
+              "(what a 2-core machine of its own would give in submissions/min, less any idle core)")
     print("  tito vs nbgrader's own, submissions/min: "
           + ", ".join(f"{name} {run['per_minute'] / nbgrader_rate:.1f}x" for name, run in runs.items()))
     if {"local, 1 worker", "local, 2 workers"} <= runs.keys():
@@ -264,6 +284,7 @@ def main() -> int:
     print(json.dumps({"module": assignment, "submissions": n, "cpus": os.cpu_count(), "load": os.getloadavg(),
                       "tito": {name: {k: v for k, v in run.items() if k != "scores"} for name, run in runs.items()},
                       "nbgrader_seconds": round(nbgrader_seconds, 2), "nbgrader_per_minute": round(nbgrader_rate, 1),
+                      "nbgrader_cpu_seconds": round(nbgrader_cpu, 2),
                       "agree": agree}))
     if args.keep:
         print(f"course kept in {tmp}")
