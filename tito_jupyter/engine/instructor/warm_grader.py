@@ -188,6 +188,8 @@ def runner(jail, preload: tuple[str, ...] = ()):
     """This thread's warm grader's :meth:`WarmGrader.run`, bound to ``jail``; a new grader if it has none alive."""
     grader = getattr(_local, "grader", None)
     if grader is None or not grader.alive():
+        if grader is not None:
+            grader.close()  # it died (killed from outside): its pipes and its group go too
         grader = _local.grader = WarmGrader(preload)
         with _all_lock:
             _all[:] = [g for g in _all if g.alive()] + [grader]
