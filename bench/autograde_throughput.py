@@ -4,12 +4,13 @@ Builds a throwaway nbgrader course from one real module of this repository (defa
 submissions from the instructor's notebook (every k-th one with one function left unwritten, so grades
 vary), then grades them in this session: with tito on a local pool of 1 and 2 workers, with tito on a real
 Dask cluster (`dask scheduler` and 1, then 2, `dask worker` processes on loopback, started before the timing:
-a cluster is up before a class is graded), and with `nbgrader autograde` (a kernel per submission executing the
-notebook, one after another). Every grader runs as a command in a fresh process, as an instructor runs it; the
+a cluster is up before a class is graded), with tito on a cluster of 2 workers that a real Dask Gateway
+(`dask-gateway-server`, local backend) starts for the run (its start is timed), and with `nbgrader autograde`
+(a kernel per submission executing the notebook, one after another). Every grader runs as a command in a fresh process, as an instructor runs it; the
 figures are wall time of that command. Prints the rates, the seconds of grading per submission (what
 docs/grading-at-scale.md multiplies out), and whether every run gives the same grades.
 
-    python bench/autograde_throughput.py [--submissions 12] [--module 01_tensor] [--no-dask]
+    python bench/autograde_throughput.py [--submissions 12] [--module 01_tensor] [--no-dask] [--no-gateway]
 """
 
 from __future__ import annotations
@@ -112,11 +113,80 @@ def dask_cluster(workers: int, folder: Path):
             proc.wait()
 
 
+GATEWAY_PASSWORD = "tito-bench"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dask_gateway(folder: Path):
+    """A `dask-gateway-server` on loopback (local backend: its clusters are processes here); yields its URL.
+
+    Clusters are started by tito's run itself (as on a Hub): the figure includes the cluster's start."""
+    import socket
+
+    bin_dir = Path(sys.executable).parent
+    port = _free_port()
+    config = folder / "dask_gateway_config.py"
+    config.write_text(f"""
+c.DaskGateway.address = "127.0.0.1:{_free_port()}"
+c.Proxy.address = "127.0.0.1:{port}"
+c.DaskGateway.backend_class = "dask_gateway_server.backends.local.UnsafeLocalBackend"
+c.DaskGateway.authenticator_class = "dask_gateway_server.auth.SimpleAuthenticator"
+c.SimpleAuthenticator.password = {GATEWAY_PASSWORD!r}
+c.ClusterConfig.scheduler_cmd = [{str(bin_dir / "dask")!r}, "scheduler"]
+c.ClusterConfig.worker_cmd = [{str(bin_dir / "dask")!r}, "worker"]
+c.ClusterConfig.worker_cores = 1
+c.ClusterConfig.worker_memory = "4 G"
+""")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.Popen([str(bin_dir / "dask-gateway-server"), "-f", str(config)], cwd=folder, env=env,
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Dask Gateway did not start within 120 s") from None
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the children this process has waited for, theirs included: a figure the
+    machine's other load does not change, unlike wall time. Dask's and the Gateway's workers are not children
+    of the tito command, so only the local runs and nbgrader's own have one."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def tito_autograde(root: Path, assignment: str, *options: str) -> tuple[float, dict]:
     """`tito nbgrader autograde` as an instructor runs it (a fresh process): (wall seconds, its JSON result)."""
     started = time.perf_counter()
+    env = {**os.environ, "DASK_GATEWAY__AUTH__TYPE": "basic",
+           "DASK_GATEWAY__AUTH__KWARGS__PASSWORD": GATEWAY_PASSWORD}
     done = subprocess.run([sys.executable, "-m", "tito_jupyter", "--json", "--project", str(root), "nbgrader",
-                           "autograde", assignment, *options], capture_output=True, text=True)
+                           "autograde", assignment, *options], capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"tito autograde {' '.join(options)} failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
@@ -128,6 +198,7 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=12)
     parser.add_argument("--module", default="01_tensor")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask runs")
+    parser.add_argument("--no-gateway", action="store_true", help="skip the Dask Gateway run")
     parser.add_argument("--keep", action="store_true", help="keep the course folder")
     args = parser.parse_args()
 
@@ -151,26 +222,35 @@ def main() -> int:
     plans = [("local, 1 worker", ["--workers", "1"], None), ("local, 2 workers", ["--workers", "2"], None)]
     if not args.no_dask:
         plans += [("Dask, 1 worker", [], 1), ("Dask, 2 workers", [], 2)]
+    if not args.no_gateway:
+        plans += [("Gateway, 2 workers", ["--workers", "2"], "gateway")]
     for name, options, dask_workers in plans:
+        cpu = None
         if dask_workers is None:
+            before = children_cpu()
             seconds, result = tito_autograde(root, assignment, *options)
+            cpu = children_cpu() - before
+        elif dask_workers == "gateway":
+            with dask_gateway(tmp) as url:
+                seconds, result = tito_autograde(root, assignment, "--gateway", url, *options)
         else:
             with dask_cluster(dask_workers, tmp) as address:
                 seconds, result = tito_autograde(root, assignment, "--scheduler", address)
         runs[name] = {"wall_seconds": round(seconds, 2), "grading_seconds": result["data"]["seconds"],
                       "per_minute": round(60.0 * n / seconds, 1),
                       "scores": {s["student"]: s["score"] for s in result["data"]["submissions"]},
-                      "jailed": result["data"]["jailed"]}
+                      "jailed": result["data"]["jailed"], "cpu_seconds": None if cpu is None else round(cpu, 2),
+                      "warm": all(r.get("warm") for r in result["data"]["submissions"])}
 
     shutil.rmtree(nbgrader / "autograded")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     prerequisites = nbgrader / "tito" / assignment / "prerequisites"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(prerequisites), env.get("PYTHONPATH", "")) if p)
-    started = time.perf_counter()
+    started, before = time.perf_counter(), children_cpu()
     done = subprocess.run([str(bin_dir / "nbgrader"), "autograde", assignment, "--force"], cwd=nbgrader, env=env,
                           capture_output=True, text=True)
-    nbgrader_seconds = time.perf_counter() - started
+    nbgrader_seconds, nbgrader_cpu = time.perf_counter() - started, children_cpu() - before
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
         return 1
@@ -180,20 +260,31 @@ def main() -> int:
     reference = runs["local, 2 workers"]["scores"]
     max_score = max(reference.values()) if reference else 0
     print(f"module {assignment}: {n} submissions (mean score {sum(reference.values()) / n:.2f}, best {max_score:g}), "
-          f"{os.cpu_count()} CPUs; tito jailed: {runs['local, 2 workers']['jailed']}")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[1]:.1f}; tito jailed: "
+          f"{runs['local, 2 workers']['jailed']}, warm: {runs['local, 2 workers']['warm']}")
     for name, run in runs.items():
         same = "same grades" if run["scores"] == reference else "DIFFERENT grades"
-        print(f"  tito {name:17s} {run['wall_seconds']:6.1f} s  {run['per_minute']:6.1f} submissions/min  "
-              f"({run['grading_seconds']:.1f} s grading; {same})")
+        cpu = f"{run['cpu_seconds']:.1f} CPU s; " if run["cpu_seconds"] is not None else ""
+        print(f"  tito {name:18s} {run['wall_seconds']:6.1f} s  {run['per_minute']:6.1f} submissions/min  "
+              f"({cpu}{run['grading_seconds']:.1f} s grading; {same})")
     agree = sum(1 for s in reference if their_scores.get(s) == reference[s])
     print(f"  nbgrader autograde (its own) {nbgrader_seconds:6.1f} s  {nbgrader_rate:6.1f} submissions/min  "
-          f"(grades agree with tito on {agree} of {n})")
+          f"({nbgrader_cpu:.1f} CPU s; grades agree with tito on {agree} of {n})")
+    local = runs.get("local, 1 worker")
+    if local and local["cpu_seconds"]:
+        print(f"  CPU seconds for the whole run: nbgrader / tito (local, 1 worker) = {nbgrader_cpu / local['cpu_seconds']:.1f}x "
+              "(what a 2-core machine of its own would give in submissions/min, less any idle core)")
+    print("  tito vs nbgrader's own, submissions/min: "
+          + ", ".join(f"{name} {run['per_minute'] / nbgrader_rate:.1f}x" for name, run in runs.items()))
+    if {"local, 1 worker", "local, 2 workers"} <= runs.keys():
+        print(f"  local, 2 workers vs 1: {runs['local, 2 workers']['per_minute'] / runs['local, 1 worker']['per_minute']:.2f}x")
     per_submission = {name: run["grading_seconds"] / n for name, run in runs.items()}
     print("  seconds of grading per submission: "
           + ", ".join(f"{name} {value:.2f}" for name, value in per_submission.items()))
-    print(json.dumps({"module": assignment, "submissions": n, "cpus": os.cpu_count(),
+    print(json.dumps({"module": assignment, "submissions": n, "cpus": os.cpu_count(), "load": os.getloadavg(),
                       "tito": {name: {k: v for k, v in run.items() if k != "scores"} for name, run in runs.items()},
                       "nbgrader_seconds": round(nbgrader_seconds, 2), "nbgrader_per_minute": round(nbgrader_rate, 1),
+                      "nbgrader_cpu_seconds": round(nbgrader_cpu, 2),
                       "agree": agree}))
     if args.keep:
         print(f"course kept in {tmp}")

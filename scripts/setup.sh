@@ -2,7 +2,7 @@
 # Set up everything tito-jupyter needs in ./.venv (idempotent): Python packages, the prebuilt JupyterLab
 # sidebar, the server extension, and the course's own state (starting points, a first export).
 # Usage: bash scripts/setup.sh                      (what a student needs: no nbgrader)
-#        TITO_INSTRUCTOR=1 bash scripts/setup.sh    (also the instructor's tools: nbgrader)
+#        TITO_INSTRUCTOR=1 bash scripts/setup.sh    (also the instructor's tools: nbgrader, Dask and its Gateway client)
 #        TITO_SETUP_TEST=1 bash scripts/setup.sh    (also what the tests need: nbgrader, Chromium, test extras)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ command -v node >/dev/null || { echo "Node.js (>=18) is needed to build the Jupy
 # Instructor tooling is a choice: nbgrader, once installed, puts its menu and panels into every JupyterLab
 # of the environment (`tito dev serve` switches them off unless asked with --instructor).
 extras="jupyter"
-if [ "${TITO_INSTRUCTOR:-0}" = "1" ]; then extras="jupyter,instructor"; fi
+if [ "${TITO_INSTRUCTOR:-0}" = "1" ]; then extras="jupyter,instructor,cluster"; fi  # cluster: Dask, Dask Gateway
 if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then extras="test"; fi
 echo "› installing tito-jupyter[$extras] (editable; builds the sidebar)"
 python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder jupyter_builder

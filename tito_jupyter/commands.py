@@ -307,6 +307,8 @@ BUILTIN: tuple[Command, ...] = (
                  metavar="MIB"),
              Arg("scheduler", "grade on the Dask cluster whose scheduler is at this address (tcp://host:8786); "
                  "default: on this machine", flags=("--scheduler",), metavar="ADDRESS", kind="address"),
+             Arg("gateway", "grade on a cluster of --workers workers started (and shut down after) by the Dask "
+                 "Gateway at this URL", flags=("--gateway",), metavar="URL", kind="address"),
              _COURSE_DIR, _DB), long_running=True),
     Command(("nbgrader", "feedback"), "Write nbgrader's HTML feedback for autograded submissions.",
             _E + "instructor.exchange:feedback",

@@ -163,3 +163,20 @@ def test_the_manifests_are_in_the_course_namespace():
     for (kind, name), doc in manifests().items():
         assert doc["metadata"]["namespace"] == "tinytorch", (kind, name)
         assert doc["apiVersion"], (kind, name)
+
+
+def test_the_dask_gateway_is_a_hub_service_that_the_grading_service_may_use(values):
+    [gateway] = load(DEPLOY / "dask-gateway" / "values.yaml")
+    service = values["hub"]["services"]["dask-gateway"]
+    assert dig(gateway, "gateway.auth.type") == "jupyterhub"
+    assert dig(gateway, "gateway.auth.jupyterhub.apiToken") == service["apiToken"]
+    assert service["apiToken"] != values["hub"]["services"]["grading"]["apiToken"]  # one token per service
+    assert dig(gateway, "gateway.prefix") == "/services/dask-gateway"
+    assert dig(gateway, "gateway.backend.image.name") == dig(values, "singleuser.image.name")
+    assert dig(gateway, "gateway.backend.worker.threads") == 1
+    role = values["hub"]["loadRoles"]["grading-gateway"]
+    assert role["services"] == ["grading"] and role["scopes"] == ["access:services!service=dask-gateway"]
+    deployment = manifests()[("Deployment", "tito-grading")]
+    env = {e["name"]: e["value"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DASK_GATEWAY__AUTH__TYPE"] == "jupyterhub"
+    assert env["DASK_GATEWAY__ADDRESS"].endswith(dig(gateway, "gateway.prefix"))

@@ -84,13 +84,15 @@ async def test_laying_down_a_new_course_is_for_a_terminal_not_a_job(api, tmp_pat
     assert not any(outside.iterdir())
 
 
-@pytest.mark.parametrize("scheduler", ["tcp://203.0.113.7:8786", "tcp://127.0.0.1:8786", "inproc://x"])
-async def test_a_cluster_address_is_named_only_from_a_terminal(api, scheduler):
-    """Autograde on a cluster ships every submission and the instructor's notebook to the scheduler's workers: a
-    token holder must not be able to send them anywhere through the server."""
+@pytest.mark.parametrize("arg, address", [("scheduler", "tcp://203.0.113.7:8786"), ("scheduler", "tcp://127.0.0.1:8786"),
+                                           ("scheduler", "inproc://x"), ("gateway", "http://203.0.113.7:8000"),
+                                           ("gateway", "http://127.0.0.1:8000/services/dask-gateway")])
+async def test_a_cluster_address_is_named_only_from_a_terminal(api, arg, address):
+    """Autograde on a cluster ships every submission and the instructor's notebook to the scheduler's workers (or
+    a Dask Gateway's): a token holder must not be able to send them anywhere through the server."""
     status, body = await api("POST", "jobs", body={"command": "nbgrader.autograde",
-                                                    "args": {"module": "01", "scheduler": scheduler}})
+                                                    "args": {"module": "01", arg: address}})
     assert_refused(status, body, reason="terminal_only")
-    assert "--scheduler" in body["message"] and "terminal" in body["message"]
+    assert f"--{arg}" in body["message"] and "terminal" in body["message"]
     _, jobs = await api("GET", "jobs")
     assert jobs["jobs"] == []

@@ -26,6 +26,18 @@ _PR_SET_PDEATHSIG = 1
 
 def _launch(spec: dict, argv: list[str]) -> None:
     """Build the jail described by ``spec`` and exec ``argv`` in it as the jailed user; never returns."""
+    enter(spec)
+    os.execv(argv[0], argv)
+
+
+def enter(spec: dict) -> None:
+    """Move this process, as root, into the jail described by ``spec``: a mount namespace of its own, ``chroot``
+    into the jail's root, the working folder, then the jailed user (which drops every capability, for good).
+
+    The script's own path (``Jail.wrap``) calls it before ``exec``; a warm grader's child
+    (:mod:`.instructor.warm_grader`) calls it right after ``fork``. The caller armed the parent-death signal
+    (it is armed again here, since the change of user clears it) and set the resource limits.
+    """
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -78,7 +90,6 @@ def _launch(spec: dict, argv: list[str]) -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the signal was armed again
         os._exit(LAUNCH_FAILED)
-    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__" and sys.argv[2:3] == ["--"]:

@@ -490,6 +490,13 @@ def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, 
 _worker = threading.local()
 
 
+def cancel_requested() -> bool:
+    """Whether the :func:`worker_threads` pool this thread works in is stopping: a runner other than :func:`run`
+    (a warm grader's) checks it each tick, stops its child and raises :class:`Cancelled`, as :func:`run` does."""
+    cancel = getattr(_worker, "cancel", None)
+    return cancel is not None and cancel.is_set()
+
+
 @contextmanager
 def worker_threads(max_workers: int, thread_name_prefix: str = "tito-worker"):
     """A thread pool (``concurrent.futures``) whose children stop with the command that runs it.

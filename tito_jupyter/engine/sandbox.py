@@ -33,8 +33,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from .processes import Limits, kill_user, tools_folder, unwatch_user, watch_user
+from .processes import Finished, Limits, kill_user, tools_folder, unwatch_user, watch_user
 
 #: Jailed users' ids: random, far above any real account's, never reused in practice.
 UID_RANGE = (1_500_000_000, 2_000_000_000)
@@ -52,13 +53,16 @@ class Jail:
     writable: tuple[str, ...] = field(default=())  # bound read-write at their own paths
     tmp_bytes: int = 16 * 2**20  # the size of its /tmp (memory)
 
-    def wrap(self, argv: list[str]) -> list[str]:
-        """The command that runs ``argv`` in this jail (through the launcher, which runs as root first)."""
-        spec = {"uid": self.uid, "mountpoint": self.mountpoint, "readable": list(self.readable),
+    def spec(self) -> dict:
+        """What :func:`.jail_launcher.enter` builds: plain data."""
+        return {"uid": self.uid, "mountpoint": self.mountpoint, "readable": list(self.readable),
                 "writable": list(self.writable), "cwd": self.writable[0] if self.writable else "/",
                 "tmp_bytes": self.tmp_bytes}
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """The command that runs ``argv`` in this jail (through the launcher, which runs as root first)."""
         return [sys.executable, "-I", "-S", str(Path(__file__).resolve().with_name("jail_launcher.py")),
-                json.dumps(spec), "--", *argv]
+                json.dumps(self.spec()), "--", *argv]
 
     def give(self, *paths: Path) -> None:
         """Make ``paths`` (files or folders, not what is in them) the jailed user's: the only places it may write."""
@@ -81,6 +85,10 @@ class Confinement:
     env: dict[str, str]
     limits: Limits
     jail: Jail | None
+    #: What runs the command in place of :func:`processes.run` (same arguments, same ``Finished``), entering
+    #: ``jail`` itself: a warm grader's fork (:mod:`.instructor.warm_grader`). None: a fresh process, via
+    #: ``jail.wrap``.
+    runner: Callable[..., Finished] | None = None
 
 
 def confine(scratch: Path, work: Path, limits: Limits) -> Confinement:

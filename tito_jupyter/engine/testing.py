@@ -241,10 +241,14 @@ def run_stages(
                 raise _StageTimedOut
 
         limits = None
+        runner = processes.run
         if confinement is not None:
             limits = confinement.limits
             if confinement.jail is not None:
                 confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
+            if confinement.runner is not None:
+                runner = confinement.runner  # a warm grader: it enters the jail itself
+            elif confinement.jail is not None:
                 cmd = confinement.jail.wrap(cmd)
         jail = confinement.jail if confinement is not None else None
         # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us; what left
@@ -252,10 +256,10 @@ def run_stages(
         try:
             with sandbox.swept(jail):
                 try:
-                    finished = processes.run(cmd, cwd=course.root, env=env, output=output, on_tick=tick,
-                                             limits=limits)
+                    # The stages' clock is tick's (a warm grader's runner stops its fork the same way on the way out).
+                    finished = runner(cmd, cwd=course.root, env=env, output=output, on_tick=tick, limits=limits)
                     drain()
-                except _StageTimedOut:  # processes.run stopped the child's whole tree on the way out
+                except _StageTimedOut:  # the runner stopped the child's whole tree on the way out
                     finished = processes.Finished(exit_code=-signal.SIGKILL, timed_out=True,
                                                   seconds=time.monotonic() - started[0], stopped_by="timeout")
                 except _StageStopped:

@@ -18,9 +18,11 @@ run here or on a Dask worker) grades it in a fresh scratch folder outside the co
    into nbgrader's gradebook (this process alone writes it, one submission at a time), the autograded notebook
    into ``autograded/`` for nbgrader's feedback, and a record into ``tito/<assignment>/results/<student>.json``.
 
-Locally, a pool of threads each waits on its own pytest process (``--workers 2``: two at once); with
-``--scheduler ADDRESS``, one Dask task per submission on that cluster (a worker that dies costs no submission:
-the scheduler runs its task again elsewhere). A submission that loops forever, floods its output, eats memory,
+Locally, a pool of threads each waits on its own pytest process, forked from a warm grader
+(:mod:`.warm_grader`; ``--workers 2``: two at once); with ``--scheduler ADDRESS``, one Dask task per submission
+on that cluster (a worker that dies costs no submission: the scheduler runs its task again elsewhere); with
+``--gateway URL``, the same on a cluster that a Dask Gateway starts for the run (``--workers`` of them) and shuts
+down after it. A submission that loops forever, floods its output, eats memory,
 forks without end, does not parse or lost its cells is graded as far as it goes, with the reason; it never
 stops the batch and never changes another submission's grade.
 """
@@ -37,6 +39,7 @@ import threading
 import time
 import zipfile
 from concurrent.futures import as_completed
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
@@ -45,6 +48,7 @@ from ...notebooks import cell_source
 from .. import export as export_mod
 from .. import files, jail_launcher, processes, sandbox, testing
 from ..context import Context
+from . import warm_grader
 from .nbgrader_course import (TESTS_FOLDER, TITO_FOLDER, assignment_ids, course_folder, gradebook, nbgrader_api,
                               read_plan, require_nbgrader, results_folder)
 from ..results import Result
@@ -217,6 +221,7 @@ class Settings:
     processes: int = 64  # processes and threads (pytest and numpy need a few)
     file_mib: int = 64  # the largest file it may write; pytest's captured output is one
     output_mib: int = 10  # what it may print where pytest does not capture
+    warm: bool = True  # fork each submission's tests from a warm grader (:mod:`.warm_grader`) where there is one
 
     def limits(self) -> processes.Limits:
         return processes.Limits(cpu_seconds=self.timeout + 5, memory_bytes=self.memory_mib * 2**20,
@@ -331,8 +336,20 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
     limits = settings.limits()
     confinement = sandbox.confine(scratch, work, limits)
     record["jailed"] = confinement.jail is not None
-    run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
-                             extra_args=["--continue-on-collection-errors"], confinement=confinement)
+    run = None
+    if settings.warm and warm_grader.available():
+        try:
+            warm = warm_grader.runner(confinement.jail, _test_imports(work / MODULE_TESTS_DIR / assignment))
+            run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
+                                     extra_args=["--continue-on-collection-errors"],
+                                     confinement=dataclasses.replace(confinement, runner=warm))
+            record["warm"] = True
+        except warm_grader.BrokenGrader as exc:  # ours, never the submission's: it runs again, in a fresh process
+            record["notes"].append(f"graded in a fresh process ({exc})")
+    if run is None:
+        record["warm"] = False
+        run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
+                                 extra_args=["--continue-on-collection-errors"], confinement=confinement)
     inline_label = reference.relative_to(work).as_posix()
     cells = _score(plan, run["tests"], inline_label)
     record["grade_cells"] = cells
@@ -356,6 +373,26 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
         record["message"] = f"its tests could not start: {run['log_tail'].strip()[-300:]}"
     if record["notes"]:
         record["message"] += "; " + "; ".join(record["notes"])
+
+
+def _test_imports(folder: Path) -> tuple[str, ...]:
+    """The top-level modules the module's test files import (the instructor's files, not the submission), for
+    the warm grader to import once; the course's own package is left out (each submission brings its own)."""
+    import ast
+
+    names: dict[str, None] = {}
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update((alias.name.split(".")[0], None) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module.split(".")[0]] = None
+    names.pop(PACKAGE, None)
+    return tuple(names)
 
 
 def _limit_met_in_tests(tests: list[dict], settings: Settings) -> str | None:
@@ -461,33 +498,31 @@ def _error_record(submission: Submission, assignment: str, plan: dict, message: 
                         for c in plan["grade_cells"]]}, time.monotonic())
 
 
+@contextmanager
 def _graded_locally(packs: dict[str, bytes], settings: Settings, workers: int):
-    """(student, record or the exception) as each finishes, ``workers`` at a time in threads of this process.
+    """Grading starts on entry, ``workers`` at a time in threads of this process; yields an iterator of
+    (student, record or the exception) as each finishes.
 
     Ctrl-C or SIGTERM stops the running tests and drops the queued submissions at once.
     """
-    with processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
-        futures = {pool.submit(grade_packed, packed, settings): student for student, packed in packs.items()}
-        for future in as_completed(futures):
-            error = future.exception()
-            yield futures[future], error if error is not None else future.result()
+    try:
+        with processes.worker_threads(workers, thread_name_prefix="tito-grade") as pool:
+            futures = {pool.submit(grade_packed, packed, settings): student for student, packed in packs.items()}
+            yield ((futures[f], f.exception() if f.exception() is not None else f.result())
+                   for f in as_completed(futures))
+    finally:
+        warm_grader.close_all()  # this run's warm graders (a Dask worker keeps its own warm between runs)
 
 
 #: How often a Dask worker may die under one submission before that submission is given up (its own fault).
 DASK_ALLOWED_FAILURES = 3
 
 
+@contextmanager
 def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings):
-    """(student, record or the exception) as each finishes, one Dask task per submission on ``scheduler``.
-
-    The workers get the packed bytes and return records; they never see the course or the gradebook. A task
-    whose worker dies is run again on another (the scheduler's doing); ``retries`` covers errors of ours.
-    """
-    try:
-        from distributed import Client, as_completed as dask_completed
-    except ImportError:
-        raise UsageError("Grading on a Dask cluster needs dask.distributed.",
-                         hint="pip install 'tito-jupyter[cluster]'") from None
+    """Grading starts on entry, one Dask task per submission on ``scheduler``; yields an iterator of
+    (student, record or the exception) as each finishes."""
+    Client = _dask_client_class()
     try:
         client = Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -495,23 +530,105 @@ def _graded_on_dask(scheduler: str, packs: dict[str, bytes], settings: Settings)
                          hint="Give the address `dask scheduler` prints (tcp://host:8786), or leave --scheduler "
                               "out to grade on this machine.") from None
     try:
-        futures = {client.submit(grade_packed, packed, settings, pure=False, retries=2,
-                                 key=f"tito-grade-{student}-{os.urandom(4).hex()}"): student
-                   for student, packed in packs.items()}
-        for future in dask_completed(futures, loop=client.loop):
-            error = future.exception() if future.status == "error" else None
-            yield futures[future], error if error is not None else future.result()
+        yield _graded_by_client(client, packs, settings)
     finally:
         client.close()
 
 
+#: How long a Dask Gateway may take to start a cluster's scheduler and its first worker (a Hub pod, a queue).
+GATEWAY_START_TIMEOUT = 300
+
+
+@contextmanager
+def _graded_on_gateway(gateway: str, packs: dict[str, bytes], settings: Settings, workers: int):
+    """A cluster of ``workers`` workers from the Dask Gateway at ``gateway``, shut down at the end, whatever
+    happens; grading starts on entry, as on any Dask cluster. The gateway's own configuration (dask's
+    ``gateway.auth``, ``gateway.proxy-address``; on a Hub, set for every user) says how to authenticate."""
+    _dask_client_class()
+    try:
+        from dask_gateway import Gateway
+    except ImportError:
+        raise UsageError("Grading on a Dask Gateway needs its client, dask-gateway.",
+                         hint="pip install 'tito-jupyter[cluster]'") from None
+    try:
+        client_of_gateway = Gateway(address=gateway)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--gateway {gateway} is not a Dask Gateway address ({exc}).",
+                         hint="Give the gateway's URL, e.g. http://127.0.0.1:8000 or, on a Hub, "
+                              "https://hub.example.org/services/dask-gateway.") from None
+    cluster = None
+    try:
+        try:
+            client_of_gateway.list_clusters()  # it answers, and takes our credentials
+            cluster = client_of_gateway.new_cluster(shutdown_on_close=True)
+        except Exception as exc:  # noqa: BLE001 (unreachable, refused, a wrong password: one sentence, no traceback)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UsageError(f"The Dask Gateway at {gateway} did not start a cluster ({reason}).",
+                             hint="Check the URL and how you authenticate to it (dask config `gateway.auth`), or "
+                                  "leave --gateway out to grade on this machine.") from None
+        cluster.scale(workers)
+        client = cluster.get_client(set_as_default=False)
+        try:
+            client.wait_for_workers(1, timeout=GATEWAY_START_TIMEOUT)
+        except TimeoutError:
+            raise UsageError(f"The Dask Gateway at {gateway} started a cluster, but no worker joined it within "
+                             f"{GATEWAY_START_TIMEOUT} s.", hint="Look at the gateway's log for why its workers "
+                                                                 "do not start.") from None
+        try:
+            yield _graded_by_client(client, packs, settings)
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.shutdown()  # its scheduler and workers go now, not when the gateway's idle timeout comes
+            _closed_for_good(cluster.gateway)
+        client_of_gateway.close()
+        _closed_for_good(client_of_gateway)
+
+
+def _closed_for_good(gateway_client) -> None:
+    """After ``close()``: dask-gateway's ``__del__`` closes a Gateway client again, which (with a distributed
+    whose stopped loop runner raises when asked for its loop) prints an ignored RuntimeError at exit. It has
+    nothing left to close, so its loop runner goes and ``__del__`` does nothing."""
+    gateway_client.__dict__.pop("_loop_runner", None)
+
+
+def _dask_client_class():
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("Grading on a Dask cluster needs dask.distributed.",
+                         hint="pip install 'tito-jupyter[cluster]'") from None
+    return Client
+
+
+def _graded_by_client(client, packs: dict[str, bytes], settings: Settings):
+    """(student, record or the exception) as each finishes, one task per submission on ``client``'s cluster.
+
+    The workers get the packed bytes and return records; they never see the course or the gradebook. A task
+    whose worker dies is run again on another (the scheduler's doing); ``retries`` covers errors of ours.
+    """
+    from distributed import as_completed as dask_completed
+
+    futures = {client.submit(grade_packed, packed, settings, pure=False, retries=2,
+                             key=f"tito-grade-{student}-{os.urandom(4).hex()}"): student
+               for student, packed in packs.items()}
+    return ((futures[f], f.exception() if f.status == "error" else f.result())
+            for f in dask_completed(futures, loop=client.loop))
+
+
 def autograde(ctx: Context, module: str, students: list[str] | None = None, workers: int | None = None,
               timeout: float | None = None, memory: int | None = None, scheduler: str | None = None,
-              course_dir: str | None = None, db: str | None = None) -> Result:
+              gateway: str | None = None, course_dir: str | None = None, db: str | None = None) -> Result:
     """Grade every submission of an assignment with its module's tests, ``workers`` at a time on this machine,
-    or on the Dask cluster at ``scheduler``. Each submission runs confined (:mod:`.sandbox`), with ``timeout``
-    seconds and ``memory`` MiB; the gradebook is written here, by this process alone."""
+    on the Dask cluster at ``scheduler``, or on a cluster of ``workers`` workers from the Dask Gateway at
+    ``gateway``. Each submission runs confined (:mod:`.sandbox`), with ``timeout`` seconds and ``memory`` MiB;
+    the gradebook is written here, by this process alone."""
     require_nbgrader()
+    if scheduler and gateway:
+        raise UsageError("Give --scheduler or --gateway, not both.",
+                         hint="--scheduler names a running Dask scheduler; --gateway a Dask Gateway that starts "
+                              "a cluster for this run.")
     folder = course_folder(ctx, course_dir)
     assignment = assignment_ids(ctx, folder, [module])[0]
     plan = read_plan(folder, assignment)
@@ -529,21 +646,25 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                          hint=f"Run `tito nbgrader collect {assignment}` first.")
     source_nb = json.loads((folder / "source" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
     release_nb = json.loads((folder / "release" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
-    api = nbgrader_api(folder, db, ctx.events)
     out = results_folder(folder, assignment)
     out.mkdir(parents=True, exist_ok=True)
     by_student = {s.student: s for s in submissions}
     packs = {s.student: pack(folder, assignment, plan, source_nb, s) for s in submissions}
-    jailed, containment = sandbox.status() if scheduler is None else (None, "each Dask worker jails if it can")
-    where = f"on the Dask cluster at {scheduler}" if scheduler else f"{workers} at a time"
+    on_dask = bool(scheduler or gateway)
+    jailed, containment = sandbox.status() if not on_dask else (None, "each Dask worker jails if it can")
+    where = (f"on the Dask cluster at {scheduler}" if scheduler else
+             f"on {workers} worker(s) of a cluster from the Dask Gateway at {gateway}" if gateway else
+             f"{workers} at a time")
     started = time.monotonic()
     records: list[dict] = []
-    with gradebook(api) as gb:
-        ctx.events.step("autograde", "running", module=assignment,
-                        message=f"{len(submissions)} submission(s), {where}; {containment}")
-        ctx.events.progress(0, len(submissions), label="graded")
-        graded = (_graded_on_dask(scheduler, packs, settings) if scheduler
-                  else _graded_locally(packs, settings, workers))
+    ctx.events.step("autograde", "running", module=assignment,
+                    message=f"{len(submissions)} submission(s), {where}; {containment}")
+    ctx.events.progress(0, len(submissions), label="graded")
+    grading = (_graded_on_dask(scheduler, packs, settings) if scheduler else
+               _graded_on_gateway(gateway, packs, settings, workers) if gateway else
+               _graded_locally(packs, settings, workers))
+    # The submissions are being graded while nbgrader (seconds of imports) opens the gradebook.
+    with grading as graded, gradebook(nbgrader_api(folder, db, ctx.events)) as gb:
         for student, outcome in graded:
             submission = by_student[student]
             if isinstance(outcome, BaseException):  # a bug of ours, on this submission only: report it, grade the rest
@@ -566,7 +687,7 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                            level="info" if record["status"] == "graded" else "warning")
             ctx.events.progress(len(records), len(submissions), label=submission.student)
     seconds = time.monotonic() - started
-    if scheduler:  # each worker jails what it grades if it can: say what they did
+    if on_dask:  # each worker jails what it grades if it can: say what they did
         seen = [r["jailed"] for r in records if "jailed" in r]
         jailed = all(seen) if seen else None
         containment = ("each Dask worker ran its submissions in a jail of their own" if jailed else
@@ -584,7 +705,7 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                + f"; mean score {mean:.2f} of {plan['max_score']:g}.")
     return Result(command="nbgrader.autograde", ok="error" not in by_status, summary=summary,
                   data={"assignment": assignment, "submissions": records, "by_status": by_status,
-                        "workers": None if scheduler else workers, "scheduler": scheduler,
+                        "workers": None if scheduler else workers, "scheduler": scheduler, "gateway": gateway,
                         "timeout": settings.timeout, "memory_mib": settings.memory_mib, "jailed": jailed,
                         "containment": containment, "seconds": round(seconds, 3),
                         "per_minute": round(per_minute, 1), "max_score": plan["max_score"]})

@@ -16,7 +16,6 @@ what is in the exchange (released, waiting to be collected, feedback returned) a
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import os
@@ -32,6 +31,7 @@ from .grades import read_grades
 from .nbgrader_course import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, assignment_ids, course_folder, gradebook,
                               nbgrader_api, require_initialised, require_nbgrader)
 from ..results import Result
+from .spreadsheet import csv_text
 
 #: A cell of the class grid, from the least to the most done.
 STATES = ("not_submitted", "submitted", "graded", "feedback_ready", "feedback_returned")
@@ -46,7 +46,8 @@ def visible(name: str) -> str:
     """A name as it can be shown on one line: invisible and direction-changing characters (a zero-width space,
     a right-to-left override) written as ``\\u200b``, so that a student id cannot hide or reorder what follows it.
 
-    Only for showing; the data (JSON, CSV) keeps names exactly as the gradebook has them.
+    Only for showing; the JSON keeps names exactly as the gradebook has them, and so does the CSV but for a
+    quote in front of one a spreadsheet would run as a formula (:mod:`.spreadsheet`).
     """
     return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name)
 
@@ -228,14 +229,6 @@ def _stuck(student: str, cells: dict[str, dict], assignments: list[str], last_re
     return None
 
 
-def _grid_csv(cells: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(cells)
-    return buffer.getvalue()
-
-
 def class_status(ctx: Context, modules: list[str] | None = None, csv_: str | None = None,
                  course_dir: str | None = None, db: str | None = None) -> Result:
     """Students × modules: each cell's score and state from the gradebook, and who is stuck where."""
@@ -264,7 +257,7 @@ def class_status(ctx: Context, modules: list[str] | None = None, csv_: str | Non
         path = Path(csv_).expanduser().resolve()
         if path.is_dir():
             raise UsageError(f"--csv {path} is a folder; name the file to write, e.g. {path / 'class.csv'}.")
-        files.atomic_write_text(path, _grid_csv(cells))
+        files.atomic_write_text(path, csv_text(cells, CSV_COLUMNS))
         data["csv"] = str(path)
     if not students:
         summary = (f"The gradebook has no students yet ({len(assignments)} assignment(s)). "

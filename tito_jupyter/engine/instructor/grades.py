@@ -6,8 +6,6 @@ their numbers there.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from ...errors import UsageError
 from .. import files
 from ..context import Context
 from ..results import Result
+from .spreadsheet import csv_text
 from .nbgrader_course import (assignment_ids, course_folder, gradebook, nbgrader_api, require_nbgrader,
                               results_folder, timestamp_now)
 
@@ -36,11 +35,7 @@ def report(ctx: Context, modules: list[str] | None = None, out: str | None = Non
     out_dir = Path(out).expanduser().resolve() if out else folder / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / "grades.csv", out_dir / "grades.json"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    files.atomic_write_text(csv_path, buffer.getvalue())
+    files.atomic_write_text(csv_path, csv_text(rows, REPORT_COLUMNS))  # formulas neutralised: .spreadsheet
     summary_by_assignment = []
     for assignment in assignments:
         mine = [r for r in rows if r["assignment"] == assignment]
