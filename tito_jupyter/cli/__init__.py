@@ -232,10 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         return result.exit_code
     from .render import Renderer
 
-    renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
-    result = run(command, kwargs,
-                 Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook,
-                         announce=announce))
+    ctx = Context(project=ns.project, notebook_path=ns.notebook, announce=announce)
+    renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose, state_dir=lambda: ctx.course.state_dir)
+    ctx.events = EventSink(renderer.on_event)
+    result = run(command, kwargs, ctx)
     try:
         renderer.finish(result)
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened

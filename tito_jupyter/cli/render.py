@@ -1,14 +1,15 @@
-"""Rendering results and live events in the terminal with rich. Data in, text out; no course logic."""
+"""Rendering results and live events in the terminal with rich. Data in, text out; no course logic.
+
+rich is reached through :mod:`.memo`: a print whose text rich gave before, in the same terminal, is written
+again without importing rich (``tito list`` and ``tito status`` mostly print what they printed last time).
+"""
 
 from __future__ import annotations
 
 import time
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from ..engine.results import Result
+from .memo import LazyConsole, Memo, Table, escape
 
 _STATE_STYLE = {
     "complete": "bold green", "passed": "green", "tests_passing": "green", "ready": "cyan", "exported": "cyan",
@@ -44,9 +45,11 @@ def _ago(ts: float | None) -> str:
 class Renderer:
     """Prints events as they come and the result at the end."""
 
-    def __init__(self, no_color: bool = False, verbose: bool = False):
-        self.console = Console(no_color=no_color, highlight=False, soft_wrap=False)
-        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+    def __init__(self, no_color: bool = False, verbose: bool = False, state_dir=None):
+        """``state_dir``: a callable giving the course's state folder, where rich's texts are remembered."""
+        self.memo = Memo(state_dir) if state_dir is not None else None
+        self.console = LazyConsole(self.memo, no_color=no_color, highlight=False, soft_wrap=False)
+        self.err = LazyConsole(self.memo, stderr=True, no_color=no_color, highlight=False)
         self.verbose = verbose
         self._progress = None
         self._task = None
@@ -83,9 +86,13 @@ class Renderer:
 
         self._stop_progress()
         self._progress = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=self.console, transient=True)
+                                  TimeElapsedColumn(), console=self._rich_console(), transient=True)
         self._progress.start()
         self._task = self._progress.add_task(escape(what), total=total)
+
+    def _rich_console(self):
+        """rich's own console (a live display needs it), imported now if the memo kept it away so far."""
+        return self.console.real if isinstance(self.console, LazyConsole) else self.console
 
     def _stop_progress(self) -> None:
         if self._progress is not None:
@@ -151,6 +158,8 @@ class Renderer:
         else:
             self.err.print(f"[red]✗[/] {escape(result.summary)}")
             self._render_not_written(result.data)
+        if self.memo is not None:
+            self.memo.save()
 
     def _render_next_steps(self, data) -> None:
         steps = data.get("next_steps") if isinstance(data, dict) else None

@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .. import notebooks
@@ -268,6 +266,8 @@ class _Staging:
 
     def lib(self) -> Path:
         if self.folder is None:
+            import tempfile  # a no-op export builds nothing: it never imports these
+
             self.root.mkdir(parents=True, exist_ok=True)
             self.folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.root))
             (self.folder / PACKAGE).mkdir()
@@ -275,6 +275,8 @@ class _Staging:
 
     def remove(self) -> None:
         if self.folder is not None:
+            import shutil
+
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 

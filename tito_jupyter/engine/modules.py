@@ -10,12 +10,12 @@ from ..course import Course, Module
 from ..errors import UsageError
 from . import export as export_mod
 from . import files
-from . import testing
-from .checkpoints import CheckpointLocked, run_checkpoint
 from .context import Context
 from .progress import ProgressStore, module_state
-from .reset import starting_point
 from .results import Result
+
+# testing, checkpoints and reset are imported where they are used: `tito list` and `tito status` import this
+# module and need none of them.
 
 
 def select_modules(course: Course, names: list[str] | None, all_: bool = False, context_path: str | None = None) -> list[Module]:
@@ -136,6 +136,8 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     export state knows. Either way, that fingerprint is what is recorded, never the notebook's at record
     time, so an edit made since shows in ``status`` as changed.
     """
+    from . import testing
+
     course = ctx.course
     ctx.events.step("test", "running", module=module.id)
     try:
@@ -178,6 +180,8 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 
 def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
     """Whether the notebook's exported code is still its starting point's (so nothing is written yet)."""
+    from .reset import starting_point
+
     start = starting_point(course, module)
     try:
         return start.is_file() and notebooks.export_fingerprint(notebooks.read_cells(start)) == fingerprint
@@ -191,6 +195,8 @@ def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
 @files.uses_build
 def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
+    from .checkpoints import CheckpointLocked, run_checkpoint
+
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
     store = ProgressStore(course)

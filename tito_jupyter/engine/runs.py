@@ -26,7 +26,6 @@ import json
 import math
 import os
 import re
-import secrets
 import stat
 import threading
 import time
@@ -161,6 +160,8 @@ class _TeeSink(EventSink):
 
 def new_id(now: float | None = None) -> str:
     """A run id that sorts by start time: ``run-20261130T014500Z-4242-9f3a1c``."""
+    import secrets  # here, not at the top: `tito list` imports this module and never makes an id
+
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now or time.time()))
     return f"run-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
 
