@@ -52,7 +52,14 @@ def runs_folder(state_dir: Path) -> Path:
 
 
 def process_started(pid: int) -> float | None:
-    """When process ``pid`` was created (seconds since the epoch), or None if there is no such process."""
+    """When process ``pid`` was created (seconds since the epoch), or None if there is no such process (or a zombie).
+
+    On Linux it is read from ``/proc`` by psutil's own formula (start ticks over the clock rate, plus the boot
+    time), since importing psutil was the largest part of starting a short `tito export`; a test holds the two to
+    the same value. Elsewhere, psutil.
+    """
+    if _PROC_STAT.is_file():
+        return _proc_started(pid)
     import psutil
 
     try:
@@ -62,6 +69,25 @@ def process_started(pid: int) -> float | None:
         return proc.create_time()
     except (psutil.Error, OSError):
         return None
+
+
+_PROC_STAT = Path("/proc/stat")
+_BOOT_TIME: list[float] = []
+
+
+def _proc_started(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as f:
+            data = f.read()
+        if not _BOOT_TIME:
+            with open(_PROC_STAT, "rb") as f:
+                _BOOT_TIME.append(next(float(line.split()[1]) for line in f if line.startswith(b"btime")))
+    except (OSError, ValueError, StopIteration):
+        return None
+    fields = data[data.rfind(b")") + 2:].split()  # after the command name, which may hold spaces and ")"
+    if len(fields) < 20 or fields[0] == b"Z":
+        return None
+    return float(fields[19]) / os.sysconf("SC_CLK_TCK") + _BOOT_TIME[0]
 
 
 def is_alive(header: dict) -> bool:
