@@ -38,7 +38,7 @@ def make_course(root: Path, module_id: str) -> None:
     """A course with one module of the repository (and the modules it builds on, for the reference package)."""
     course = Course.load(REPO)
     module = course.module(module_id)
-    from tito_jupyter.engine.instructor.grading import prerequisites
+    from tito_jupyter.engine.instructor.assignment import prerequisites
 
     for m in [*prerequisites(course, module), module]:
         shutil.copytree(m.folder, root / "modules" / m.folder.name)

@@ -135,3 +135,62 @@ def test_processes_finding_the_same_bad_store_set_it_aside_once_and_lose_nothing
     (aside,) = state.glob("progress.json.corrupt-*")
     assert aside.read_bytes() == GARBAGE
     assert json.loads((state / "progress.json").read_text())["modules"]["01_numbers"]["exported_at"]
+
+
+# -- the unlock rule: one for prerequisites, checkpoints and milestones ----------------------------------------
+
+
+def _progress(**modules) -> dict:
+    return {"modules": modules, "checkpoints": {}, "milestones": {}}
+
+
+COMPLETE = {"completed_at": 10.0, "tests": {"ok": True, "at": 9.0}}
+FAILED_SINCE = {"completed_at": 10.0, "tests": {"ok": False, "at": 11.0}}  # complete, then a later run failed
+PASSING = {"tests": {"ok": True, "at": 9.0}}  # tests pass, never completed
+
+
+def test_incomplete_names_what_is_not_complete_and_only_that():
+    from tito_jupyter.engine.progress import incomplete
+
+    progress = _progress(a=COMPLETE, b=FAILED_SINCE, c=PASSING)
+    assert incomplete(["a", "b", "c", "d"], progress) == ["b", "c", "d"]
+    assert incomplete(["a", "b", "c", "d"], progress, completing={"b", "d"}) == ["c"]
+
+
+def test_unlock_state_locked_ready_and_a_run_on_record():
+    from tito_jupyter.engine.progress import unlock_state
+
+    progress = _progress(a=COMPLETE, b=FAILED_SINCE)
+    assert unlock_state(["a"], progress, None) == ("ready", [])
+    assert unlock_state(["a", "b"], progress, None) == ("locked", ["b"])
+    # A run on record says how it went, even if a module it needs has since stopped being complete.
+    assert unlock_state(["a", "b"], progress, {"ok": True}) == ("passed", ["b"])
+    assert unlock_state(["a"], progress, {"ok": False}) == ("failed", [])
+    assert unlock_state(["a"], progress, {"ok": True}, passed="achieved") == ("achieved", [])
+
+
+def test_checkpoints_milestones_and_prerequisites_read_the_same_rule(course_dir):
+    # One course, one progress file: a module that failed after it was complete locks the module that needs it,
+    # its checkpoint and its milestone, all three by the same rule.
+    milestone = course_dir / "milestones/1950_sums/run.py"
+    milestone.parent.mkdir(parents=True)
+    milestone.write_text('"""Sums, as in 1950."""\nfrom tinytorch.core.numbers import add\n\nprint(add(1, 2))\n')
+    state = course_dir / ".tito" / "progress.json"
+    state.parent.mkdir(exist_ok=True)
+    state.write_text(json.dumps({"version": 1, "modules": {"01_numbers": FAILED_SINCE}}))
+    ctx = Context(project=course_dir)
+    overview = engine.run("module.overview", {}, ctx).data
+    rows = {m["id"]: m for m in overview["modules"]}
+    assert rows["01_numbers"]["state"] == "tests_failing" and rows["01_numbers"]["completed_earlier"]
+    assert rows["02_doubling"]["missing_prerequisites"] == ["01_numbers"]
+    assert [(c["id"], c["state"], c["missing_modules"]) for c in overview["checkpoints"]] == [
+        ("c01_arithmetic", "locked", ["01_numbers", "02_doubling"])]
+    milestones = engine.run("milestone.list", {}, ctx).data["milestones"]
+    assert [(m["id"], m["state"], m["missing_modules"]) for m in milestones] == [
+        ("1950_sums", "locked", ["01_numbers"])]
+    # Complete again: the same three open up together.
+    state.write_text(json.dumps({"version": 1, "modules": {"01_numbers": COMPLETE, "02_doubling": COMPLETE}}))
+    overview = engine.run("module.overview", {}, ctx).data
+    assert [m["missing_prerequisites"] for m in overview["modules"]] == [[], []]
+    assert [c["state"] for c in overview["checkpoints"]] == ["ready"]
+    assert [m["state"] for m in engine.run("milestone.list", {}, ctx).data["milestones"]] == ["ready"]

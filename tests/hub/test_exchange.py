@@ -28,7 +28,7 @@ from kernel_client import open_notebook_kernel, shell  # noqa: E402
 pytestmark = pytest.mark.timeout(1800)
 
 ASSIGNMENT = "01_numbers"
-COURSE_ID = "tinytorch"  # tito's nbgrader course id (engine/instructor/grading.py)
+COURSE_ID = "tinytorch"  # tito's nbgrader course id (engine/instructor/nbgrader_course.py)
 STUB = "# YOUR CODE HERE\n    raise NotImplementedError()"
 ANSWERS = {"s1": "return a + b", "s2": "return a - b"}  # s2 gets it wrong: the grades must differ
 

@@ -81,6 +81,23 @@ async def test_checkpoints_and_timeline(api):
     assert all(set(e) >= {"kind", "id", "title", "state"} for e in data["timeline"])
 
 
+async def test_the_overview_is_the_three_reads_in_one_answer(api):
+    # A sidebar refresh is one request: module.overview's rows are those of the three reads, and the jobs come along.
+    status, job = await api("POST", "modules/1/complete", body={})
+    assert status == 202, job
+    assert (await api.wait(job["id"]))["state"] == "succeeded"
+    status, overview = await api("GET", "overview")
+    assert status == 200, overview
+    _, modules = await api("GET", "modules")
+    _, checkpoints = await api("GET", "checkpoints")
+    _, timeline = await api("GET", "checkpoints/timeline")
+    assert overview["modules"] == modules["modules"] and overview["complete"] == modules["complete"] == 1
+    assert overview["checkpoints"] == checkpoints["checkpoints"] and overview["checkpoints_passed"] == 0
+    assert overview["timeline"] == timeline["timeline"]
+    assert [j["id"] for j in overview["jobs"]] == [job["id"]]
+    assert overview["jobs"][0]["state"] == "succeeded"
+
+
 # -- actions as jobs ------------------------------------------------------------------------------------
 
 

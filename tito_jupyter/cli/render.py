@@ -220,6 +220,10 @@ class Renderer:
             table.add_row(m["id"], _styled(m["state"]), counts, _ago(m.get("last_run")), "; ".join(notes))
         self.console.print(table)
 
+    def _render_module_overview(self, data: dict) -> None:
+        self._render_module_status(data)
+        self._render_checkpoint_timeline(data)
+
     def _render_module_export(self, data: dict) -> None:
         for m in data["modules"]:
             if m["status"] == "stale":

@@ -175,14 +175,8 @@ def benchmark(ctx: Context, only: list[str] | None = None, repeats: int | None =
     if unknown:
         raise UsageError(f"There is no benchmark {unknown[0]!r}.", hint=f"The benchmarks: {', '.join(names)}.")
     states = _module_states(ctx)
-    harness_id, harness_state = states.get(benchmark_suite.HARNESS_MODULE, ("19_benchmarking", "absent"))
-    if harness_state != "complete":
-        summary = (f"Complete module {harness_id} first (`tito complete {benchmark_suite.HARNESS_MODULE}`): "
-                   "tito benchmark measures your framework with your own harness, tinytorch.bench.")
-        if harness_state == "absent":
-            summary = "This course has no module 19 (benchmarking), whose harness tito benchmark runs."
-        return Result(command="benchmark", ok=False, summary=summary,
-                      data={"needs": harness_id, "state": harness_state})
+    if (waiting := _harness_not_ready(states)) is not None:
+        return waiting
     cases = [case for case in benchmark_suite.SUITE if not only or case.name in only]
     not_run = {case.name: _waiting_for(case, states) for case in cases}
     not_run = {name: missing for name, missing in not_run.items() if missing}
@@ -198,19 +192,42 @@ def benchmark(ctx: Context, only: list[str] | None = None, repeats: int | None =
                       data={"not_run": not_run, "warnings": warnings})
 
     ctx.events.step("benchmark", "running", benchmarks=to_run)
-    outcome, finished, lines = _run_suite(ctx, to_run, repeats, previous, timeout or DEFAULT_TIMEOUT)
+    seconds = timeout or DEFAULT_TIMEOUT
+    outcome, finished, lines = _run_suite(ctx, to_run, repeats, previous, seconds)
     if outcome is None or outcome.get("report") is None:
-        why = (f"timed out after {timeout or DEFAULT_TIMEOUT:.0f} s" if finished.timed_out else
-               f"exit code {finished.exit_code}: "
-               + next((line for line in reversed(lines) if line.strip()), "no output"))
-        if outcome is not None and outcome.get("failed"):
-            why = "; ".join(f"{name}: {error}" for name, error in outcome["failed"].items())
-        summary = f"The benchmarks did not run ({why})."
-        ctx.events.step("benchmark", "failed", message=summary)
-        return Result(command="benchmark", ok=False, summary=summary,
-                      data={"not_run": not_run, "failed": (outcome or {}).get("failed", {}), "output": lines[-200:],
-                            "warnings": warnings})
+        return _did_not_run(ctx, outcome, finished, lines, seconds, not_run, warnings)
+    return _measured(ctx, outcome, repeats, not_run, previous_name, warnings)
 
+
+def _harness_not_ready(states: dict) -> Result | None:
+    """The answer when module 19's harness, which the suite runs, is not complete yet; None when it is."""
+    harness_id, harness_state = states.get(benchmark_suite.HARNESS_MODULE, ("19_benchmarking", "absent"))
+    if harness_state == "complete":
+        return None
+    summary = (f"Complete module {harness_id} first (`tito complete {benchmark_suite.HARNESS_MODULE}`): "
+               "tito benchmark measures your framework with your own harness, tinytorch.bench.")
+    if harness_state == "absent":
+        summary = "This course has no module 19 (benchmarking), whose harness tito benchmark runs."
+    return Result(command="benchmark", ok=False, summary=summary, data={"needs": harness_id, "state": harness_state})
+
+
+def _did_not_run(ctx: Context, outcome: dict | None, finished, lines: list[str], seconds: float, not_run: dict,
+                 warnings: list[str]) -> Result:
+    """The answer when the suite's process gave no report: why, in one sentence, and its last output."""
+    why = (f"timed out after {seconds:.0f} s" if finished.timed_out else
+           f"exit code {finished.exit_code}: " + next((line for line in reversed(lines) if line.strip()), "no output"))
+    if outcome is not None and outcome.get("failed"):
+        why = "; ".join(f"{name}: {error}" for name, error in outcome["failed"].items())
+    summary = f"The benchmarks did not run ({why})."
+    ctx.events.step("benchmark", "failed", message=summary)
+    return Result(command="benchmark", ok=False, summary=summary,
+                  data={"not_run": not_run, "failed": (outcome or {}).get("failed", {}), "output": lines[-200:],
+                        "warnings": warnings})
+
+
+def _measured(ctx: Context, outcome: dict, repeats: int, not_run: dict, previous_name: str | None,
+              warnings: list[str]) -> Result:
+    """The answer of a run that measured: the report saved under .tito/, its table and its comparison."""
     report = outcome["report"]
     report["tito"] = {"repeats": repeats, "not_run": not_run, "failed": outcome["failed"],
                       "compared_with": previous_name}

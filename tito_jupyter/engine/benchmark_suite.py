@@ -63,84 +63,118 @@ def _inputs(*shape):
     return np.random.default_rng(SEED).standard_normal(shape).astype(np.float32)
 
 
-def _build(name: str):
-    """The zero-argument function that benchmark ``name`` times, built from the student's package."""
-    import numpy as np
-
+def _tensor_matmul():
     from tinytorch.core.tensor import Tensor
 
-    if name == "tensor_matmul":
-        a, b = Tensor(_inputs(128, 128)), Tensor(_inputs(128, 128) + 1)
-        return lambda: a.matmul(b)
-    if name == "mlp_forward":
-        model, x = _mlp(), Tensor(_inputs(64, 64))
-        return lambda: model(x)
-    if name == "mlp_train_step":
-        from tinytorch.core.losses import CrossEntropyLoss
-        from tinytorch.core.optimizers import SGD
+    a, b = Tensor(_inputs(128, 128)), Tensor(_inputs(128, 128) + 1)
+    return lambda: a.matmul(b)
 
-        model, x = _mlp(), Tensor(_inputs(64, 64))
-        y = Tensor(np.arange(64) % 10)
-        loss_fn, optimizer = CrossEntropyLoss(), SGD(model.parameters(), lr=0.01)
 
-        def step():
-            optimizer.zero_grad()
-            loss_fn(model(x), y).backward()
-            optimizer.step()
-        return step
-    if name == "conv2d_forward":
-        from tinytorch.core.autograd import no_grad
-        from tinytorch.core.spatial import Conv2d
+def _mlp_forward():
+    from tinytorch.core.tensor import Tensor
 
-        conv, images = Conv2d(1, 16, kernel_size=3, padding=1, seed=SEED), Tensor(_inputs(32, 1, 8, 8))
+    model, x = _mlp(), Tensor(_inputs(64, 64))
+    return lambda: model(x)
 
-        def forward():
-            with no_grad():
-                return conv(images)
-        return forward
-    if name == "attention_forward":
-        from tinytorch.core.attention import MultiHeadAttention
-        from tinytorch.core.autograd import no_grad
 
-        attention, x = MultiHeadAttention(32, 4, seed=SEED), Tensor(_inputs(8, 16, 32))
+def _mlp_train_step():
+    import numpy as np
 
-        def forward():
-            with no_grad():
-                return attention(x)
-        return forward
-    if name == "gpt_train_step":
-        from tinytorch.core.losses import CrossEntropyLoss
-        from tinytorch.core.optimizers import Adam
-        from tinytorch.core.transformer import GPT
+    from tinytorch.core.losses import CrossEntropyLoss
+    from tinytorch.core.optimizers import SGD
+    from tinytorch.core.tensor import Tensor
 
-        vocab = 32
-        model = GPT(vocab, 32, 2, 2, 16, seed=SEED)
-        ids = np.random.default_rng(SEED).integers(0, vocab, size=(8, 17))
-        x, y = ids[:, :-1], Tensor(ids[:, 1:].reshape(-1))
-        loss_fn, optimizer = CrossEntropyLoss(), Adam(model.parameters(), lr=1e-3)
+    model, x = _mlp(), Tensor(_inputs(64, 64))
+    y = Tensor(np.arange(64) % 10)
+    loss_fn, optimizer = CrossEntropyLoss(), SGD(model.parameters(), lr=0.01)
 
-        def step():
-            optimizer.zero_grad()
-            loss_fn(model(x).reshape(-1, vocab), y).backward()
-            optimizer.step()
-        return step
-    if name == "mlp_forward_int8":
-        from tinytorch.perf.quantization import quantize_model
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    return step
 
-        x = Tensor(_inputs(64, 64))
-        model = quantize_model(_mlp(), [Tensor(_inputs(256, 64))])
-        return lambda: model(x)
-    if name == "mlp_forward_fused":
-        from tinytorch.core.autograd import no_grad
-        from tinytorch.perf.acceleration import fuse_linear_relu
 
-        model, x = fuse_linear_relu(_mlp()), Tensor(_inputs(64, 64))
+def _conv2d_forward():
+    from tinytorch.core.autograd import no_grad
+    from tinytorch.core.spatial import Conv2d
+    from tinytorch.core.tensor import Tensor
 
-        def forward():
-            with no_grad():
-                return model(x)
-        return forward
-    raise ValueError(f"no benchmark named {name!r}")
+    conv, images = Conv2d(1, 16, kernel_size=3, padding=1, seed=SEED), Tensor(_inputs(32, 1, 8, 8))
+
+    def forward():
+        with no_grad():
+            return conv(images)
+    return forward
+
+
+def _attention_forward():
+    from tinytorch.core.attention import MultiHeadAttention
+    from tinytorch.core.autograd import no_grad
+    from tinytorch.core.tensor import Tensor
+
+    attention, x = MultiHeadAttention(32, 4, seed=SEED), Tensor(_inputs(8, 16, 32))
+
+    def forward():
+        with no_grad():
+            return attention(x)
+    return forward
+
+
+def _gpt_train_step():
+    import numpy as np
+
+    from tinytorch.core.losses import CrossEntropyLoss
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.tensor import Tensor
+    from tinytorch.core.transformer import GPT
+
+    vocab = 32
+    model = GPT(vocab, 32, 2, 2, 16, seed=SEED)
+    ids = np.random.default_rng(SEED).integers(0, vocab, size=(8, 17))
+    x, y = ids[:, :-1], Tensor(ids[:, 1:].reshape(-1))
+    loss_fn, optimizer = CrossEntropyLoss(), Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x).reshape(-1, vocab), y).backward()
+        optimizer.step()
+    return step
+
+
+def _mlp_forward_int8():
+    from tinytorch.core.tensor import Tensor
+    from tinytorch.perf.quantization import quantize_model
+
+    x = Tensor(_inputs(64, 64))
+    model = quantize_model(_mlp(), [Tensor(_inputs(256, 64))])
+    return lambda: model(x)
+
+
+def _mlp_forward_fused():
+    from tinytorch.core.autograd import no_grad
+    from tinytorch.core.tensor import Tensor
+    from tinytorch.perf.acceleration import fuse_linear_relu
+
+    model, x = fuse_linear_relu(_mlp()), Tensor(_inputs(64, 64))
+
+    def forward():
+        with no_grad():
+            return model(x)
+    return forward
+
+
+#: The function that builds each benchmark: a zero-argument callable to time, from the student's package.
+_BUILDERS = {"tensor_matmul": _tensor_matmul, "mlp_forward": _mlp_forward, "mlp_train_step": _mlp_train_step, "conv2d_forward": _conv2d_forward, "attention_forward": _attention_forward, "gpt_train_step": _gpt_train_step, "mlp_forward_int8": _mlp_forward_int8, "mlp_forward_fused": _mlp_forward_fused}
+
+
+def _build(name: str):
+    """The zero-argument function that benchmark ``name`` times, built from the student's package."""
+    try:
+        builder = _BUILDERS[name]
+    except KeyError:
+        raise ValueError(f"no benchmark named {name!r}") from None
+    return builder()
 
 
 def _main(request_path: str, out_path: str) -> int:

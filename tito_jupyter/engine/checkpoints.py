@@ -14,7 +14,7 @@ from . import export as export_mod
 from . import files
 from . import testing
 from .context import Context
-from .progress import ProgressStore, module_state
+from .progress import ProgressStore, incomplete, module_state, unlock_state
 from .results import Result
 
 
@@ -27,8 +27,7 @@ class CheckpointLocked(TitoError):
 
 def missing_modules(checkpoint: Checkpoint, progress: dict, completing: set[str] = frozenset()) -> list[str]:
     """The modules the checkpoint needs that are not complete (``completing``: being completed right now)."""
-    return [r for r in checkpoint.requires if r not in completing
-            and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+    return incomplete(checkpoint.requires, progress, completing)
 
 
 def refuse_if_locked(checkpoint: Checkpoint, store: ProgressStore, completing: set[str] = frozenset()) -> None:
@@ -59,39 +58,42 @@ def run_checkpoint(ctx: Context, checkpoint: Checkpoint, store: ProgressStore, t
     return {"checkpoint": checkpoint.id, "ok": ok, "summary": summary, **run}
 
 
-def _states(ctx: Context) -> tuple[list[dict], list[str]]:
-    course = ctx.course
-    store = ProgressStore(course)
-    progress = store.read()
+def checkpoint_rows(course, progress: dict) -> list[dict]:
+    """Every checkpoint with its state (:func:`.progress.unlock_state`), from one read of the progress."""
     rows = []
     for cp in course.checkpoints:
         recorded = progress["checkpoints"].get(cp.id, {})
         last = recorded.get("last_run")
-        missing = missing_modules(cp, progress)
-        if last:
-            state = "passed" if last.get("ok") else "failed"
-        else:
-            state = "locked" if missing else "ready"
+        state, missing = unlock_state(cp.requires, progress, last)
         rows.append({**cp.to_dict(course.root), "state": state, "missing_modules": missing,
                      "passed_at": recorded.get("passed_at"), "last_run": last})
-    return rows, store.warnings
+    return rows
 
 
 def status(ctx: Context) -> Result:
-    rows, warnings = _states(ctx)
+    store = ProgressStore(ctx.course)
+    rows = checkpoint_rows(ctx.course, store.read())
     passed = sum(1 for r in rows if r["state"] == "passed")
     return Result(command="checkpoint.status", ok=True, summary=f"{passed} of {len(rows)} checkpoints passed.",
-                  data={"checkpoints": rows, "passed": passed, "total": len(rows), "warnings": warnings})
+                  data={"checkpoints": rows, "passed": passed, "total": len(rows), "warnings": store.warnings})
 
 
 def timeline(ctx: Context) -> Result:
     """The course in order: each module followed by the checkpoints it unlocks."""
-    rows, warnings = _states(ctx)
+    store = ProgressStore(ctx.course)
+    progress = store.read()
+    rows = checkpoint_rows(ctx.course, progress)
+    passed = sum(1 for r in rows if r["state"] == "passed")
+    return Result(command="checkpoint.timeline", ok=True,
+                  summary=f"{passed} of {len(rows)} checkpoints passed.",
+                  data={"timeline": timeline_entries(ctx.course, rows, progress), "warnings": store.warnings})
+
+
+def timeline_entries(course, rows: list[dict], progress: dict) -> list[dict]:
+    """Each module in course order, followed by the checkpoints it unlocks (``rows``: :func:`checkpoint_rows`)."""
     by_unlock: dict[str | None, list[dict]] = {}
     for row in rows:
         by_unlock.setdefault(row["unlocked_by"], []).append(row)
-    course = ctx.course
-    progress = ProgressStore(course).read()
     entries = []
     for module in course.modules:
         state = module_state(progress["modules"].get(module.id), None)["state"]
@@ -100,10 +102,7 @@ def timeline(ctx: Context) -> Result:
             entries.append({"kind": "checkpoint", "id": row["id"], "title": row["question"], "state": row["state"]})
     for row in by_unlock.get(None, []):
         entries.append({"kind": "checkpoint", "id": row["id"], "title": row["question"], "state": row["state"]})
-    passed = sum(1 for r in rows if r["state"] == "passed")
-    return Result(command="checkpoint.timeline", ok=True,
-                  summary=f"{passed} of {len(rows)} checkpoints passed.",
-                  data={"timeline": entries, "warnings": warnings})
+    return entries
 
 
 @files.uses_build

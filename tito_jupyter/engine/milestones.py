@@ -14,8 +14,7 @@ import sys
 
 from . import processes
 from .context import Context
-from .modules import current_fingerprint
-from .progress import ProgressStore, module_state
+from .progress import ProgressStore, unlock_state
 from .results import Result
 
 DEFAULT_TIMEOUT = 600.0
@@ -24,14 +23,11 @@ DEFAULT_TIMEOUT = 600.0
 def list_milestones(ctx: Context) -> Result:
     course = ctx.course
     progress = ProgressStore(course).read()
-    states = {m.id: module_state(progress["modules"].get(m.id), current_fingerprint(m))["state"]
-              for m in course.modules}
     rows = []
     for ms in course.milestones:
         recorded = progress.get("milestones", {}).get(ms.id, {})
         last = recorded.get("last_run")
-        missing = [r for r in ms.requires if states.get(r) != "complete"]
-        state = ("achieved" if last.get("ok") else "failed") if last else ("locked" if missing else "ready")
+        state, missing = unlock_state(ms.requires, progress, last, passed="achieved")
         rows.append({**ms.to_dict(course.root), "state": state, "missing_modules": missing, "last_run": last})
     achieved = sum(1 for r in rows if r["state"] == "achieved")
     return Result(command="milestone.list", ok=True, summary=f"{achieved} of {len(rows)} milestones achieved.",

@@ -11,7 +11,7 @@ from ..errors import UsageError
 from . import export as export_mod
 from . import files
 from .context import Context
-from .progress import ProgressStore, module_state
+from .progress import ProgressStore, incomplete, module_state
 from .results import Result
 
 # testing, checkpoints and reset are imported where they are used: `tito list` and `tito status` import this
@@ -66,23 +66,50 @@ def list_modules(ctx: Context) -> Result:
     )
 
 
+def _module_rows(course: Course, chosen: list[Module], progress: dict) -> list[dict]:
+    """Each module with its state and the prerequisites it still needs, from one read of the progress."""
+    return [{**module.to_dict(course.root),
+             **module_state(progress["modules"].get(module.id), current_fingerprint(module, course)),
+             "missing_prerequisites": incomplete(module.requires, progress)} for module in chosen]
+
+
 def status(ctx: Context, modules: list[str] | None = None) -> Result:
     course = ctx.course
     store = ProgressStore(course)
-    progress = store.read()
     chosen = [course.module(n) for n in modules] if modules else course.modules
-    rows = []
-    for module in chosen:
-        state = module_state(progress["modules"].get(module.id), current_fingerprint(module, course))
-        missing = [r for r in module.requires
-                   if module_state(progress["modules"].get(r), None)["state"] != "complete"]
-        rows.append({**module.to_dict(course.root), **state, "missing_prerequisites": missing})
+    rows = _module_rows(course, chosen, store.read())
     done = sum(1 for r in rows if r["state"] == "complete")
     return Result(
         command="module.status",
         ok=True,
         summary=f"{done} of {len(rows)} modules complete.",
         data={"modules": rows, "complete": done, "total": len(rows), "warnings": store.warnings},
+    )
+
+
+def overview(ctx: Context) -> Result:
+    """Where the student stands, whole: every module's state, every checkpoint's, and the course's timeline.
+
+    What the sidebar shows, from one read of the progress, so that a refresh is one request and the states
+    cannot disagree with each other (``module.status``, ``checkpoint.status`` and ``checkpoint.timeline`` answer
+    the same, each on its own).
+    """
+    from .checkpoints import checkpoint_rows, timeline_entries
+
+    course = ctx.course
+    store = ProgressStore(course)
+    progress = store.read()
+    modules = _module_rows(course, course.modules, progress)
+    checkpoints = checkpoint_rows(course, progress)
+    done = sum(1 for r in modules if r["state"] == "complete")
+    passed = sum(1 for r in checkpoints if r["state"] == "passed")
+    return Result(
+        command="module.overview",
+        ok=True,
+        summary=f"{done} of {len(modules)} modules complete; {passed} of {len(checkpoints)} checkpoints passed.",
+        data={"modules": modules, "complete": done, "total": len(modules),
+              "checkpoints": checkpoints, "checkpoints_passed": passed,
+              "timeline": timeline_entries(course, checkpoints, progress), "warnings": store.warnings},
     )
 
 

@@ -273,3 +273,25 @@ def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
         "completed_earlier": failed_since,
         "tests": {k: tests[k] for k in ("passed", "failed", "error", "total", "timed_out") if k in tests} or None,
     }
+
+
+def incomplete(requires, progress: dict, completing=frozenset()) -> list[str]:
+    """The modules of ``requires`` that are not complete (``completing``: being completed right now).
+
+    The one rule behind a module's missing prerequisites, a locked checkpoint and a locked milestone.
+    """
+    return [r for r in requires if r not in completing
+            and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+
+
+def unlock_state(requires, progress: dict, last_run: dict | None, passed: str = "passed") -> tuple[str, list[str]]:
+    """A checkpoint's or milestone's state and the modules it still needs.
+
+    ``passed`` (or ``failed``) once it has run, whatever it needs now: a run is on record; before that
+    ``locked`` while a module it needs is not complete, else ``ready``. Milestones say ``achieved`` for passed.
+    """
+    missing = incomplete(requires, progress)
+    if last_run:
+        return (passed if last_run.get("ok") else "failed"), missing
+    return ("locked" if missing else "ready"), missing
+

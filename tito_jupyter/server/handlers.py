@@ -150,6 +150,16 @@ class ModuleActionHandler(TitoHandler):
         self.accepted(job)
 
 
+class OverviewHandler(TitoHandler):
+    """What a sidebar refresh needs, in one answer: ``module.overview`` (one read of the progress) and the jobs."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        overview = await self.tito.read("module.overview")
+        self.write_json({**overview, "jobs": [job.to_dict() for job in self.tito.jobs.list()]})
+
+
 class CheckpointsHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -277,6 +287,7 @@ class NotFoundHandler(TitoHandler):
 ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("version", VersionHandler),
     ("course", CourseHandler),
+    ("overview", OverviewHandler),
     ("modules", ModulesHandler),
     ("modules/{module}", ModuleHandler),
     ("modules/{module}/{action}", ModuleActionHandler),

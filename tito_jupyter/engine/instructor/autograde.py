@@ -45,8 +45,8 @@ from ...notebooks import cell_source
 from .. import export as export_mod
 from .. import files, jail_launcher, processes, sandbox, testing
 from ..context import Context
-from .grading import (TESTS_FOLDER, TITO_FOLDER, _assignment_ids, _require_nbgrader, course_folder, gradebook,
-                      nbgrader_api, read_plan, results_folder)
+from .nbgrader_course import (TESTS_FOLDER, TITO_FOLDER, assignment_ids, course_folder, gradebook, nbgrader_api,
+                              read_plan, require_nbgrader, results_folder)
 from ..results import Result
 
 DEFAULT_WORKERS = 2
@@ -511,9 +511,9 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     """Grade every submission of an assignment with its module's tests, ``workers`` at a time on this machine,
     or on the Dask cluster at ``scheduler``. Each submission runs confined (:mod:`.sandbox`), with ``timeout``
     seconds and ``memory`` MiB; the gradebook is written here, by this process alone."""
-    _require_nbgrader()
+    require_nbgrader()
     folder = course_folder(ctx, course_dir)
-    assignment = _assignment_ids(ctx, folder, [module])[0]
+    assignment = assignment_ids(ctx, folder, [module])[0]
     plan = read_plan(folder, assignment)
     workers = max(1, int(workers or DEFAULT_WORKERS))
     settings = Settings(timeout=float(timeout or DEFAULT_TIMEOUT), memory_mib=int(memory or DEFAULT_MEMORY_MIB))

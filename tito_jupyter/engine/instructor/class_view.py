@@ -9,7 +9,7 @@ Three views, all of numbers that something else wrote down; nothing here grades 
 - :func:`analytics` (``tito nbgrader analytics``): score distributions per module, pass rate per test (grade
   cell), the tests most students fail, as a table and a PNG plot.
 
-Scores come from :func:`.grading.read_grades` (the reader ``tito nbgrader report`` uses too) and, per grade
+Scores come from :func:`.grades.read_grades` (the reader ``tito nbgrader report`` uses too) and, per grade
 cell, from the gradebook's grades. The only facts taken from folders are those the gradebook does not keep:
 what is in the exchange (released, waiting to be collected, feedback returned) and which feedback pages exist.
 """
@@ -28,9 +28,9 @@ from pathlib import Path
 from ...errors import UsageError
 from .. import files
 from ..context import Context
-from .grading import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, _assignment_ids, _require_initialised,
-                      _require_nbgrader, course_folder, gradebook, nbgrader_api,
-                      read_grades)
+from .grades import read_grades
+from .nbgrader_course import (CONFIG_FILE, DEFAULT_FOLDER, GradingError, assignment_ids, course_folder, gradebook,
+                              nbgrader_api, require_initialised, require_nbgrader)
 from ..results import Result
 
 #: A cell of the class grid, from the least to the most done.
@@ -73,8 +73,8 @@ def _open_gradebook(folder: Path, db: str | None, events):
 
 
 def _assignments(ctx: Context, folder: Path, modules: list[str] | None, all_: bool = False) -> list[str]:
-    _require_initialised(folder)  # "not an nbgrader course yet" says more than "nothing generated"
-    return _assignment_ids(ctx, folder, None if all_ else modules)
+    require_initialised(folder)  # "not an nbgrader course yet" says more than "nothing generated"
+    return assignment_ids(ctx, folder, None if all_ else modules)
 
 
 def _exchange(api) -> Path | None:
@@ -148,7 +148,7 @@ def instructor_role(course_root: Path) -> dict:
 def assignment_status(ctx: Context, modules: list[str] | None = None, course_dir: str | None = None,
                       db: str | None = None) -> Result:
     """Where each assignment stands: generated, released, submitted, collected, autograded, feedback."""
-    _require_nbgrader()
+    require_nbgrader()
     folder = course_folder(ctx, course_dir)
     assignments = _assignments(ctx, folder, modules)
     rows = []
@@ -239,7 +239,7 @@ def _grid_csv(cells: list[dict]) -> str:
 def class_status(ctx: Context, modules: list[str] | None = None, csv_: str | None = None,
                  course_dir: str | None = None, db: str | None = None) -> Result:
     """Students × modules: each cell's score and state from the gradebook, and who is stuck where."""
-    _require_nbgrader()
+    require_nbgrader()
     folder = course_folder(ctx, course_dir)
     assignments = _assignments(ctx, folder, modules)
     with _open_gradebook(folder, db, ctx.events) as (api, gb):
@@ -360,7 +360,7 @@ def _plot(distributions: list[dict], tests: list[dict], path: Path) -> None:
 def analytics(ctx: Context, modules: list[str] | None = None, all_: bool = False, out: str | None = None,
               top: int | None = None, course_dir: str | None = None, db: str | None = None) -> Result:
     """Score distributions per module, pass rate per test, the tests most students fail; a table and a PNG."""
-    _require_nbgrader()
+    require_nbgrader()
     if not modules and not all_:
         raise UsageError("Name the modules to analyse, or pass --all.", hint="e.g. `tito nbgrader analytics 01`.")
     folder = course_folder(ctx, course_dir)

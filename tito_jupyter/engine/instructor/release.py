@@ -376,38 +376,12 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
 
         tests: dict[str, dict] = {}
         if not skip_tests:
-            reference = build_edition(course, chosen, instructor_copy, strip=False, events=events)
-            if not reference["export"].ok:
-                raise ReleaseError(f"The instructor notebooks do not export: {reference['export'].summary}")
-            events.step("test", "running", edition="both")
-            seconds = timeout or ctx.timeout
-            with processes.worker_threads(2, thread_name_prefix="tito-release") as pool:  # Ctrl-C stops both
-                student_runs = pool.submit(_run_edition_tests, student_course, seconds)
-                instructor_runs = pool.submit(_run_edition_tests, reference["course"], seconds)
-                tests = {"student": student_runs.result(), "instructor": instructor_runs.result()}
-            events.step("test", "passed", edition="both")
-
-        # Only the starting points stay in the student's .tito/ (no progress, no build or export state, no course
-        # cache).
-        for entry in (staging / STATE_DIR).iterdir():
-            if entry.name != STARTING_POINTS:
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-
+            tests = _test_both_editions(course, chosen, student_course, instructor_copy, timeout or ctx.timeout,
+                                        events)
+        _keep_only_starting_points(staging)
         if source["checked"] and not allow_dirty:
-            # A file saved while the edition was being built is in it, or not, by chance: build again.
-            try:
-                _committed_source(course, edition_sources(course, chosen), allow_dirty)
-            except UncommittedChanges as exc:
-                raise UncommittedChanges("Files changed while the student edition was being built, so it may hold "
-                                         "them half way: " + "; ".join(exc.details["files"]) + ".",
-                                         hint="Commit or undo the changes and release again.",
-                                         files=exc.details["files"]) from None
-
-        events.step("scan", "running")
-        secrets = course_secrets(course, chosen)
-        scan = solution_scan.scan(staging, secrets)
-        events.step("scan", "passed" if not scan["leaks"] else "failed",
-                    message=f"{len(scan['leaks'])} leak(s) in {scan['files_scanned']} files")
+            _source_unchanged_since(course, chosen)
+        scan = _scan_for_solutions(course, chosen, staging, events)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -418,21 +392,67 @@ def student(ctx: Context, out: str | None = None, modules: list[str] | None = No
     report.update(source=source, warnings=source["warnings"], setup_files=setup_files,
                   files=sum(1 for p in staging.rglob("*") if p.is_file()),
                   starting_points=len(student_course.modules))
+    summary = _publish_or_reject(report, staging, target)
+    return Result(command="release.student", ok=report["ok"], summary=summary, data=report)
+
+
+def _test_both_editions(course: Course, chosen: list[Module], student_course: Course, instructor_copy: Path,
+                        seconds: float, events: EventSink) -> dict[str, dict]:
+    """The module tests on both editions at once: the student's must fail, the instructor's must pass."""
+    reference = build_edition(course, chosen, instructor_copy, strip=False, events=events)
+    if not reference["export"].ok:
+        raise ReleaseError(f"The instructor notebooks do not export: {reference['export'].summary}")
+    events.step("test", "running", edition="both")
+    with processes.worker_threads(2, thread_name_prefix="tito-release") as pool:  # Ctrl-C stops both
+        student_runs = pool.submit(_run_edition_tests, student_course, seconds)
+        instructor_runs = pool.submit(_run_edition_tests, reference["course"], seconds)
+        tests = {"student": student_runs.result(), "instructor": instructor_runs.result()}
+    events.step("test", "passed", edition="both")
+    return tests
+
+
+def _keep_only_starting_points(staging: Path) -> None:
+    """Only the starting points stay in the student's .tito/: no progress, no build or export state, no cache."""
+    for entry in (staging / STATE_DIR).iterdir():
+        if entry.name != STARTING_POINTS:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def _source_unchanged_since(course: Course, chosen: list[Module]) -> None:
+    """A file saved while the edition was being built is in it, or not, by chance: refuse, so it is built again."""
+    try:
+        _committed_source(course, edition_sources(course, chosen), allow_dirty=False)
+    except UncommittedChanges as exc:
+        raise UncommittedChanges("Files changed while the student edition was being built, so it may hold "
+                                 "them half way: " + "; ".join(exc.details["files"]) + ".",
+                                 hint="Commit or undo the changes and release again.",
+                                 files=exc.details["files"]) from None
+
+
+def _scan_for_solutions(course: Course, chosen: list[Module], staging: Path, events: EventSink) -> dict:
+    """Every file of the edition searched for the instructor's solutions (see :mod:`.solution_scan`)."""
+    events.step("scan", "running")
+    scan = solution_scan.scan(staging, course_secrets(course, chosen))
+    events.step("scan", "passed" if not scan["leaks"] else "failed",
+                message=f"{len(scan['leaks'])} leak(s) in {scan['files_scanned']} files")
+    return scan
+
+
+def _publish_or_reject(report: dict, staging: Path, target: Path) -> str:
+    """Move a verified build into place, or beside it as ``.rejected``; the summary sentence of either."""
     if report["ok"]:
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         staging.rename(target)
         report["out"] = str(target)
-        summary = f"Student edition in {target}: " + report["sentence"]
-    else:
-        rejected = target.with_name(target.name + ".rejected")
-        shutil.rmtree(rejected, ignore_errors=True)
-        staging.rename(rejected)
-        report["out"] = None
-        report["rejected"] = str(rejected)
-        summary = (f"The student edition was NOT released ({'; '.join(report['problems'])}). "
-                   f"{target} was left as it was; the rejected build is in {rejected}. " + report["sentence"])
-    return Result(command="release.student", ok=report["ok"], summary=summary, data=report)
+        return f"Student edition in {target}: " + report["sentence"]
+    rejected = target.with_name(target.name + ".rejected")
+    shutil.rmtree(rejected, ignore_errors=True)
+    staging.rename(rejected)
+    report["out"] = None
+    report["rejected"] = str(rejected)
+    return (f"The student edition was NOT released ({'; '.join(report['problems'])}). "
+            f"{target} was left as it was; the rejected build is in {rejected}. " + report["sentence"])
 
 
 # -- what the edition is built from ----------------------------------------------------------------------
