@@ -18,7 +18,7 @@ depends on, not a guess at what matters:
 
 Anything else (a live progress display) goes to rich itself. The memo is only a cache: unreadable, of another
 shape, or in a folder that cannot be written, it is ignored; it keeps the newest :data:`KEEP` texts and is
-written atomically. ``TITO_RENDER_MEMO=0`` turns it off.
+written atomically. ``TITO_RENDER_MEMO=0`` turns it off (and it is off on Windows).
 """
 
 from __future__ import annotations
@@ -151,7 +151,9 @@ class Memo:
 
     def _load(self) -> dict | None:
         if self._entries is None:
-            if os.environ.get("TITO_RENDER_MEMO") == "0":
+            # Off when asked, and on Windows, where rich may write to a legacy console through its API rather
+            # than as the text a capture returns.
+            if os.environ.get("TITO_RENDER_MEMO") == "0" or sys.platform == "win32":
                 return None
             try:
                 self._path = Path(self._folder_of()) / FILE
