@@ -222,11 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import processes, run, runs
+    from ..engine import run, runs, signals
     from ..engine.context import Context
     from ..engine.results import EventSink
 
-    processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
+    signals.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
     # A run typed in a terminal announces itself in the course, so the sidebar follows it live; a server job runs
     # through here too, but the server already shows it.
     announce = None if os.environ.get(runs.JOB_MARKER) else "terminal"
