@@ -30,7 +30,7 @@ SLICE = [
     "tests/modules/13_transformers",
 ]
 #: The parallel options of scripts/test.sh.
-PARALLEL = ["-n", "2", "--dist", "loadfile"]
+PARALLEL = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
 
 
 def run_pytest(paths: list[str], extra: list[str]) -> tuple[float, str]:

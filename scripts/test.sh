@@ -25,7 +25,10 @@ ruff check .
 # (kernels, jupyter servers, pytest runs, Chromium), so two workers on two cores overlap that waiting
 # (bench/test_suite.py measures the ratio: x0.81 on a slice of the suite, on a half-loaded machine).
 # --dist loadfile keeps a file's tests on one worker: its module-scoped fixtures (a browser) are made once.
+# --no-loadscope-reorder hands out the files in the order collected, where tests/conftest.py puts the files marked
+# @pytest.mark.slow first, longest first (xdist's own order, most tests first, left them for the end, to run alone).
+# --durations=30 ends the log with the slowest steps: where to look when the command nears its ten minutes.
 # Extra arguments come last, so `-n 0` runs serially; `python -m pytest` alone is serial too.
 workers=${TITO_TEST_WORKERS:-$(nproc)}
 echo "› pytest ($workers workers)"
-python -m pytest -q -n "$workers" --dist loadfile "$@"
+python -m pytest -q -n "$workers" --dist loadfile --no-loadscope-reorder --durations=30 "$@"

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh real course per test, and the jupyter_server fixtures of pytest-jupyter."""
+"""Shared fixtures (a fresh real course per test, the jupyter_server fixtures of pytest-jupyter), and the order in
+which the suite starts its files: the slowest first (see ``pytest_collection_modifyitems``)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,31 @@ def tito_env(course_dir: Path) -> dict:
     env["TITO_PROJECT"] = str(course_dir)
     env.pop("TITO_FAULT", None)
     return env
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow(seconds): the file takes about this long on two shared cores; the suite starts it early")
+
+
+def _slowness(item) -> float:
+    marker = item.get_closest_marker("slow")
+    return float(marker.args[0] if marker.args else marker.kwargs["seconds"]) if marker else 0.0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """The slowest files first, the rest in the order collected.
+
+    scripts/test.sh runs `-n 2 --dist loadfile --no-loadscope-reorder`: each worker takes the next file in this
+    order when it runs out of work. A file of minutes started last would run alone at the end while the other
+    core idles (xdist's own order, by number of tests, puts the few-test slow files last), so the files marked
+    ``@pytest.mark.slow(seconds)`` go first, longest first, and the many short files fill in around them.
+    """
+    def file_of(item) -> str:
+        return item.nodeid.split("::", 1)[0]  # the unit --dist loadfile hands to a worker
+
+    slowest: dict[str, float] = {}
+    for item in items:
+        slowest[file_of(item)] = max(slowest.get(file_of(item), 0.0), _slowness(item))
+    items.sort(key=lambda item: -slowest[file_of(item)])  # a stable sort: each file's tests keep their order

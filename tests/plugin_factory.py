@@ -16,7 +16,7 @@ from tito_jupyter.engine.results import Result
 
 COMMANDS = [
     Command(("hello", "greet"), "Say hello to a module.", "tito_hello:greet", (Arg("module", "a module"),),
-            acts_on="module"),
+            acts_on="module", rest_action=True),
     Command(("hello", "wave"), "Wave at the course.", "tito_hello:wave"),
 ]
 
@@ -32,7 +32,8 @@ def wave(ctx):
 
 
 def write_plugin(site: Path) -> Path:
-    """Install the ``tito-hello`` plugin (commands hello.greet and hello.wave) into ``site``; return ``site``."""
+    """Install the ``tito-hello`` plugin (commands hello.greet, also the REST action ``POST modules/{module}/greet``,
+    and hello.wave) into ``site``; return ``site``."""
     (site / "tito_hello").mkdir(parents=True)
     (site / "tito_hello/__init__.py").write_text(PLUGIN_SOURCE)
     dist = site / "tito_hello-1.0.dist-info"

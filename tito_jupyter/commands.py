@@ -92,12 +92,38 @@ class Command:
     #: A REST client may start it as a server job (and the sidebar may offer it). Off for what only makes sense
     #: in a terminal of one's own, such as starting another Jupyter server.
     server_job: bool = True
+    #: Also a REST action on the resource it acts on: ``POST modules/{module}/export`` for ``module.export``
+    #: (the word is the last of its path). The server's routes, its checks and openapi.json read this; every
+    #: server job can be run through ``POST jobs`` in any case.
+    rest_action: bool = False
     description: str = ""
     source: str = field(default="tito_jupyter", compare=False)
+
+    def __hash__(self) -> int:
+        # A command is a key (the CLI's views); its path names it, and a plugin's Arg default may be a list.
+        return hash(self.path)
 
     @property
     def name(self) -> str:
         return ".".join(self.path)
+
+    @property
+    def action(self) -> str | None:
+        """Its word as a REST action (``export`` in ``POST modules/01/export``), or None if it is not one."""
+        return self.path[-1] if self.rest_action and self.acts_on and self.server_job else None
+
+
+def rest_actions(commands: list[Command] | None = None) -> dict[str, dict[str, Command]]:
+    """The REST actions, by resource kind then word: ``{"module": {"export": <module.export>, ...}, ...}``.
+
+    A kind's actions come in the table's order; a later command with the same kind and word (a plugin's) does not
+    replace a built-in one.
+    """
+    found: dict[str, dict[str, Command]] = {}
+    for command in all_commands() if commands is None else commands:
+        if command.action:
+            found.setdefault(command.acts_on, {}).setdefault(command.action, command)
+    return found
 
 
 _MODULES = Arg("modules", "module names (01_tensor, 01, 1 or tensor); none: the current notebook's module",
@@ -142,14 +168,15 @@ BUILTIN: tuple[Command, ...] = (
              Arg("check", "only check that the package is up to date with the notebooks (exit 1 if not)",
                  flags=("--check",), kind="bool"),
              Arg("force", "export even notebooks that did not change", flags=("--force",), kind="bool")),
-            shortcut=True, long_running=True, acts_on="module"),
+            shortcut=True, long_running=True, acts_on="module", rest_action=True),
     Command(("module", "test"), "Run a module's tests against your exported code.", _E + "modules:test",
-            (_MODULES, _ALL, _TIMEOUT), shortcut=True, long_running=True, acts_on="module"),
+            (_MODULES, _ALL, _TIMEOUT), shortcut=True, long_running=True, acts_on="module", rest_action=True),
     Command(("module", "complete"), "Export, test, run the checkpoint it unlocks, and record your progress.",
             _E + "modules:complete", (_MODULES, _ALL, _TIMEOUT), shortcut=True, long_running=True,
-            acts_on="module"),
+            acts_on="module", rest_action=True),
     Command(("module", "validate"), "Check a module's structure: notebook, export target, solution markers, tests.",
-            _E + "modules:validate", (_MODULES, _ALL), shortcut=True, long_running=True, acts_on="module"),
+            _E + "modules:validate", (_MODULES, _ALL), shortcut=True, long_running=True, acts_on="module",
+            rest_action=True),
     Command(("module", "reset"), "Put a module's notebook back to its starting point (your version is backed up).",
             _E + "reset:reset",
             (Arg("module", "the module to reset"),
@@ -166,9 +193,11 @@ BUILTIN: tuple[Command, ...] = (
     Command(("checkpoint", "timeline"), "Show the course as a timeline of modules and checkpoints.",
             _E + "checkpoints:timeline"),
     Command(("checkpoint", "test"), "Run a checkpoint's capability test against the package as it is.",
-            _E + "checkpoints:test", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint"),
+            _E + "checkpoints:test", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint",
+            rest_action=True),
     Command(("checkpoint", "run"), "Export the modules a checkpoint needs, then run its capability test.",
-            _E + "checkpoints:run", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint"),
+            _E + "checkpoints:run", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint",
+            rest_action=True),
     Command(("milestone", "list"), "List the historical milestones and whether you achieved them.",
             _E + "milestones:list_milestones"),
     Command(("milestone", "run"), "Run a milestone (`tito milestone list` names them: 1957 to 2018) with your own tinytorch.",

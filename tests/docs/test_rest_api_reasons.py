@@ -16,7 +16,8 @@ import tito_jupyter
 PACKAGE_DIR = Path(tito_jupyter.__file__).parent
 DOC = PACKAGE_DIR.parent / "docs/rest-api.md"
 #: Reasons tornado's own HTTPError gives through the base handler (its status phrase as a word).
-TORNADO_PHRASES = {"forbidden", "method_not_allowed"}
+#: bad_request: a URL whose %-escapes are not UTF-8 (tornado refuses it before any tito handler runs).
+TORNADO_PHRASES = {"forbidden", "method_not_allowed", "bad_request"}
 
 
 def _constant(node) -> str | None:

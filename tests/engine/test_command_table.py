@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import get_args
 
 import pytest
 
 from tito_jupyter import commands as command_table
+from tito_jupyter import contracts
 from tito_jupyter.cli import parse as cli_parse
 from tito_jupyter.magics import magic
 
 COMMANDS = command_table.all_commands()
-KINDS = {"str", "int", "float", "bool", "seconds", "path", "database", "address"}
+KINDS = set(get_args(contracts.ArgKind))
 
 
 def _target(command):
@@ -94,3 +96,34 @@ def test_the_table_names_each_command_once():
     groups = {c.path[0] for c in COMMANDS if len(c.path) > 1}
     clashes = sorted({w for w in top if top.count(w) > 1 or w in groups})
     assert not clashes, f"top-level words offered twice: {clashes}"
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c.rest_action], ids=lambda c: c.name)
+def test_a_rest_action_names_the_resource_it_runs_on(command):
+    # POST {acts_on}s/{name}/{action} puts the name in the argument for what it acts on (server/requests.py).
+    from tito_jupyter.server.requests import action_args
+
+    assert command.server_job and command.acts_on, f"{command.name}: a REST action must be a server job on a kind"
+    assert command.action == command.path[-1]
+    assert action_args(command, "01") in ({command.acts_on: "01"}, {f"{command.acts_on}s": ["01"]})
+
+
+def test_rest_action_words_are_unique_per_resource():
+    seen = {}
+    for command in COMMANDS:
+        if command.action:
+            key = (command.acts_on, command.action)
+            assert key not in seen, f"{command.name} and {seen[key]} are both POST {key[0]}s/<name>/{key[1]}"
+            seen[key] = command.name
+
+
+def test_tito_help_names_every_command_of_each_group():
+    # The groups' help used to list their commands by hand and had lost system health/log and nbgrader
+    # status/analytics; it is made from the table now.
+    from tito_jupyter.cli import build_parser
+
+    top = next(a for a in build_parser()._actions if a.dest == "==SUPPRESS==" and getattr(a, "choices", None))
+    helps = {choice.dest: choice.help for choice in top._choices_actions}
+    for group in {c.path[0] for c in COMMANDS if len(c.path) > 1}:
+        words = [c.path[1] for c in COMMANDS if c.path[0] == group and len(c.path) > 1]
+        assert helps[group].endswith(": " + ", ".join(words)), (group, helps[group])

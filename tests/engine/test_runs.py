@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 from tito_jupyter import engine
 from tito_jupyter.engine import runs
 from tito_jupyter.engine.context import Context
@@ -97,3 +98,19 @@ def test_an_event_with_nan_is_written_as_strict_json(course_dir):
     announcement.close()
     chunk = runs.read_records(announcement.path)
     assert chunk.records[1]["loss"] == "nan" and chunk.records[1]["done"] == 1
+
+
+def test_a_run_says_when_its_process_started_as_psutil_does_without_importing_it(course_dir):
+    """complete's hot path leaves psutil alone (#15); the header's start time is still the one is_alive checks."""
+    code = ("import json, os, sys\nfrom tito_jupyter.engine import runs\nstarted = runs.own_start()\n"
+            "print(json.dumps({'started': started, 'psutil': 'psutil' in sys.modules, 'pid': os.getpid()}))\n"
+            "import time; time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        seen = json.loads(child.stdout.readline())
+        assert seen["psutil"] is False
+        assert seen["started"] == psutil.Process(child.pid).create_time()
+        assert runs.is_alive({"pid": child.pid, "process_started": seen["started"]})
+    finally:
+        child.kill()
+        child.wait()

@@ -306,3 +306,31 @@ def test_the_sidebars_save_announcement_reaches_the_kernel_ahead_of_the_next_cel
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_the_magic_hears_of_a_quiet_jobs_end_by_long_polls_not_by_looking_again_and_again(server, course_dir):
+    """A job quiet for seconds (a slow test) costs one held request, and its end reaches the magic at once: no
+    answer comes back empty, so no look waited for nothing and no end waited for the next look (#15)."""
+    from course_factory import notebook, write_notebook
+
+    from tito_jupyter.commands import find
+    from tito_jupyter.magics.runners import ServerClient, ServerRunner
+
+    write_notebook(course_dir / NOTEBOOK, notebook(
+        ("markdown", "# Numbers"), ("code", "#| default_exp core.numbers"), ("code", NUMBERS_EXPORT),
+        ("code", "def test_unit_add():\n    import time\n    time.sleep(3)\n")))
+    answers: list[tuple[str, int, str]] = []
+
+    class CountingClient(ServerClient):  # the real client, and a note of every job answer it gets
+        def call(self, method, path, body=None, timeout=None):
+            status, answer = super().call(method, path, body, timeout)
+            if method == "GET" and "/jobs/" in path:
+                answers.append((path, len(answer.get("events", [])), answer.get("state")))
+            return status, answer
+
+    runner = ServerRunner(CountingClient(server.url, server.token))
+    result = runner.run(find("module.complete"), {"modules": ["01"]}, None, lambda event: None)
+    assert result["ok"], result["summary"]
+    empty = [a for a in answers if a[1] == 0 and a[2] not in ("succeeded", "failed", "cancelled", "timed_out")]
+    assert not empty, f"answers with no news: {empty}"
+    assert all("wait=" in path for path, _, _ in answers)

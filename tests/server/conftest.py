@@ -1,8 +1,9 @@
 """A real jupyter_server (pytest-jupyter) with tito's extension, serving a fresh course per test.
 
 Authentication is on and required everywhere (``allow_unauthenticated_access = False``); ``jp_fetch`` sends the
-token and runs every request under the base URL ``/a%40b/``. ``tito_config`` lets a test set
-``c.TitoExtension`` traits (job timeout, concurrency) before the server starts.
+token and runs every request under the base URL ``/a%40b/``, and holds every answer of tito's API to
+openapi.json (tests/openapi_contract.py). ``tito_config`` lets a test set ``c.TitoExtension`` traits
+(job timeout, concurrency) before the server starts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from openapi_contract import check_url
+from tornado.httpclient import HTTPClientError
 from traitlets.config import Config
 
 FINAL = {"succeeded", "failed", "cancelled", "timed_out"}
@@ -43,6 +46,27 @@ def jp_server_config(tito_config, allow_unauthenticated_access, monkeypatch):
         "FileContentsManager": {"delete_to_trash": False},
         "TitoExtension": dict(tito_config),
     })
+
+
+@pytest.fixture
+def http_server_client(http_server_client):
+    """pytest-jupyter's client of the test server (``jp_fetch`` sends through it), with every answer of tito's API
+    checked against openapi.json: a status the operation documents and a body that fits its schema."""
+    fetch = http_server_client.fetch
+
+    async def checked_fetch(path, **kwargs):
+        method = kwargs.get("method", "GET")
+        try:
+            response = await fetch(path, **kwargs)
+        except HTTPClientError as exc:  # raise_error=True and a 4xx/5xx: the answer is still held to the document
+            if exc.response is not None:
+                check_url(method, path, exc.code, exc.response.body)
+            raise
+        check_url(method, path, response.code, response.body)
+        return response
+
+    http_server_client.fetch = checked_fetch
+    return http_server_client
 
 
 class Api:

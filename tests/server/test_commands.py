@@ -10,7 +10,8 @@ from plugin_factory import DIST_NAME, write_plugin
 
 from tito_jupyter import commands as command_table
 
-COMMAND_FIELDS = {"name", "path", "help", "description", "args", "shortcut", "long_running", "acts_on", "source"}
+COMMAND_FIELDS = {"name", "path", "help", "description", "args", "shortcut", "long_running", "acts_on", "action",
+                  "source"}
 ARG_FIELDS = {"name", "help", "flags", "kind", "nargs", "choices", "default"}
 
 
@@ -38,13 +39,14 @@ async def test_the_built_in_commands_are_listed_in_the_tables_order(api):
     assert all(set(a) == ARG_FIELDS for c in listed for a in c["args"])
     export = next(c for c in listed if c["name"] == "module.export")
     assert export["path"] == ["module", "export"] and export["long_running"] and export["acts_on"] == "module"
-    assert export["shortcut"] is True
+    assert export["shortcut"] is True and export["action"] == "export"  # POST modules/{module}/export
     modules, all_ = export["args"][:2]
     assert modules == {"name": "modules", "help": modules["help"], "flags": [], "kind": "str", "nargs": "*",
                        "choices": None, "default": None}
     assert all_["flags"] == ["--all", "-a"] and all_["kind"] == "bool"
     log = next(c for c in listed if c["name"] == "system.log")
     assert log["args"][0]["choices"] == ["on", "off", "status"] and log["args"][0]["default"] == "status"
+    assert log["action"] is None  # no REST action of its own: POST jobs only
 
 
 async def test_a_plugins_commands_are_listed_with_the_distribution_as_source(api, plugin):
@@ -80,9 +82,32 @@ async def test_a_plugin_command_is_checked_like_any_other(api, plugin):
     assert status == 400 and body["reason"] == "invalid_argument"
 
 
+async def test_a_plugins_rest_action_is_served_and_documented_by_its_one_table_entry(api, plugin):
+    # hello.greet says rest_action=True and acts_on="module": that is all it takes for POST modules/{module}/greet.
+    _, body = await api("GET", "commands")
+    assert {c["name"]: c for c in body["commands"]}["hello.greet"]["action"] == "greet"
+    status, job = await api("POST", "modules/1/greet", body={"source": "sidebar"})
+    assert status == 202, job
+    assert job["command"] == "hello.greet" and job["args"] == {"module": "01_numbers"} and job["source"] == "sidebar"
+    done = await api.wait(job["id"])
+    assert done["state"] == "succeeded" and done["result"]["summary"] == "Hello, Numbers!", done["result"]
+    # the document this server serves lists it with the built-in actions, and its arguments for POST jobs
+    _, document = await api("GET", "openapi.json")
+    action = document["paths"]["/modules/{module}/{action}"]["post"]["parameters"][1]["schema"]["enum"]
+    assert action == ["export", "test", "complete", "validate", "greet"]
+    assert document["components"]["schemas"]["CommandArgs"]["properties"]["hello.greet"]["properties"] == {
+        "module": {"type": "string", "minLength": 1, "description": "a module"}}
+    status, body = await api("POST", "checkpoints/1/greet")  # a module's action, not a checkpoint's
+    assert status == 404 and body["reason"] == "unknown_action" and "test, run" in body["message"]
+
+
 async def test_without_the_plugin_its_commands_are_unknown(api):
     command_table.forget_plugins()
     _, body = await api("GET", "commands")
     assert not any(c["name"].startswith("hello.") for c in body["commands"])
     status, body = await api("POST", "jobs", body={"command": "hello.greet", "args": {"module": "1"}})
     assert status == 400 and body["reason"] == "unknown_command"
+    status, body = await api("POST", "modules/1/greet")
+    assert status == 404 and body["reason"] == "unknown_action"
+    _, document = await api("GET", "openapi.json")
+    assert "greet" not in document["paths"]["/modules/{module}/{action}"]["post"]["parameters"][1]["schema"]["enum"]

@@ -253,3 +253,50 @@ def test_a_sigkilled_server_leaves_no_job_and_no_test_behind(course_dir, tmp_pat
         assert not left, f"the job outlived its server: {names}"
     finally:
         stop_lab(server)
+
+
+async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, course_dir, tito_ext):
+    """Two jobs of busy tests must not take the server's turns on the cores: they run `job_niceness` lower."""
+    assert tito_ext.job_niceness == 10
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    try:
+        await wait_for_pytest(job["id"])
+        server = os.getpriority(os.PRIO_PROCESS, 0)
+        niceness = {p.pid: p.nice() for p in processes_of(job["id"])}
+        assert len(niceness) >= 2, niceness  # the job's tito and its pytest, at least
+        assert set(niceness.values()) == {min(19, server + 10)}, (server, niceness)
+    finally:
+        await api("DELETE", f"jobs/{job['id']}")
+    assert processes_of(job["id"]) == []
+
+
+async def test_a_long_poll_answers_as_soon_as_the_job_has_news_or_ends(api, course_dir):
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    await wait_for_pytest(job["id"])
+    _, seen = await api("GET", f"jobs/{job['id']}")
+    count = seen["event_count"]
+
+    async def cancel_soon():
+        await asyncio.sleep(1.0)
+        await api("DELETE", f"jobs/{job['id']}")
+
+    canceller = asyncio.ensure_future(cancel_soon())
+    started = time.monotonic()
+    status, held = await api("GET", f"jobs/{job['id']}", params={"since": str(count), "wait": "30"})
+    waited = time.monotonic() - started
+    await canceller
+    assert status == 200
+    assert held["state"] == "cancelled" or held["events"], held  # it answered with news, not empty-handed
+    assert 0.5 < waited < 25, waited  # held until the news (the cancel, a second on), not to the end of the wait
+    started = time.monotonic()
+    status, ended = await api("GET", f"jobs/{job['id']}", params={"since": str(held["event_count"]), "wait": "30"})
+    assert status == 200 and ended["state"] == "cancelled" and time.monotonic() - started < 5  # ended: at once
+
+
+@pytest.mark.parametrize("wait", ["-1", "31", "1.5", "lots", "999"])
+async def test_a_long_poll_waits_whole_seconds_up_to_thirty(api, course_dir, wait):
+    _, job = await api("POST", "modules/01_numbers/export", body={})
+    status, body = await api("GET", f"jobs/{job['id']}", params={"wait": wait})
+    assert status == 400 and body["reason"] == "invalid_wait" and "0 to 30" in body["message"]

@@ -21,11 +21,11 @@ from pathlib import Path
 import psutil
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, write_notebook
+from openapi_contract import validate_component
 from process_tree import MARKER, assert_tree_gone, marked
 
 from tito_jupyter.engine import runs
 from tito_jupyter.server.extension import JOB_EVENT_SCHEMA_ID
-from tito_jupyter.server.handlers import OPENAPI_FILE
 
 #: Three inline tests that take a while each, so a run is seen while it runs (and its count moves).
 SLOW_TESTS = tuple(
@@ -34,25 +34,9 @@ SLOW_TESTS = tuple(
 LOOPING_TEST = ("code", "def test_unit_add():\n    while True:\n        pass\n")
 
 
-def _json_schema(node):
-    """OpenAPI 3.0's schema dialect as JSON Schema: ``nullable`` becomes a ``null`` alternative."""
-    if isinstance(node, list):
-        return [_json_schema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    node = {k: _json_schema(v) for k, v in node.items()}
-    if node.pop("nullable", False):
-        node = {"anyOf": [node, {"type": "null"}]}
-    return node
-
-
 def assert_fits_the_document(job: dict) -> None:
     """``job`` is a Job as openapi.json describes it."""
-    import jsonschema
-
-    document = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
-    schema = {"$ref": "#/components/schemas/Job", "components": _json_schema(document["components"])}
-    jsonschema.validate(job, schema)
+    validate_component(job, "Job")
 
 
 def write_module(course_dir: Path, *tests: tuple[str, str]) -> None:

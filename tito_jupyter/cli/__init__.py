@@ -19,14 +19,16 @@ from ..commands import Arg, Command, all_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+#: What each group is for; its commands are listed after it from the table (``module: ... export, test, ...``).
 _GROUP_HELP = {
-    "module": "work on modules: export, test, complete, validate, reset",
-    "checkpoint": "capability checkpoints: status, timeline, test, run",
-    "milestone": "history rebuilt with your framework: list, run",
-    "system": "the installation: doctor, info, clean, setup",
-    "dev": "for course developers: watch, serve, profile",
-    "release": "for instructors: build the verified student edition",
-    "nbgrader": "for instructors: an nbgrader course: init, generate, release, collect, autograde, feedback, report",
+    "module": "work on modules",
+    "checkpoint": "capability checkpoints",
+    "milestone": "history rebuilt with your framework",
+    "system": "the installation",
+    "dev": "for course developers",
+    "release": "the verified student edition, for instructors",
+    "nbgrader": "an nbgrader course, for instructors",
+    "class": "the class, for instructors",
 }
 
 _EPILOG = """\
@@ -144,7 +146,8 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None,
             continue
         group = command.path[0]
         if group not in groups:
-            gp = top.add_parser(group, help=_GROUP_HELP.get(group, f"{group} commands"))
+            words = ", ".join(c.path[1] for c in commands if c.path[0] == group and len(c.path) > 1)
+            gp = top.add_parser(group, help=f"{_GROUP_HELP.get(group, f'{group} commands')}: {words}")
             gp.set_defaults(_group=gp)
             groups[group] = gp.add_subparsers(title=f"{group} commands", metavar="COMMAND", parser_class=_Parser)
         if wanted(group):
@@ -250,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx.events = EventSink(renderer.on_event)
     result = run(command, kwargs, ctx)
     try:
-        renderer.finish(result)
+        renderer.finish(result, command)
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened
         pass
     return result.exit_code

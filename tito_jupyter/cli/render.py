@@ -1,5 +1,11 @@
 """Rendering results and live events in the terminal with rich. Data in, text out; no course logic.
 
+Which view shows a result is chosen by the command that ran, not by its name: :data:`VIEWS` maps a
+:class:`~tito_jupyter.commands.Command` of the table to the method that draws its data, registered with
+:func:`view` (a name that is not in the table fails when this module loads). A command without a view of its own,
+a plugin's for one, gets :meth:`Renderer.default_view`: the data's table as ``%tito`` shows it
+(:mod:`tito_jupyter.result_tables`), then its summary, like every command.
+
 rich is reached through :mod:`.memo`: a print whose text rich gave before, in the same terminal, is written
 again without importing rich (``tito list`` and ``tito status`` mostly print what they printed last time).
 """
@@ -8,8 +14,29 @@ from __future__ import annotations
 
 import time
 
+from ..commands import Command, find
 from ..engine.results import Result
+from ..result_tables import table as default_table
 from .memo import LazyConsole, Memo, Table, escape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cost of every start)
+if TYPE_CHECKING:
+    from typing import Callable
+
+#: The view of each command that has one of its own: the command -> a Renderer method taking its data.
+VIEWS: dict[Command, Callable[["Renderer", dict], None]] = {}
+
+
+def view(*names: str):
+    """Register the decorated Renderer method as the view of the commands named (dotted names of the table)."""
+    commands = [find(name) for name in names]
+
+    def register(method):
+        for command in commands:
+            VIEWS[command] = method
+        return method
+
+    return register
 
 _STATE_STYLE = {
     "complete": "bold green", "passed": "green", "tests_passing": "green", "ready": "cyan", "exported": "cyan",
@@ -142,14 +169,19 @@ class Renderer:
 
     # -- results ------------------------------------------------------------------------------------
 
-    def finish(self, result: Result) -> None:
+    def finish(self, result: Result, command: Command | None = None) -> None:
+        """Show ``result`` of ``command`` (by default the table's command of that name): its view, warnings,
+        summary and next steps."""
         self._stop_progress()
         self._flush_passed()
-        renderer = getattr(self, "_render_" + result.command.replace(".", "_"), None)
-        if result.ok and renderer is not None:
-            renderer(result.data)
-        elif not result.ok and result.error is None and renderer is not None:
-            renderer(result.data)  # failed work (tests, checks) still shows its table
+        if command is None:
+            command = find(result.command)
+        if result.ok or result.error is None:  # failed work (tests, checks) still shows its table; an error does not
+            draw = VIEWS.get(command)
+            if draw is not None:
+                draw(self, result.data)
+            else:
+                self.default_view(result.data)
         for warning in (result.data or {}).get("warnings", []) if isinstance(result.data, dict) else []:
             self.err.print(f"[yellow]warning:[/] {escape(warning)}")
         if result.ok:
@@ -160,6 +192,24 @@ class Renderer:
             self._render_not_written(result.data)
         if self.memo is not None:
             self.memo.save()
+
+    @view("module.test", "module.complete", "module.reset", "module.restore", "checkpoint.test", "checkpoint.run",
+          "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release")
+    def _render_the_summary_only(self, data: dict) -> None:
+        """Commands whose steps and tests were shown live, as events, or whose summary says it all."""
+
+    def default_view(self, data) -> None:
+        """The view of a command without one of its own: the first list in its data worth a table, if any."""
+        shown = default_table({"data": data})
+        if shown is None:
+            return
+        columns, rows = shown
+        grid = Table(title_justify="left")
+        for column in columns:
+            grid.add_column(column.replace("_", " "))
+        for row in rows:
+            grid.add_row(*(escape(value) for value in row))
+        self.console.print(grid)
 
     def _render_next_steps(self, data) -> None:
         steps = data.get("next_steps") if isinstance(data, dict) else None
@@ -181,6 +231,7 @@ class Renderer:
             self.err.print(f"  {i}. [bold]{escape(g['function'])}[/]: {escape(place(g))} "
                            f"[dim]({tests_waiting(len(g['tests']))})[/]")
 
+    @view("module.list")
     def _render_module_list(self, data: dict) -> None:
         table = Table(title="Modules", title_justify="left")
         table.add_column("module", no_wrap=True)
@@ -203,6 +254,7 @@ class Renderer:
                 cps.add_row(c["id"], escape(c["question"]), ", ".join(c["requires"]) or "–", c["unlocked_by"] or "–")
             self.console.print(cps)
 
+    @view("module.status")
     def _render_module_status(self, data: dict) -> None:
         table = Table(title="Your progress", title_justify="left")
         for col in ("module", "state", "tests", "last run", "notes"):
@@ -220,15 +272,18 @@ class Renderer:
             table.add_row(m["id"], _styled(m["state"]), counts, _ago(m.get("last_run")), "; ".join(notes))
         self.console.print(table)
 
+    @view("module.overview")
     def _render_module_overview(self, data: dict) -> None:
         self._render_module_status(data)
         self._render_checkpoint_timeline(data)
 
+    @view("module.export")
     def _render_module_export(self, data: dict) -> None:
         for m in data["modules"]:
             if m["status"] == "stale":
                 self.console.print(f"  {m['id']}: [yellow]out of date[/] [dim]{', '.join(m.get('changed') or [])}[/]")
 
+    @view("module.validate")
     def _render_module_validate(self, data: dict) -> None:
         for m in data["modules"]:
             mark = "[green]✓[/]" if m["ok"] else "[red]✗[/]"
@@ -238,6 +293,7 @@ class Renderer:
                     cmark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
                     self.console.print(f"    {cmark} {c['check']}: {escape(c['message'])}")
 
+    @view("checkpoint.status")
     def _render_checkpoint_status(self, data: dict) -> None:
         table = Table(title="Checkpoints", title_justify="left")
         for col in ("checkpoint", "capability", "state", "needs"):
@@ -246,6 +302,7 @@ class Renderer:
             table.add_row(c["id"], escape(c["question"]), _styled(c["state"]), ", ".join(c["missing_modules"]) or "–")
         self.console.print(table)
 
+    @view("checkpoint.timeline")
     def _render_checkpoint_timeline(self, data: dict) -> None:
         for entry in data["timeline"]:
             if entry["kind"] == "module":
@@ -253,6 +310,7 @@ class Renderer:
             else:
                 self.console.print(f"│   ◆ {entry['id']:<14} {_styled(entry['state'])}  [dim]{escape(entry['title'])}[/]")
 
+    @view("milestone.list")
     def _render_milestone_list(self, data: dict) -> None:
         table = Table(title="Milestones", title_justify="left")
         for col in ("milestone", "title", "state", "needs"):
@@ -261,6 +319,7 @@ class Renderer:
             table.add_row(m["id"], escape(m["title"]), _styled(m["state"]), ", ".join(m["missing_modules"]) or "–")
         self.console.print(table)
 
+    @view("benchmark")
     def _render_benchmark(self, data: dict) -> None:
         if "history" in data:
             table = Table(title="Saved benchmark runs", title_justify="left")
@@ -288,6 +347,7 @@ class Renderer:
         for name, error in (data.get("failed") or {}).items():
             self.console.print(f"  [red]✗ {name}[/]: {escape(error)}")
 
+    @view("system.doctor")
     def _render_system_doctor(self, data: dict) -> None:
         table = Table(title="tito doctor", title_justify="left")
         for col in ("check", "status", "detail", "fix"):
@@ -296,6 +356,7 @@ class Renderer:
             table.add_row(c["check"], _styled(c["status"]), escape(c["detail"]), escape(c["fix"]))
         self.console.print(table)
 
+    @view("system.info")
     def _render_system_info(self, data: dict) -> None:
         table = Table(show_header=False)
         table.add_column("what")
@@ -313,6 +374,7 @@ class Renderer:
                 table.add_row("", f"{row['command']}: {row['runs']} runs, {row['mean_seconds']:.2f} s mean")
         self.console.print(table)
 
+    @view("system.health")
     def _render_system_health(self, data: dict) -> None:
         table = Table(title=f"repository health, measured {data['measured_at']}", title_justify="left")
         for col in ("figure", "value", "detail"):
@@ -323,10 +385,12 @@ class Renderer:
             table.add_row(f["figure"], value, escape(f["detail"] or f["how"]))
         self.console.print(table)
 
+    @view("module.backups")
     def _render_module_backups(self, data: dict) -> None:
         for b in data["backups"]:
             self.console.print(f"  {b['module']}  {b['id']}  [dim]{b['path']}[/]")
 
+    @view("dev.profile")
     def _render_dev_profile(self, data: dict) -> None:
         table = Table(title=f"Where the time went ({data['seconds']:.2f} s)", title_justify="left")
         for col in ("function", "calls", "own s", "cumulative s"):
@@ -340,6 +404,7 @@ class Renderer:
             for t in data["slowest_tests"]:
                 self.console.print(f"  {t['duration']:.3f}s  {escape(t['id'])}")
 
+    @view("init")
     def _render_init(self, data: dict) -> None:
         edition = data["edition"]
         commit = f", commit {edition['commit'][:12]}" if edition.get("commit") else ""
@@ -347,12 +412,14 @@ class Renderer:
                            f"[dim](student edition of tito-jupyter {escape(str(edition.get('tito_version')))}"
                            f"{escape(commit)})[/]")
 
+    @view("system.clean")
     def _render_system_clean(self, data: dict) -> None:
         for path in data["removed"]:
             self.console.print(f"  [dim]{path}[/]")
 
     # -- instructors --------------------------------------------------------------------------------
 
+    @view("release.student")
     def _render_release_student(self, data: dict) -> None:
         table = Table(title="Student edition", title_justify="left")
         for col in ("module", "solutions", "student edition", "NotImplementedError", "instructor edition"):
@@ -371,17 +438,20 @@ class Renderer:
         for problem in data.get("problems", []):
             self.console.print(f"  [red]✗[/] {escape(problem)}")
 
+    @view("nbgrader.generate")
     def _render_nbgrader_generate(self, data: dict) -> None:
         for a in data["assignments"]:
             needs = f", builds on {', '.join(a['prerequisites'])}" if a["prerequisites"] else ""
             self.console.print(f"  {a['assignment']}: {a['grade_cells']} grade cells, {a['points']} points, "
                                f"{a['solution_cells']} solution cells{needs}")
 
+    @view("nbgrader.collect")
     def _render_nbgrader_collect(self, data: dict) -> None:
         for s in data["submissions"]:
             mark = "[green]✓[/]" if s["notebook"] else "[red]✗ no notebook[/]"
             self.console.print(f"  {mark} {escape(s['student'])} [dim]{s['timestamp']} ({s['from']})[/]")
 
+    @view("nbgrader.autograde")
     def _render_nbgrader_autograde(self, data: dict) -> None:
         table = Table(title=f"{data['assignment']} ({data['seconds']:.1f} s, {data['per_minute']:.0f}/min)",
                       title_justify="left")
@@ -397,11 +467,13 @@ class Renderer:
         if data.get("containment"):
             self.console.print(f"[dim]Containment: {escape(data['containment'])}.[/]")
 
+    @view("nbgrader.feedback")
     def _render_nbgrader_feedback(self, data: dict) -> None:
         for page in data["feedback"]:
             mark = "[green]✓[/]" if page["exists"] else "[red]✗[/]"
             self.console.print(f"  {mark} {escape(page['student'])} [dim]{page['html']}[/]")
 
+    @view("nbgrader.report")
     def _render_nbgrader_report(self, data: dict) -> None:
         table = Table(title="Grades", title_justify="left")
         assignments = [a["assignment"] for a in data["assignments"]]
@@ -422,6 +494,7 @@ class Renderer:
             table.add_row(escape(student), *cells)
         self.console.print(table)
 
+    @view("nbgrader.status")
     def _render_nbgrader_status(self, data: dict) -> None:
         table = Table(title=f"Assignments ({data['students']} students in the gradebook)", title_justify="left")
         for col in ("assignment", "generated", "released", "via exchange", "collected", "graded", "feedback",
@@ -437,6 +510,7 @@ class Renderer:
     _CELL_STYLE = {"not_submitted": "dim", "submitted": "yellow", "graded": "", "feedback_ready": "cyan",
                    "feedback_returned": "green"}
 
+    @view("class.status")
     def _render_class_status(self, data: dict) -> None:
         table = Table(title="The class", title_justify="left")
         table.add_column("student")
@@ -462,6 +536,7 @@ class Renderer:
         for s in data["stuck"]:
             self.console.print(f"  [yellow]stuck[/] {_shown(s['student'])}: {escape(s['detail'])}")
 
+    @view("nbgrader.analytics")
     def _render_nbgrader_analytics(self, data: dict) -> None:
         table = Table(title="Scores (% of the points, graded submissions)", title_justify="left")
         for col in ("assignment", "graded", "mean", "median", "Q1", "Q3", "min", "max"):

@@ -46,12 +46,23 @@ def run_checkpoint(ctx: Context, checkpoint: Checkpoint, store: ProgressStore, t
                    completing: set[str] = frozenset()) -> dict:
     """Run a checkpoint and record the outcome. A locked one raises :class:`CheckpointLocked` instead.
 
-    This is the one place that runs and records checkpoints, so every face (CLI, ``%tito``, the sidebar's
-    Run) is held to the lock.
+    This, with :func:`checkpoint_started` and :func:`record_checkpoint_run` (``complete`` runs the checkpoints
+    in the process of the module's tests), is the one place that runs and records checkpoints, so every face
+    (CLI, ``%tito``, the sidebar's Run) is held to the lock.
     """
     refuse_if_locked(checkpoint, store, completing)
-    ctx.events.step("checkpoint", "running", checkpoint=checkpoint.id)
+    checkpoint_started(ctx, checkpoint)
     run = testing.run_pytest(ctx.course, [checkpoint.path], ctx.events, timeout=timeout or ctx.timeout)
+    return record_checkpoint_run(ctx, checkpoint, store, run)
+
+
+def checkpoint_started(ctx: Context, checkpoint: Checkpoint) -> None:
+    """Announce that an open checkpoint's tests begin (its lock was checked by :func:`refuse_if_locked`)."""
+    ctx.events.step("checkpoint", "running", checkpoint=checkpoint.id)
+
+
+def record_checkpoint_run(ctx: Context, checkpoint: Checkpoint, store: ProgressStore, run: dict) -> dict:
+    """Record a checkpoint's pytest run, say how it went, and return it with ``ok`` and ``summary``."""
     ok, summary = testing.summarise_run(run, f"Checkpoint {checkpoint.id} ({checkpoint.question})")
     store.record_checkpoint(checkpoint.id, ok, run["counts"])
     ctx.events.step("checkpoint", "passed" if ok else "failed", checkpoint=checkpoint.id, message=summary)

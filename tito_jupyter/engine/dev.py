@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..commands import find
 from . import export as export_mod
 from . import processes
 from . import run as run_command
@@ -174,8 +175,7 @@ def profile(ctx: Context, operation: str, module: str, top: int = 15) -> Result:
 
     course = ctx.course
     mod = course.module(module)
-    command = {"export": "module.export", "test": "module.test", "complete": "module.complete",
-               "validate": "module.validate"}[operation]
+    command = find(("module", operation)).name  # the table's module command of that word (its Arg's choices)
     args = {"modules": [mod.id]}
     if operation == "export":
         args["force"] = True

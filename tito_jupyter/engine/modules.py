@@ -10,12 +10,13 @@ from ..course import Course, Module
 from ..errors import UsageError
 from . import export as export_mod
 from . import files
+from . import testing
+from .checkpoints import (CheckpointLocked, checkpoint_rows, checkpoint_started, record_checkpoint_run,
+                          refuse_if_locked, timeline_entries)
 from .context import Context
 from .progress import ProgressStore, incomplete, module_state
+from .reset import starting_point
 from .results import Result
-
-# testing, checkpoints and reset are imported where they are used: `tito list` and `tito status` import this
-# module and need none of them.
 
 
 def select_modules(course: Course, names: list[str] | None, all_: bool = False, context_path: str | None = None) -> list[Module]:
@@ -94,8 +95,6 @@ def overview(ctx: Context) -> Result:
     cannot disagree with each other (``module.status``, ``checkpoint.status`` and ``checkpoint.timeline`` answer
     the same, each on its own).
     """
-    from .checkpoints import checkpoint_rows, timeline_entries
-
     course = ctx.course
     store = ProgressStore(course)
     progress = store.read()
@@ -163,8 +162,17 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     export state knows. Either way, that fingerprint is what is recorded, never the notebook's at record
     time, so an edit made since shows in ``status`` as changed.
     """
-    from . import testing
+    plan = _plan_tests(ctx, module, exported)
+    if "summary" in plan:
+        return plan
+    run = testing.run_pytest(ctx.course, plan["paths"], ctx.events, timeout=timeout or ctx.timeout,
+                             labels=plan["labels"])
+    return _record_tests(ctx, module, store, plan, run)
 
+
+def _plan_tests(ctx: Context, module: Module, exported: str | None) -> dict:
+    """What :func:`_test_one` runs (``paths``, ``labels``, and the fingerprints ``now`` and ``tested``), or,
+    when the tests cannot run, the failed report (it has a ``summary``)."""
     course = ctx.course
     ctx.events.step("test", "running", module=module.id)
     try:
@@ -182,7 +190,13 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
         ctx.events.step("test", "failed", module=module.id, message=summary)
         return {"module": module.id, "ok": False, "summary": summary, "tests": [], "counts": None}
     tested = exported if exported is not None else export_mod.package_fingerprint(course, module)
-    run = testing.run_pytest(course, paths, ctx.events, timeout=timeout or ctx.timeout, labels=labels)
+    return {"paths": paths, "labels": labels, "now": now, "tested": tested}
+
+
+def _record_tests(ctx: Context, module: Module, store: ProgressStore, plan: dict, run: dict) -> dict:
+    """Judge a module's test run (what is not written yet, the summary), record it, and return the report."""
+    course = ctx.course
+    now, tested = plan["now"], plan["tested"]
     run["not_written"] = testing.not_written(course, run["tests"])
     untouched = _untouched(course, module, now)
     run["nothing_written"] = testing.nothing_written(run, run["not_written"], untouched)
@@ -205,10 +219,48 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
             "changed_since_export": tested != now, "warnings": warnings, **run}
 
 
+def _test_and_checkpoints(ctx: Context, module: Module, store: ProgressStore, timeout: float | None,
+                          exported: str, completing: set[str]) -> tuple[dict, list[dict]]:
+    """``complete``'s checks after the export: the module's tests, then each checkpoint it unlocks, in order,
+    up to the first that fails. One pytest process runs them all (:func:`testing.run_stages`): a checkpoint's
+    tests begin only once everything before passed, and each result is judged and recorded as soon as it is
+    known, exactly as if each had run alone. Returns the tests' report and one report per checkpoint that ran
+    (or was refused: locked)."""
+    course = ctx.course
+    plan = _plan_tests(ctx, module, exported)
+    if "summary" in plan:
+        return plan, []
+    opened, refused = [], None
+    for checkpoint in course.unlocked_checkpoints(module):
+        try:
+            refuse_if_locked(checkpoint, store, completing)
+        except CheckpointLocked as exc:
+            refused = {"checkpoint": checkpoint.id, "ok": False, "summary": f"{exc.message} {exc.hint}",
+                       "counts": None, "tests": []}
+            break
+        opened.append(checkpoint)
+    reports: list[dict] = []
+
+    def started(stage: int) -> None:
+        checkpoint_started(ctx, opened[stage - 1])
+
+    def ended(stage: int, run: dict) -> bool:
+        if stage == 0:
+            reports.append(_record_tests(ctx, module, store, plan, run))
+        else:
+            reports.append(record_checkpoint_run(ctx, opened[stage - 1], store, run))
+        return reports[-1]["ok"]
+
+    testing.run_stages(course, [plan["paths"], *([cp.path] for cp in opened)], ctx.events,
+                       timeout=timeout or ctx.timeout, labels=plan["labels"], on_stage_start=started,
+                       on_stage_end=ended)
+    if refused is not None and all(r["ok"] for r in reports):
+        reports.append(refused)
+    return reports[0], reports[1:]
+
+
 def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
     """Whether the notebook's exported code is still its starting point's (so nothing is written yet)."""
-    from .reset import starting_point
-
     start = starting_point(course, module)
     try:
         return start.is_file() and notebooks.export_fingerprint(notebooks.read_cells(start)) == fingerprint
@@ -222,8 +274,6 @@ def _untouched(course: Course, module: Module, fingerprint: str) -> bool:
 @files.uses_build
 def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False, timeout: float | None = None) -> Result:
     """Export, test, run the checkpoints the module unlocks, then record it complete; stop at the first failure."""
-    from .checkpoints import CheckpointLocked, run_checkpoint
-
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
     store = ProgressStore(course)
@@ -249,7 +299,8 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
         # The version verified from here on is the notebook as the export read it, whatever is saved later.
         verified = exported.data["modules"][0]["notebook_fingerprint"]
 
-        tested = _test_one(ctx, module, store, timeout, exported=verified)
+        completing = {m.id for m in chosen[: chosen.index(module) + 1]}
+        tested, checkpoints = _test_and_checkpoints(ctx, module, store, timeout, verified, completing)
         steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
                       "counts": tested.get("counts"), "tests": tested.get("tests", []),
                       "not_written": tested.get("not_written", []),
@@ -260,21 +311,13 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
                           nothing_written=tested.get("nothing_written", False))
             break
 
-        checkpoint_ok = True
-        completing = {m.id for m in chosen[: chosen.index(module) + 1]}
-        for checkpoint in course.unlocked_checkpoints(module):
-            try:
-                ran = run_checkpoint(ctx, checkpoint, store, timeout, completing=completing)
-            except CheckpointLocked as exc:
-                ran = {"ok": False, "summary": f"{exc.message} {exc.hint}", "counts": None, "tests": []}
-            steps.append({"step": "checkpoint", "checkpoint": checkpoint.id, "ok": ran["ok"],
+        for ran in checkpoints:
+            steps.append({"step": "checkpoint", "checkpoint": ran["checkpoint"], "ok": ran["ok"],
                           "summary": ran["summary"], "counts": ran["counts"], "tests": ran["tests"]})
-            if not ran["ok"]:
-                checkpoint_ok = False
-                report.update(failed_step="checkpoint",
-                              summary=f"{module.id}: checkpoint {checkpoint.id} failed. {ran['summary']}")
-                break
-        if not checkpoint_ok:
+        failed = next((ran for ran in checkpoints if not ran["ok"]), None)
+        if failed is not None:
+            report.update(failed_step="checkpoint",
+                          summary=f"{module.id}: checkpoint {failed['checkpoint']} failed. {failed['summary']}")
             break
 
         if not store.record_complete(module, verified):

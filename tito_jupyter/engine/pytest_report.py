@@ -7,12 +7,20 @@ A failure's ``message`` is cleaned for a person (the test's own assertion messag
 ``+  where`` introspection or ``<function f at 0x…>`` addresses); pytest's full report stays under ``details``.
 ``raised`` names the innermost frame of the exception (file, line, qualified name, exception type), so the
 engine can tell which function a ``NotImplementedError`` came from (see ``testing.not_written``).
+
+With ``--tito-stages`` (``testing.run_stages``: a module's tests, then each checkpoint it unlocks, in one process)
+the tests run stage by stage, in the order of the stages, and each record says its ``stage``. A stage begins
+(a ``{"kind": "stage", "index": i}`` line) only if every stage before it reported tests and none failed, as if
+each stage were a pytest run of its own that runs only after the one before passed; otherwise its tests and
+every later stage's are left out, unreported. A stage whose files cannot be collected fails without running,
+and does not stop the stages before it from running (pytest would otherwise run nothing at all).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +32,8 @@ _WHERE = re.compile(r"^\s*\+\s+where (.+?) = (.+)$")
 
 def pytest_addoption(parser):
     parser.addoption("--tito-report", default=None, help="Write per-test results as JSON lines to this file.")
+    parser.addoption("--tito-stages", default=None,
+                     help="A JSON list of lists of paths: run them as stages, each only if those before it passed.")
 
 
 class _Writer:
@@ -38,10 +48,80 @@ class _Writer:
 _writer: _Writer | None = None
 
 
+class _Stages:
+    """Which stage each test belongs to, and which stages have reported, failed and begun."""
+
+    def __init__(self, stages: list[list[str]], root: Path):
+        self.paths = [[Path(p).resolve() for p in stage] for stage in stages]
+        self.root = root
+        self.of_item: dict[str, int] = {}
+        self.reported: set[int] = set()
+        self.failed: set[int] = set()
+        self.uncollectable: set[int] = set()  # stages with a file pytest could not collect: none of it runs
+        self.current = 0
+        self.gated = False  # a stage did not pass: nothing after it runs
+
+    def of_path(self, path: Path) -> int:
+        path = path.resolve()
+        for index, stage in enumerate(self.paths):
+            if any(path == p or path.is_relative_to(p) for p in stage):
+                return index
+        return 0
+
+    def of_nodeid(self, nodeid: str) -> int:
+        if nodeid in self.of_item:
+            return self.of_item[nodeid]
+        return self.of_path(self.root / nodeid.split("::")[0]) if nodeid else 0
+
+    def enter(self, index: int) -> bool:
+        """Begin every stage up to ``index`` that may begin; True if ``index`` has begun."""
+        while self.current < index and not self.gated:
+            if any(s in self.failed or s not in self.reported for s in range(self.current + 1)):
+                self.gated = True
+                break
+            self.current += 1
+            _writer.write({"kind": "stage", "index": self.current})
+        return not self.gated and self.current == index and index not in self.uncollectable
+
+
+_stages: _Stages | None = None
+
+
 def pytest_configure(config):
-    global _writer
+    global _writer, _stages
     path = config.getoption("--tito-report")
     _writer = _Writer(path) if path else None
+    stages = config.getoption("--tito-stages")
+    _stages = _Stages(json.loads(stages), config.rootpath) if stages and _writer else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Stage by stage, in the stages' order (each stage's tests in pytest's order)."""
+    if _stages is None:
+        return
+    for item in items:
+        _stages.of_item[item.nodeid] = _stages.of_path(item.path)
+    items.sort(key=lambda item: _stages.of_item[item.nodeid])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Leave a test out (True: handled, nothing reported) unless its stage has begun and not failed."""
+    if _stages is None:
+        return None
+    index = _stages.of_item.get(item.nodeid, 0)
+    if index != _stages.current or index in _stages.uncollectable:
+        if not _stages.enter(index):
+            return True
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session):
+    yield
+    if _stages is not None:
+        _stages.enter(len(_stages.paths) - 1)  # stages with no test to run (collection errors) still begin
 
 
 def clean_message(message: str) -> str:
@@ -113,16 +193,29 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_collection_finish(session):
-    if _writer:
-        _writer.write({"kind": "collected", "count": len(session.items)})
+    if not _writer:
+        return
+    record = {"kind": "collected", "count": len(session.items)}
+    if _stages is not None:
+        counts = [0] * len(_stages.paths)
+        for item in session.items:
+            counts[_stages.of_item.get(item.nodeid, 0)] += 1
+        record["stages"] = counts
+        if _stages.uncollectable and 0 not in _stages.uncollectable:
+            # Only later stages cannot be collected: the first runs (they fail when they begin, untested).
+            session.config.option.continue_on_collection_errors = True
+    _writer.write(record)
 
 
 def pytest_collectreport(report):
     if _writer and report.failed:
-        _writer.write(
-            {"kind": "test", "id": report.nodeid or "collection", "outcome": "error", "phase": "collect",
-             "duration": 0.0, "message": _message(report), "where": _where(report), "details": _details(report)}
-        )
+        record = {"kind": "test", "id": report.nodeid or "collection", "outcome": "error", "phase": "collect",
+                  "duration": 0.0, "message": _message(report), "where": _where(report), "details": _details(report)}
+        if _stages is not None:
+            record["stage"] = _stages.of_nodeid(report.nodeid)
+            _stages.failed.add(record["stage"])
+            _stages.uncollectable.add(record["stage"])
+        _writer.write(record)
 
 
 def pytest_runtest_logreport(report):
@@ -140,11 +233,17 @@ def pytest_runtest_logreport(report):
             raised = getattr(report, "tito_raised", None)
             if raised:
                 record["raised"] = raised
+        if _stages is not None:
+            record["stage"] = _stages.of_nodeid(report.nodeid)
+            _stages.reported.add(record["stage"])
+            if report.failed:
+                _stages.failed.add(record["stage"])
         _writer.write(record)
 
 
 def pytest_unconfigure(config):
-    global _writer
+    global _writer, _stages
+    _stages = None
     if _writer:
         _writer._file.close()
         _writer = None

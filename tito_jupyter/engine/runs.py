@@ -90,6 +90,11 @@ def _proc_started(pid: int) -> float | None:
     return float(fields[19]) / os.sysconf("SC_CLK_TCK") + _BOOT_TIME[0]
 
 
+def own_start() -> float | None:
+    """When this process was created, as :func:`process_started` says it (on Linux from ``/proc``, no psutil)."""
+    return process_started(os.getpid())
+
+
 def is_alive(header: dict) -> bool:
     """True while the process that wrote ``header`` runs: the same pid, created at the same moment."""
     pid, started = header.get("pid"), header.get("process_started")
@@ -208,7 +213,7 @@ def announce(state_dir: Path, command: str, args: dict, origin: str) -> Announce
             announcement = Announcement(path, fd)
             pid = os.getpid()
             announcement.write({"type": "run", "id": run_id, "command": command, "args": args, "origin": origin,
-                                "pid": pid, "process_started": process_started(pid), "started": time.time()})
+                                "pid": pid, "process_started": own_start(), "started": time.time()})
             return announcement
     except OSError:
         return None

@@ -9,7 +9,8 @@ Two views with the same two methods (``on_event``, ``finish``):
   and kernels without ipywidgets.
 
 :func:`make_view` picks one. Nothing here knows about modules or checkpoints beyond the shape of events and of
-the engine's result data (its tables, failed tests and ``not_written`` groups).
+the engine's result data (its tables, the rule of :mod:`tito_jupyter.result_tables`, failed tests and
+``not_written`` groups), so a plugin's command is shown like a built-in one.
 """
 
 from __future__ import annotations
@@ -22,18 +23,10 @@ import time
 import urllib.parse
 
 from ..engine.testing import place, tests_waiting
+from ..result_tables import table
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "✗", "skipped": "–", "running": "…"}
 _COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781", "running": "#0969da"}
-#: Which list in a result's data is worth a table, and the columns to show (those present are used).
-_TABLES = (
-    ("modules", ("id", "title", "state", "changed", "tests", "missing_prerequisites")),
-    ("checkpoints", ("id", "question", "state", "missing_modules")),
-    ("timeline", ("kind", "id", "title", "state")),
-    ("milestones", ("id", "title", "state")),
-    ("rows", ("name", "median_ms", "ci_low_ms", "ci_high_ms", "repeats")),   # tito benchmark
-    ("history", ("file", "created", "not_run")),                             # tito benchmark --list
-)
 _FAILED = ("failed", "error")
 #: A link looks like one in the widget panel too (ipywidgets' HTML does not style links).
 _LINK = "color:var(--jp-content-link-color,#0969da);text-decoration:underline"
@@ -112,32 +105,6 @@ def notebook_link(notebook: str, here: str | None, cell_id: str | None = None) -
         return "/lab/tree/" + urllib.parse.quote(notebook) + fragment
     target = found["course"] + notebook
     return urllib.parse.quote(posixpath.relpath(target, posixpath.dirname(found.group(0)))) + fragment
-
-
-def _cell(column: str, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict) and "total" in value:
-        return f"{value.get('passed', 0)}/{value['total']} passed" + (", timed out" if value.get("timed_out") else "")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float):  # a measurement (milliseconds): its significant digits, not float noise
-        return f"{value:.4g}"
-    return str(value).replace("_", " ") if column == "state" else str(value)
-
-
-def table(result: dict) -> tuple[list[str], list[list[str]]] | None:
-    data = result.get("data") or {}
-    for key, wanted in _TABLES:
-        rows = data.get(key)
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            continue
-        columns = [c for c in wanted if c in rows[0]]
-        if len(columns) >= 2:
-            return columns, [[_cell(c, r.get(c)) for c in columns] for r in rows]
-    return None
 
 
 def result_text(result: dict, here: str | None = None) -> str:

@@ -37,6 +37,8 @@ CONNECT_SECONDS = 1.0
 PROBE_SECONDS = 1.5
 #: How long any later request waits for an answer (the server has just answered the handshake).
 READ_SECONDS = 10.0
+#: How long the server may hold a request for a job's news (less than READ_SECONDS: it answers in time).
+LONG_POLL_SECONDS = 5
 
 #: Servers that did not answer in this kernel's session: their URL and why, so no later call waits again.
 _silent_servers: dict[str, str] = {}
@@ -222,6 +224,9 @@ class ServerRunner:
             raise
 
     def _follow(self, job: dict, on_event: OnEvent) -> dict:
+        """Follow the job by long polls: the server answers as soon as there is news (an event, the end), so the
+        result shows the moment the job ends. A server that answers at once with nothing new (one that does not
+        know ``wait``) is asked again after a pause that grows, as before long polls."""
         seen, delay = 0, self.poll
         while True:
             for event in job.get("events", []):
@@ -229,8 +234,11 @@ class ServerRunner:
             seen += len(job.get("events", []))
             if job.get("state") in FINAL_STATES:
                 return job["result"]
-            time.sleep(delay)
-            delay = min(self.max_poll, delay * 1.5)
-            status, job = self.client.call("GET", f"tito/api/jobs/{job['id']}?since={seen}")
+            asked = time.monotonic()
+            status, job = self.client.call("GET", f"tito/api/jobs/{job['id']}?since={seen}&wait={LONG_POLL_SECONDS}")
             if status != 200 or not isinstance(job, dict):
                 raise ServerUnavailable(f"the server lost the job ({status})")
+            if not job.get("events") and job.get("state") not in FINAL_STATES and \
+                    time.monotonic() - asked < LONG_POLL_SECONDS / 2:
+                time.sleep(delay)
+                delay = min(self.max_poll, delay * 1.5)

@@ -6,6 +6,7 @@ The table (:mod:`tito_jupyter.commands`, built-ins and plugins) stays the only s
 
 from __future__ import annotations
 
+from .. import contracts
 from ..commands import Arg, Command, all_commands
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
@@ -20,18 +21,18 @@ def _plain(value):
     return str(value)
 
 
-def describe_arg(arg: Arg) -> dict:
+def describe_arg(arg: Arg) -> contracts.CommandArg:
     return {"name": arg.name, "help": arg.help, "flags": list(arg.flags), "kind": arg.kind, "nargs": arg.nargs,
             "choices": list(arg.choices) if arg.choices is not None else None, "default": _plain(arg.default)}
 
 
-def describe(command: Command) -> dict:
+def describe(command: Command) -> contracts.Command:
     return {"name": command.name, "path": list(command.path), "help": command.help,
             "description": command.description, "args": [describe_arg(a) for a in command.args],
             "shortcut": command.shortcut, "long_running": command.long_running, "acts_on": command.acts_on,
-            "source": command.source}
+            "action": command.action, "source": command.source}
 
 
-def list_commands() -> dict:
+def list_commands() -> contracts.Commands:
     """``{"commands": [...]}``: every command of the table a job may run, built-ins first, in the table's order."""
     return {"commands": [describe(c) for c in all_commands() if c.server_job]}

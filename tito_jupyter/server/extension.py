@@ -21,6 +21,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, Unicode
 
 from .. import engine
+from ..contracts import JobBusEvent
 from ..course import Course, course_folder
 from ..errors import TitoError
 from . import catalog, requests
@@ -65,6 +66,11 @@ class TitoExtension(ExtensionApp):
         help="Seconds between looks at the course's runs folder, where `tito` runs typed in a terminal announce "
              "themselves; they show as jobs with origin `terminal`.",
     )
+    job_niceness = Integer(
+        10, config=True,
+        help="How much lower the CPU priority of jobs (and of the tests they run) is than the server's (0-19, "
+             "Unix `nice`): busy tests then never keep the server from answering.",
+    )
     read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
     publish_to_kernels = Bool(
         True, config=True,
@@ -76,7 +82,8 @@ class TitoExtension(ExtensionApp):
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
-                               max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log)
+                               max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log,
+                               niceness=self.job_niceness)
         self.terminal_runs = TerminalRuns(self.jobs, self.course_root, self._in_thread,
                                           interval=max(0.05, self.terminal_runs_interval), log=self.log)
         # Started from the event loop once it runs (the server's start hook is not called under every runner).
@@ -192,6 +199,13 @@ class TitoExtension(ExtensionApp):
         """Every command of the table, plugins included (loading a plugin imports it: off the event loop)."""
         return await self._in_thread(catalog.list_commands)
 
+    async def openapi_document(self) -> dict:
+        """openapi.json as this server serves it: made from every command it has, plugins' included (a copy)."""
+        from ..commands import all_commands
+        from .openapi import served_document
+
+        return await self._in_thread(lambda: served_document(all_commands()))
+
     # -- jobs ----------------------------------------------------------------------------------------
 
     def _prepare_job(self, command_name, args, notebook, source, timeout) -> Job:
@@ -220,6 +234,10 @@ class TitoExtension(ExtensionApp):
         except QueueFull as exc:
             raise ApiError(429, str(exc), "too_many_jobs") from None
 
+    async def find_action(self, kind: str, word: str):
+        """The command a REST action runs (``POST modules/{module}/{word}``): the table's, plugins' included."""
+        return await self._in_thread(requests.find_action, kind, word)
+
     def job(self, job_id: str) -> Job:
         job = self.jobs.get(job_id)
         if job is None:
@@ -235,8 +253,6 @@ class TitoExtension(ExtensionApp):
             raise ApiError(409, str(exc), "not_stoppable") from None
 
     def _on_job_change(self, job: Job, event: dict | None) -> None:
-        self.serverapp.event_logger.emit(
-            schema_id=JOB_EVENT_SCHEMA_ID,
-            data={"job_id": job.id, "command": job.command, "state": job.state,
-                  "event": json.dumps(event) if event is not None else ""},
-        )
+        data: JobBusEvent = {"job_id": job.id, "command": job.command, "state": job.state,
+                             "event": json.dumps(event) if event is not None else ""}
+        self.serverapp.event_logger.emit(schema_id=JOB_EVENT_SCHEMA_ID, data=data)

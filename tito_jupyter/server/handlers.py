@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from http.client import responses
-from pathlib import Path
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -19,8 +18,11 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from .._version import __version__
+from ..commands import BUILTIN, rest_actions
 from ..course import whole_number
 from .errors import ApiError
+from . import openapi
+from .requests import action_args
 
 API_PREFIX = "tito/api/"
 API_VERSION = 1
@@ -28,13 +30,13 @@ AUTH_RESOURCE = "tito"
 MAX_BODY = 1024 * 1024
 #: The longest `since` (a count of events) GET jobs/{job_id} reads; openapi.json declares the same.
 MAX_SINCE_DIGITS = 12
+#: The longest a GET jobs/{job_id}?wait=S holds its answer for news (openapi.json declares the same).
+MAX_WAIT_SECONDS = 30
 _VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+OPENAPI_FILE = openapi.OPENAPI_FILE
 
-#: The URL word of an action and the command it runs.
-MODULE_ACTIONS = {"export": "module.export", "test": "module.test", "complete": "module.complete",
-                  "validate": "module.validate"}
-CHECKPOINT_ACTIONS = {"test": "checkpoint.test", "run": "checkpoint.run"}
+#: The fields of a REST action's body (POST modules/{module}/{action} and the like), for every action alike.
+ACTION_BODY = {"timeout", "notebook", "source"}
 
 
 class TitoHandler(APIHandler):
@@ -136,16 +138,21 @@ class ModuleHandler(TitoHandler):
         self.write_json(await self.tito.read_module(module))
 
 
-class ModuleActionHandler(TitoHandler):
+class ActionHandler(TitoHandler):
+    """``POST {kind}s/{name}/{action}``: the command of the table whose ``action`` it is, run as a job.
+
+    Which actions there are is the command table's to say (``Command.rest_action``), plugins' included; a
+    subclass per resource kind only says which kind its route names.
+    """
+
+    kind = ""
+
     @web.authenticated
     @authorized
-    async def post(self, module: str, action: str) -> None:
-        command = MODULE_ACTIONS.get(action)
-        if command is None:
-            raise ApiError(404, f"Modules have no action {action[:40]!r}; they have: {', '.join(MODULE_ACTIONS)}.",
-                           "unknown_action")
-        body = self.json_body({"timeout", "notebook", "source"})
-        job = await self.tito.submit(command, {"modules": [module]}, notebook=body.get("notebook"),
+    async def post(self, name: str, action: str) -> None:
+        command = await self.tito.find_action(self.kind, action)
+        body = self.json_body(ACTION_BODY)
+        job = await self.tito.submit(command.name, action_args(command, name), notebook=body.get("notebook"),
                                      source=body.get("source", "rest"), timeout=body.get("timeout"))
         self.accepted(job)
 
@@ -172,20 +179,6 @@ class TimelineHandler(TitoHandler):
     @authorized
     async def get(self) -> None:
         self.write_json(await self.tito.read("checkpoint.timeline"))
-
-
-class CheckpointActionHandler(TitoHandler):
-    @web.authenticated
-    @authorized
-    async def post(self, checkpoint: str, action: str) -> None:
-        command = CHECKPOINT_ACTIONS.get(action)
-        if command is None:
-            raise ApiError(404, f"Checkpoints have no action {action[:40]!r}; they have: "
-                                f"{', '.join(CHECKPOINT_ACTIONS)}.", "unknown_action")
-        body = self.json_body({"timeout", "source"})
-        job = await self.tito.submit(command, {"checkpoint": checkpoint}, source=body.get("source", "rest"),
-                                     timeout=body.get("timeout"))
-        self.accepted(job)
 
 
 class ClassHandler(TitoHandler):
@@ -223,13 +216,21 @@ class JobsHandler(TitoHandler):
 class JobHandler(TitoHandler):
     @web.authenticated
     @authorized
-    def get(self, job_id: str) -> None:
+    async def get(self, job_id: str) -> None:
         raw = self.get_query_argument("since", "0")
         since = whole_number(raw) if len(raw) <= MAX_SINCE_DIGITS else None
         if since is None:
             raise ApiError(400, f"`since` must be a number of events (0 or more, at most {MAX_SINCE_DIGITS} "
                                 "digits 0-9).", "invalid_since")
-        self.write_json(self.tito.job(job_id).to_dict(since=since))
+        raw_wait = self.get_query_argument("wait", "0")
+        wait = whole_number(raw_wait) if len(raw_wait) <= 2 else None
+        if wait is None or wait > MAX_WAIT_SECONDS:
+            raise ApiError(400, f"`wait` must be a whole number of seconds from 0 to {MAX_WAIT_SECONDS}.",
+                           "invalid_wait")
+        job = self.tito.job(job_id)
+        if wait:
+            await self.tito.jobs.wait_for_news(job, since, wait)
+        self.write_json(job.to_dict(since=since))
 
     @web.authenticated
     @authorized
@@ -239,14 +240,12 @@ class JobHandler(TitoHandler):
 
 
 class OpenAPIHandler(TitoHandler):
-    _document: dict | None = None
+    """The document, with the REST actions and the job arguments of every command this server has (plugins')."""
 
     @web.authenticated
     @authorized
-    def get(self) -> None:
-        if OpenAPIHandler._document is None:
-            OpenAPIHandler._document = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
-        document = dict(OpenAPIHandler._document)
+    async def get(self) -> None:
+        document = await self.tito.openapi_document()
         document["servers"] = [{"url": url_path_join(self.base_url, API_PREFIX.rstrip("/"))}]
         self.write_json(document)
 
@@ -283,6 +282,16 @@ class NotFoundHandler(TitoHandler):
         self._missing(path)
 
 
+def action_routes() -> list[tuple[str, type[ActionHandler]]]:
+    """``{kind}s/{{kind}}/{action}`` for each kind of resource the built-in commands have REST actions on.
+
+    Plugins' actions on these kinds are served too (the handler looks them up per request); a plugin cannot add a
+    kind of resource, which keeps the routes and openapi.json the same on every server.
+    """
+    return [(f"{kind}s/{{{kind}}}/{{action}}", type(f"{kind.capitalize()}ActionHandler", (ActionHandler,), {"kind": kind}))
+            for kind in rest_actions(list(BUILTIN))]
+
+
 #: Path template (as in openapi.json) -> handler. Order matters only for tornado's first match.
 ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("version", VersionHandler),
@@ -290,10 +299,9 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("overview", OverviewHandler),
     ("modules", ModulesHandler),
     ("modules/{module}", ModuleHandler),
-    ("modules/{module}/{action}", ModuleActionHandler),
+    *action_routes(),
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
-    ("checkpoints/{checkpoint}/{action}", CheckpointActionHandler),
     ("class", ClassHandler),
     ("commands", CommandsHandler),
     ("jobs", JobsHandler),

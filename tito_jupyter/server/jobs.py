@@ -29,12 +29,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, get_args
 
+from .. import contracts
 from ..engine import processes, runs
 
-STATES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
-FINAL_STATES = frozenset(("succeeded", "failed", "cancelled", "timed_out"))
+STATES: tuple[str, ...] = get_args(contracts.JobState)
+FINAL_STATES = frozenset(STATES) - {"queued", "running"}
 #: Environment variable every process of a job inherits, so stray ones can be found and stopped (and the CLI knows
 #: it runs as a job, which it does not announce as a run of its own).
 JOB_MARKER = runs.JOB_MARKER
@@ -69,6 +70,8 @@ class Job:
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     task: asyncio.Task | None = field(default=None, repr=False)
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    #: Set (and replaced by a fresh one) at each change: a new event, a new state. What long polls wait on.
+    changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     stderr_tail: bytes = field(default=b"", repr=False)
     #: For a run this server follows but does not run: asks it to stop; says why it will not (or None if asked).
     stopper: Callable[[], "str | None"] | None = field(default=None, repr=False)
@@ -77,7 +80,7 @@ class Job:
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
-    def to_dict(self, since: int = 0) -> dict:
+    def to_dict(self, since: int = 0) -> contracts.Job:
         return {
             "id": self.id,
             "command": self.command,
@@ -115,8 +118,9 @@ class JobManager:
     ``max_kept`` of them."""
 
     def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100,
-                 max_queued: int = 100, log=None):
+                 max_queued: int = 100, log=None, niceness: int = 0):
         self._jobs: dict[str, Job] = {}
+        self.niceness = max(0, niceness)
         self._listener = listener
         self.max_running = max(1, max_running)
         self.max_kept = max(1, max_kept)
@@ -212,7 +216,22 @@ class JobManager:
         for job in sorted((j for j in self._jobs.values() if j.is_final), key=lambda j: j.created)[:extra]:
             del self._jobs[job.id]
 
+    async def wait_for_news(self, job: Job, since: int, seconds: float) -> None:
+        """Return once ``job`` has more than ``since`` events or has ended, or after ``seconds`` (a long poll:
+        a follower hears of the end at once instead of at its next look)."""
+        deadline = time.monotonic() + seconds
+        while not job.is_final and len(job.events) <= since:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                await asyncio.wait_for(job.changed.wait(), left)
+            except asyncio.TimeoutError:
+                return
+
     def _tell(self, job: Job, event: dict | None) -> None:
+        changed, job.changed = job.changed, asyncio.Event()
+        changed.set()
         if self._listener is not None:
             try:
                 self._listener(job, event)
@@ -240,6 +259,7 @@ class JobManager:
             except OSError as exc:
                 self._finish(job, "failed", self._failure_result(job, f"tito could not start: {exc}."))
                 return
+            self._lower_priority(job)
             job.state, job.started = "running", time.time()
             self._tell(job, None)
             if job.ending:  # cancelled while it was starting
@@ -268,6 +288,20 @@ class JobManager:
             self._finish(job, "failed", self._failure_result(job, f"The server lost track of the job ({exc})."))
         finally:
             self._start_queued()
+
+    def _lower_priority(self, job: Job) -> None:
+        """Give the job (and so every process it starts: they inherit it) ``niceness`` more than the server.
+
+        Two jobs whose tests keep both cores busy would otherwise take the server's turns on them, and the
+        sidebar's reads would wait behind student code. The job has just exec'd: it starts its tests well after.
+        """
+        if not self.niceness or not hasattr(os, "setpriority"):
+            return
+        try:
+            pid = job.process.pid
+            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + self.niceness))
+        except OSError:  # it has already ended, or the system refuses: the job runs all the same
+            pass
 
     def _outcome(self, job: Job) -> tuple[str, dict]:
         if job.ending == "cancelled":

@@ -51,6 +51,25 @@ def find_command(name) -> Command:
     return command
 
 
+def find_action(kind: str, word) -> Command:
+    """The command a REST action runs (``POST modules/{module}/{word}``): the table's, plugins' included."""
+    actions = command_table.rest_actions().get(kind, {})
+    command = actions.get(word) if isinstance(word, str) else None
+    if command is None:
+        raise ApiError(404, f"{kind.capitalize()}s have no action {str(word)[:40]!r}; they have: "
+                            f"{', '.join(actions) or 'none'}.", "unknown_action")
+    return command
+
+
+def action_args(command: Command, name: str) -> dict:
+    """The arguments of a REST action on the resource named ``name``: the command's argument for what it acts on
+    (``modules`` takes a list, ``checkpoint`` one name), so the URL says no more than the command line would."""
+    for arg in command.args:
+        if arg.name in (command.acts_on, f"{command.acts_on}s"):
+            return {arg.name: [name] if arg.nargs in ("*", "+") else name}
+    raise ValueError(f"{command.name} acts on a {command.acts_on} but takes no argument naming one")
+
+
 def _check_string(command: Command, arg: Arg, value) -> str:
     where = f"{command.name}: argument {arg.name!r}"
     if not isinstance(value, str):
