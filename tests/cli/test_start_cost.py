@@ -15,9 +15,10 @@ import time
 
 import pytest
 
-# engine/modules.py imports the test machinery (testing, checkpoints, and through them sandbox, tempfile, secrets)
-# at its top for `complete`; list and status import that module, so those are not listed here.
-NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "difflib"}
+NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "tempfile", "secrets",
+                            "difflib", "typing", "subprocess", "tito_jupyter.engine.testing",
+                            "tito_jupyter.engine.checkpoints", "tito_jupyter.engine.sandbox",
+                            "tito_jupyter.engine.processes"}
 
 
 def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
