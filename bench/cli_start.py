@@ -3,7 +3,9 @@
 Run: python bench/cli_start.py [--runs N] [--markdown FILE]. Each command and a bare interpreter start run in
 turn, in the same session, and each ratio is the median of the pairs (with its range). Targets (issue #15):
 `--help` at most 4x a bare python, `list` and `status` at most 6x. Not a gate: a loaded machine moves them.
-The commands run on a copy of the course, so its progress and caches are the copy's.
+The commands run on a copy of the course, so its progress and caches are the copy's; the untimed warm-up runs
+fill them, as a student's earlier runs would (the course facts, rich's remembered output). Two rows show the
+cost of rendering afresh (the memo off), and each row has its CPU-time ratio beside the wall-time one.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import bench_env, paired, print_rows, ratio_row  # noqa: E402
+from _timing import bench_env, paired_with_cpu, print_rows, ratio_row  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-COMMANDS = (("tito --help", ["--help"], 4), ("tito list", ["list"], 6), ("tito status", ["status"], 6),
-            ("tito --json list", ["--json", "list"], None))
+COMMANDS = (("tito --help", ["--help"], 4, {}), ("tito list", ["list"], 6, {}), ("tito status", ["status"], 6, {}),
+            ("tito --json list", ["--json", "list"], None, {}), ("tito --json status", ["--json", "status"], None, {}),
+            # rich rendering afresh (what a first run, a new terminal size or a changed course costs): no target
+            ("tito list (render memo off)", ["list"], None, {"TITO_RENDER_MEMO": "0"}),
+            ("tito status (render memo off)", ["status"], None, {"TITO_RENDER_MEMO": "0"}))
 
 
 def main() -> None:
@@ -37,9 +42,10 @@ def main() -> None:
         env = bench_env(TITO_PROJECT=str(course))
         py = sys.executable
         rows = []
-        for label, argv, target in COMMANDS:
-            ta, tb = paired([py, "-m", "tito_jupyter", *argv], [py, "-c", "pass"], args.runs, env, warmup=2)
-            rows.append(ratio_row(label, ta, "python -c pass", tb, target))
+        for label, argv, target, extra in COMMANDS:
+            ta, tb, ca, cb = paired_with_cpu([py, "-m", "tito_jupyter", *argv], [py, "-c", "pass"], args.runs,
+                                             {**env, **extra}, warmup=2)
+            rows.append(ratio_row(label, ta, "python -c pass", tb, target, cpu=(ca, cb)))
         print_rows(f"CLI start ({args.runs} pairs)", rows, args.markdown)
         print(json.dumps({"bench": "cli_start", "runs": args.runs, "rows": rows}))
     finally:

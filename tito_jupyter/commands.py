@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (every CLI start imports this module)
+if TYPE_CHECKING:
+    from typing import Any
 
 ENTRY_POINT_GROUP = "tito_jupyter.commands"
 #: The longest time any command may be given (a timeout, an interval): a day.

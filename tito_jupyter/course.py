@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -496,6 +495,8 @@ def _resolve(name: str, items: list, kind: str, list_command: str):
     pool = names + [item.name for item in items]
     # A name far longer than any the course has cannot be a typo of one (and difflib's time grows with it).
     longest = max((len(n) for n in pool), default=0)
+    import difflib  # only for a name the course does not have
+
     close = difflib.get_close_matches(key, pool, n=1, cutoff=0.5) if len(key) <= 2 * longest + 10 else []
     suggestion = ""
     if close:

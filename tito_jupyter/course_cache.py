@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -91,6 +90,8 @@ class FactsCache:
             text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries},
                               separators=(",", ":"))
             self._dirty = False
+        import tempfile  # only when something new was learned (it imports shutil and random)
+
         try:
             self.path.parent.mkdir(exist_ok=True)  # .tito/ of a fresh clone: `tito list` is often the first run
             fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.path.parent)

@@ -7,7 +7,6 @@ whether an export is needed) read ``.ipynb`` files with :mod:`json` and these sm
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import re
 import threading
@@ -237,6 +236,8 @@ def export_fingerprint(cells: list[Cell]) -> str:
     cell's code) and the title cell (its ``> `` lines become the module's docstring). Outputs and other cells
     do not count, so running the notebook or editing a lesson's prose does not make it "changed".
     """
+    import hashlib  # here: loading OpenSSL's hashes is a cost `tito list` (facts from the cache) does not pay
+
     h = hashlib.sha256()
     title_seen = False
     for cell in cells:

@@ -112,12 +112,14 @@ _EVERY = object()
 
 
 def build_parser(prog: str = "tito", commands: list[Command] | None = None,
-                 only=_EVERY) -> argparse.ArgumentParser:
+                 only=_EVERY, siblings: bool = True) -> argparse.ArgumentParser:
     """The whole command tree, read from the command table.
 
     ``only`` (a first word, or None for none) builds in full just the branch a command line takes: the other
     commands are still listed, with their help, but get neither their arguments nor, for a group, its
     commands. Building all of them was most of the time of ``tito --help`` and ``tito list``.
+    Without ``siblings``, the other commands are left out altogether: a command line that names a command and
+    asks for no top-level help never shows them (each parser made costs argparse's translation look-ups).
     """
     commands = all_commands() if commands is None else commands
     parser = _Parser(prog=prog, description="tito: build TinyTorch one module at a time.", epilog=_EPILOG,
@@ -137,6 +139,8 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None,
         return only is _EVERY or only == word
 
     for command in commands:
+        if not siblings and not wanted(command.path[0]):
+            continue
         if len(command.path) == 1:
             _add_command(top, command.path[0], command, wanted(command.path[0]))
             continue
@@ -149,7 +153,7 @@ def build_parser(prog: str = "tito", commands: list[Command] | None = None,
         if wanted(group):
             _add_command(groups[group], command.path[1], command)
     for command in commands:
-        if command.shortcut and len(command.path) > 1:
+        if command.shortcut and len(command.path) > 1 and (siblings or wanted(command.path[-1])):
             _add_command(top, command.path[-1], command, wanted(command.path[-1]))
     return parser
 
@@ -166,6 +170,13 @@ def _first_word(argv: list[str]) -> str | None:
     return None
 
 
+def _top_level_help(argv: list[str], first: str | None) -> bool:
+    """Whether argparse would show the top-level help (a help flag before the command word), listing every command."""
+    before = argv[: argv.index(first)] if first in argv else argv
+    return any(word in ("-h", "--help") or (word.startswith("-") and not word.startswith("--") and "h" in word)
+               for word in before)
+
+
 def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, argparse.Namespace]:
     """Parse a command line into (command, its keyword arguments, the namespace)."""
     from ..commands import BUILTIN
@@ -173,7 +184,9 @@ def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, ar
     # Looking up plugins' entry points costs tens of milliseconds: skip it for built-in commands.
     builtin_words = {c.path[0] for c in BUILTIN} | {c.path[-1] for c in BUILTIN if c.shortcut}
     first = _first_word(argv)
-    parser = build_parser(prog, list(BUILTIN) if first in builtin_words else None, only=first)
+    builtin = first in builtin_words
+    parser = build_parser(prog, list(BUILTIN) if builtin else None, only=first,
+                          siblings=not builtin or _top_level_help(argv, first))
     ns = parser.parse_args(argv)
     command: Command | None = getattr(ns, "_command", None)
     if ns.request_json is not None:
@@ -212,11 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if command is None:
         return EXIT_OK
-    from ..engine import processes, run, runs
+    from ..engine import run, runs, signals
     from ..engine.context import Context
     from ..engine.results import EventSink
 
-    processes.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
+    signals.stop_on_signals()  # SIGTERM and SIGHUP unwind like Ctrl-C: children stopped, writes cleaned up
     # A run typed in a terminal announces itself in the course, so the sidebar follows it live; a server job runs
     # through here too, but the server already shows it.
     announce = None if os.environ.get(runs.JOB_MARKER) else "terminal"
@@ -235,10 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         return result.exit_code
     from .render import Renderer
 
-    renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose)
-    result = run(command, kwargs,
-                 Context(project=ns.project, events=EventSink(renderer.on_event), notebook_path=ns.notebook,
-                         announce=announce))
+    ctx = Context(project=ns.project, notebook_path=ns.notebook, announce=announce)
+    renderer = Renderer(no_color=ns.no_color, verbose=ns.verbose, state_dir=lambda: ctx.course.state_dir)
+    ctx.events = EventSink(renderer.on_event)
+    result = run(command, kwargs, ctx)
     try:
         renderer.finish(result, command)
     except OSError:  # the terminal is gone (closed: SIGHUP); nobody to tell, the exit code still says what happened

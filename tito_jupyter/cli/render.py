@@ -5,20 +5,23 @@ Which view shows a result is chosen by the command that ran, not by its name: :d
 :func:`view` (a name that is not in the table fails when this module loads). A command without a view of its own,
 a plugin's for one, gets :meth:`Renderer.default_view`: the data's table as ``%tito`` shows it
 (:mod:`tito_jupyter.result_tables`), then its summary, like every command.
+
+rich is reached through :mod:`.memo`: a print whose text rich gave before, in the same terminal, is written
+again without importing rich (``tito list`` and ``tito status`` mostly print what they printed last time).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Callable
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from ..commands import Command, find
 from ..engine.results import Result
 from ..result_tables import table as default_table
+from .memo import LazyConsole, Memo, Table, escape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cost of every start)
+if TYPE_CHECKING:
+    from typing import Callable
 
 #: The view of each command that has one of its own: the command -> a Renderer method taking its data.
 VIEWS: dict[Command, Callable[["Renderer", dict], None]] = {}
@@ -69,9 +72,11 @@ def _ago(ts: float | None) -> str:
 class Renderer:
     """Prints events as they come and the result at the end."""
 
-    def __init__(self, no_color: bool = False, verbose: bool = False):
-        self.console = Console(no_color=no_color, highlight=False, soft_wrap=False)
-        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+    def __init__(self, no_color: bool = False, verbose: bool = False, state_dir=None):
+        """``state_dir``: a callable giving the course's state folder, where rich's texts are remembered."""
+        self.memo = Memo(state_dir) if state_dir is not None else None
+        self.console = LazyConsole(self.memo, no_color=no_color, highlight=False, soft_wrap=False)
+        self.err = LazyConsole(self.memo, stderr=True, no_color=no_color, highlight=False)
         self.verbose = verbose
         self._progress = None
         self._task = None
@@ -108,9 +113,13 @@ class Renderer:
 
         self._stop_progress()
         self._progress = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=self.console, transient=True)
+                                  TimeElapsedColumn(), console=self._rich_console(), transient=True)
         self._progress.start()
         self._task = self._progress.add_task(escape(what), total=total)
+
+    def _rich_console(self):
+        """rich's own console (a live display needs it), imported now if the memo kept it away so far."""
+        return self.console.real if isinstance(self.console, LazyConsole) else self.console
 
     def _stop_progress(self) -> None:
         if self._progress is not None:
@@ -181,6 +190,8 @@ class Renderer:
         else:
             self.err.print(f"[red]✗[/] {escape(result.summary)}")
             self._render_not_written(result.data)
+        if self.memo is not None:
+            self.memo.save()
 
     @view("module.test", "module.complete", "module.reset", "module.restore", "checkpoint.test", "checkpoint.run",
           "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import time
-import traceback
 
 from ..commands import Command, find
 from ..errors import TitoError, UsageError
@@ -95,6 +94,8 @@ def _save_traceback(ctx: Context) -> str | None:
         folder = ctx.course.state_dir / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "last-error.txt"
+        import traceback  # only when a bug is being reported
+
         path.write_text(traceback.format_exc())
         return str(path)
     except Exception:

@@ -13,11 +13,8 @@ then decides what reaches the package:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .. import notebooks
@@ -43,6 +40,8 @@ def header_for(course: Course, module: Module) -> str:
 
 
 def _sha(data: bytes) -> str:
+    import hashlib  # not at the top: `tito list` and `tito status` import this module and hash nothing
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -76,22 +75,46 @@ def _check_exported_cells(module: Module, course: Course, cells: list[notebooks.
             ) from None
 
 
-def _build(course: Course, module: Module, staging: Path) -> dict[str, bytes]:
-    """Run nbdev into ``staging/tinytorch`` and return the generated files by package-relative path."""
+def _nbdev_write(notebook: Path, nb: dict, lib: Path) -> None:
+    """nbdev's ``nb_export`` of ``notebook`` into ``lib``, from the notebook as tito already read it.
+
+    The same steps as ``nbdev.export.nb_export`` (its processor, its module maker), given the parsed notebook
+    instead of a path, so an export reads each notebook once, and what tito checks and records is the very
+    version nbdev translated. A test holds the result to ``nbdev_export``'s, byte for byte.
+    """
+    from fastcore.nbio import dict2nb
+    from nbdev.export import ExportModuleProc
+    from nbdev.maker import ModuleMaker
+    from nbdev.process import NBProcessor
+
+    parsed = dict2nb(nb)
+    parsed["path_"] = str(notebook)
+    exp = ExportModuleProc()
+    NBProcessor(nb=parsed, procs=[exp]).process()
+    for mod, cells in exp.modules.items():
+        if not any(c.cell_type == "code" and "exportd" not in c.directives_ for c in cells):
+            continue
+        name = getattr(exp, "default_exp", None) if mod == "#" else mod
+        if not name:  # as nb_export: nothing written (tito refuses a notebook without `#| default_exp` first)
+            return
+        maker = ModuleMaker(dest=str(lib), name=name, nb_path=str(notebook), is_new=mod == "#")
+        maker.make(cells, exp.in_all[mod], lib_path=str(lib))
+
+
+def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, bytes]:
+    """Run nbdev on the parsed notebook ``nb`` into the empty staging folder ``lib``; return the generated files
+    by package-relative path, and leave ``lib`` without files again for the next module."""
     import contextlib
     import io
     import warnings
 
-    from nbdev.export import nb_export
-
-    lib = staging / PACKAGE
-    lib.mkdir(parents=True)
     noise = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(noise):
         warnings.simplefilter("always")
         try:
-            nb_export(str(module.notebook), lib_path=str(lib))
+            _nbdev_write(module.notebook, nb, lib)
         except Exception as exc:  # nbdev's own parse errors: report them as the notebook's problem
+            _empty_files(lib)
             raise ExportError(
                 f"nbdev could not export {module.notebook.relative_to(course.root)}: {exc}",
                 hint="Check the notebook's `#| default_exp` and `#| export` cells.",
@@ -108,6 +131,7 @@ def _build(course: Course, module: Module, staging: Path) -> dict[str, bytes]:
         # Our header goes first (nbdev may put a module docstring above its own line, which then goes).
         lines = [line for line in text.split("\n") if not line.startswith(_NBDEV_HEADER)]
         produced[rel] = "\n".join([header_for(course, module), *lines]).encode("utf-8")
+    _empty_files(lib)
     if not produced:
         messages = "; ".join(str(w.message) for w in caught) or "no exported cells"
         raise ExportError(
@@ -115,6 +139,13 @@ def _build(course: Course, module: Module, staging: Path) -> dict[str, bytes]:
             hint="A module needs a `#| default_exp` cell and at least one `#| export` cell.",
         )
     return produced
+
+
+def _empty_files(lib: Path) -> None:
+    """Remove the files nbdev wrote into the staging folder (its folders stay, for the next module)."""
+    for path in lib.rglob("*"):
+        if not path.is_dir():
+            path.unlink()
 
 
 def _ensure_packages(course: Course, rel_files) -> None:
@@ -145,24 +176,27 @@ def export_modules(
         files.sweep_stray_temp_files(course.package_dir)
         state = _load_state(course)
         written_state = json.loads(json.dumps(state))  # a deep copy: what the file holds now
-        build_root = course.state_dir / "build"
-        build_root.mkdir(parents=True, exist_ok=True)
-        for done, module in enumerate(modules):
-            events.step("export", "running", module=module.id)
-            try:
-                outcome = _export_one(course, module, state, build_root, check=check, force=force)
-            except TitoError as exc:
-                outcome = {"id": module.id, "status": "failed", "files": [], "error": exc.to_dict()}
-            outcomes.append(outcome)
-            state_name = {"failed": "failed", "stale": "failed", "up_to_date": "skipped"}.get(outcome["status"], "passed")
-            events.step("export", state_name, module=module.id, status=outcome["status"],
-                        message=(outcome.get("error") or {}).get("message"))
-            events.progress(done + 1, len(modules), label=module.id)
-            # Written after each module that changed it (an interrupted export keeps what it did), and
-            # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
-            if not check and state != written_state:
-                files.atomic_write_json(state_path, state)
-                written_state = json.loads(json.dumps(state))
+        staging = _Staging(course.state_dir / "build")
+        try:
+            for done, module in enumerate(modules):
+                events.step("export", "running", module=module.id)
+                try:
+                    outcome = _export_one(course, module, state, staging, check=check, force=force)
+                except TitoError as exc:
+                    outcome = {"id": module.id, "status": "failed", "files": [], "error": exc.to_dict()}
+                outcomes.append(outcome)
+                state_name = {"failed": "failed", "stale": "failed",
+                              "up_to_date": "skipped"}.get(outcome["status"], "passed")
+                events.step("export", state_name, module=module.id, status=outcome["status"],
+                            message=(outcome.get("error") or {}).get("message"))
+                events.progress(done + 1, len(modules), label=module.id)
+                # Written after each module that changed it (an interrupted export keeps what it did), and
+                # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
+                if not check and state != written_state:
+                    files.atomic_write_json(state_path, state)
+                    written_state = json.loads(json.dumps(state))
+        finally:
+            staging.remove()
 
     failed = [o for o in outcomes if o["status"] == "failed"]
     stale = [o for o in outcomes if o["status"] == "stale"]
@@ -220,7 +254,35 @@ def _fingerprint(module: Module, source: str) -> str:
     return _sha(f"{__version__}/{EXPORT_FORMAT}/{module.notebook}/{source}".encode())
 
 
-def _export_one(course: Course, module: Module, state: dict, build_root: Path, check: bool, force: bool) -> dict:
+class _Staging:
+    """One private folder for nbdev's output during an export, made when the first module needs it.
+
+    Every module is built in it in turn (emptied of files after each), so an export of twenty notebooks makes
+    and removes one folder tree, not twenty, and a no-op export makes none.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folder: Path | None = None
+
+    def lib(self) -> Path:
+        if self.folder is None:
+            import tempfile  # a no-op export builds nothing: it never imports these
+
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.root))
+            (self.folder / PACKAGE).mkdir()
+        return self.folder / PACKAGE
+
+    def remove(self) -> None:
+        if self.folder is not None:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def _export_one(course: Course, module: Module, state: dict, staging: _Staging, check: bool, force: bool) -> dict:
     recorded = state["modules"].get(module.id, {})
     if not force and recorded.get("fingerprint") and recorded.get("files"):
         # Is it up to date? The course's cache knows an unchanged notebook's fingerprint without parsing it.
@@ -233,17 +295,14 @@ def _export_one(course: Course, module: Module, state: dict, build_root: Path, c
                     "notebook_fingerprint": source}
 
     # It is exported: read it afresh, and check and record the version read now.
-    cells = notebooks.cells_of(notebooks.read_notebook(module.notebook))
+    nb = notebooks.read_notebook(module.notebook)
+    cells = notebooks.cells_of(nb)
     _refuse_unexportable(course, module, notebooks.default_exp(cells), notebooks.export_targets(cells))
     # What the notebook said as read for this export: `complete` records it as the version it verified.
     source = notebooks.export_fingerprint(cells)
     fingerprint = _fingerprint(module, source)
     _check_exported_cells(module, course, cells)
-    staging = Path(tempfile.mkdtemp(prefix=f"{module.id}-", dir=build_root))
-    try:
-        produced = _build(course, module, staging)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    produced = _build(course, module, nb, staging.lib())
 
     changed = []
     for rel, data in produced.items():

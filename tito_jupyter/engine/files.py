@@ -17,7 +17,6 @@ import fcntl
 import functools
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def _fault(point: str) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) -> None:
     path = Path(path)
+    import tempfile  # here: it imports shutil and random, which a read-only command (`tito list`) never needs
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     tmp = Path(tmp_name)

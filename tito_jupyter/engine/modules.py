@@ -10,13 +10,13 @@ from ..course import Course, Module
 from ..errors import UsageError
 from . import export as export_mod
 from . import files
-from . import testing
-from .checkpoints import (CheckpointLocked, checkpoint_rows, checkpoint_started, record_checkpoint_run,
-                          refuse_if_locked, timeline_entries)
 from .context import Context
 from .progress import ProgressStore, incomplete, module_state
 from .reset import starting_point
 from .results import Result
+
+# The test machinery (testing, checkpoints) is imported in the functions that run tests: `tito list` and
+# `tito status` import this module, and importing it cost them a fifth of their start-up.
 
 
 def select_modules(course: Course, names: list[str] | None, all_: bool = False, context_path: str | None = None) -> list[Module]:
@@ -95,6 +95,8 @@ def overview(ctx: Context) -> Result:
     cannot disagree with each other (``module.status``, ``checkpoint.status`` and ``checkpoint.timeline`` answer
     the same, each on its own).
     """
+    from .checkpoints import checkpoint_rows, timeline_entries
+
     course = ctx.course
     store = ProgressStore(course)
     progress = store.read()
@@ -162,6 +164,8 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     export state knows. Either way, that fingerprint is what is recorded, never the notebook's at record
     time, so an edit made since shows in ``status`` as changed.
     """
+    from . import testing
+
     plan = _plan_tests(ctx, module, exported)
     if "summary" in plan:
         return plan
@@ -173,6 +177,8 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 def _plan_tests(ctx: Context, module: Module, exported: str | None) -> dict:
     """What :func:`_test_one` runs (``paths``, ``labels``, and the fingerprints ``now`` and ``tested``), or,
     when the tests cannot run, the failed report (it has a ``summary``)."""
+    from . import testing
+
     course = ctx.course
     ctx.events.step("test", "running", module=module.id)
     try:
@@ -195,6 +201,8 @@ def _plan_tests(ctx: Context, module: Module, exported: str | None) -> dict:
 
 def _record_tests(ctx: Context, module: Module, store: ProgressStore, plan: dict, run: dict) -> dict:
     """Judge a module's test run (what is not written yet, the summary), record it, and return the report."""
+    from . import testing
+
     course = ctx.course
     now, tested = plan["now"], plan["tested"]
     run["not_written"] = testing.not_written(course, run["tests"])
@@ -226,6 +234,9 @@ def _test_and_checkpoints(ctx: Context, module: Module, store: ProgressStore, ti
     tests begin only once everything before passed, and each result is judged and recorded as soon as it is
     known, exactly as if each had run alone. Returns the tests' report and one report per checkpoint that ran
     (or was refused: locked)."""
+    from . import testing
+    from .checkpoints import CheckpointLocked, checkpoint_started, record_checkpoint_run, refuse_if_locked
+
     course = ctx.course
     plan = _plan_tests(ctx, module, exported)
     if "summary" in plan:

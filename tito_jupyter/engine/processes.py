@@ -51,31 +51,18 @@ _GUARD_CHECK = 0.5
 _GUARD_FLAG = "--tito-process-guard"
 
 
-class Stopped(KeyboardInterrupt):
-    """tito was asked to stop by a signal other than Ctrl-C (SIGTERM, SIGHUP); unwinds like Ctrl-C."""
+def __getattr__(name: str):
+    """``Stopped`` and ``stop_on_signals`` live in :mod:`.signals` (the CLI installs them without importing this
+    module); they stay part of this module's API. Not imported at the top: the guard runs this file as a script."""
+    if name in ("Stopped", "stop_on_signals"):
+        from . import signals
 
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signum  # the shell's convention for "ended by signal N"
+        return getattr(signals, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Cancelled(Exception):
     """A run in a :func:`worker_threads` pool was stopped because the pool's command is stopping."""
-
-
-def stop_on_signals() -> None:
-    """Make SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as Ctrl-C raises KeyboardInterrupt."""
-
-    def handler(signum, _frame):
-        raise Stopped(signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), handler)
 
 
 # -- the environment a child sees ------------------------------------------------------------------------

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (every CLI start imports this module)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 Event = dict
 

@@ -1,0 +1,64 @@
+"""What the quick commands import, and that the parser built for one command still answers as the whole one.
+
+`python -X importtime` names every module a command imported: the quick commands (list, status, a no-op export)
+must not import what they do not use (rich once its text is remembered, psutil, nbdev, nbformat, the test
+machinery). The parser for `tito list` leaves the other commands out; a help flag before the command word still
+lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "tempfile", "secrets",
+                            "difflib", "typing", "subprocess", "tito_jupyter.engine.testing",
+                            "tito_jupyter.engine.checkpoints", "tito_jupyter.engine.sandbox",
+                            "tito_jupyter.engine.processes"}
+
+
+def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def imported(stderr: str) -> set[str]:
+    names = {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+    return names | {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize("command", [["list"], ["status"], ["export", "--all"], ["--json", "status"]])
+def test_a_quick_command_imports_only_what_it_uses(course_dir, tito_env, command):
+    assert tito(tito_env, "export", "--all").returncode == 0  # the package as the notebooks say
+    # Files written within the last moments are not cached (course_cache's racy rule): make them an hour old,
+    # as a student's files are, so the warm-up runs below leave nothing more to learn.
+    an_hour_ago = time.time() - 3600
+    for path in course_dir.rglob("*"):
+        if path.is_file() and ".tito" not in path.parts:
+            os.utime(path, (an_hour_ago, an_hour_ago))
+    for _ in range(2):  # the course facts and rich's text learned, as by a student's earlier runs
+        assert tito(tito_env, *command).returncode == 0
+    done = tito(tito_env, *command, importtime=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert imported(done.stderr) & NEVER_FOR_QUICK_COMMANDS == set()
+    assert "tito_jupyter" in imported(done.stderr)  # the check reads a real report
+
+
+@pytest.mark.parametrize("argv", [["--help", "list"], ["-vh", "list"], ["--no-color", "-h", "status"]])
+def test_top_level_help_before_a_command_still_lists_every_command(tito_env, argv):
+    whole = tito(tito_env, "--help")
+    asked = tito(tito_env, *argv)
+    assert whole.returncode == asked.returncode == 0
+    assert asked.stdout == whole.stdout
+    assert "checkpoint" in asked.stdout and "milestone" in asked.stdout and "nbgrader" in asked.stdout
+
+
+def test_errors_after_a_command_word_read_as_before(tito_env):
+    wrong = tito(tito_env, "list", "--bogus")
+    assert wrong.returncode == 2 and "unrecognized arguments: --bogus" in wrong.stderr
+    typo = tito(tito_env, "module", "lst")
+    assert typo.returncode == 2 and "Did you mean `tito module list`?" in typo.stderr
