@@ -11,6 +11,7 @@ import { paletteLabel, runMode } from './commands';
 import { TitoModel } from './model';
 import { cellLinkOf } from './cellLink';
 import { ICellTarget } from './notWritten';
+import { listenForOpenRequests } from './openRequests';
 import { ModuleAction } from './types';
 import { TitoSidebarWidget } from './widget';
 
@@ -75,6 +76,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void goToCell(widget, target);
       }
     };
+
+    // `tito module start NN` in a terminal: open the notebook here, in front.
+    listenForOpenRequests(app.serviceManager.events?.stream ?? null, path => {
+      void app.commands.execute('docmanager:open', { path });
+    });
 
     const sidebar = new TitoSidebarWidget(model, { openCourseFile, openCourseCell });
     app.shell.add(sidebar, 'left', { rank: 650 });

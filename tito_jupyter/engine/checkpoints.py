@@ -14,7 +14,7 @@ from . import export as export_mod
 from . import files
 from . import testing
 from .context import Context
-from .progress import ProgressStore, module_state
+from .progress import ProgressStore, incomplete_modules, module_state
 from .results import Result
 
 
@@ -27,8 +27,7 @@ class CheckpointLocked(TitoError):
 
 def missing_modules(checkpoint: Checkpoint, progress: dict, completing: set[str] = frozenset()) -> list[str]:
     """The modules the checkpoint needs that are not complete (``completing``: being completed right now)."""
-    return [r for r in checkpoint.requires if r not in completing
-            and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+    return incomplete_modules(checkpoint.requires, progress, completing)
 
 
 def refuse_if_locked(checkpoint: Checkpoint, store: ProgressStore, completing: set[str] = frozenset()) -> None:

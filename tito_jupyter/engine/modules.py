@@ -13,7 +13,7 @@ from . import files
 from . import testing
 from .checkpoints import CheckpointLocked, run_checkpoint
 from .context import Context
-from .progress import ProgressStore, module_state
+from .progress import ProgressStore, incomplete_modules, module_state
 from .reset import starting_point
 from .results import Result
 
@@ -74,8 +74,7 @@ def status(ctx: Context, modules: list[str] | None = None) -> Result:
     rows = []
     for module in chosen:
         state = module_state(progress["modules"].get(module.id), current_fingerprint(module, course))
-        missing = [r for r in module.requires
-                   if module_state(progress["modules"].get(r), None)["state"] != "complete"]
+        missing = incomplete_modules(module.requires, progress)
         rows.append({**module.to_dict(course.root), **state, "missing_prerequisites": missing})
     done = sum(1 for r in rows if r["state"] == "complete")
     return Result(

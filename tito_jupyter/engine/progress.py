@@ -273,3 +273,11 @@ def module_state(entry: dict | None, current_fingerprint: str | None) -> dict:
         "completed_earlier": failed_since,
         "tests": {k: tests[k] for k in ("passed", "failed", "error", "total", "timed_out") if k in tests} or None,
     }
+
+
+def incomplete_modules(names, progress: dict, completing=frozenset()) -> list[str]:
+    """The modules among ``names`` that are not complete in ``progress`` (``completing``: being completed right
+    now, which counts as complete). The one rule for what a module or a checkpoint still needs: the status
+    table's "needs ...", the checkpoints' lock and `tito module start`'s refusal all read it."""
+    return [name for name in names if name not in completing
+            and module_state(progress["modules"].get(name), None)["state"] != "complete"]

@@ -150,6 +150,16 @@ class ModuleActionHandler(TitoHandler):
         self.accepted(job)
 
 
+class OpenHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.json_body({"module"})
+        if "module" not in body:
+            raise ApiError(400, "Say which module to open: {\"module\": \"02_activations\"}.", "invalid_body")
+        self.write_json(await self.tito.open_module(body["module"]))
+
+
 class CheckpointsHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -280,6 +290,7 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("modules", ModulesHandler),
     ("modules/{module}", ModuleHandler),
     ("modules/{module}/{action}", ModuleActionHandler),
+    ("open", OpenHandler),
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
     ("checkpoints/{checkpoint}/{action}", CheckpointActionHandler),
