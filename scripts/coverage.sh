@@ -14,7 +14,10 @@ mkdir -p build/coverage
 # [tool.coverage.run] reads this variable.
 export TITO_COVERAGE_DATA="$PWD/build/coverage/.coverage"
 status=0
-python -m coverage run -m pytest -q "$@" || status=$?
+# In parallel like scripts/test.sh: the xdist workers are subprocesses, traced through `patch = ["subprocess"]`
+# like every other (their data files are combined below with the CLI runs', the jobs' and the kernels').
+workers=${TITO_TEST_WORKERS:-$(nproc)}
+python -m coverage run -m pytest -q -n "$workers" --dist loadfile "$@" || status=$?
 python -m coverage combine --quiet
 python -m coverage json --quiet -o build/coverage/coverage.json
 python -m coverage html --quiet -d build/coverage/html

@@ -154,6 +154,25 @@ BUILTIN: tuple[Command, ...] = (
                         "init never writes over anything. Then: cd FOLDER and tito dev serve."),
     Command(("module", "list"), "List the course's modules and checkpoints, in order.", _E + "modules:list_modules",
             shortcut=True),
+    # Terminal commands: they may start a JupyterLab that runs until Ctrl-C, which no server job or kernel may do
+    # (in a Lab page, the sidebar opens a notebook with a click).
+    *(Command(("module", verb), "Open a module's notebook in your running JupyterLab (or start one on the course).",
+              _E + "start:start",
+              (Arg("module", "the module (01_tensor, 01, 1 or tensor)"),
+               Arg("force", "open it even if the modules it builds on are not complete", flags=("--force",),
+                   kind="bool"),
+               Arg("no_browser", "open no browser window; only print the notebook's URL", flags=("--no-browser",),
+                   kind="bool"),
+               Arg("port", "the port of the JupyterLab it starts when none is running (default 8888)",
+                   flags=("--port",), kind="int")),
+              acts_on="module", server_job=False,
+              description="Opens the module's notebook in the JupyterLab that serves this course: its tito sidebar "
+                          "opens the notebook (or, with no Lab page open, the notebook's URL opens in the browser). "
+                          "With no JupyterLab running, starts one on the course (as `tito dev serve`) on the "
+                          "notebook, until Ctrl-C. A module whose prerequisites are not complete is refused, with "
+                          "the modules to complete first, unless --force." + also)
+      for verb, also in (("start", " `tito module edit` is the same command."),
+                         ("edit", " The same as `tito module start`."))),
     Command(("module", "status"), "Show where you stand: each module's state and when it last ran.",
             _E + "modules:status", (Arg("modules", "only these modules", nargs="*", metavar="MODULE"),),
             shortcut=True, acts_on="module"),

@@ -11,6 +11,7 @@ import { actionLabel, paletteLabel, restAction, runMode } from './commands';
 import { TitoModel } from './model';
 import { cellLinkOf } from './cellLink';
 import { ICellTarget } from './notWritten';
+import { listenForOpenRequests } from './openRequests';
 import { TitoSidebarWidget } from './widget';
 
 const CommandIDs = {
@@ -74,6 +75,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void goToCell(widget, target);
       }
     };
+
+    // `tito module start NN` in a terminal: open the notebook here, in front.
+    listenForOpenRequests(app.serviceManager.events?.stream ?? null, path => {
+      void app.commands.execute('docmanager:open', { path });
+    });
 
     const sidebar = new TitoSidebarWidget(model, { openCourseFile, openCourseCell });
     app.shell.add(sidebar, 'left', { rank: 650 });

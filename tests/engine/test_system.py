@@ -167,3 +167,31 @@ def test_a_read_only_file_system_is_named_in_a_sentence(tmp_path):
     assert refused.message == f"tito cannot write in {tmp_path / 'tinytorch'}: it is on a read-only file system."
     assert refused_by_file_system(OSError(errno.ENOSPC, "No space left on device", str(target))) is None
     assert refused_by_file_system(ValueError("not a file system error")) is None
+
+
+def test_a_damaged_usage_log_is_read_around_not_a_crash(course_dir):
+    """A usage log cut short or edited by hand (lines that are JSON but not an entry) must not break `system
+    info` or `system log`: the entries that are whole are counted, the rest skipped."""
+    assert run(course_dir, "system.log", {"action": "on"}).ok
+    log = course_dir / ".tito/usage.jsonl"
+    with log.open("a", encoding="utf-8") as f:
+        f.write('[1, 2]\n"module.list"\n{"no": "command"}\n{"command": 7}\n{"command": "module.list", "seconds": "x"}\n'
+                '{"command": "module.list", "seconds": 0.5, "error": ["odd"]}\n{"command": "module.te')
+    for command in ("system.info", "system.log"):
+        result = run(course_dir, command)
+        assert result.ok, result.summary
+    info = run(course_dir, "system.log").data
+    # system.log on, then the two module.list lines that are entries (a duration that is no number is left out
+    # of the mean); the info and log runs after them.
+    assert info["entries"] >= 3 and {"command": "module.list", "runs": 2, "mean_seconds": 0.5} in info["commands"]
+    assert info["errors"] == {}
+
+
+def test_system_info_in_a_terminal_reads_a_damaged_usage_log(course_dir):
+    (course_dir / ".tito").mkdir(exist_ok=True)
+    (course_dir / ".tito/config.json").write_text('{"usage_log": true}')
+    (course_dir / ".tito/usage.jsonl").write_text('{"command": "module.list", "seconds": null}\n[]\n')
+    done = subprocess.run([sys.executable, "-m", "tito_jupyter", "--project", str(course_dir), "system", "info"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "module.list: 1 runs" in done.stdout and "internal error" not in done.stdout + done.stderr

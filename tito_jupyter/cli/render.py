@@ -371,7 +371,9 @@ class Renderer:
             state = "on" if log.get("enabled") else "off"
             table.add_row("usage log", f"{state}, {log.get('entries', 0)} entries")
             for row in log.get("commands", [])[:5]:
-                table.add_row("", f"{row['command']}: {row['runs']} runs, {row['mean_seconds']:.2f} s mean")
+                mean = row["mean_seconds"]  # None: no run of it has a duration the log can read
+                table.add_row("", f"{row['command']}: {row['runs']} runs"
+                                  + (f", {mean:.2f} s mean" if mean is not None else ""))
         self.console.print(table)
 
     @view("system.health")

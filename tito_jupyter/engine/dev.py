@@ -10,6 +10,8 @@ import socket
 import sys
 import tempfile
 import time
+import urllib.parse
+import webbrowser
 from pathlib import Path
 
 from ..commands import find
@@ -76,10 +78,10 @@ def free_port(preferred: int = 8888, host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def lab_command(root, port: int, ip: str, token: str, open_browser: bool = False) -> list[str]:
+def lab_command(root, port: int, ip: str, token: str) -> list[str]:
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
            f"--ServerApp.ip={ip}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
-           f"--ServerApp.open_browser={open_browser}"]
+           "--ServerApp.open_browser=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
@@ -114,6 +116,16 @@ def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_bro
     ``instructor`` leaves them as the environment has them.
     """
     course = ctx.course
+    first = course.modules[0].notebook.relative_to(course.root).as_posix() if course.modules else ""
+    return serve_course(ctx, command="dev.serve", open_path=first, port=port, ip=ip, open_browser=open_browser,
+                        instructor=instructor)
+
+
+def serve_course(ctx: Context, command: str, open_path: str, port: int | None = None, ip: str | None = None,
+                 open_browser: bool = False, instructor: bool = False, data: dict | None = None) -> Result:
+    """JupyterLab on the course until Ctrl-C, its URL (with the token) on the notebook ``open_path`` (relative to
+    the course); ``open_browser`` opens that URL once it answers. ``command`` and ``data`` go into the Result."""
+    course = ctx.course
     ip = ip or "127.0.0.1"
     requested = port or 8888
     port = free_port(requested, ip)
@@ -122,9 +134,8 @@ def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_bro
         busy = f"Port {requested} is busy; JupyterLab is on {port}."
         ctx.events.log(busy, level="warning")
     token = os.environ.get("TITO_TOKEN") or secrets.token_hex(24)
-    first = course.modules[0].notebook.relative_to(course.root).as_posix() if course.modules else ""
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
-    url = f"http://{host}:{port}/lab/tree/{first}?token={token}"
+    url = f"http://{host}:{port}/lab/tree/{urllib.parse.quote(open_path)}?token={token}"
     with tempfile.TemporaryDirectory(prefix="tito-jupyter-config-") as config:
         env = None
         if not instructor:
@@ -132,16 +143,18 @@ def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_bro
             env = {**os.environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(
                 p for p in (config, os.environ.get("JUPYTER_CONFIG_PATH", "")) if p)}
         # JupyterLab's log goes to our terminal; Ctrl-C reaches us only (it runs in a session of its own), and
-        # we stop it with SIGTERM so that it shuts its kernels down first.
-        proc = processes.start(lab_command(course.root, port, ip, token, open_browser), cwd=course.root, env=env)
+        # we stop it with SIGTERM so that it shuts its kernels down first. The browser is opened by us, on the
+        # notebook's URL (JupyterLab's own would open its home page).
+        proc = processes.start(lab_command(course.root, port, ip, token), cwd=course.root, env=env)
         try:
-            return _serve_until_stopped(ctx, proc, url, host, port, token, requested, busy)
+            return _serve_until_stopped(ctx, proc, url, host, port, token, requested, busy, command=command,
+                                        open_browser=open_browser, data=data or {})
         finally:
             processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
 
 
 def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, token: str, requested: int,
-                         busy: str | None) -> Result:
+                         busy: str | None, command: str, open_browser: bool, data: dict) -> Result:
     import urllib.request
 
     deadline = time.monotonic() + 90
@@ -154,18 +167,22 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
         except OSError:
             time.sleep(0.3)
     if not ready:
-        return Result(command="dev.serve", ok=False,
+        return Result(command=command, ok=False,
                       summary=" ".join(filter(None, [busy, "JupyterLab did not start; see its output above."])),
-                      data={"port": port, "requested_port": requested}, error={"kind": "serve_failed", "message": "JupyterLab did not start"})
+                      data={**data, "port": port, "requested_port": requested},
+                      error={"kind": "serve_failed", "message": "JupyterLab did not start"})
     try:  # from the moment the URL is out, Ctrl-C (or SIGTERM, SIGHUP) is how a person ends `tito dev serve`
         ctx.events.emit("serving", url=url, port=port, token=token, requested_port=requested, note=busy)
+        if open_browser:
+            webbrowser.open(url)
         processes.exited(proc, wait=float("inf"))
     except KeyboardInterrupt:
         pass
     code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
-    return Result(command="dev.serve", ok=code in (0, -15),
+    return Result(command=command, ok=code in (0, -15),
                   summary=" ".join(filter(None, [busy, f"JupyterLab stopped (exit code {code})."])),
-                  data={"url": url, "port": port, "requested_port": requested, "exit_code": code})
+                  data={**data, "url": url, "port": port, "requested_port": requested, "exit_code": code,
+                        "started_server": True})
 
 
 def profile(ctx: Context, operation: str, module: str, top: int = 15) -> Result:

@@ -40,25 +40,41 @@ def record(ctx: Context, command: str, result: Result) -> None:
         f.write(json.dumps(entry) + "\n")
 
 
-def summary(course: Course) -> dict:
-    path = course.state_dir / LOG
+def _entries(path) -> list[dict]:
+    """The whole entries of the log: a line cut short by a crash, or edited by hand into something that is not
+    an entry (JSON, but no command name), is skipped, so a damaged log never breaks `tito system info`."""
     entries = []
     if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
-                entries.append(json.loads(line))
+                entry = json.loads(line)
             except ValueError:
                 continue
+            if isinstance(entry, dict) and isinstance(entry.get("command"), str):
+                entries.append(entry)
+    return entries
+
+
+def _seconds(entry: dict) -> float | None:
+    value = entry.get("seconds")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def summary(course: Course) -> dict:
+    path = course.state_dir / LOG
+    entries = _entries(path)
     commands = Counter(e["command"] for e in entries)
-    errors = Counter(e["error"] for e in entries if e.get("error"))
+    errors = Counter(e["error"] for e in entries if isinstance(e.get("error"), str))
     seconds: dict[str, list[float]] = {}
     for e in entries:
-        seconds.setdefault(e["command"], []).append(e.get("seconds", 0.0))
+        if _seconds(e) is not None:
+            seconds.setdefault(e["command"], []).append(_seconds(e))
     return {
         "enabled": enabled(course),
         "file": str(path),
         "entries": len(entries),
-        "commands": [{"command": c, "runs": n, "mean_seconds": round(sum(seconds[c]) / n, 4)}
+        "commands": [{"command": c, "runs": n,
+                      "mean_seconds": round(sum(seconds[c]) / len(seconds[c]), 4) if seconds.get(c) else None}
                      for c, n in commands.most_common()],
         "errors": dict(errors),
     }

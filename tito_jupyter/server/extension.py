@@ -31,6 +31,7 @@ from .terminal_runs import TerminalRuns
 
 HERE = Path(__file__).parent
 JOB_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/job"
+OPEN_EVENT_SCHEMA_ID = "https://tito-jupyter.org/events/open"
 #: What kernels read to find this server (see tito_jupyter.magics).
 ENV_URL, ENV_TOKEN = "TITO_SERVER_URL", "TITO_SERVER_TOKEN"
 #: The page-config key with the server's root folder as an absolute path (JupyterLab's own may start with ~).
@@ -88,8 +89,9 @@ class TitoExtension(ExtensionApp):
                                           interval=max(0.05, self.terminal_runs_interval), log=self.log)
         # Started from the event loop once it runs (the server's start hook is not called under every runner).
         self.serverapp.io_loop.add_callback(self.terminal_runs.start)
-        schema = json.loads((HERE / "job-event.schema.json").read_text(encoding="utf-8"))
-        self.serverapp.event_logger.register_event_schema(schema)
+        for name in ("job-event.schema.json", "open-event.schema.json"):
+            schema = json.loads((HERE / name).read_text(encoding="utf-8"))
+            self.serverapp.event_logger.register_event_schema(schema)
         self._saved_environ: dict[str, str | None] = {}
         # JupyterLab's `serverRoot` writes a root inside the home folder as "~/...", which the sidebar cannot
         # match with the course's absolute root: under JupyterHub (the course in the student's home) it took the
@@ -205,6 +207,36 @@ class TitoExtension(ExtensionApp):
         from .openapi import served_document
 
         return await self._in_thread(lambda: served_document(all_commands()))
+
+    def _open_now(self, name: str) -> dict:
+        try:
+            course = Course.load(self.course_root())
+            module = course.module(requests.resolve_name(course, "module", name))
+        except TitoError as exc:
+            raise ApiError.from_tito_error(exc) from None
+        try:
+            path = module.notebook.relative_to(self.root_dir()).as_posix()
+        except ValueError:  # $TITO_PROJECT names a course outside this server's folder: no Lab page can open it
+            raise ApiError(409, f"{module.id}'s notebook is outside this server's root folder ({self.root_dir()}), "
+                                "so JupyterLab cannot open it from here; start JupyterLab on the course folder "
+                                "(`tito dev serve`).", "outside_server_root") from None
+        return {"module": module.id, "path": path}
+
+    async def open_module(self, name: str) -> dict:
+        """Ask every Lab page of this server to open a module's notebook: an event on the event bus, which the
+        sidebar listens to. The answer says how many pages listen (0: none is open; None: unknown)."""
+        answer = await self._in_thread(self._open_now, name)
+        self.serverapp.event_logger.emit(schema_id=OPEN_EVENT_SCHEMA_ID, data=answer)
+        return {**answer, "listeners": self._listeners(OPEN_EVENT_SCHEMA_ID)}
+
+    def _listeners(self, schema_id: str) -> int | None:
+        # jupyter_events keeps its listeners (one per open events websocket: a Lab page) in a private mapping
+        # and offers no count; if that ever changes, the answer is "unknown", never a guess.
+        listeners = getattr(self.serverapp.event_logger, "_modified_listeners", None)
+        try:
+            return len(listeners[schema_id])
+        except (TypeError, KeyError):
+            return None
 
     # -- jobs ----------------------------------------------------------------------------------------
 

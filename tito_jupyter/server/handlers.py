@@ -167,6 +167,16 @@ class OverviewHandler(TitoHandler):
         self.write_json({**overview, "jobs": [job.to_dict() for job in self.tito.jobs.list()]})
 
 
+class OpenHandler(TitoHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.json_body({"module"})
+        if "module" not in body:
+            raise ApiError(400, "Say which module to open: {\"module\": \"02_activations\"}.", "invalid_body")
+        self.write_json(await self.tito.open_module(body["module"]))
+
+
 class CheckpointsHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -300,6 +310,7 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("modules", ModulesHandler),
     ("modules/{module}", ModuleHandler),
     *action_routes(),
+    ("open", OpenHandler),
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
     ("class", ClassHandler),
