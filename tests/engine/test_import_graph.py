@@ -99,16 +99,23 @@ def test_the_cycle_finder_finds_cycles():
     assert find_cycle({"a": {"b": 1}, "b": {}}) is None
 
 
+LAZY = "# lazy:"
+
+
 def test_engine_modules_import_each_other_at_the_top():
-    # An import inside a function hides an edge of the graph from whoever reads the file's head.
+    # An import inside a function hides an edge of the graph from whoever reads the file's head. One that keeps a
+    # start fast (`tito list` need not load the test machinery) says so on its line, "# lazy: why"; the cycle test
+    # above counts it like any other.
     files = _engine_files()
     hidden = []
     for name, path in files.items():
-        for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for func in ast.walk(ast.parse(text)):
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(func):
-                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and LAZY not in lines[node.lineno - 1]:
                     for target in _imported(name, path.name == "__init__.py", node, set(files)):
                         hidden.append(f"{path.name}:{node.lineno} imports {target} inside {func.name}()")
     assert not hidden, "; ".join(hidden)

@@ -67,6 +67,10 @@ class Table:
     def describe(self) -> list:
         return self._calls
 
+    def __rich__(self):
+        """What rich draws when it is handed this stand-in itself (a plain rich Console, as in tests)."""
+        return self.build()
+
     def build(self):
         from rich.table import Table as RichTable
 

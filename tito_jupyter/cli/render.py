@@ -194,7 +194,8 @@ class Renderer:
             self.memo.save()
 
     @view("module.test", "module.complete", "module.reset", "module.restore", "checkpoint.test", "checkpoint.run",
-          "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release")
+          "milestone.run", "system.setup", "system.log", "dev.watch", "dev.serve", "nbgrader.init", "nbgrader.release",
+          "module.start", "module.edit")
     def _render_the_summary_only(self, data: dict) -> None:
         """Commands whose steps and tests were shown live, as events, or whose summary says it all."""
 

@@ -95,7 +95,7 @@ def overview(ctx: Context) -> Result:
     cannot disagree with each other (``module.status``, ``checkpoint.status`` and ``checkpoint.timeline`` answer
     the same, each on its own).
     """
-    from .checkpoints import checkpoint_rows, timeline_entries
+    from .checkpoints import checkpoint_rows, timeline_entries  # lazy: list and status start without them
 
     course = ctx.course
     store = ProgressStore(course)
@@ -164,7 +164,7 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
     export state knows. Either way, that fingerprint is what is recorded, never the notebook's at record
     time, so an edit made since shows in ``status`` as changed.
     """
-    from . import testing
+    from . import testing  # lazy: list and status start without the test machinery
 
     plan = _plan_tests(ctx, module, exported)
     if "summary" in plan:
@@ -177,7 +177,7 @@ def _test_one(ctx: Context, module: Module, store: ProgressStore, timeout: float
 def _plan_tests(ctx: Context, module: Module, exported: str | None) -> dict:
     """What :func:`_test_one` runs (``paths``, ``labels``, and the fingerprints ``now`` and ``tested``), or,
     when the tests cannot run, the failed report (it has a ``summary``)."""
-    from . import testing
+    from . import testing  # lazy: list and status start without the test machinery
 
     course = ctx.course
     ctx.events.step("test", "running", module=module.id)
@@ -201,7 +201,7 @@ def _plan_tests(ctx: Context, module: Module, exported: str | None) -> dict:
 
 def _record_tests(ctx: Context, module: Module, store: ProgressStore, plan: dict, run: dict) -> dict:
     """Judge a module's test run (what is not written yet, the summary), record it, and return the report."""
-    from . import testing
+    from . import testing  # lazy: list and status start without the test machinery
 
     course = ctx.course
     now, tested = plan["now"], plan["tested"]
@@ -234,8 +234,9 @@ def _test_and_checkpoints(ctx: Context, module: Module, store: ProgressStore, ti
     tests begin only once everything before passed, and each result is judged and recorded as soon as it is
     known, exactly as if each had run alone. Returns the tests' report and one report per checkpoint that ran
     (or was refused: locked)."""
-    from . import testing
-    from .checkpoints import CheckpointLocked, checkpoint_started, record_checkpoint_run, refuse_if_locked
+    from . import testing  # lazy: list and status start without the test machinery
+    from .checkpoints import (CheckpointLocked, checkpoint_started,  # lazy: as testing, above
+                              record_checkpoint_run, refuse_if_locked)
 
     course = ctx.course
     plan = _plan_tests(ctx, module, exported)

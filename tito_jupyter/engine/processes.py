@@ -55,7 +55,7 @@ def __getattr__(name: str):
     """``Stopped`` and ``stop_on_signals`` live in :mod:`.signals` (the CLI installs them without importing this
     module); they stay part of this module's API. Not imported at the top: the guard runs this file as a script."""
     if name in ("Stopped", "stop_on_signals"):
-        from . import signals
+        from . import signals  # lazy: the old names, for the guard that runs this file as a script
 
         return getattr(signals, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

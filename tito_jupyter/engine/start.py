@@ -114,7 +114,7 @@ def start(ctx: Context, module: str, force: bool = False, no_browser: bool = Fal
     if tried:
         ctx.events.log("No running JupyterLab could open it: " + "; ".join(tried) + ". Starting one.",
                        level="warning")
-    from .dev import serve_course
+    from .dev import serve_course  # lazy: only when no JupyterLab runs on the course
 
     return serve_course(ctx, command="module.start", open_path=notebook, port=port,
                         open_browser=not no_browser, data={"module": mod.id, "notebook": notebook, "tried": tried})

@@ -285,7 +285,7 @@ def _child(request: dict, prctl, parent: int) -> None:
     import resource
     import traceback
 
-    from .. import jail_launcher
+    from .. import jail_launcher  # lazy: only a forked child enters the jail; the warm parent never does
 
     code = jail_launcher.LAUNCH_FAILED
     try:
