@@ -96,7 +96,8 @@ def test_sigkill_of_the_parent_takes_the_child_and_the_grandchild(tmp_path):
 def test_the_guard_alone_is_enough_where_there_is_no_parent_death_signal(tmp_path):
     """As on macOS: no prctl; the guard sees its pipe close and kills the groups it was told of."""
     tag = uuid.uuid4().hex
-    parent = start_parent(tmp_path, tag, setup="processes._die_with_parent_hook = lambda limits=None: None")
+    parent = start_parent(tmp_path, tag, setup="from tito_jupyter import platform\n"
+                          "platform.SYSTEM._die_with_parent_hook = lambda rlimits: None")
     tree_running(tag)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
@@ -108,7 +109,7 @@ def test_the_parent_death_signal_alone_takes_the_direct_child(tmp_path):
     """Without the guard (killed, say), the kernel still kills the child at once; only the guard reaches
     the grandchild, so this is why there are both."""
     tag = uuid.uuid4().hex
-    parent = start_parent(tmp_path, tag, setup="processes._guard.watch = lambda group: None")
+    parent = start_parent(tmp_path, tag, setup="processes._guard.watch = lambda *tree: None")
     procs = tree_running(tag)
     child = next(p for p in procs if p.ppid() == parent.pid)
     grandchild = next(p for p in procs if p.ppid() == child.pid)

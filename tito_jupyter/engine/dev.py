@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import platform
 from . import export as export_mod
 from . import processes
 from . import run as run_command
@@ -79,7 +80,7 @@ def lab_command(root, port: int, ip: str, token: str, open_browser: bool = False
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
            f"--ServerApp.ip={ip}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
            f"--ServerApp.open_browser={open_browser}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    if platform.is_root():
         cmd.append("--allow-root")
     return cmd
 

@@ -39,6 +39,7 @@ import zipfile
 from concurrent.futures import as_completed
 from pathlib import Path, PurePosixPath
 
+from ... import platform
 from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ...errors import TitoError, UsageError
 from ...notebooks import cell_source
@@ -270,7 +271,7 @@ def _scratch_folder() -> Path:
     for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
         pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
         try:
-            if not pid.isdigit() or folder.stat().st_uid != os.geteuid() or _running(int(pid)):
+            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or _running(int(pid)):
                 continue
         except OSError:  # the folder went meanwhile
             continue
@@ -521,6 +522,10 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
         raise UsageError(f"--memory {settings.memory_mib} is too little: Python, pytest and numpy need about "
                          "256 MiB before a test runs.", hint="Give at least 256 (MiB); the default is "
                                                              f"{DEFAULT_MEMORY_MIB}.")
+    if scheduler is None and not platform.RESOURCE_LIMITS:
+        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
+                         "and processes of a submission's tests.",
+                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler).")
     submissions = [Submission(p.parent.name, p) for p in sorted((folder / "submitted").glob(f"*/{assignment}"))
                    if p.is_dir() and (not students or p.parent.name in students)]
     if not submissions:
