@@ -387,7 +387,11 @@ class Portable:
             for proc in procs:
                 with contextlib.suppress(psutil.Error, OSError):
                     proc.kill()
-            psutil.wait_procs(procs, timeout=0.5)
+            # Wait for them to end without reaping them (psutil.wait_procs would, and the Popen of a child of
+            # ours would then never learn its exit code).
+            ending = time.monotonic() + 0.5
+            while time.monotonic() < ending and any(_running(p) for p in procs):
+                time.sleep(0.01)
 
     def kill_guarded(self, name: str) -> None:
         if name.startswith("t") and len(name) > 1:
@@ -418,6 +422,16 @@ class Portable:
             return psutil.Process(parent).create_time() <= _START_TIME
         except psutil.Error:
             return False
+
+
+def _running(proc) -> bool:
+    """Whether the psutil process ``proc`` still runs (a zombie, dead but not reaped, does not)."""
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 _START_TIME = time.time()

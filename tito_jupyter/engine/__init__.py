@@ -13,7 +13,7 @@ from ..commands import Command, find
 from ..errors import TitoError, UsageError
 from . import runs, usage_log
 from .context import Context
-from .files import refused_by_file_system
+from .files import atomic_write_text, refused_by_file_system
 from .results import EventSink, Result
 
 __all__ = ["Context", "EventSink", "Result", "run"]
@@ -95,7 +95,7 @@ def _save_traceback(ctx: Context) -> str | None:
         folder = ctx.course.state_dir / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "last-error.txt"
-        path.write_text(traceback.format_exc())
+        atomic_write_text(path, traceback.format_exc())
         return str(path)
     except Exception:
         return None

@@ -248,8 +248,8 @@ def _run_suite(ctx: Context, names: list[str], repeats: int, previous: dict | No
 
     with tempfile.TemporaryDirectory(prefix="tito-benchmark-") as scratch:
         request, out = Path(scratch) / "request.json", Path(scratch) / "outcome.json"
-        request.write_text(json.dumps({"names": names, "repeats": repeats, "warmup": WARMUP, "previous": previous}),
-                           encoding="utf-8")
+        files.atomic_write_text(request, json.dumps({"names": names, "repeats": repeats, "warmup": WARMUP,
+                                                     "previous": previous}))
         # run_path, not `python suite.py`: a script's folder goes first on sys.path, and tito's engine folder
         # must not stand between the student's code and the standard library.
         argv = [sys.executable, "-c",

@@ -70,7 +70,7 @@ def _launch(spec: dict, argv: list[str]) -> None:
     os.makedirs(root + "/dev", exist_ok=True)
     for device in ("null", "zero", "random", "urandom"):
         target = f"{root}/dev/{device}"
-        open(target, "w").close()
+        open(target, "wb").close()
         mount(f"/dev/{device}", target, None, _MS_BIND)
     os.chroot(root)
     os.chdir(spec["cwd"])

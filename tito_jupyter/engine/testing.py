@@ -98,7 +98,7 @@ def run_pytest(
     work.mkdir(parents=True, exist_ok=True)
     ini = work / "pytest.ini"
     if not ini.is_file() or ini.read_text() != _PYTEST_INI:
-        ini.write_text(_PYTEST_INI)
+        files.atomic_write_text(ini, _PYTEST_INI)
     fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
     os.close(fd)
     report = Path(report_name)

@@ -36,7 +36,7 @@ def record(ctx: Context, command: str, result: Result) -> None:
         return
     entry = {"at": round(time.time(), 3), "command": command, "ok": result.ok,
              "seconds": round(result.duration, 4), "error": (result.error or {}).get("kind")}
-    with open(course.state_dir / LOG, "a", encoding="utf-8") as f:
+    with open(course.state_dir / LOG, "a", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(entry) + "\n")
 
 
