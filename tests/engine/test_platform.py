@@ -66,7 +66,8 @@ def assert_gone(tag: str, timeout: float = 20.0) -> None:
 
 @pytest.fixture(params=["posix", "portable"])
 def system(request, monkeypatch):
-    """Each test of a tree runs with both ways of this module; the portable one is Windows's."""
+    """Each test of a tree runs with both ways of this module; the portable one is Windows's. (They run on POSIX:
+    their figures are POSIX's, exit codes by signal; on Windows the rest of the suite uses the portable way.)"""
     chosen = platform.Posix() if request.param == "posix" else platform.Portable()
     monkeypatch.setattr(platform, "SYSTEM", chosen)
     return chosen
@@ -150,6 +151,7 @@ def test_every_text_file_tito_writes_goes_through_the_one_writer():
 # -- trees of processes, both ways ------------------------------------------------------------------------------
 
 
+@pytest.mark.posix_only
 def test_a_timeout_ends_the_whole_tree(system):
     tag = uuid.uuid4().hex
     groups = set()
@@ -167,6 +169,7 @@ def test_a_timeout_ends_the_whole_tree(system):
     assert_gone(tag)
 
 
+@pytest.mark.posix_only
 def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
     """The child starts a grandchild and exits at once: the grandchild, an orphan now, goes too."""
     tag = uuid.uuid4().hex
@@ -178,6 +181,7 @@ def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
     assert_gone(tag)
 
 
+@pytest.mark.posix_only
 def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     said = tmp_path / "said"
     script = textwrap.dedent(f"""
@@ -199,6 +203,7 @@ def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     assert code == 3 and said.read_text() == "interrupted"
 
 
+@pytest.mark.posix_only
 def test_stopping_asks_first_then_kills_what_stays(system):
     polite = processes.start([sys.executable, "-c", "import time; time.sleep(600)"])
     assert processes.stop(polite, ask=signal.SIGTERM, grace=20) == -signal.SIGTERM
@@ -209,6 +214,7 @@ def test_stopping_asks_first_then_kills_what_stays(system):
     assert processes.stop(stubborn, ask=signal.SIGTERM, grace=1) == -signal.SIGKILL
 
 
+@pytest.mark.posix_only
 def test_a_tree_that_keeps_starting_processes_is_killed_to_the_last(system):
     tag = uuid.uuid4().hex
     script = ("import subprocess, sys, time\nprint('ready', flush=True)\n"
@@ -233,6 +239,7 @@ def start_parent(tmp_path: Path, tag: str, way: str) -> subprocess.Popen:
                             start_new_session=True)
 
 
+@pytest.mark.posix_only
 def test_the_portable_guard_takes_the_tree_when_tito_is_killed(tmp_path):
     """The portable way has no parent-death signal: the guard alone (with psutil) finds and kills the tree."""
     tag = uuid.uuid4().hex
@@ -249,6 +256,7 @@ def test_the_portable_guard_takes_the_tree_when_tito_is_killed(tmp_path):
     assert_gone(tag)
 
 
+@pytest.mark.posix_only
 def test_the_guard_ignores_lines_it_does_not_understand(tmp_path):
     """Only trees and users it was told of are killed: a garbled line names nothing."""
     victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
@@ -300,7 +308,7 @@ def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(tm
     try:
         assert not can_take(path)
     finally:
-        holder.send_signal(signal.SIGKILL)  # no release: the system frees the lock of a dead process
+        holder.kill()  # no release: the system frees the lock of a dead process
         holder.wait()
     assert can_take(path, timeout=30)
 
@@ -312,14 +320,14 @@ def test_readers_share_the_build_lock_and_a_writer_waits_for_them(tmp_path):
         assert can_take(path, shared=True)  # another reader, at the same time
         assert not can_take(path, shared=False)  # the writer (system clean) waits
     finally:
-        reader.send_signal(signal.SIGKILL)
+        reader.kill()
         reader.wait()
     assert can_take(path, shared=False, timeout=30)
     writer = hold("writer", path)
     try:
         assert not can_take(path, shared=True)  # while the clean runs, no export starts
     finally:
-        writer.send_signal(signal.SIGKILL)
+        writer.kill()
         writer.wait()
     assert can_take(path, shared=True, timeout=30)
 
@@ -366,6 +374,7 @@ def refuse_for_a_moment(folder: Path, target: Path, seconds: float):
     return timer
 
 
+@pytest.mark.posix_only
 def test_a_replacement_refused_for_a_moment_is_tried_again_the_portable_way(tmp_path):
     target = tmp_path / "target"
     outcome = {}
@@ -383,6 +392,7 @@ def test_a_replacement_refused_for_a_moment_is_tried_again_the_portable_way(tmp_
     assert outcome == {"posix": "refused", "portable": "portable"}
 
 
+@pytest.mark.posix_only
 def test_a_replacement_refused_for_good_still_fails_the_portable_way(tmp_path):
     """The retry is bounded: a file that stays refused fails after :data:`platform.REPLACE_PATIENCE` seconds."""
     target = tmp_path / "target"
@@ -427,3 +437,12 @@ def test_a_notebook_saved_with_windows_line_endings_exports_the_same_package_byt
     assert package_file.read_bytes() == lf_bytes
     check = engine.run("module.export", {"modules": ["01"], "check": True}, ctx)
     assert check.ok and check.data["modules"][0]["status"] == "up_to_date", check.data
+
+
+def test_grading_where_resource_limits_do_not_exist_says_so_in_one_sentence(course_dir, monkeypatch):
+    """Windows has no resource limits for a submission's tests: autograde says what it needs, before anything."""
+    monkeypatch.setattr(platform, "RESOURCE_LIMITS", False)
+    result = engine.run("nbgrader.autograde", {"module": "01"}, Context(project=course_dir))
+    assert not result.ok and result.error["kind"] == "usage_error", result.error
+    assert result.error["message"].startswith("Grading submissions needs Linux or macOS:")
+    assert "--scheduler" in result.error["hint"]

@@ -22,6 +22,9 @@ import pytest
 
 from tito_jupyter.engine import processes
 
+#: The POSIX way of processes (groups, signals); tests/engine/test_platform.py runs the portable one.
+pytestmark = pytest.mark.posix_only
+
 REPO = Path(__file__).resolve().parents[2]
 #: A child that starts a grandchild in its own process group, says so, and loops forever.
 TREE = textwrap.dedent("""
@@ -104,7 +107,7 @@ def test_the_guard_alone_is_enough_where_there_is_no_parent_death_signal(tmp_pat
     wait_until_gone(tag)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+@pytest.mark.linux_only  # the parent-death signal is Linux's
 def test_the_parent_death_signal_alone_takes_the_direct_child(tmp_path):
     """Without the guard (killed, say), the kernel still kills the child at once; only the guard reaches
     the grandchild, so this is why there are both."""

@@ -222,6 +222,7 @@ async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir
         f"01_numbers has no submissions in {course_dir / 'nbgrader/submitted'} from alice, bob o'brien, Zoë.")
 
 
+@pytest.mark.posix_only
 def test_a_sigkilled_server_leaves_no_job_and_no_test_behind(course_dir, tmp_path):
     """The server itself dies by SIGKILL (no shutdown hook runs) while a job's pytest loops: the job (the CLI)
     dies with the server, and the CLI's pytest dies with the CLI (parent-death signal and the guard)."""

@@ -512,6 +512,10 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     """Grade every submission of an assignment with its module's tests, ``workers`` at a time on this machine,
     or on the Dask cluster at ``scheduler``. Each submission runs confined (:mod:`.sandbox`), with ``timeout``
     seconds and ``memory`` MiB; the gradebook is written here, by this process alone."""
+    if scheduler is None and not platform.RESOURCE_LIMITS:
+        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
+                         "and processes of a submission's tests.",
+                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler).")
     _require_nbgrader()
     folder = course_folder(ctx, course_dir)
     assignment = _assignment_ids(ctx, folder, [module])[0]
@@ -522,10 +526,6 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
         raise UsageError(f"--memory {settings.memory_mib} is too little: Python, pytest and numpy need about "
                          "256 MiB before a test runs.", hint="Give at least 256 (MiB); the default is "
                                                              f"{DEFAULT_MEMORY_MIB}.")
-    if scheduler is None and not platform.RESOURCE_LIMITS:
-        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
-                         "and processes of a submission's tests.",
-                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler).")
     submissions = [Submission(p.parent.name, p) for p in sorted((folder / "submitted").glob(f"*/{assignment}"))
                    if p.is_dir() and (not students or p.parent.name in students)]
     if not submissions:
