@@ -76,9 +76,10 @@ def system(request, monkeypatch):
 # -- the rule: no other module asks the system ----------------------------------------------------------------
 
 #: What only the platform module may use: the POSIX lock call, the ways to make or signal a process group, the
-#: signal that kills, and Popen's system-specific options.
+#: signal that kills, Popen's system-specific options, and the file replacement Windows refuses while a file is open.
 FORBIDDEN_MODULES = {"fcntl", "msvcrt"}
-FORBIDDEN_NAMES = {("signal", "SIGKILL"), ("os", "killpg"), ("os", "setsid"), ("os", "setpgid"), ("os", "getpgid")}
+FORBIDDEN_NAMES = {("signal", "SIGKILL"), ("os", "killpg"), ("os", "setsid"), ("os", "setpgid"), ("os", "getpgid"),
+                   ("os", "replace")}
 FORBIDDEN_KEYWORDS = {"start_new_session", "preexec_fn", "creationflags"}
 
 
@@ -110,9 +111,10 @@ def test_the_rule_sees_each_thing_only_the_platform_module_may_do():
         os.killpg(1, signal.SIGKILL)
         os.setsid()
         subprocess.Popen(["x"], start_new_session=True, preexec_fn=None)
+        os.replace("a", "b")
         signal.SIGTERM, os.getpid()  # allowed
     """)
-    assert len(offences(source)) == 7, offences(source)
+    assert len(offences(source)) == 8, offences(source)
 
 
 def test_no_module_but_the_platform_module_imports_fcntl_or_kills_groups_itself():
@@ -137,8 +139,7 @@ def test_every_text_file_tito_writes_goes_through_the_one_writer():
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            mode = next((a.value for a in node.args[1:2] if isinstance(a, ast.Constant)), None) if name == "open" \
-                else None
+            mode = next((a.value for a in node.args[1:2] if isinstance(a, ast.Constant)), None)
             keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             mode = keywords.get("mode", mode)
             if name == "write_text" or (name in {"open", "fdopen"} and isinstance(mode, str)

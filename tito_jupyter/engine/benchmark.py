@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import platform
 from . import benchmark_suite, files, processes
 from .context import Context
 from .modules import current_fingerprint
@@ -65,7 +66,7 @@ def _set_aside(path: Path) -> str:
         aside = path.with_name(path.name + ".corrupt" + (f"-{n}" if n else ""))
         if not aside.exists():
             try:
-                os.replace(path, aside)
+                platform.replace(path, aside)
                 return f"moved to {aside.name}"
             except OSError:
                 break
