@@ -281,7 +281,7 @@ class Portable:
     stop_signals = ("SIGTERM", "SIGBREAK", "SIGHUP")
     replace = staticmethod(_replace_patiently)
     #: How long :meth:`kill_tree` goes on finding and killing processes of a tree that is still starting some.
-    KILL_PATIENCE = 5.0
+    KILL_PATIENCE = 30.0
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -376,7 +376,11 @@ class Portable:
 
     def kill_marked_tree(self, marker: str) -> None:
         """Kill every process of the tree ``marker`` names, again until none is left (a process may start
-        another while we kill), for up to :data:`KILL_PATIENCE` seconds."""
+        another between our look and our kill), for up to :data:`KILL_PATIENCE` seconds.
+
+        Each pass freezes what it found before it kills any of it: a frozen process starts nothing more, so a
+        tree that keeps starting processes (a loop of ``Popen``) cannot outrun the passes, however slow they are
+        on a loaded machine."""
         import psutil
 
         deadline = time.monotonic() + self.KILL_PATIENCE
@@ -384,6 +388,9 @@ class Portable:
             procs = self.members(marker)
             if not procs or time.monotonic() > deadline:
                 return
+            for proc in procs:
+                with contextlib.suppress(psutil.Error, OSError):
+                    proc.suspend()
             for proc in procs:
                 with contextlib.suppress(psutil.Error, OSError):
                     proc.kill()
