@@ -127,10 +127,11 @@ def test_no_module_but_the_platform_module_imports_fcntl_or_kills_groups_itself(
     assert not found, f"only tito_jupyter/platform.py may do these: {found}"
 
 
-def test_every_text_file_tito_writes_goes_through_the_one_writer():
+def test_every_text_file_tito_writes_goes_through_the_one_writer_and_every_read_says_utf8():
     """``files.atomic_write_*`` writes the bytes given (UTF-8, ``\\n``); ``Path.write_text`` and text-mode
     ``open(..., "w")`` would write ``\\r\\n`` on Windows. A stream appended to line by line (a log) may stay
-    open in text mode with ``newline="\\n"``, which writes ``\\n`` everywhere."""
+    open in text mode with ``newline="\\n"``, which writes ``\\n`` everywhere. A text read names UTF-8: the
+    default is the locale's (cp1252 on many Windows laptops)."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if "labextension" in path.relative_to(PACKAGE).parts:
@@ -139,14 +140,16 @@ def test_every_text_file_tito_writes_goes_through_the_one_writer():
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            mode = next((a.value for a in node.args[1:2] if isinstance(a, ast.Constant)), None)
+            builtin_open = isinstance(node.func, ast.Name) and name == "open" or name == "fdopen"
             keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            mode = next((a.value for a in node.args[1:2] if isinstance(a, ast.Constant)), "r")
             mode = keywords.get("mode", mode)
-            if name == "write_text" or (name in {"open", "fdopen"} and isinstance(mode, str)
-                                        and set(mode) & set("wax") and "b" not in mode
-                                        and keywords.get("newline") != "\n"):
-                found.append(f"{path.relative_to(REPO)}:{node.lineno}")
-    assert not found, f"write these with files.atomic_write_text (UTF-8, \\n on every system): {found}"
+            text_mode = builtin_open and isinstance(mode, str) and "b" not in mode
+            if name == "write_text" or (text_mode and set(mode) & set("wax") and keywords.get("newline") != "\n"):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} writes text in the system's way")
+            elif (name == "read_text" and not node.args or text_mode) and "encoding" not in keywords:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} reads text in the locale's encoding")
+    assert not found, f"write with files.atomic_write_text, read with encoding='utf-8': {found}"
 
 
 # -- trees of processes, both ways ------------------------------------------------------------------------------
@@ -447,3 +450,13 @@ def test_grading_where_resource_limits_do_not_exist_says_so_in_one_sentence(cour
     assert not result.ok and result.error["kind"] == "usage_error", result.error
     assert result.error["message"].startswith("Grading submissions needs Linux or macOS:")
     assert "--scheduler" in result.error["hint"]
+
+
+def test_a_child_prints_any_character_and_we_read_it_as_it_was(tmp_path):
+    """On Windows a pipe carries the locale's code page unless told otherwise: every child is told UTF-8."""
+    lines = []
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    env["LC_ALL"] = env["LANG"] = "C"  # the POSIX way to a non-UTF-8 locale, as cp1252 is on Windows
+    script = "print('na\\u00efve \\u5faa\\u73af \\U0001f422')"  # ASCII: the command line is in the locale too
+    finished = processes.run([sys.executable, "-X", "utf8=0", "-c", script], env=env, timeout=60, on_line=lines.append)
+    assert finished.exit_code == 0 and lines == ["naïve 循环 🐢"]

@@ -17,6 +17,7 @@ The rules, in one place, so that no process outlives the command that started it
     systems without the signal.
 - It finds the environment's own tools whether or not the environment is activated: the folder of
   ``sys.executable`` comes first on its ``PATH`` (nbgrader runs ``alembic``; a milestone may run ``python``).
+  A Python child writes UTF-8, on every system (``PYTHONIOENCODING``): its output is read as UTF-8.
 - Its output is streamed (line by line, or to a file the caller reads as it grows), its timeout is enforced,
   and when it ends, what is left of its group is killed.
 - Untrusted code (a student's submission) runs with :class:`Limits`: CPU time, memory, processes and file size
@@ -90,9 +91,12 @@ def tools_folder() -> str:
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """``base`` (default: our environment) plus ``extra``, with the environment's tools first on ``PATH``."""
+    """``base`` (default: our environment) plus ``extra``, with the environment's tools first on ``PATH``, and
+    Python's input and output in UTF-8: we read a child's output as UTF-8, and on Windows a pipe would otherwise
+    carry the locale's code page (cp1252), where a test printing "é" or an emoji fails or comes out garbled."""
     env = dict(os.environ if base is None else base)
     env.update(extra)
+    env["PYTHONIOENCODING"] = "utf-8"
     first = tools_folder()
     rest = [p for p in env.get("PATH", "").split(os.pathsep) if p != first] if env.get("PATH") else []
     env["PATH"] = os.pathsep.join([first, *rest])

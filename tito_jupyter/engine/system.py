@@ -104,7 +104,7 @@ def _jupyter_integration() -> list[dict]:
     for folder in jupyter_config_path():
         for conf in sorted(Path(folder, "jupyter_server_config.d").glob("*.json")):
             try:
-                data = json.loads(conf.read_text())
+                data = json.loads(conf.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             value = data.get("ServerApp", {}).get("jpserver_extensions", {}).get("tito_jupyter")

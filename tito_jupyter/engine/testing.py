@@ -97,7 +97,7 @@ def run_pytest(
     work = course.state_dir / "build"
     work.mkdir(parents=True, exist_ok=True)
     ini = work / "pytest.ini"
-    if not ini.is_file() or ini.read_text() != _PYTEST_INI:
+    if not ini.is_file() or ini.read_text(encoding="utf-8") != _PYTEST_INI:
         files.atomic_write_text(ini, _PYTEST_INI)
     fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
     os.close(fd)

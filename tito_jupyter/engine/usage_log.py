@@ -21,7 +21,7 @@ LOG = "usage.jsonl"
 
 def _config(course: Course) -> dict:
     try:
-        return json.loads((course.state_dir / CONFIG).read_text())
+        return json.loads((course.state_dir / CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 

@@ -435,7 +435,7 @@ def _record_grades(gb, assignment: str, plan: dict, submission: Submission, reco
 def _write_grades(gb, assignment: str, plan: dict, submission: Submission, record: dict, release_nb: dict) -> None:
     gb.update_or_create_student(submission.student)
     stamp = submission.folder / "timestamp.txt"
-    timestamp = stamp.read_text().strip() if stamp.is_file() else ""
+    timestamp = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
     sub = gb.update_or_create_submission(assignment, submission.student,
                                          **({"timestamp": timestamp} if timestamp else {}))
     for cell in record["grade_cells"]:

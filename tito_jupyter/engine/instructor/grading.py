@@ -521,7 +521,7 @@ def collect(ctx: Context, module: str, from_: str | None = None, course_dir: str
                 files.atomic_write_text(stamp, _timestamp_now())
             notebook = path / f"{plan['notebook']}.ipynb"
             origin = "exchange" if student in from_exchange else "folder" if student in from_folder else "submitted"
-            rows.append({"student": student, "notebook": notebook.is_file(), "timestamp": stamp.read_text().strip(),
+            rows.append({"student": student, "notebook": notebook.is_file(), "timestamp": stamp.read_text(encoding="utf-8").strip(),
                          "from": origin, "path": str(path)})
     missing = [r["student"] for r in rows if not r["notebook"]]
     summary = (f"{assignment}: {len(rows)} submission(s) collected "
