@@ -206,6 +206,7 @@ async def test_a_timeout_must_be_a_finite_positive_number_of_seconds(api, course
     assert jobs["jobs"] == [] and not (course_dir / ".tito/progress.json").exists()
 
 
+@pytest.mark.posix_only  # it runs autograde, which needs resource limits (Linux, macOS)
 async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir, monkeypatch):
     # A real command whose option takes a list (--student ... for nbgrader autograde), on a real nbgrader course.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
