@@ -253,10 +253,12 @@ def test_the_portable_guard_takes_the_tree_when_tito_is_killed(tmp_path):
         procs = [p for p in marked(tag) if p.pid != parent.pid and platform.GUARD_FLAG not in p.cmdline()]
         return procs if len(procs) >= 2 else None
 
-    procs = wait_until(tree, 60, "the tree never started")
-    assert all(p.environ().get(platform.TREE_MARKER) for p in procs)  # started the portable way
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
+    try:
+        procs = wait_until(tree, 60, "the tree never started")
+        assert all(p.environ().get(platform.TREE_MARKER) for p in procs)  # started the portable way
+    finally:  # a failure above must not leave the tree running: its guard takes it when the parent goes
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
     assert_gone(tag)
 
 
