@@ -24,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import platform
 from ._version import __version__
 
 FILE = "course-cache.json"
@@ -98,10 +99,10 @@ class FactsCache:
         except OSError:
             return
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
+            with os.fdopen(fd, "wb") as out:
+                out.write(text.encode("utf-8"))
             os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
+            platform.replace(tmp, self.path)
         except OSError:
             try:
                 os.unlink(tmp)

@@ -270,6 +270,7 @@ def assert_says_folder_is_read_only(proc, folder: Path):
     assert "internal error" not in said and "Traceback" not in said
 
 
+@pytest.mark.posix_only
 def test_the_restricted_child_really_cannot_write_a_read_only_folder(tmp_path, read_only):
     folder = read_only(tmp_path / "locked")
     probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"], capture_output=True,
@@ -277,6 +278,7 @@ def test_the_restricted_child_really_cannot_write_a_read_only_folder(tmp_path, r
     assert probe.returncode == 1 and "PermissionError" in probe.stderr  # else the tests below prove nothing
 
 
+@pytest.mark.posix_only
 def test_a_read_only_package_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
     folder = read_only(course_dir / "tinytorch/core")
     proc = tito_restricted("export", "01", env=tito_env)
@@ -284,17 +286,20 @@ def test_a_read_only_package_folder_is_named_in_a_sentence(tito_env, course_dir,
     assert list(folder.iterdir()) == [folder / "__init__.py"]  # no package file, no temporary file
 
 
+@pytest.mark.posix_only
 def test_a_read_only_tito_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
     folder = read_only(course_dir / ".tito")
     assert_says_folder_is_read_only(tito_restricted("complete", "01", env=tito_env), folder)
 
 
+@pytest.mark.posix_only
 def test_a_read_only_build_folder_is_named_in_a_sentence(tito_env, course_dir, read_only):
     assert tito("export", "01", env=tito_env).returncode == 0
     folder = read_only(course_dir / ".tito/build")
     assert_says_folder_is_read_only(tito_restricted("test", "01", env=tito_env), folder)
 
 
+@pytest.mark.posix_only
 def test_clean_in_a_read_only_tito_folder_says_so_as_json_too(tito_env, course_dir, read_only):
     (course_dir / ".tito/build").mkdir(parents=True)
     (course_dir / ".tito/build/pytest-output.log").write_text("old output")
@@ -305,6 +310,7 @@ def test_clean_in_a_read_only_tito_folder_says_so_as_json_too(tito_env, course_d
     assert error["message"] == f"tito cannot write in {folder}: permission denied."
 
 
+@pytest.mark.posix_only
 def test_progress_survives_a_read_only_tito_folder(tito_env, course_dir, read_only):
     assert tito("complete", "01", env=tito_env).returncode == 0
     progress = (course_dir / ".tito/progress.json").read_text()
@@ -313,6 +319,7 @@ def test_progress_survives_a_read_only_tito_folder(tito_env, course_dir, read_on
     assert (course_dir / ".tito/progress.json").read_text() == progress  # the last good progress, untouched
 
 
+@pytest.mark.posix_only
 def test_an_unreadable_notebook_is_named_in_a_sentence(tito_env, course_dir):
     notebook_path = course_dir / "modules/01_numbers/01_numbers.ipynb"
     notebook_path.chmod(0o000)

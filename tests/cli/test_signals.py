@@ -29,6 +29,9 @@ from course_factory import NUMBERS_EXPORT, notebook, write_notebook
 from tito_jupyter import engine
 from tito_jupyter.engine.context import Context
 
+#: Real POSIX signals (SIGTERM, SIGHUP, SIGKILL) to tito and its process groups.
+pytestmark = pytest.mark.posix_only
+
 TRIES = 6
 #: A student's test that starts a process of its own (a grandchild of tito, in pytest's group), then never ends.
 LOOPING_TEST = (

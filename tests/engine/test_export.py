@@ -8,6 +8,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
 from tito_jupyter import engine
 from tito_jupyter.engine.context import Context
@@ -115,6 +117,7 @@ def _export_in_subprocess(course_dir, fault=None):
                           capture_output=True, text=True)
 
 
+@pytest.mark.posix_only
 def test_export_killed_mid_write_leaves_the_old_file(course_dir):
     assert export(course_dir, "01").ok
     old = (course_dir / PKG).read_bytes()

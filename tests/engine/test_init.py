@@ -140,6 +140,7 @@ def _unpacking_started(work: Path, proc: subprocess.Popen, timeout: float = 120)
     raise AssertionError("init ended (or hung) before it began to unpack")
 
 
+@pytest.mark.posix_only
 def test_a_course_appears_whole_or_not_at_all_when_init_is_stopped(edition, tmp_path):
     """SIGTERM and SIGKILL at moments spread over the unpacking: the folder is never there half-filled, and
     after SIGTERM nothing is left beside it either. (A large archive gives the signals time to land mid-way.)"""

@@ -22,6 +22,9 @@ import pytest
 
 from tito_jupyter.engine import processes
 
+#: The POSIX way of processes (groups, signals); tests/engine/test_platform.py runs the portable one.
+pytestmark = pytest.mark.posix_only
+
 REPO = Path(__file__).resolve().parents[2]
 #: A child that starts a grandchild in its own process group, says so, and loops forever.
 TREE = textwrap.dedent("""
@@ -96,19 +99,20 @@ def test_sigkill_of_the_parent_takes_the_child_and_the_grandchild(tmp_path):
 def test_the_guard_alone_is_enough_where_there_is_no_parent_death_signal(tmp_path):
     """As on macOS: no prctl; the guard sees its pipe close and kills the groups it was told of."""
     tag = uuid.uuid4().hex
-    parent = start_parent(tmp_path, tag, setup="processes._die_with_parent_hook = lambda limits=None: None")
+    parent = start_parent(tmp_path, tag, setup="from tito_jupyter import platform\n"
+                          "platform.SYSTEM._die_with_parent_hook = lambda rlimits: None")
     tree_running(tag)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     wait_until_gone(tag)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+@pytest.mark.linux_only  # the parent-death signal is Linux's
 def test_the_parent_death_signal_alone_takes_the_direct_child(tmp_path):
     """Without the guard (killed, say), the kernel still kills the child at once; only the guard reaches
     the grandchild, so this is why there are both."""
     tag = uuid.uuid4().hex
-    parent = start_parent(tmp_path, tag, setup="processes._guard.watch = lambda group: None")
+    parent = start_parent(tmp_path, tag, setup="processes._guard.watch = lambda *tree: None")
     procs = tree_running(tag)
     child = next(p for p in procs if p.ppid() == parent.pid)
     grandchild = next(p for p in procs if p.ppid() == child.pid)

@@ -20,6 +20,9 @@ import pytest
 
 from tito_jupyter.engine import processes, sandbox
 
+#: The jail is Linux's (mount namespaces, chroot), built as root.
+pytestmark = pytest.mark.linux_only
+
 LIMITS = processes.Limits(cpu_seconds=30, memory_bytes=1 << 30, processes=32, file_bytes=1 << 20,
                           output_bytes=1 << 20)
 

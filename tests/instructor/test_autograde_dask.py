@@ -30,6 +30,9 @@ sys.path.insert(0, str(REPO / "tests"))
 from course_factory import make_course  # noqa: E402
 from grading_factory import answer, released_notebook, submit  # noqa: E402
 
+#: Grading needs resource limits (Linux, macOS); the workers are killed by signal.
+pytestmark = pytest.mark.posix_only
+
 #: Answers with full, partial and no marks; each sleeps a little in `add`, so a worker is busy when it is killed.
 ANSWERS = {
     "full": "import time\n    time.sleep(0.5)\n    return a + b",

@@ -135,14 +135,14 @@ def test_pre_commit_hooks_come_from_package_registries_and_cover_the_repository(
 
 
 def _check_names(job: dict) -> list[str]:
-    """The status check names a job reports: its name, once per matrix value where it has one."""
-    name = job.get("name", "")
+    """The status check names a job reports: its name, once per combination of the matrix values it names."""
+    names = [job.get("name", "")]
     matrix = job.get("strategy", {}).get("matrix", {})
     for key, values in matrix.items():
         placeholder = "${{ matrix.%s }}" % key
-        if placeholder in name:
-            return [name.replace(placeholder, str(v)) for v in values]
-    return [name]
+        if key not in ("include", "exclude") and placeholder in names[0]:
+            names = [name.replace(placeholder, str(v)) for name in names for v in values]
+    return names
 
 
 def test_the_branch_ruleset_requires_exactly_the_checks_ci_reports():

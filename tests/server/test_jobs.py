@@ -209,6 +209,7 @@ async def test_a_timeout_must_be_a_finite_positive_number_of_seconds(api, course
     assert jobs["jobs"] == [] and not (course_dir / ".tito/progress.json").exists()
 
 
+@pytest.mark.posix_only  # it runs autograde, which needs resource limits (Linux, macOS)
 async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir, monkeypatch):
     # A real command whose option takes a list (--student ... for nbgrader autograde), on a real nbgrader course.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -225,6 +226,7 @@ async def test_a_job_hands_list_arguments_to_the_engine_as_lists(api, course_dir
         f"01_numbers has no submissions in {course_dir / 'nbgrader/submitted'} from alice, bob o'brien, Zoë.")
 
 
+@pytest.mark.posix_only
 def test_a_sigkilled_server_leaves_no_job_and_no_test_behind(course_dir, tmp_path):
     """The server itself dies by SIGKILL (no shutdown hook runs) while a job's pytest loops: the job (the CLI)
     dies with the server, and the CLI's pytest dies with the CLI (parent-death signal and the guard)."""

@@ -138,6 +138,7 @@ async def test_a_terminal_complete_shows_live_streams_its_events_and_ends_with_i
     assert mine[-1]["state"] == "succeeded" and mine[-1]["event"] == ""
 
 
+@pytest.mark.posix_only
 async def test_a_sigkilled_terminal_run_ends_stopped_not_running_forever(api, course_dir, terminal, tag):
     write_module(course_dir, LOOPING_TEST)
     proc = terminal("complete", "01", "--timeout", "600")
@@ -156,6 +157,7 @@ async def test_a_sigkilled_terminal_run_ends_stopped_not_running_forever(api, co
     assert_fits_the_document(ended)
 
 
+@pytest.mark.posix_only
 async def test_cancel_from_the_server_stops_the_terminal_run_as_ctrl_c_would(api, course_dir, terminal, tag):
     write_module(course_dir, LOOPING_TEST)
     proc = terminal("complete", "01", "--timeout", "600")
@@ -249,6 +251,7 @@ async def test_a_run_of_a_pid_given_to_another_process_is_over_and_that_process_
         other.wait()
 
 
+@pytest.mark.posix_only
 async def test_another_users_run_is_not_stopped_from_here(api, course_dir):
     nobody = subprocess.Popen(["sleep", "120"], user=65534, group=65534)
     try:

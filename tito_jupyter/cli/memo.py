@@ -30,6 +30,8 @@ import re
 import sys
 from pathlib import Path
 
+from .. import platform
+
 FILE = "render-memo.json"
 #: Raise when what is stored changes shape or meaning.
 FORMAT = 1
@@ -216,10 +218,10 @@ class Memo:
         except OSError:
             return
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as out:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n") as out:
                 json.dump({"format": FORMAT, "texts": self._entries}, out, separators=(",", ":"))
             os.chmod(tmp, 0o644)
-            os.replace(tmp, self._path)
+            platform.replace(tmp, self._path)
         except OSError:
             try:
                 os.unlink(tmp)

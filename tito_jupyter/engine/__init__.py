@@ -12,7 +12,7 @@ from ..commands import Command, find
 from ..errors import TitoError, UsageError
 from . import runs, usage_log
 from .context import Context
-from .files import refused_by_file_system
+from .files import atomic_write_text, refused_by_file_system
 from .results import EventSink, Result
 
 __all__ = ["Context", "EventSink", "Result", "run"]
@@ -96,7 +96,7 @@ def _save_traceback(ctx: Context) -> str | None:
         path = folder / "last-error.txt"
         import traceback  # only when a bug is being reported
 
-        path.write_text(traceback.format_exc())
+        atomic_write_text(path, traceback.format_exc())
         return str(path)
     except Exception:
         return None

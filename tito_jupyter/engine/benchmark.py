@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import platform
 from . import benchmark_suite, files, processes
 from .context import Context
 from .modules import current_fingerprint
@@ -65,7 +66,7 @@ def _set_aside(path: Path) -> str:
         aside = path.with_name(path.name + ".corrupt" + (f"-{n}" if n else ""))
         if not aside.exists():
             try:
-                os.replace(path, aside)
+                platform.replace(path, aside)
                 return f"moved to {aside.name}"
             except OSError:
                 break
@@ -265,8 +266,8 @@ def _run_suite(ctx: Context, names: list[str], repeats: int, previous: dict | No
 
     with tempfile.TemporaryDirectory(prefix="tito-benchmark-") as scratch:
         request, out = Path(scratch) / "request.json", Path(scratch) / "outcome.json"
-        request.write_text(json.dumps({"names": names, "repeats": repeats, "warmup": WARMUP, "previous": previous}),
-                           encoding="utf-8")
+        files.atomic_write_text(request, json.dumps({"names": names, "repeats": repeats, "warmup": WARMUP,
+                                                     "previous": previous}))
         # run_path, not `python suite.py`: a script's folder goes first on sys.path, and tito's engine folder
         # must not stand between the student's code and the standard library.
         argv = [sys.executable, "-c",

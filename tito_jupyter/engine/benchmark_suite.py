@@ -213,7 +213,7 @@ def _main(request_path: str, out_path: str) -> int:
         if request.get("previous") is not None:
             outcome["comparison"] = compare_runs(request["previous"], report)
             outcome["changes"] = format_changes(outcome["comparison"])
-    with open(out_path, "w", encoding="utf-8") as file:
+    with open(out_path, "w", encoding="utf-8", newline="\n") as file:
         json.dump(outcome, file, allow_nan=False)
     return 0
 

@@ -14,8 +14,10 @@ import urllib.parse
 import webbrowser
 from pathlib import Path
 
+from .. import platform
 from ..commands import find
 from . import export as export_mod
+from . import files
 from . import processes
 from . import run as run_command
 from .context import Context
@@ -82,7 +84,7 @@ def lab_command(root, port: int, ip: str, token: str) -> list[str]:
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
            f"--ServerApp.ip={ip}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0",
            "--ServerApp.open_browser=False"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    if platform.is_root():
         cmd.append("--allow-root")
     return cmd
 
@@ -101,11 +103,11 @@ def write_student_config(folder: Path) -> None:
     on ``JUPYTER_CONFIG_PATH``: the first config dir wins over the environment's, which pip's install left on."""
     off = {name: False for name in NBGRADER_SERVER_EXTENSIONS}
     (folder / "jupyter_server_config.d").mkdir(parents=True, exist_ok=True)
-    (folder / "jupyter_server_config.d" / "tito_student.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": off}}), encoding="utf-8")
+    files.atomic_write_text(folder / "jupyter_server_config.d" / "tito_student.json",
+                            json.dumps({"ServerApp": {"jpserver_extensions": off}}))
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    (folder / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}}), encoding="utf-8")
+    files.atomic_write_text(folder / "labconfig" / "page_config.json",
+                            json.dumps({"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}}))
 
 
 def serve(ctx: Context, port: int | None = None, ip: str | None = None, open_browser: bool = False,

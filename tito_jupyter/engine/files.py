@@ -1,11 +1,13 @@
 """Safe file handling: atomic writes, cross-process locks, and sentences for what the file system refuses.
 
 A file tito writes is always either the old version or the new one: the bytes go to a temporary file in the
-same folder, are flushed to disk, and replace the target in one ``os.replace``. A process killed half way
+same folder, are flushed to disk, and replace the target in one ``os.replace`` (:func:`platform.replace`). Text is
+written as UTF-8 with ``\n`` line endings on every system (the bytes given, never translated), so a notebook, a
+package file or the progress written on Windows is byte for byte the one written on Linux. A process killed half way
 leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps away.
 
 Commands that work in ``.tito/build`` or write the package share one lock that ``system clean`` takes alone, so
-a clean never pulls files from under them. A write the file system refuses (a read-only folder) becomes one
+a clean never pulls files from under them. The locks are :mod:`tito_jupyter.platform`'s (filelock's). A write the file system refuses (a read-only folder) becomes one
 sentence naming the folder (:func:`refused_by_file_system`, applied by ``engine.run``), not an internal error.
 """
 
@@ -13,13 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import functools
 import json
 import os
-import time
 from pathlib import Path
 
+from .. import platform
 from ..errors import TitoError
 
 TMP_SUFFIX = ".tito-tmp"
@@ -52,7 +53,7 @@ def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) 
             os.fsync(f.fileno())
         with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        platform.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -117,31 +118,26 @@ def refused_by_file_system(exc: BaseException) -> TitoError | None:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation", shared: bool = False):
-    """Hold a lock on ``path`` across processes (CLI, server jobs, magics) for the block's duration.
+def file_lock(path: Path, timeout: float = 120.0, what: str = "this operation", shared: bool | None = None):
+    """Hold a lock on ``path`` across processes (CLI, server jobs, magics) and threads for the block's duration.
 
-    Exclusive by default; ``shared`` locks may be held by many processes at once, and keep out an exclusive one.
+    Exclusive by default (``shared=None``). A lock file some use with ``shared=True`` (many holders at once)
+    is a reader-writer lock: its exclusive users pass ``shared=False``, and wait for every shared holder.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise LockTimeout(
-                        f"Another tito process has been running {what} for over {timeout:.0f} s.",
-                        hint="Wait for it to finish, or stop it, then try again.",
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    held = (platform.exclusive_lock(path, timeout) if shared is None
+            else platform.reader_writer_lock(path, timeout, write=not shared))
+    try:
+        held.__enter__()
+    except platform.LockBusy:
+        raise LockTimeout(
+            f"Another tito process has been running {what} for over {timeout:.0f} s.",
+            hint="Wait for it to finish, or stop it, then try again.",
+        ) from None
+    with contextlib.ExitStack() as release:
+        release.push(held)
+        yield
 
 
 #: Seconds ``system clean`` waits for running work before it says a command is running.
@@ -169,5 +165,5 @@ def uses_build(operation):
 
 def build_cleaning(state_dir: Path):
     """Held (exclusive) by ``system clean``: no export, test run or checkpoint runs meanwhile."""
-    return file_lock(Path(state_dir) / "locks" / "build.lock", timeout=CLEAN_WAIT,
+    return file_lock(Path(state_dir) / "locks" / "build.lock", timeout=CLEAN_WAIT, shared=False,
                      what="an export, a test run or a checkpoint on this course")

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
+from pathlib import Path
+
+if __name__ == "__main__":  # run as a script (-I -S): the package this file is in is not on the path yet
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tito_jupyter import platform  # noqa: E402  (the standard library only; imported before the chroot)
 
 #: Exit code when the jail could not be built (as ``env`` and ``chroot`` use 125-127).
 LAUNCH_FAILED = 125
@@ -21,7 +26,6 @@ LAUNCH_FAILED = 125
 
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 _CLONE_NEWNS = 0x00020000
-_PR_SET_PDEATHSIG = 1
 
 
 def _launch(spec: dict, argv: list[str]) -> None:
@@ -78,7 +82,7 @@ def enter(spec: dict) -> None:
     os.makedirs(root + "/dev", exist_ok=True)
     for device in ("null", "zero", "random", "urandom"):
         target = f"{root}/dev/{device}"
-        open(target, "w").close()
+        open(target, "wb").close()
         mount(f"/dev/{device}", target, None, _MS_BIND)
     os.chroot(root)
     os.chdir(spec["cwd"])
@@ -87,8 +91,7 @@ def enter(spec: dict) -> None:
     os.setgid(uid)
     os.setuid(uid)  # from root to another user: every capability goes too, so chroot cannot be undone
     # A change of user clears the parent-death signal processes.start armed: arm it again (see processes.py).
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the signal was armed again
+    if not platform.arm_parent_death_signal(parent):  # the parent died before the signal was armed again
         os._exit(LAUNCH_FAILED)
 
 

@@ -2,37 +2,41 @@
 
 The rules, in one place, so that no process outlives the command that started it:
 
-- A child runs in a session, and so a process group, of its own: stopping it stops its whole tree, and a
-  Ctrl-C typed at the terminal reaches tito only, which then stops the child on purpose.
+- A child leads a tree of its own (on POSIX a session, and so a process group; on Windows a console group and
+  a marker in its environment): stopping it stops its whole tree, and a Ctrl-C typed at the terminal reaches
+  tito only, which then stops the child on purpose.
 - It dies with us, however we end, SIGKILL included:
 
   * on Linux the kernel sends it SIGKILL when the thread that started it exits (the parent-death signal,
     ``prctl(PR_SET_PDEATHSIG)``, set between fork and exec). Start children from a thread that waits for
     them (every runner here does), never from a short-lived one;
-  * everywhere, a guard: one small process per tito process (this file run as a script, stdlib only) that
-    reads the process groups we start from a pipe. When the pipe closes (we are gone, however) or our pid
-    stops being its parent, it kills every group still listed. That covers the grandchildren, which the
+  * everywhere, a guard: one small process per tito process (:func:`tito_jupyter.platform.guard_main`) that
+    reads the trees we start from a pipe. When the pipe closes (we are gone, however) or our process is
+    gone, it kills every tree still listed. That covers the grandchildren, which the
     parent-death signal does not reach (pytest's own children, a test that starts a subprocess), and
     systems without the signal.
 - It finds the environment's own tools whether or not the environment is activated: the folder of
   ``sys.executable`` comes first on its ``PATH`` (nbgrader runs ``alembic``; a milestone may run ``python``).
+  A Python child writes UTF-8, on every system (``PYTHONIOENCODING``): its output is read as UTF-8.
 - Its output is streamed (line by line, or to a file the caller reads as it grows), its timeout is enforced,
   and when it ends, what is left of its group is killed.
 - Untrusted code (a student's submission) runs with :class:`Limits`: CPU time, memory, processes and file size
   are the kernel's resource limits, set in the child before it starts; output is capped by our reader. The
   jail that keeps such code away from files and other users' processes is :mod:`.sandbox`.
-- SIGTERM and SIGHUP (the terminal closed) unwind tito like Ctrl-C (:func:`stop_on_signals`), so the same
-  ``except``/``finally`` paths stop children and clean up atomic writes.
+- SIGTERM and SIGHUP (the terminal closed), and Ctrl-Break on Windows, unwind tito like Ctrl-C
+  (:func:`stop_on_signals`), so the same ``except``/``finally`` paths stop children and clean up atomic writes.
 
-Everything platform-specific about processes lives in this module. Callers use :func:`run` (start, stream,
+What differs between systems (process groups and signals on POSIX, a marked tree found by psutil on Windows)
+is :mod:`tito_jupyter.platform`'s; this module holds the rules. Callers use :func:`run` (start, stream,
 time out, stop), :func:`start`/:func:`exited`/:func:`stop` for a child that lives as long as a command
 (JupyterLab), :func:`worker_threads` for pools of runs, :func:`start_async`/:func:`finish_async` in an event
 loop, and :func:`stop_on_signals`, :func:`child_env`, :func:`put_tools_on_path`, :func:`signal_group`,
-:func:`kill_marked`.
+:func:`interrupt_group`, :func:`kill_group`, :func:`kill_marked`.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -44,11 +48,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Mapping, Sequence
 
+from .. import platform
+
 #: How often a waiting runner looks at its child (and calls its ``on_tick``), in seconds.
 TICK = 0.05
-#: How long the guard waits on its pipe before it checks its parent anyway, in seconds.
-_GUARD_CHECK = 0.5
-_GUARD_FLAG = "--tito-process-guard"
 
 
 def __getattr__(name: str):
@@ -74,9 +77,12 @@ def tools_folder() -> str:
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """``base`` (default: our environment) plus ``extra``, with the environment's tools first on ``PATH``."""
+    """``base`` (default: our environment) plus ``extra``, with the environment's tools first on ``PATH``, and
+    Python's input and output in UTF-8: we read a child's output as UTF-8, and on Windows a pipe would otherwise
+    carry the locale's code page (cp1252), where a test printing "é" or an emoji fails or comes out garbled."""
     env = dict(os.environ if base is None else base)
     env.update(extra)
+    env["PYTHONIOENCODING"] = "utf-8"
     first = tools_folder()
     rest = [p for p in env.get("PATH", "").split(os.pathsep) if p != first] if env.get("PATH") else []
     env["PATH"] = os.pathsep.join([first, *rest])
@@ -88,16 +94,7 @@ def put_tools_on_path() -> None:
     os.environ["PATH"] = child_env()["PATH"]
 
 
-# -- dying with the parent -------------------------------------------------------------------------------
-
-_prctl = None
-if sys.platform.startswith("linux"):
-    _PR_SET_PDEATHSIG = 1
-
-    def _load_prctl():
-        import ctypes
-
-        return ctypes.CDLL(None, use_errno=True).prctl
+# -- what a child may use ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -117,23 +114,10 @@ class Limits:
     output_bytes: int | None = None
 
     def rlimits(self) -> list[tuple[int, tuple[int, int]]]:
-        """(resource, (soft, hard)) for ``setrlimit``, computed before the fork (the hook must not compute)."""
-        import math
-        import resource
-
-        pairs = []
-        if self.cpu_seconds is not None:
-            # The hard value is one second on: SIGXCPU first (a reason we can name), then SIGKILL.
-            seconds = max(1, math.ceil(self.cpu_seconds))
-            pairs.append((resource.RLIMIT_CPU, (seconds, seconds + 1)))
-        if self.memory_bytes is not None:
-            pairs.append((resource.RLIMIT_AS, (int(self.memory_bytes),) * 2))
-        if self.processes is not None:
-            already = 0 if os.geteuid() == 0 else _threads_of_user(os.getuid())
-            pairs.append((resource.RLIMIT_NPROC, (already + int(self.processes),) * 2))
-        if self.file_bytes is not None:
-            pairs.append((resource.RLIMIT_FSIZE, (int(self.file_bytes),) * 2))
-        return pairs
+        """(resource, (soft, hard)) for ``setrlimit``, computed before the fork (the hook must not compute).
+        Where the system has no such limits (Windows), :class:`platform.NotSupportedHere` says so."""
+        return platform.resource_limits(self.cpu_seconds, self.memory_bytes, self.processes, self.file_bytes,
+                                        threads_of_user=_threads_of_user)
 
     def reason(self, finished: "Finished") -> str | None:
         """The limit that ended a run, as a sentence's end ("printed more than 10 MiB"), or None."""
@@ -168,49 +152,25 @@ def _threads_of_user(uid: int) -> int:
     return total
 
 
-def _die_with_parent_hook(limits: Limits | None = None) -> Callable[[], None] | None:
-    """A preexec hook that gives the child the parent-death signal (and ``limits``), or None where there is none.
-
-    It runs in the child between fork and exec, so it only calls what was prepared before the fork.
-    """
-    global _prctl
-    pairs = limits.rlimits() if limits is not None else []
-    if not sys.platform.startswith("linux") and not pairs:
-        return None
-    if sys.platform.startswith("linux") and _prctl is None:
-        _prctl = _load_prctl()
-    prctl, parent = _prctl, os.getpid()
-    setrlimit = None
-    if pairs:
-        import resource
-
-        setrlimit = resource.setrlimit
-
-    def hook() -> None:
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            if os.getppid() != parent:  # the parent died before the signal was armed
-                os.kill(os.getpid(), signal.SIGKILL)
-        for which, values in pairs:
-            setrlimit(which, values)
-
-    return hook
-
-
 class _GuardClient:
-    """Our side of the guard: started on first use (again after a fork), told of each group we start."""
+    """Our side of the guard (:func:`platform.guard_main`): started on first use (again after a fork), told of
+    each tree we start."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._owner: int | None = None
-        self._groups: set[str] = set()  # process groups ("123") and jailed users ("u1500000123")
+        self._groups: set[str] = set()  # the guard's names of our trees ("123") and jailed users ("u1500000123")
+        self._names: dict[int, str] = {}  # a tree's leader's pid: the guard's name for the tree
 
-    def watch(self, group: int) -> None:
-        self._add(str(group))
+    def watch(self, pid: int, name: str | None = None) -> None:
+        """The tree ``pid`` leads, which the guard knows as ``name`` (:func:`platform.tree_started`)."""
+        name = name or str(pid)
+        self._names[pid] = name
+        self._add(name)
 
-    def unwatch(self, group: int) -> None:
-        self._remove(str(group))
+    def unwatch(self, pid: int) -> None:
+        self._remove(self._names.pop(pid, str(pid)))
 
     def watch_user(self, uid: int) -> None:
         """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
@@ -249,11 +209,7 @@ class _GuardClient:
     @staticmethod
     def _start() -> subprocess.Popen | None:
         try:
-            return subprocess.Popen(
-                [sys.executable, "-I", "-S", str(Path(__file__).resolve()), _GUARD_FLAG],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C or a hang-up of our terminal must not reach it
-            )
+            return platform.start_guard()
         except OSError:
             return None  # without a guard the parent-death signal still covers the direct children
 
@@ -273,70 +229,28 @@ class _GuardClient:
 _guard = _GuardClient()
 
 
-def _guard_main() -> None:
-    """The guard process: keep the list of live groups; when the parent is gone, kill them all."""
-    import select
-
-    for name in ("SIGINT", "SIGHUP"):
-        signal.signal(getattr(signal, name), signal.SIG_IGN)
-    parent = os.getppid()
-    groups: set[int] = set()
-    users: set[int] = set()
-    pending = b""
-    while os.getppid() == parent:
-        ready, _, _ = select.select([0], [], [], _GUARD_CHECK)
-        if not ready:
-            continue
-        chunk = os.read(0, 65536)
-        if not chunk:
-            break  # the pipe closed: the parent exited, normally or not
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            sign, item = line[:1], line[1:]
-            kind = users if item[:1] == b"u" else groups
-            item = item[1:] if kind is users else item
-            if sign in (b"+", b"-") and item.isdigit():
-                (kind.add if sign == b"+" else kind.discard)(int(item))
-    for group in groups:
-        signal_group(group, signal.SIGKILL)
-    for uid in users:
-        kill_user(uid)
-
-
 def kill_user(uid: int) -> None:
-    """Kill every process of user ``uid`` (never root): ``kill(-1)`` sent as that user, from a child of ours.
-
-    The kernel signals all of the user's processes in one pass that new forks cannot slip through, whatever
-    group or session they moved to. Only root can become another user; for anyone else this does nothing.
-    """
-    if uid <= 0 or os.geteuid() != 0:
-        return
-    pid = os.fork()
-    if pid == 0:  # the child: become the user, signal everything it owns, and go (nothing else runs here)
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        except BaseException:
-            pass
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    """Kill every process of the jailed user ``uid`` (never root), whatever group or session it moved to."""
+    platform.kill_user(uid)
 
 
 # -- starting, waiting, stopping -------------------------------------------------------------------------
 
 
 def signal_group(group: int, sig: int) -> None:
-    """Send ``sig`` to a child's process group; never to ours or to init, never an error if it has gone."""
-    if group <= 1 or group == os.getpgrp():
-        return
-    try:
-        os.killpg(group, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Send ``sig`` to the tree a child of ours leads (``group``: the child's pid); never an error if it has gone."""
+    platform.signal_tree(group, sig)
+
+
+def interrupt_group(group: int) -> None:
+    """What Ctrl-C at a terminal does, to the tree a child of ours leads: a tito child unwinds and writes its
+    result."""
+    platform.interrupt_tree(group)
+
+
+def kill_group(group: int) -> None:
+    """Kill the tree a child of ours leads, and what it left behind."""
+    platform.kill_tree(group)
 
 
 def start(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, stdin=subprocess.DEVNULL,
@@ -345,12 +259,12 @@ def start(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None
 
     ``stdin`` defaults to nothing: a child that waits for input would otherwise wait forever.
     """
+    options = platform.child_options(child_env(env), limits.rlimits() if limits is not None else ())
     proc = subprocess.Popen(
-        list(argv), cwd=cwd, env=child_env(env), stdin=stdin, stdout=stdout, stderr=stderr,
-        start_new_session=True, preexec_fn=_die_with_parent_hook(limits),
+        list(argv), cwd=cwd, stdin=stdin, stdout=stdout, stderr=stderr, **options,
         **({"text": True, "encoding": "utf-8", "errors": "replace"} if text else {}),
     )
-    _guard.watch(proc.pid)
+    _guard.watch(proc.pid, platform.tree_started(proc.pid, options))
     return proc
 
 
@@ -386,9 +300,10 @@ def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> 
         if ask is not None and not exited(proc):
             signal_group(proc.pid, ask)
             exited(proc, grace)
-        signal_group(proc.pid, signal.SIGKILL)  # the leader, or what it left behind
+        kill_group(proc.pid)  # the leader, or what it left behind
     code = proc.wait()
     _guard.unwatch(proc.pid)  # only now: if we are interrupted before, the guard still has the group
+    platform.tree_forgotten(proc.pid)
     return code
 
 
@@ -519,10 +434,10 @@ async def start_async(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] |
     """
     import asyncio
 
-    proc = await asyncio.create_subprocess_exec(
-        *argv, cwd=cwd, env=child_env(env), start_new_session=True, preexec_fn=_die_with_parent_hook(),
-        **{"stdin": asyncio.subprocess.DEVNULL, **kwargs})
-    _guard.watch(proc.pid)
+    options = platform.child_options(child_env(env))
+    proc = await asyncio.create_subprocess_exec(*argv, cwd=cwd, **options,
+                                                **{"stdin": asyncio.subprocess.DEVNULL, **kwargs})
+    _guard.watch(proc.pid, platform.tree_started(proc.pid, options))
     return proc
 
 
@@ -537,8 +452,9 @@ def unwatch_user(uid: int) -> None:
 
 def finish_async(proc) -> None:
     """After an asyncio child has ended: kill what is left of its group, and tell the guard it is done."""
-    signal_group(proc.pid, signal.SIGKILL)
+    kill_group(proc.pid)
     _guard.unwatch(proc.pid)
+    platform.tree_forgotten(proc.pid)
 
 
 def kill_marked(name: str, value: str) -> int:
@@ -561,9 +477,4 @@ def kill_marked(name: str, value: str) -> int:
     return killed
 
 
-if __name__ == "__main__" and sys.argv[1:] == [_GUARD_FLAG]:
-    _guard_main()
-else:
-    import atexit
-
-    atexit.register(_guard.close)
+atexit.register(_guard.close)

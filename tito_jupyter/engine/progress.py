@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .. import notebooks
+from .. import notebooks, platform
 from ..course import Course, Module
 from . import files
 
@@ -134,7 +134,7 @@ class ProgressStore:
             except OSError:
                 break
             try:
-                os.replace(self.path, aside)
+                platform.replace(self.path, aside)
                 return f"moved to {aside.name}"
             except OSError:
                 aside.unlink(missing_ok=True)

@@ -38,7 +38,7 @@ def pytest_addoption(parser):
 
 class _Writer:
     def __init__(self, path: str):
-        self._file = open(path, "a", encoding="utf-8", buffering=1)
+        self._file = open(path, "a", encoding="utf-8", newline="\n", buffering=1)
 
     def write(self, record: dict) -> None:
         self._file.write(json.dumps(record) + "\n")

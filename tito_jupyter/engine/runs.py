@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import platform
 from .results import EventSink, Result
 
 #: The folder, inside the course's state folder.
@@ -206,7 +207,7 @@ def announce(state_dir: Path, command: str, args: dict, origin: str) -> Announce
             run_id = new_id()
             path = folder / f"{run_id}.jsonl"
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0),
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | platform.O_NOFOLLOW,
                              0o644)
             except FileExistsError:
                 continue
@@ -253,7 +254,7 @@ class Chunk:
 def open_run_file(path: Path) -> int | None:
     """A descriptor to read the regular file at ``path`` (never a FIFO, a device or a symlink), or None."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | platform.O_NONBLOCK | platform.O_NOFOLLOW)
     except OSError:
         return None
     try:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .. import platform
 from .processes import Finished, Limits, kill_user, tools_folder, unwatch_user, watch_user
 
 #: Jailed users' ids: random, far above any real account's, never reused in practice.
@@ -137,9 +138,9 @@ def status() -> tuple[bool, str]:
 
 
 def _probe() -> tuple[bool, str]:
-    if not sys.platform.startswith("linux"):
-        return False, "no jail on this system (Linux only): submissions run with resource limits only"
-    if os.geteuid() != 0:
+    if not platform.JAIL_HERE:
+        return False, "no jail on this system (sandboxed grading needs Linux): submissions run with resource limits only"
+    if not platform.is_root():
         return False, ("not root, so no jail: submissions run as this user with resource limits, and can read "
                        "what this user can read")
     import subprocess
@@ -170,7 +171,7 @@ def _probe() -> tuple[bool, str]:
 def sweep(uid: int, wait: float = 5.0) -> None:
     """Kill every process of the jailed user ``uid``, whatever group or session it moved to (a double fork, a
     fork bomb), and wait up to ``wait`` seconds until none is left."""
-    if os.geteuid() != 0 or uid < UID_RANGE[0]:
+    if not platform.is_root() or uid < UID_RANGE[0]:
         return  # never a real user (ourselves included)
     deadline = time.monotonic() + wait
     while True:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import signal
 
+from .. import platform
+
 
 class Stopped(KeyboardInterrupt):
-    """tito was asked to stop by a signal other than Ctrl-C (SIGTERM, SIGHUP); unwinds like Ctrl-C."""
+    """tito was asked to stop by a signal other than Ctrl-C (SIGTERM, SIGHUP, SIGBREAK); unwinds like Ctrl-C."""
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
@@ -23,11 +25,12 @@ class Stopped(KeyboardInterrupt):
 
 
 def stop_on_signals() -> None:
-    """Make SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as Ctrl-C raises KeyboardInterrupt."""
+    """Make SIGTERM and SIGHUP (Ctrl-Break on Windows: :data:`platform.STOP_SIGNALS`) raise :class:`Stopped` in
+    the main thread, as Ctrl-C raises KeyboardInterrupt."""
 
     def handler(signum, _frame):
         raise Stopped(signum)
 
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in platform.STOP_SIGNALS:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), handler)

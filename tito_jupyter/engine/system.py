@@ -104,7 +104,7 @@ def _jupyter_integration() -> list[dict]:
     for folder in jupyter_config_path():
         for conf in sorted(Path(folder, "jupyter_server_config.d").glob("*.json")):
             try:
-                data = json.loads(conf.read_text())
+                data = json.loads(conf.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             value = data.get("ServerApp", {}).get("jpserver_extensions", {}).get("tito_jupyter")
@@ -190,7 +190,7 @@ def setup(ctx: Context) -> Result:
     """Make the course ready: tito's folder, a starting point for every notebook, the package, a first export."""
     course = ctx.course
     course.state_dir.mkdir(exist_ok=True)
-    (course.state_dir / ".gitignore").write_text("*\n")
+    atomic_write_text(course.state_dir / ".gitignore", "*\n")
     recorded = [m.id for m in course.modules if m.notebook.is_file() and record_starting_point(course, m)]
     init = course.package_dir / "__init__.py"
     if not init.exists():

@@ -15,14 +15,13 @@ import ast
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
-from .. import notebooks
+from .. import notebooks, platform
 from ..course import MODULE_TESTS_DIR, PACKAGE, Course, Module
 from . import files, processes, sandbox
 from .results import NULL_SINK, EventSink
@@ -145,8 +144,8 @@ def run_stages(
     work = course.state_dir / "build"
     work.mkdir(parents=True, exist_ok=True)
     ini = work / "pytest.ini"
-    if not ini.is_file() or ini.read_text() != _PYTEST_INI:
-        ini.write_text(_PYTEST_INI)
+    if not ini.is_file() or ini.read_text(encoding="utf-8") != _PYTEST_INI:
+        files.atomic_write_text(ini, _PYTEST_INI)
     fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
     os.close(fd)
     report = Path(report_name)
@@ -260,7 +259,7 @@ def run_stages(
                     finished = runner(cmd, cwd=course.root, env=env, output=output, on_tick=tick, limits=limits)
                     drain()
                 except _StageTimedOut:  # the runner stopped the child's whole tree on the way out
-                    finished = processes.Finished(exit_code=-signal.SIGKILL, timed_out=True,
+                    finished = processes.Finished(exit_code=platform.KILLED_EXIT_CODE, timed_out=True,
                                                   seconds=time.monotonic() - started[0], stopped_by="timeout")
                 except _StageStopped:
                     finished = None

@@ -21,7 +21,7 @@ LOG = "usage.jsonl"
 
 def _config(course: Course) -> dict:
     try:
-        return json.loads((course.state_dir / CONFIG).read_text())
+        return json.loads((course.state_dir / CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -36,7 +36,7 @@ def record(ctx: Context, command: str, result: Result) -> None:
         return
     entry = {"at": round(time.time(), 3), "command": command, "ok": result.ok,
              "seconds": round(result.duration, 4), "error": (result.error or {}).get("kind")}
-    with open(course.state_dir / LOG, "a", encoding="utf-8") as f:
+    with open(course.state_dir / LOG, "a", encoding="utf-8", newline="\n") as f:
         f.write(json.dumps(entry) + "\n")
 
 

@@ -7,8 +7,8 @@ come; the event loop never waits on the job. Jobs run a few at a time (the rest 
 own cross-process export lock keeps exports of one project from overlapping, and the server never holds that
 lock while it waits for a job, so jobs cannot deadlock on it.
 
-Stopping a job (cancel, timeout, server shutdown) interrupts the CLI first (SIGINT: it unwinds, atomic writes
-clean up after themselves), then kills its process group, then every process that still carries the job's
+Stopping a job (cancel, timeout, server shutdown) interrupts the CLI first (as Ctrl-C does: it unwinds, atomic
+writes clean up after themselves), then kills its process tree, then every process that still carries the job's
 marker in its environment (a pytest run the CLI started in a session of its own, an orphan of either).
 Jobs start and end by the rules of :mod:`tito_jupyter.engine.processes`, so a server that dies, even by SIGKILL,
 takes its jobs and their tests with it.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import sys
 import time
 import uuid
@@ -39,7 +38,7 @@ FINAL_STATES = frozenset(STATES) - {"queued", "running"}
 #: Environment variable every process of a job inherits, so stray ones can be found and stopped (and the CLI knows
 #: it runs as a job, which it does not announce as a run of its own).
 JOB_MARKER = runs.JOB_MARKER
-#: Seconds a job gets to stop by itself after SIGINT before it is killed.
+#: Seconds a job gets to stop by itself after the interrupt before it is killed.
 STOP_GRACE = 2.0
 #: The longest JSON line a job may print (a result with thousands of test outcomes is a few MB).
 LINE_LIMIT = 64 * 1024 * 1024
@@ -392,11 +391,11 @@ class JobManager:
         if proc is None or proc.returncode is not None:
             return
         group = proc.pid  # the job runs in a session of its own: its pid is its process group
-        processes.signal_group(group, signal.SIGINT)
+        processes.interrupt_group(group)
         try:
             await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE)
         except asyncio.TimeoutError:
-            processes.signal_group(group, signal.SIGKILL)
+            processes.kill_group(group)
             await proc.wait()
         processes.finish_async(proc)  # anything of the group still there (the CLI has exited)
         await self._kill_marked(job)

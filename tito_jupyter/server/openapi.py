@@ -25,6 +25,7 @@ import typing
 from pathlib import Path
 
 from .. import contracts
+from ..engine.files import atomic_write_text
 from ..commands import BUILTIN, MAX_SECONDS, Arg, Command, rest_actions
 
 HERE = Path(__file__).parent
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.read_text(encoding="utf-8") != text:
             stale.append(path)
             if not check:
-                path.write_text(text, encoding="utf-8")
+                atomic_write_text(path, text)
     for path in stale:
         verb = "is stale" if check else "written"
         print(f"{path.name} {verb}" + ("; run `python -m tito_jupyter.server.openapi` and commit it." if check else ""))

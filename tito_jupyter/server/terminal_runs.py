@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .. import platform
 from ..commands import find
 from ..course import STATE_DIR, Course
 from ..engine import runs
@@ -249,9 +249,9 @@ def stop_run(header: dict) -> str | None:
         return None  # it has ended; the next look reports how
     try:
         proc = psutil.Process(header["pid"])
-        if hasattr(os, "getuid") and proc.uids().real != os.getuid():
+        if platform.user_id() is not None and proc.uids().real != platform.user_id():
             return "This run belongs to another user; stop it in its own terminal."
-        proc.send_signal(signal.SIGTERM)
+        platform.ask_to_stop(proc.pid)
     except psutil.NoSuchProcess:
         return None
     except (psutil.Error, OSError) as exc:

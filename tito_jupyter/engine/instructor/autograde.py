@@ -42,6 +42,7 @@ from concurrent.futures import as_completed
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from ... import platform
 from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ...errors import TitoError, UsageError
 from ...notebooks import cell_source
@@ -275,7 +276,7 @@ def _scratch_folder() -> Path:
     for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
         pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
         try:
-            if not pid.isdigit() or folder.stat().st_uid != os.geteuid() or _running(int(pid)):
+            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or _running(int(pid)):
                 continue
         except OSError:  # the folder went meanwhile
             continue
@@ -471,7 +472,7 @@ def _record_grades(gb, assignment: str, plan: dict, submission: Submission, reco
 def _write_grades(gb, assignment: str, plan: dict, submission: Submission, record: dict, release_nb: dict) -> None:
     gb.update_or_create_student(submission.student)
     stamp = submission.folder / "timestamp.txt"
-    timestamp = stamp.read_text().strip() if stamp.is_file() else ""
+    timestamp = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
     sub = gb.update_or_create_submission(assignment, submission.student,
                                          **({"timestamp": timestamp} if timestamp else {}))
     for cell in record["grade_cells"]:
@@ -624,6 +625,11 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     on the Dask cluster at ``scheduler``, or on a cluster of ``workers`` workers from the Dask Gateway at
     ``gateway``. Each submission runs confined (:mod:`.sandbox`), with ``timeout`` seconds and ``memory`` MiB;
     the gradebook is written here, by this process alone."""
+    if scheduler is None and gateway is None and not platform.RESOURCE_LIMITS:
+        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
+                         "and processes of a submission's tests.",
+                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler, "
+                              "--gateway).")
     require_nbgrader()
     if scheduler and gateway:
         raise UsageError("Give --scheduler or --gateway, not both.",

@@ -113,7 +113,7 @@ def _feedback_returned(exchange: Path | None, folder: Path, student: str, assign
 
     secret_file = folder / "feedback" / student / assignment / "submission_secret.txt"
     try:
-        secret = secret_file.read_text().strip()
+        secret = secret_file.read_text(encoding="utf-8").strip()
     except OSError:
         return False
     pages = _feedback_pages(folder, student, assignment)

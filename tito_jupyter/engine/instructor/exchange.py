@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ...errors import UsageError
+from .. import files
 from ..context import Context
 from ..results import Result
 from .nbgrader_course import (GradingError, assignment_ids, check_outcome, course_folder, gradebook, nbgrader_api,
@@ -64,7 +65,7 @@ def _import_folder(source: Path, submitted: Path, assignment: str) -> list[str]:
             continue
         if not (dest / "timestamp.txt").exists():
             mtime = datetime.datetime.fromtimestamp(entry.stat().st_mtime, datetime.timezone.utc)
-            (dest / "timestamp.txt").write_text(mtime.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+            files.atomic_write_text(dest / "timestamp.txt", mtime.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
         imported.append(student)
     return imported
 
@@ -104,10 +105,10 @@ def collect(ctx: Context, module: str, from_: str | None = None, course_dir: str
             gb.update_or_create_student(student)
             stamp = path / "timestamp.txt"
             if not stamp.exists():
-                stamp.write_text(timestamp_now())
+                files.atomic_write_text(stamp, timestamp_now())
             notebook = path / f"{plan['notebook']}.ipynb"
             origin = "exchange" if student in from_exchange else "folder" if student in from_folder else "submitted"
-            rows.append({"student": student, "notebook": notebook.is_file(), "timestamp": stamp.read_text().strip(),
+            rows.append({"student": student, "notebook": notebook.is_file(), "timestamp": stamp.read_text(encoding="utf-8").strip(),
                          "from": origin, "path": str(path)})
     missing = [r["student"] for r in rows if not r["notebook"]]
     summary = (f"{assignment}: {len(rows)} submission(s) collected "

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from ... import platform
 from .. import processes
 
 #: Imported by every warm parent: what every module's tests use.
@@ -154,7 +154,7 @@ class WarmGrader:
                     break
         finally:  # a timeout, a flood, Ctrl-C, an error of ours: the child's session goes, then its end is read
             if ended is None:
-                processes.signal_group(pid, signal.SIGKILL)
+                processes.kill_group(pid)
                 ended = self.lines.next(30.0)
                 if ended is None:
                     self.close()  # it does not answer: it goes, and the thread gets a new one next time
@@ -234,10 +234,9 @@ def serve(preload: list[str]) -> None:
                 importlib.import_module(f"_pytest.{plugin}")
             except ImportError:
                 continue
-    import ctypes
+    import ctypes  # noqa: F401 (imported here, for the children: platform.arm_parent_death_signal uses it)
     import resource  # noqa: F401 (imported here, for the children)
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
     me = os.getpid()
     os.write(answers, json.dumps({"ready": loaded}).encode() + b"\n")
     lines = os.fdopen(requests, "rb", buffering=0)
@@ -254,13 +253,10 @@ def serve(preload: list[str]) -> None:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            _child(request, prctl, me)  # never returns
+            _child(request, me)  # never returns
         os.write(answers, json.dumps({"pid": pid}).encode() + b"\n")
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped: its group id stays ours
-        try:
-            os.killpg(pid, signal.SIGKILL)  # what it left in its session
-        except (ProcessLookupError, PermissionError):
-            pass
+        platform.kill_tree(pid)  # what it left in its session
         _, status = os.waitpid(pid, 0)
         os.write(answers, json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
 
@@ -280,7 +276,7 @@ def _installed(name: str, prefixes: tuple[str, ...]) -> bool:
     return all(os.path.abspath(p).startswith(prefixes) for p in places)
 
 
-def _child(request: dict, prctl, parent: int) -> None:
+def _child(request: dict, parent: int) -> None:
     """One submission's tests, in a fork of the warm parent; ends the process, never returns."""
     import resource
     import traceback
@@ -289,9 +285,8 @@ def _child(request: dict, prctl, parent: int) -> None:
 
     code = jail_launcher.LAUNCH_FAILED
     try:
-        os.setsid()
-        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: it dies with the warm parent
-        if os.getppid() != parent:
+        platform.start_session()
+        if not platform.arm_parent_death_signal(parent):  # it dies with the warm parent, which must still be there
             os._exit(code)
         out = os.open(request["output"], os.O_WRONLY | os.O_APPEND)
         null = os.open(os.devnull, os.O_RDONLY)

@@ -1,0 +1,607 @@
+"""What differs between Linux, macOS and Windows, in one place: no other module of tito asks which system it is on.
+
+Three things differ, and each has one interface here:
+
+- **Locks across processes**: :func:`exclusive_lock` and :func:`reader_writer_lock`, from ``filelock`` (``flock``
+  on POSIX, ``LockFileEx`` on Windows; the shared lock is filelock's SQLite one). A lock dies with its holder.
+- **Trees of processes**: a child starts at the head of a tree of its own (:func:`child_options`), and the tree is
+  interrupted (:func:`interrupt_tree`), asked to stop (:func:`signal_tree`) or killed (:func:`kill_tree`) as one.
+
+  * POSIX (Linux, macOS): the child leads a session, so a process group, of its own; the group gets the signal.
+    On Linux the child also gets the parent-death signal (``prctl(PR_SET_PDEATHSIG)``), and untrusted code the
+    kernel's resource limits, both set between fork and exec.
+  * Portable (Windows): there are no process groups to signal. Each tree carries a marker in its environment
+    (:data:`TREE_MARKER`), which every descendant inherits; the tree is every live process carrying the marker
+    and everything below those (psutil), orphans included. An interrupt is a ``CTRL_BREAK_EVENT`` to the
+    child's console group (it is started with ``CREATE_NEW_PROCESS_GROUP``); tito turns it into the same
+    unwinding as Ctrl-C (:data:`STOP_SIGNALS`).
+
+  ``TITO_PLATFORM=portable`` selects the portable way on POSIX too: that is how the tests exercise it on Linux.
+- **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
+  holds open cannot be replaced. Bytes are written as given: tito's writers (:mod:`.engine.files`) write UTF-8
+  with ``\\n`` line endings on every system, so a course moved between machines shows no change that is not there.
+
+Run as a script (``python platform.py --tito-process-guard``, the standard library only on POSIX) this file is the
+guard of :mod:`.engine.processes`: it keeps the list of trees its parent started, from a pipe, and kills every tree
+still listed when the pipe closes or the parent is gone, however the parent ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `tito list` imports this module
+if TYPE_CHECKING:
+    import subprocess
+    from typing import Callable, Iterator, Sequence
+
+#: The environment variable that marks every process of a tree started the portable way.
+TREE_MARKER = "TITO_PROCESS_TREE"
+#: The command-line flag that makes this file the guard.
+GUARD_FLAG = "--tito-process-guard"
+#: How long the guard waits on its pipe before it checks its parent anyway, in seconds.
+GUARD_CHECK = 0.5
+#: How long :func:`replace` retries a replacement the system refuses because the file is open (Windows).
+REPLACE_PATIENCE = 2.0
+
+
+class NotSupportedHere(OSError):
+    """Something tito does only on some systems was asked for on another; the message says which, in a sentence."""
+
+
+# -- locks ------------------------------------------------------------------------------------------------------
+
+
+class LockBusy(TimeoutError):
+    """The lock was not free within the time given."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock file ``path`` alone, across processes and threads, for the block; :class:`LockBusy` after
+    ``timeout`` seconds. Each use is a lock of its own: two threads of one process wait for each other too."""
+    import filelock
+
+    lock = filelock.FileLock(str(path), timeout=timeout, thread_local=False, is_singleton=False)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockBusy(str(path)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None]:
+    """Hold the lock database ``path`` for the block: shared among readers, or (``write``) alone. A writer waits
+    for every reader, and keeps new ones out. :class:`LockBusy` after ``timeout`` seconds."""
+    import filelock
+
+    lock = filelock.ReadWriteLock(str(path), timeout=timeout, is_singleton=False)
+    try:
+        try:
+            (lock.acquire_write if write else lock.acquire_read)()
+        except filelock.Timeout:
+            raise LockBusy(str(path)) from None
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
+        lock.close()
+
+
+# -- files -------------------------------------------------------------------------------------------------------
+
+
+def _replace_now(src, dst) -> None:
+    os.replace(src, dst)
+
+
+def _replace_patiently(src, dst) -> None:
+    """``os.replace``, tried again for up to :data:`REPLACE_PATIENCE` seconds while the system refuses it: on
+    Windows a reader (an editor, a virus scanner, another tito) holding ``dst`` open makes it fail for a moment."""
+    deadline = time.monotonic() + REPLACE_PATIENCE
+    pause = 0.01
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
+# -- trees of processes: POSIX ---------------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+class Posix:
+    """Process groups and signals (Linux, macOS)."""
+
+    name = "posix"
+    #: Whether the kernel can limit a child's CPU time, memory, processes and file size.
+    resource_limits_here = True
+    #: The signals besides Ctrl-C's that mean "stop": a ``kill`` and a terminal that closed.
+    stop_signals = ("SIGTERM", "SIGHUP")
+    replace = staticmethod(_replace_now)
+
+    def __init__(self):
+        self._prctl = None
+
+    # starting
+
+    def child_options(self, env: dict, rlimits: Sequence = ()) -> dict:
+        """``subprocess.Popen`` arguments (``env`` included) that start a child at the head of a tree of its own."""
+        return {"env": env, "start_new_session": True, "preexec_fn": self._die_with_parent_hook(list(rlimits))}
+
+    def tree_started(self, pid: int, options: dict) -> str:
+        """Note a child started with ``options``; return the name the guard knows its tree by."""
+        return str(pid)
+
+    def tree_forgotten(self, pid: int) -> None:
+        """The tree of ``pid`` is over: nothing more to remember of it."""
+
+    def _die_with_parent_hook(self, rlimits: list) -> Callable[[], None] | None:
+        """A preexec hook that gives the child the parent-death signal (Linux) and ``rlimits``, or None.
+
+        It runs in the child between fork and exec, so it only calls what was prepared before the fork.
+        """
+        linux = sys.platform.startswith("linux")
+        if not linux and not rlimits:
+            return None
+        if linux and self._prctl is None:
+            import ctypes
+
+            self._prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl, parent, kill = (self._prctl if linux else None), os.getpid(), signal.SIGKILL
+        setrlimit = None
+        if rlimits:
+            import resource
+
+            setrlimit = resource.setrlimit
+
+        def hook() -> None:
+            if prctl is not None:
+                prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+                if os.getppid() != parent:  # the parent died before the signal was armed
+                    os.kill(os.getpid(), kill)
+            for which, values in rlimits:
+                setrlimit(which, values)
+
+        return hook
+
+    def arm_parent_death_signal(self, parent: int) -> bool:
+        """In a process of ours that changed user (the jail): arm the parent-death signal again (Linux); whether
+        ``parent`` is still our parent, so that the signal will come when it dies."""
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return os.getppid() == parent
+
+    def resource_limits(self, cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user) -> list:
+        """(resource, (soft, hard)) pairs for ``setrlimit``, computed before the fork (the hook must not compute)."""
+        import math
+        import resource
+
+        pairs = []
+        if cpu_seconds is not None:
+            # The hard value is one second on: SIGXCPU first (a reason we can name), then SIGKILL.
+            seconds = max(1, math.ceil(cpu_seconds))
+            pairs.append((resource.RLIMIT_CPU, (seconds, seconds + 1)))
+        if memory_bytes is not None:
+            pairs.append((resource.RLIMIT_AS, (int(memory_bytes),) * 2))
+        if processes is not None:
+            already = 0 if os.geteuid() == 0 else threads_of_user(os.getuid())
+            pairs.append((resource.RLIMIT_NPROC, (already + int(processes),) * 2))
+        if file_bytes is not None:
+            pairs.append((resource.RLIMIT_FSIZE, (int(file_bytes),) * 2))
+        return pairs
+
+    # stopping
+
+    def signal_tree(self, pid: int, sig: int) -> None:
+        """Send ``sig`` to the tree (process group) ``pid`` leads; never to ours or to init, never an error if it
+        has gone."""
+        if pid <= 1 or pid == os.getpgrp():
+            return
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def interrupt_tree(self, pid: int) -> None:
+        """What Ctrl-C does at a terminal, to the tree ``pid`` leads."""
+        self.signal_tree(pid, signal.SIGINT)
+
+    def kill_tree(self, pid: int) -> None:
+        self.signal_tree(pid, signal.SIGKILL)
+
+    def kill_guarded(self, name: str) -> None:
+        """In the guard: kill the tree the guard knows as ``name`` (:meth:`tree_started`)."""
+        if name.isdigit():
+            self.kill_tree(int(name))
+
+    def kill_user(self, uid: int) -> None:
+        """Kill every process of user ``uid`` (never root): ``kill(-1)`` sent as that user, from a child of ours.
+
+        The kernel signals all of the user's processes in one pass that new forks cannot slip through, whatever
+        group or session they moved to. Only root can become another user; for anyone else this does nothing.
+        """
+        if uid <= 0 or os.geteuid() != 0:
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: become the user, signal everything it owns, and go (nothing else runs here)
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            except BaseException:
+                pass
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+    def is_root(self) -> bool:
+        return os.geteuid() == 0
+
+    def user_id(self) -> int | None:
+        return os.getuid()
+
+    # the guard
+
+    def guard_argv(self) -> list[str]:
+        # The standard library only: quick to start, and nothing of the environment can break it.
+        return [sys.executable, "-I", "-S", str(Path(__file__).resolve()), GUARD_FLAG]
+
+    def guard_options(self) -> dict:
+        return {"start_new_session": True}  # a Ctrl-C or a hang-up of our terminal must not reach it
+
+    def parent_alive(self, parent: int) -> bool:
+        return os.getppid() == parent  # a child whose parent is gone is adopted: its parent id changes
+
+
+# -- trees of processes: portable (Windows) --------------------------------------------------------------------
+
+
+class Portable:
+    """Trees found by an environment marker and psutil; console control events for an interrupt (Windows)."""
+
+    name = "portable"
+    resource_limits_here = False
+    stop_signals = ("SIGTERM", "SIGBREAK", "SIGHUP")
+    replace = staticmethod(_replace_patiently)
+    #: How long :meth:`kill_tree` goes on finding and killing processes of a tree that is still starting some.
+    KILL_PATIENCE = 30.0
+
+    def __init__(self):
+        import threading  # lazy: only the portable way keeps a lock of its own
+
+        self._lock = threading.Lock()
+        self._markers: dict[int, str] = {}
+        self._windows = hasattr(signal, "CTRL_BREAK_EVENT")
+
+    def child_options(self, env: dict, rlimits: Sequence = ()) -> dict:
+        if rlimits:
+            raise NotSupportedHere("Limits on a child's CPU time, memory and processes need Linux or macOS; "
+                                   "grade submissions there.")
+        import secrets
+
+        env = {**env, TREE_MARKER: f"{os.getpid()}-{secrets.token_hex(8)}"}
+        import subprocess  # lazy: the portable way only, when it starts a child
+
+        flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows: its own console group, for Ctrl-Break
+        return {"env": env, **({"creationflags": flags} if flags else {})}
+
+    def tree_started(self, pid: int, options: dict) -> str:
+        marker = options["env"][TREE_MARKER]
+        with self._lock:
+            self._markers[pid] = marker
+        return f"t{marker}"
+
+    def tree_forgotten(self, pid: int) -> None:
+        with self._lock:
+            self._markers.pop(pid, None)
+
+    def arm_parent_death_signal(self, parent: int) -> bool:
+        raise NotSupportedHere("The parent-death signal exists on Linux only.")
+
+    def resource_limits(self, cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user) -> list:
+        if (cpu_seconds, memory_bytes, processes, file_bytes) == (None,) * 4:
+            return []
+        raise NotSupportedHere("Limits on a child's CPU time, memory and processes need Linux or macOS; "
+                               "grade submissions there.")
+
+    def _marker(self, pid: int) -> str | None:
+        with self._lock:
+            return self._markers.get(pid)
+
+    @staticmethod
+    def members(marker: str) -> list:
+        """The live processes of the tree ``marker`` names: those carrying the marker, and everything below them
+        (a child may start its own with a clean environment). Never us."""
+        import psutil
+
+        me = os.getpid()
+        found = {}
+        for proc in psutil.process_iter():
+            try:
+                if proc.pid != me and proc.environ().get(TREE_MARKER) == marker:
+                    found[proc.pid] = proc
+            except (psutil.Error, OSError):
+                continue
+        for proc in list(found.values()):
+            try:
+                found.update({child.pid: child for child in proc.children(recursive=True) if child.pid != me})
+            except (psutil.Error, OSError):
+                continue
+        alive = []
+        for proc in found.values():
+            try:
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(proc)
+            except (psutil.Error, OSError):
+                continue
+        return alive
+
+    def signal_tree(self, pid: int, sig: int) -> None:
+        """Send ``sig`` to the tree ``pid`` leads; never an error if it has gone. On Windows the signals that ask
+        a process to stop (SIGINT, SIGTERM) are a Ctrl-Break to its console group, which tito unwinds on."""
+        import psutil
+
+        if sig == getattr(signal, "SIGKILL", None):
+            self.kill_tree(pid)
+            return
+        if self._windows:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.CTRL_BREAK_EVENT)
+            return
+        marker = self._marker(pid)
+        for proc in self.members(marker) if marker else ():
+            with contextlib.suppress(psutil.Error, OSError):
+                proc.send_signal(sig)
+
+    def interrupt_tree(self, pid: int) -> None:
+        self.signal_tree(pid, signal.SIGINT)
+
+    def kill_tree(self, pid: int) -> None:
+        marker = self._marker(pid)
+        if marker is not None:
+            self.kill_marked_tree(marker)
+
+    def kill_marked_tree(self, marker: str) -> None:
+        """Kill every process of the tree ``marker`` names, again until none is left (a process may start
+        another between our look and our kill), for up to :data:`KILL_PATIENCE` seconds.
+
+        Each pass freezes what it found before it kills any of it: a frozen process starts nothing more, so a
+        tree that keeps starting processes (a loop of ``Popen``) cannot outrun the passes, however slow they are
+        on a loaded machine."""
+        import psutil
+
+        deadline = time.monotonic() + self.KILL_PATIENCE
+        while True:
+            procs = self.members(marker)
+            if not procs or time.monotonic() > deadline:
+                return
+            for proc in procs:
+                with contextlib.suppress(psutil.Error, OSError):
+                    proc.suspend()
+            for proc in procs:
+                with contextlib.suppress(psutil.Error, OSError):
+                    proc.kill()
+            # Wait for them to end without reaping them (psutil.wait_procs would, and the Popen of a child of
+            # ours would then never learn its exit code).
+            ending = time.monotonic() + 0.5
+            while time.monotonic() < ending and any(_running(p) for p in procs):
+                time.sleep(0.01)
+
+    def kill_guarded(self, name: str) -> None:
+        if name.startswith("t") and len(name) > 1:
+            self.kill_marked_tree(name[1:])
+
+    def kill_user(self, uid: int) -> None:
+        """No jailed users here (the jail is Linux's): nothing to do."""
+
+    def is_root(self) -> bool:
+        return bool(hasattr(os, "geteuid") and os.geteuid() == 0)
+
+    def user_id(self) -> int | None:
+        return os.getuid() if hasattr(os, "getuid") else None
+
+    def guard_argv(self) -> list[str]:
+        # Not -S: the guard finds the trees with psutil, from this environment's site-packages.
+        return [sys.executable, "-I", str(Path(__file__).resolve()), GUARD_FLAG]
+
+    def guard_options(self) -> dict:
+        import subprocess  # lazy: the portable way only, when it starts its guard
+
+        flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows: Ctrl-C in our console skips it
+        return {"creationflags": flags} if flags else {"start_new_session": True}
+
+    def parent_alive(self, parent: int) -> bool:
+        # Windows keeps a dead parent's id as our parent id: ask whether that process is still the one.
+        import psutil
+
+        try:
+            return psutil.Process(parent).create_time() <= _START_TIME
+        except psutil.Error:
+            return False
+
+
+def _running(proc) -> bool:
+    """Whether the psutil process ``proc`` still runs (a zombie, dead but not reaped, does not)."""
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+_START_TIME = time.time()
+
+#: The way of this system, chosen once.
+SYSTEM: Posix | Portable = (
+    Portable() if os.name == "nt" or os.environ.get("TITO_PLATFORM") == "portable" else Posix())
+
+#: The names of the signals, besides Ctrl-C's SIGINT, that mean "stop, cleaning up as for Ctrl-C" here.
+STOP_SIGNALS: tuple[str, ...] = SYSTEM.stop_signals
+#: Whether a child's CPU time, memory, processes and file size can be limited here (:func:`resource_limits`).
+RESOURCE_LIMITS: bool = SYSTEM.resource_limits_here
+#: Whether the jail of :mod:`.engine.sandbox` (mount namespaces, chroot, the parent-death signal) exists here.
+JAIL_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux")
+
+
+def child_options(env: dict, rlimits: Sequence = ()) -> dict:
+    """``subprocess.Popen`` (or ``asyncio.create_subprocess_exec``) arguments, ``env`` included, that start a child
+    at the head of a tree of its own, and (POSIX) with the ``rlimits`` pairs of :func:`resource_limits`. Call
+    :func:`tree_started` with the child's pid and these options once it runs."""
+    return SYSTEM.child_options(env, rlimits)
+
+
+def tree_started(pid: int, options: dict) -> str:
+    """Remember the tree the child ``pid`` leads; return the name the guard knows it by."""
+    return SYSTEM.tree_started(pid, options)
+
+
+def tree_forgotten(pid: int) -> None:
+    SYSTEM.tree_forgotten(pid)
+
+
+def signal_tree(pid: int, sig: int) -> None:
+    """Send ``sig`` to the tree ``pid`` leads (SIGKILL is :func:`kill_tree`), never an error if it has gone."""
+    SYSTEM.signal_tree(pid, sig)
+
+
+def interrupt_tree(pid: int) -> None:
+    """What Ctrl-C at a terminal does, to the tree ``pid`` leads: tito unwinds, writes its result, and exits."""
+    SYSTEM.interrupt_tree(pid)
+
+
+def kill_tree(pid: int) -> None:
+    """Kill every process of the tree ``pid`` leads, the leader included, wherever its processes went."""
+    SYSTEM.kill_tree(pid)
+
+
+def ask_to_stop(pid: int) -> None:
+    """Ask the single process ``pid`` (not its tree) to stop as on Ctrl-C: SIGTERM on POSIX, where tito unwinds
+    on it; on Windows, where no signal can reach a process started elsewhere, it is ended outright."""
+    import psutil
+
+    psutil.Process(pid).send_signal(signal.SIGTERM)
+
+
+def kill_user(uid: int) -> None:
+    """Kill every process of the (jailed) user ``uid``; nothing where there are no jailed users."""
+    SYSTEM.kill_user(uid)
+
+
+def is_root() -> bool:
+    """Whether we run as root (never on Windows)."""
+    return SYSTEM.is_root()
+
+
+def user_id() -> int | None:
+    """Our user's id, or None where users have no numeric id (Windows)."""
+    return SYSTEM.user_id()
+
+
+def start_session() -> None:
+    """In a freshly forked child: become the head of a tree of its own (a new session and process group), as
+    :func:`child_options` makes a started child. POSIX only: a Windows process cannot fork."""
+    os.setsid()
+
+
+#: The exit code of a child we killed: Popen's for SIGKILL on POSIX; TerminateProcess's 1 on Windows.
+KILLED_EXIT_CODE = -signal.SIGKILL if hasattr(signal, "SIGKILL") else 1
+
+
+def arm_parent_death_signal(parent: int) -> bool:
+    """Arm the parent-death signal again (Linux, after a change of user); whether ``parent`` is still there."""
+    return SYSTEM.arm_parent_death_signal(parent)
+
+
+def resource_limits(cpu_seconds=None, memory_bytes=None, processes=None, file_bytes=None,
+                    threads_of_user: Callable[[int], int] = lambda uid: 0) -> list:
+    """The kernel's resource limits for a child, as :func:`child_options` takes them; where there are none
+    (Windows), :class:`NotSupportedHere` says so in a sentence."""
+    return SYSTEM.resource_limits(cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user)
+
+
+def replace(src, dst) -> None:
+    """``os.replace(src, dst)``: one atomic step; on Windows tried again for a moment while ``dst`` is held open."""
+    SYSTEM.replace(src, dst)
+
+
+#: Flags for ``os.open`` that exist only on some systems (0 elsewhere): do not follow a symbolic link; do not
+#: wait (a FIFO).
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+# -- the guard --------------------------------------------------------------------------------------------------
+
+
+def start_guard() -> subprocess.Popen:
+    """Start a guard for this process (see the module's docstring); its stdin is the pipe to tell it of trees."""
+    import subprocess  # here: a read-only command (`tito list`) never starts a guard
+
+    return subprocess.Popen(SYSTEM.guard_argv(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **SYSTEM.guard_options())
+
+
+def guard_main(system: Posix | Portable = SYSTEM) -> None:
+    """The guard process: keep the list of live trees and jailed users; when the parent is gone, kill them all.
+
+    Lines on stdin: ``+NAME`` / ``-NAME``, NAME a tree's name (:func:`tree_started`) or ``u`` and a jailed uid.
+    """
+    for name in ("SIGINT", "SIGHUP", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    parent = os.getppid()
+    names: set[str] = set()
+    import threading  # here: only the guard process runs this
+
+    lock = threading.Lock()
+    closed = threading.Event()
+
+    def read() -> None:
+        pending = b""
+        while True:
+            chunk = os.read(0, 65536)
+            if not chunk:
+                break  # the pipe closed: the parent exited, normally or not
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            with lock:
+                for line in lines:
+                    sign, name = line[:1].decode("ascii", "replace"), line[1:].decode("ascii", "replace")
+                    if sign in "+-" and sign and name.replace("-", "").isalnum():
+                        (names.add if sign == "+" else names.discard)(name)
+        closed.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    while not closed.wait(GUARD_CHECK) and system.parent_alive(parent):
+        pass
+    with lock:
+        left = sorted(names)
+    for name in left:
+        if name.startswith("u") and name[1:].isdigit():
+            system.kill_user(int(name[1:]))
+        else:
+            system.kill_guarded(name)
+
+
+if __name__ == "__main__" and sys.argv[1:] == [GUARD_FLAG]:
+    guard_main()
