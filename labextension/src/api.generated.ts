@@ -963,6 +963,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a module's notebook in every Lab page of this server (what `tito module start NN` asks).
+         * @description Publishes the event https://tito-jupyter.org/events/open ({module, path}) on the server's event bus; the tito sidebar of each Lab page opens the notebook. Answers where the notebook is and how many Lab pages listen. It opens, it does not check prerequisites: `tito module start` does that before it asks.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenBody"];
+                };
+            };
+            responses: {
+                /** @description The request went out on the event bus. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAnswer"];
+                    };
+                };
+                /** @description Malformed body, no `module`, or a value that is not a module name. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, not authorized, or a write without XSRF token (cookie auth). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown module, or no course here. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The course lies outside this server's root folder, so no Lab page of it can open the notebook (reason outside_server_root). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 1 MB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -970,7 +1058,7 @@ export interface components {
         Error: {
             /** @description What is wrong and what to do, for people. */
             message: string;
-            /** @description A stable word: unknown_name, invalid_name, project_not_found, invalid_json, invalid_body, invalid_argument, invalid_notebook, unknown_command, unknown_action, unknown_job, body_too_large, invalid_since, invalid_wait, too_many_jobs, outside_course, not_a_server_job, not_found, method_not_allowed, forbidden, internal, ... */
+            /** @description A stable word: unknown_name, invalid_name, project_not_found, invalid_json, invalid_body, invalid_argument, invalid_notebook, unknown_command, unknown_action, unknown_job, body_too_large, invalid_since, invalid_wait, too_many_jobs, outside_course, not_a_server_job, outside_server_root, not_found, method_not_allowed, forbidden, internal, ... */
             reason: string;
             /** @description unknown_name only: the closest name the course has. */
             suggestion?: string;
@@ -1120,7 +1208,7 @@ export interface components {
             /** @description Its CLI options; empty: positional. */
             flags: string[];
             /**
-             * @description seconds: a time in seconds, a number above 0 and at most 86400 (a day). path: a file or folder, which a job may name only inside the course (else a 400 outside_course). database: a database URL; a sqlite file must lie inside the course too. address: a machine tito sends course material to (a Dask scheduler), named only from a terminal (a request that sets one is a 400 terminal_only).
+             * @description seconds: a time in seconds, a number above 0 and at most 86400 (a day). path: a file or folder, which a job may name only inside the course (else a 400 outside_course). database: a database URL; a sqlite file must lie inside the course too. address: a machine tito sends course material to (a Dask scheduler or Dask Gateway), named only from a terminal (a request that sets one is a 400 terminal_only).
              * @enum {string}
              */
             kind: "str" | "int" | "float" | "bool" | "seconds" | "path" | "database" | "address";
@@ -1410,6 +1498,8 @@ export interface components {
                 memory?: number;
                 /** @description grade on the Dask cluster whose scheduler is at this address (tcp://host:8786); default: on this machine (given only from a terminal: the server refuses it, 400 terminal_only) */
                 scheduler?: string;
+                /** @description grade on a cluster of --workers workers started (and shut down after) by the Dask Gateway at this URL (given only from a terminal: the server refuses it, 400 terminal_only) */
+                gateway?: string;
                 /** @description the nbgrader course folder (default: nbgrader/ in the course) (inside the course, else 400 outside_course) */
                 course_dir?: string;
                 /** @description gradebook database URL (default: the course folder's; e.g. sqlite:///grades.db, postgresql://...) (inside the course, else 400 outside_course) */
@@ -1530,6 +1620,18 @@ export interface components {
             timeline: components["schemas"]["TimelineEntry"][];
             warnings: string[];
             jobs: components["schemas"]["Job"][];
+        };
+        OpenBody: {
+            /** @description A module name as the course registry knows it: 01_tensor, 01, 1 or tensor. */
+            module: components["schemas"]["Name"];
+        };
+        OpenAnswer: {
+            /** @description The module's id. */
+            module: string;
+            /** @description The notebook's path on this server, relative to its root folder (JupyterLab opens lab/tree/{path}). */
+            path: string;
+            /** @description How many Lab pages listen to the server's events (0: none is open; null: the server cannot tell). */
+            listeners: number | null;
         };
     };
     responses: never;

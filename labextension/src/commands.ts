@@ -15,19 +15,10 @@ export type RunMode = 'bare' | 'module';
 
 /**
  * The command's word as a REST action (`export` for `module.export`: `POST modules/{module}/export`), or null when
- * it runs through `POST jobs` only. The table says so (`action`); a table served without that field (before it was
- * added) marks the same commands as the long-running built-ins that act on a checkpoint, or on a module with a
- * word of their own in the CLI (`tito complete`).
+ * it runs through `POST jobs` only: the table says so (`action`).
  */
 export function restAction(command: ICommandInfo): string | null {
-  if (command.action !== undefined) {
-    return command.action;
-  }
-  const marked =
-    command.source === BUILTIN_SOURCE &&
-    command.long_running &&
-    (command.acts_on === 'module' ? command.shortcut : command.acts_on === 'checkpoint');
-  return marked ? command.path[command.path.length - 1] : null;
+  return command.action;
 }
 
 /** The commands a module's row offers, one button each, in the table's order. */

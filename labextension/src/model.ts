@@ -18,7 +18,6 @@ import {
   API_VERSION,
   ActionWord,
   ICheckpointRow,
-  ICheckpointStatus,
   ICommandInfo,
   ICommandList,
   ICourse,
@@ -26,8 +25,7 @@ import {
   IJob,
   IJobEmission,
   IModuleRow,
-  IModuleStatus,
-  ITimeline,
+  IOverview,
   ITimelineEntry,
   IVersionInfo,
   JOB_EVENT_SCHEMA,
@@ -268,31 +266,31 @@ export class TitoModel implements IDisposable {
     });
   }
 
-  /** Read the course, the checkpoints and the jobs again. */
+  /**
+   * Read where the student stands again: one `GET overview` (modules, checkpoints, timeline, warnings and jobs from
+   * one read of the progress), and `GET course` the first time.
+   */
   async refresh(): Promise<void> {
     if (this.connection !== 'ready' || this._isDisposed) {
       return;
     }
     const before = this._fingerprint();
     try {
-      const [course, status, checkpoints, timeline, jobs] = await Promise.all([
+      const [course, overview] = await Promise.all([
         this.course ? Promise.resolve(this.course) : requestAPI<ICourse>('course'),
-        requestAPI<IModuleStatus>('modules'),
-        requestAPI<ICheckpointStatus>('checkpoints'),
-        requestAPI<ITimeline>('checkpoints/timeline'),
-        requestAPI<{ jobs: IJob[] }>('jobs')
+        requestAPI<IOverview>('overview')
       ]);
       this.course = course;
-      this.modules = status.modules ?? [];
-      this.modulesComplete = status.complete ?? 0;
-      this.modulesTotal = status.total ?? this.modules.length;
-      this.warnings = status.warnings ?? [];
-      this.checkpoints = checkpoints.checkpoints ?? [];
-      this.checkpointsPassed = checkpoints.passed ?? 0;
-      this.checkpointsTotal = checkpoints.total ?? this.checkpoints.length;
-      this.timeline = timeline.timeline;
+      this.modules = overview.modules;
+      this.modulesComplete = overview.complete;
+      this.modulesTotal = overview.total;
+      this.warnings = overview.warnings;
+      this.checkpoints = overview.checkpoints;
+      this.checkpointsPassed = overview.checkpoints_passed;
+      this.checkpointsTotal = overview.checkpoints.length;
+      this.timeline = overview.timeline;
       this.loadError = null;
-      this._mergeJobList(jobs.jobs ?? []);
+      this._mergeJobList(overview.jobs);
     } catch (error) {
       this.loadError = (error as Error).message;
     }

@@ -44,8 +44,14 @@ export type ITimelineEntry = Schemas['Timeline']['timeline'][number];
 /** `GET checkpoints/timeline`. */
 export type ITimeline = Schemas['Timeline'];
 
-/** `GET course`. */
+/** `GET course`: the course's definitions (modules, checkpoints, milestones), no student state. */
 export type ICourse = Schemas['Course'];
+
+/** A milestone of `GET course`. */
+export type ICourseMilestone = Schemas['CourseMilestone'];
+
+/** `GET overview`: a sidebar refresh in one answer (modules, checkpoints, timeline, warnings, jobs). */
+export type IOverview = Omit<Schemas['Overview'], 'modules' | 'jobs'> & { modules: IModuleRow[]; jobs: IJobAnswer[] };
 
 /** An engine event (the same in the CLI, the magics and the sidebar): its kind, its time, and its own fields. */
 export type IEngineEvent = Schemas['Event'];
@@ -100,11 +106,8 @@ export type ActionWord = string;
 /** One argument of a command (`GET commands`); `flags` empty means positional. */
 export type ICommandArg = Schemas['CommandArg'];
 
-/**
- * One command of tito's command table (`GET commands`): a built-in, or one a package added. `action`, its REST
- * action word or null, comes with the REST actions made from the table; optional until the document has it.
- */
-export type ICommandInfo = Schemas['Command'] & { action?: string | null };
+/** One command of tito's command table (`GET commands`): a built-in, or one a package added. */
+export type ICommandInfo = Schemas['Command'];
 
 /** `GET commands`. */
 export type ICommandList = Schemas['Commands'];

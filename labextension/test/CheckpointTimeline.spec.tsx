@@ -4,19 +4,15 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 
 import { CheckpointTimeline } from '../src/components/CheckpointTimeline';
 import { ICheckpointRow, ITimelineEntry } from '../src/types';
-import { moduleRow } from './fakeServer';
+import { checkpointRow, moduleRow } from './fakeServer';
 
 function checkpoint(overrides: Partial<ICheckpointRow> = {}): ICheckpointRow {
-  return {
-    id: 'c01_arithmetic',
+  return checkpointRow('c01_arithmetic', {
     question: 'Can I do arithmetic with my own functions?',
     requires: ['01_numbers'],
     unlocked_by: '01_numbers',
-    state: 'ready',
-    missing_modules: [],
-    passed_at: null,
     ...overrides
-  };
+  });
 }
 
 const TIMELINE: ITimelineEntry[] = [

@@ -36,6 +36,14 @@ describe('the fake server’s checker', () => {
     );
   });
 
+  it('takes the fake’s course as the real server’s definitions, and refuses status rows in their place', () => {
+    const course = new FakeServer().course();
+    expect(contractViolation('GET', 'course', 200, course)).toBeNull();
+    expect(contractViolation('GET', 'course', 200, { ...course, modules: [moduleRow('01_numbers')] })).toMatch(
+      /must NOT have additional properties/
+    );
+  });
+
   it('refuses a status the route does not answer with, and a route the server does not have', () => {
     expect(contractViolation('POST', 'checkpoints/c01/run', 409, { message: 'locked', reason: 'busy' })).toMatch(
       /lists no 409 answer/

@@ -10,9 +10,12 @@ import {
   IResultError,
   ICommandArg,
   ICommandInfo,
+  ICourse,
+  ICourseMilestone,
   IEngineEvent,
   IJobAnswer,
   IModuleRow,
+  ITimelineEntry,
   JobState
 } from '../src/types';
 import { IClassView } from '../src/classView';
@@ -43,13 +46,38 @@ export function moduleRow(id: string, overrides: Partial<IModuleRow> = {}): IMod
     title: name[0].toUpperCase() + name.slice(1),
     notebook: `modules/${id}/${id}.ipynb`,
     export_target: `tinytorch.core.${name}`,
+    targets: [`tinytorch/core/${name}.py`],
     requires: [],
+    inline_tests: 3,
+    test_files: [`tests/${id}/test_${name}.py`],
+    problems: [],
     state: 'not_started',
     last_run: null,
     changed: false,
     completed_earlier: false,
     tests: null,
     missing_prerequisites: [],
+    ...overrides
+  };
+}
+
+/** One row of `GET checkpoints`, as the server answers it. */
+export function checkpointRow(id: string, overrides: Partial<ICheckpointRow> = {}): ICheckpointRow {
+  const [num, ...words] = id.replace(/^c/, '').split('_');
+  const name = words.join('_');
+  return {
+    id,
+    number: Number(num),
+    name,
+    question: `Can I do ${name} with my own functions?`,
+    path: `checkpoints/${id}.py`,
+    requires: [],
+    unlocked_by: null,
+    problems: [],
+    state: 'ready',
+    missing_modules: [],
+    passed_at: null,
+    last_run: null,
     ...overrides
   };
 }
@@ -68,6 +96,7 @@ export function commandInfo(name: string, overrides: Partial<ICommandInfo> = {})
     shortcut: false,
     long_running: false,
     acts_on: null,
+    action: null,
     source: 'tito_jupyter',
     ...overrides
   };
@@ -131,16 +160,28 @@ export class FakeServer {
     moduleRow('02_doubling', { requires: ['01_numbers'], missing_prerequisites: ['01_numbers'] })
   ];
   checkpoints: ICheckpointRow[] = [
-    {
-      id: 'c01_arithmetic',
+    checkpointRow('c01_arithmetic', {
       question: 'Can I do arithmetic with my own functions?',
       requires: ['01_numbers', '02_doubling'],
       unlocked_by: '02_doubling',
       state: 'locked',
-      missing_modules: ['01_numbers', '02_doubling'],
-      passed_at: null
+      missing_modules: ['01_numbers', '02_doubling']
+    })
+  ];
+  /** The course's milestones (`GET course`). */
+  milestones: ICourseMilestone[] = [
+    {
+      id: 'm1957_perceptron',
+      year: 1957,
+      name: 'perceptron',
+      title: 'The perceptron',
+      script: 'milestones/01_1957_perceptron/perceptron.py',
+      requires: ['01_numbers', '02_doubling'],
+      problems: []
     }
   ];
+  /** What `GET modules`, `GET checkpoints`, `GET checkpoints/timeline` and `GET overview` warn about. */
+  warnings: string[] = [];
   /** `GET commands`: the built-ins the sidebar offers, and one it does not; tests add plugin commands. */
   commands: ICommandInfo[] = [...BUILTIN_COMMANDS];
   commandsError: HttpError | null = null;
@@ -199,22 +240,26 @@ export class FakeServer {
       return this.version;
     }
     if (path === 'course') {
-      return { root: this.root, package: 'tinytorch', modules: this.modules, checkpoints: this.checkpoints };
+      return this.course();
     }
     if (path === 'modules' && method === 'GET') {
-      const complete = this.modules.filter(m => m.state === 'complete').length;
-      return { modules: this.modules, complete, total: this.modules.length, warnings: [] };
+      return { ...this._moduleStatus(), warnings: this.warnings };
     }
     if (path === 'checkpoints') {
-      const passed = this.checkpoints.filter(c => c.state === 'passed').length;
-      return { checkpoints: this.checkpoints, passed, total: this.checkpoints.length };
+      const passed = this._checkpointsPassed();
+      return { checkpoints: this.checkpoints, passed, total: this.checkpoints.length, warnings: this.warnings };
     }
     if (path === 'checkpoints/timeline') {
+      return { timeline: this._timeline(), warnings: this.warnings };
+    }
+    if (path === 'overview') {
       return {
-        timeline: [
-          ...this.modules.map(m => ({ kind: 'module', id: m.id, title: m.title, state: m.state })),
-          ...this.checkpoints.map(c => ({ kind: 'checkpoint', id: c.id, title: c.question, state: c.state }))
-        ]
+        ...this._moduleStatus(),
+        checkpoints: this.checkpoints,
+        checkpoints_passed: this._checkpointsPassed(),
+        timeline: this._timeline(),
+        warnings: this.warnings,
+        jobs: this._jobList()
       };
     }
     if (path === 'class') {
@@ -234,7 +279,7 @@ export class FakeServer {
       return this.addJob(command.name, body?.args ?? {}, body?.source ?? 'rest').job;
     }
     if (path === 'jobs' && method === 'GET') {
-      return { jobs: this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse() };
+      return { jobs: this._jobList() };
     }
     if (parts[0] === 'jobs' && parts.length === 2) {
       const found = this.jobs.find(j => j.job.id === parts[1]);
@@ -259,6 +304,69 @@ export class FakeServer {
       return this.addJob(command, args, 'sidebar').job;
     }
     throw new HttpError(`No route ${method} ${endPoint}`, 404);
+  }
+
+  /** `GET course`: the course's definitions (the data of module.list), no student state. */
+  course(): ICourse {
+    return {
+      root: this.root,
+      package: 'tinytorch',
+      modules: this.modules.map(m => ({
+        id: m.id,
+        number: m.number,
+        name: m.name,
+        title: m.title,
+        notebook: m.notebook,
+        export_target: m.export_target,
+        targets: m.targets,
+        requires: m.requires,
+        inline_tests: m.inline_tests,
+        test_files: m.test_files,
+        problems: m.problems
+      })),
+      checkpoints: this.checkpoints.map(c => ({
+        id: c.id,
+        number: c.number,
+        name: c.name,
+        question: c.question,
+        path: c.path,
+        requires: c.requires,
+        unlocked_by: c.unlocked_by,
+        problems: c.problems
+      })),
+      milestones: this.milestones
+    };
+  }
+
+  private _moduleStatus(): { modules: IModuleRow[]; complete: number; total: number } {
+    const complete = this.modules.filter(m => m.state === 'complete').length;
+    return { modules: this.modules, complete, total: this.modules.length };
+  }
+
+  private _checkpointsPassed(): number {
+    return this.checkpoints.filter(c => c.state === 'passed').length;
+  }
+
+  /** Each module in order, then the checkpoints it unlocks; those no module unlocks last (engine/checkpoints.py). */
+  private _timeline(): ITimelineEntry[] {
+    const entry = (c: ICheckpointRow): ITimelineEntry => ({
+      kind: 'checkpoint',
+      id: c.id,
+      title: c.question,
+      state: c.state
+    });
+    return [
+      ...this.modules.flatMap(m => [
+        { kind: 'module' as const, id: m.id, title: m.title, state: m.state },
+        ...this.checkpoints.filter(c => c.unlocked_by === m.id).map(entry)
+      ]),
+      ...this.checkpoints.filter(c => c.unlocked_by === null).map(entry)
+    ];
+  }
+
+  /** `GET jobs`: newest first. */
+  private _jobList(): IJobAnswer[] {
+    return this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse();
   }
 
   addJob(command: string, args: Record<string, unknown>, source: string): IServerJob {

@@ -79,6 +79,42 @@ describe('the handshake', () => {
     expect(model.timeline).toHaveLength(3);
   });
 
+  it('reads the course once, then where the student stands in one `GET overview` a refresh', async () => {
+    await model.start();
+    expect(server.calls()).toEqual(['GET version', 'GET course', 'GET overview', 'GET commands']);
+    expect(model.course).toEqual(server.course());
+    expect(model.checkpointsTotal).toBe(1);
+    expect(model.checkpointsPassed).toBe(0);
+    expect(model.modulesComplete).toBe(0);
+
+    server.modules[0] = { ...server.modules[0], state: 'complete', last_run: 1500 };
+    server.checkpoints[0] = { ...server.checkpoints[0], state: 'passed', missing_modules: [], passed_at: 1600 };
+    server.warnings = ['progress.json was unreadable; tito started it afresh'];
+    server.addJob('module.test', { modules: ['01_numbers'] }, 'magic');
+    server.finish('job-1');
+    server.log = [];
+    await model.refresh();
+    expect(server.calls()).toEqual(['GET overview', 'GET jobs/job-1?since=0']);
+    expect(server.calls().filter(c => !c.startsWith('GET jobs/'))).toEqual(['GET overview']);
+    expect(model.modules[0].state).toBe('complete');
+    expect(model.modulesComplete).toBe(1);
+    expect(model.modulesTotal).toBe(2);
+    expect(model.checkpointsPassed).toBe(1);
+    expect(model.checkpointsTotal).toBe(1);
+    expect(model.timeline.map(e => `${e.kind} ${e.id} ${e.state}`)).toEqual([
+      'module 01_numbers complete',
+      'module 02_doubling not_started',
+      'checkpoint c01_arithmetic passed'
+    ]);
+    expect(model.warnings).toEqual(['progress.json was unreadable; tito started it afresh']);
+    expect(model.jobs.map(j => j.job.id)).toEqual(['job-1']);
+
+    // Nothing new on the server: a refresh is that one request and nothing else.
+    server.log = [];
+    await model.refresh();
+    expect(server.calls()).toEqual(['GET overview']);
+  });
+
   it('says plainly that the server extension is missing when `version` is not found', async () => {
     server.foreign = true; // Jupyter's own 404: no tito extension answers, so no tito document applies
     server.versionError = new HttpError('Not Found', 404);
@@ -115,7 +151,7 @@ describe('the handshake', () => {
   it('keeps the message of a course it cannot read', async () => {
     const handle = server.handle;
     request.mockImplementation((endPoint: string, init?: RequestInit) =>
-      endPoint === 'modules'
+      endPoint === 'course' || endPoint === 'overview'
         ? Promise.reject(new HttpError('No TinyTorch course found in /tmp.', 404, 'project_not_found'))
         : handle(endPoint, init)
     );
@@ -271,13 +307,7 @@ describe('following a job by polling', () => {
     server.finish('job-1', 'failed', '01_numbers: tests failed.');
     server.log = [];
     await jest.advanceTimersByTimeAsync(100);
-    expect(server.calls()).toEqual([
-      'GET jobs/job-1?since=6',
-      'GET modules',
-      'GET checkpoints',
-      'GET checkpoints/timeline',
-      'GET jobs'
-    ]);
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=6', 'GET overview']);
     expect(model.busy).toBe(false);
     expect(model.currentJob?.job.result?.summary).toBe('01_numbers: tests failed.');
     expect(model.modules[0].state).toBe('tests_failing');
@@ -307,7 +337,7 @@ describe('following a job by polling', () => {
 
     model.setVisible(true);
     await settle();
-    expect(server.calls()).toContain('GET modules');
+    expect(server.calls()).toContain('GET overview');
     expect(server.calls()).toContain('GET jobs/job-1?since=0');
     expect(model.activeJob?.summary.steps).toHaveLength(1);
   });
@@ -425,13 +455,7 @@ describe('following a job on the event bus', () => {
       server.finish('job-1');
       bus.emit(emission('job-1', 'succeeded'));
       await settle();
-      expect(server.calls()).toEqual([
-        'GET jobs/job-1?since=0',
-        'GET modules',
-        'GET checkpoints',
-        'GET checkpoints/timeline',
-        'GET jobs'
-      ]);
+      expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET overview']);
       const view = model.jobs[0];
       expect(view.job.state).toBe('succeeded');
       expect(view.job.result?.summary).toBe('Done.');
@@ -452,13 +476,7 @@ describe('following a job on the event bus', () => {
     server.log = [];
     bus.emit(emission('job-1', 'succeeded'));
     await settle();
-    expect(server.calls()).toEqual([
-      'GET jobs/job-1?since=0',
-      'GET modules',
-      'GET checkpoints',
-      'GET checkpoints/timeline',
-      'GET jobs'
-    ]);
+    expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET overview']);
     expect(model.busy).toBe(false);
     expect(model.modules[0].state).toBe('complete');
     expect(model.modulesComplete).toBe(1);
@@ -495,12 +513,12 @@ describe('the background look', () => {
     await model.start();
     server.log = [];
     await jest.advanceTimersByTimeAsync(10000);
-    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+    expect(server.calls().filter(c => c === 'GET overview')).toHaveLength(1);
     // Nothing changed: the next look waits 20 s.
     await jest.advanceTimersByTimeAsync(19000);
-    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+    expect(server.calls().filter(c => c === 'GET overview')).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1000);
-    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(2);
+    expect(server.calls().filter(c => c === 'GET overview')).toHaveLength(2);
   });
 
   it('looks at the first interval again once something changed', async () => {
@@ -517,7 +535,7 @@ describe('the background look', () => {
     server.log = [];
     await jest.advanceTimersByTimeAsync(10000);
     await settle();
-    expect(server.calls().filter(c => c === 'GET modules')).toHaveLength(1);
+    expect(server.calls().filter(c => c === 'GET overview')).toHaveLength(1);
   });
 
   it('does not look while hidden', async () => {
