@@ -85,7 +85,13 @@ def _directive_lines(source: str) -> list[str]:
 
 
 def sanitise(submitted: dict, source: dict, plan: dict) -> tuple[dict, list[str], list[str]]:
-    """The submission with its locked cells as the instructor wrote them; (notebook, deleted cells, notes)."""
+    """The submission with its locked cells as the instructor wrote them; (notebook, deleted cells, notes).
+
+    Not nbgrader's ``OverwriteCells``: that preprocessor reads each source cell from the gradebook, which grading
+    workers never touch (they may be a Dask cluster's), and restores only grade cells, while a deleted locked
+    cell that is not graded (the ``#| default_exp`` cell) must come back too. The rule is the same: a locked cell
+    is the instructor's, whatever the submission says; a duplicated nbgrader cell counts once.
+    """
     originals = {_grade_id(c): c for c in source["cells"] if _grade_id(c)}
     order = [_grade_id(c) for c in source["cells"] if _grade_id(c)]
     kept = []
