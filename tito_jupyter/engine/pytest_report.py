@@ -6,7 +6,9 @@ the file while the tests run, so results are pytest's own, never scraped from it
 A failure's ``message`` is cleaned for a person (the test's own assertion message first, without pytest's
 ``+  where`` introspection or ``<function f at 0x…>`` addresses); pytest's full report stays under ``details``.
 ``raised`` names the innermost frame of the exception (file, line, qualified name, exception type), so the
-engine can tell which function a ``NotImplementedError`` came from (see ``testing.not_written``).
+engine can tell which function a ``NotImplementedError`` came from (see ``testing.not_written``). Not
+pytest-reportlog for that reason: its lines are pytest's serialised reports, with neither the qualified name of the
+function that raised nor a cleaned message, and without the stages below.
 
 With ``--tito-stages`` (``testing.run_stages``: a module's tests, then each checkpoint it unlocks, in one process)
 the tests run stage by stage, in the order of the stages, and each record says its ``stage``. A stage begins
