@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from ... import platform
 from ...course import COURSE_DATA_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, Course
 from ...errors import TitoError, UsageError
-from ...notebooks import cell_source
+from ...notebooks import cell_source, parse_python
 from .. import export as export_mod
 from .. import files, jail_launcher, processes, sandbox, testing
 from ..context import Context
@@ -390,7 +390,7 @@ def _test_imports(folder: Path) -> tuple[str, ...]:
     names: dict[str, None] = {}
     for path in sorted(folder.rglob("*.py")):
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = parse_python(path.read_text(encoding="utf-8"))
         except (SyntaxError, ValueError, OSError):
             continue
         for node in ast.walk(tree):

@@ -275,12 +275,21 @@ that later modules build on.
 
 ## Start
 
-tito runs on Linux and macOS; on Windows, work inside WSL (tito locks its files the POSIX way).
-Got this folder with `tito init`? Then tito is installed already: run `tito dev serve` here. Otherwise:
+tito runs on Windows, macOS and Linux. Got this folder with `tito init`? Then tito is installed already: run
+`tito dev serve` here. Otherwise, on macOS or Linux:
 
 ```bash
 python -m venv .venv && . .venv/bin/activate
 pip install -e .                                  # tito, JupyterLab, and your tinytorch package
+jupyter lab {start}
+```
+
+On Windows, in PowerShell (no WSL needed):
+
+```powershell
+py -m venv .venv
+.venv\\Scripts\\Activate.ps1                       # if PowerShell refuses: Set-ExecutionPolicy -Scope CurrentUser RemoteSigned
+pip install -e .
 jupyter lab {start}
 ```
 
