@@ -110,12 +110,12 @@ def fingerprint(*folders: Path) -> dict[str, str]:
             for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def jailed_processes() -> list[psutil.Process]:
-    """Live processes of any jailed user (their ids are in sandbox.UID_RANGE)."""
+def jailed_processes(uids: set[int]) -> list[psutil.Process]:
+    """Live processes of these jailed users: the run's own (another test may be grading beside this one)."""
     found = []
     for proc in psutil.process_iter():
         try:
-            if sandbox.UID_RANGE[0] <= proc.uids().real < sandbox.UID_RANGE[1] and proc.status() != "zombie":
+            if proc.uids().real in uids and proc.status() != "zombie":
                 found.append(proc)
         except psutil.Error:
             continue
@@ -130,7 +130,16 @@ def grades(record: dict) -> tuple:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """The course before, the honest-only run, the whole run, and the course after."""
+    jails: set[int] = set()
+    new_jail = sandbox.new_jail
+
+    def recorded(*args, **kwargs):  # the real jail, its user id noted
+        jail = new_jail(*args, **kwargs)
+        jails.add(jail.uid)
+        return jail
+
     mp = pytest.MonkeyPatch()
+    mp.setattr(sandbox, "new_jail", recorded)
     mp.setenv("JUPYTER_TOKEN", SECRET)
     mp.setenv("TITO_TEST_SECRET", SECRET)
     try:
@@ -154,7 +163,7 @@ def graded(tmp_path_factory):
         seconds = time.monotonic() - started
         after = fingerprint(*protected)
         yield {"root": root, "nbgrader": nbgrader, "alone": alone, "together": together, "seconds": seconds,
-               "before": before, "after": after, "left": jailed_processes()}
+               "before": before, "after": after, "left": jailed_processes(jails), "jails": len(jails)}
     finally:
         mp.undo()
 
@@ -216,6 +225,7 @@ def test_the_course_and_the_gradebook_are_as_they_were(graded):
 
 
 def test_no_process_of_the_run_is_left(graded):
+    assert graded["jails"] >= 10  # every submission had a jail of its own, and the check looked at them all
     left = graded["left"]
     assert not left, [(p.pid, p.uids().real) for p in left]
 

@@ -77,11 +77,12 @@ def by_student(result) -> dict[str, dict]:
     return {r["student"]: r for r in result.data["submissions"]}
 
 
-def jailed_processes() -> list[psutil.Process]:
+def jailed_processes(uids: set[int]) -> list[psutil.Process]:
+    """The live processes of these jailed users (only the run's own: another test may be grading beside it)."""
     found = []
     for proc in psutil.process_iter():
         try:
-            if sandbox.UID_RANGE[0] <= proc.uids().real < sandbox.UID_RANGE[1] and proc.status() != "zombie":
+            if proc.uids().real in uids and proc.status() != "zombie":
                 found.append(proc)
         except psutil.Error:
             continue
@@ -107,13 +108,23 @@ def graded(tmp_path_factory):
         original(self, *args, **kwargs)
         started.append(self.proc.pid)
 
+    jails: set[int] = set()
+    new_jail = sandbox.new_jail
+
+    def recorded(*args, **kwargs):  # the real jail, its user id noted
+        jail = new_jail(*args, **kwargs)
+        jails.add(jail.uid)
+        return jail
+
     mp = pytest.MonkeyPatch()
     mp.setattr(warm_grader.WarmGrader, "__init__", counted)
+    mp.setattr(sandbox, "new_jail", recorded)
     try:
         together = run(root, "nbgrader.autograde", {"module": "01", "timeout": 60, "workers": 1})
     finally:
         mp.undo()
-    return {"alone": alone, "together": together, "started": started, "left": jailed_processes()}
+    assert jails, "the run made no jail"
+    return {"alone": alone, "together": together, "started": started, "left": jailed_processes(jails)}
 
 
 def test_the_run_is_warm_and_jailed(graded):

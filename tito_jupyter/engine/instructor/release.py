@@ -262,6 +262,11 @@ def _tally(run: dict) -> dict:
 
 
 def _student_setup_files(course: Course, modules: list[Module], dest: Path) -> list[str]:
+    """The files a student needs to start (the README, a pyproject that installs tito and the package, ...),
+    written into the edition; their names.
+
+    Long because it is mostly the text of those files, written out whole so that it reads as the student sees it.
+    """
     first = modules[0] if modules else None
     rows = "\n".join(f"| {m.number:02d} | [{m.title}]({m.notebook.relative_to(course.root).as_posix()}) |"
                      for m in modules)
