@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
+from process_tree import jailed_processes
 
 from tito_jupyter import engine
 from tito_jupyter.engine import sandbox
@@ -109,17 +109,6 @@ def fingerprint(*folders: Path) -> dict[str, str]:
     return {str(path): hashlib.sha256(path.read_bytes()).hexdigest()
             for folder in folders for path in sorted(folder.rglob("*")) if path.is_file()}
 
-
-def jailed_processes(uids: set[int]) -> list[psutil.Process]:
-    """Live processes of these jailed users: the run's own (another test may be grading beside this one)."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.uids().real in uids and proc.status() != "zombie":
-                found.append(proc)
-        except psutil.Error:
-            continue
-    return found
 
 
 def grades(record: dict) -> tuple:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from process_tree import jailed_processes
 
 from tito_jupyter import engine
 from tito_jupyter.engine import processes, sandbox
@@ -76,17 +77,6 @@ def grades(record: dict) -> tuple:
 def by_student(result) -> dict[str, dict]:
     return {r["student"]: r for r in result.data["submissions"]}
 
-
-def jailed_processes(uids: set[int]) -> list[psutil.Process]:
-    """The live processes of these jailed users (only the run's own: another test may be grading beside it)."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.uids().real in uids and proc.status() != "zombie":
-                found.append(proc)
-        except psutil.Error:
-            continue
-    return found
 
 
 @pytest.fixture(scope="module")
