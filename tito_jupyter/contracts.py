@@ -226,3 +226,181 @@ COMPONENTS: dict[str, type] = {
 #: Shapes that carry more fields than they name (each kind of engine event has its own); the others are closed:
 #: a field the code adds without adding it here first makes the server tests fail.
 OPEN: tuple[type, ...] = (Event,)
+
+
+# -- the data of the long commands' results (``RESULT_DATA``: by command) -------------------------------------------
+# A result's ``data`` is its command's own. For the commands below it has this shape whenever the result's ``error``
+# is null (with an error it holds what was computed before it, often nothing); openapi.json lists them in its
+# ``ResultData`` schema, and the server tests hold every job's result to it.
+
+TestOutcome = Literal["passed", "failed", "skipped", "error"]
+#: ``timeout``: the record that stands for the test that was running when time ran out.
+TestPhase = Literal["setup", "call", "teardown", "collect", "timeout"]
+
+
+class Raised(TypedDict):
+    """The innermost frame of a failure's exception."""
+
+    path: str
+    line: int
+    function: str
+    exception: str
+
+
+class TestRecord(TypedDict, total=False):
+    """One test's outcome, as tito's pytest plugin reports it."""
+
+    id: Required[str]
+    outcome: Required[TestOutcome]
+    phase: Required[TestPhase]
+    duration: Required[float]
+    message: Required[str]
+    where: Required[Union[str, None]]
+    details: str
+    raised: Raised
+
+
+class RunCounts(TypedDict, total=False):
+    passed: Required[int]
+    failed: Required[int]
+    error: Required[int]
+    skipped: Required[int]
+    total: Required[int]
+    not_run: int
+    timed_out: bool
+
+
+class NotWritten(TypedDict):
+    """A function the tests wait on (it still raises NotImplementedError) and where to write it."""
+
+    function: str
+    module: Union[str, None]
+    notebook: Union[str, None]
+    cell: Union[int, None]
+    cell_id: Union[str, None]
+    file: str
+    line: int
+    tests: list[str]
+
+
+class CheckpointRun(TypedDict):
+    """The data of ``checkpoint.test`` and ``checkpoint.run``: the checkpoint's pytest run, judged."""
+
+    checkpoint: str
+    ok: bool
+    summary: str
+    tests: list[TestRecord]
+    counts: RunCounts
+    exit_code: int
+    timed_out: bool
+    timeout: float
+    seconds: float
+    log_tail: str
+    log: str
+    limit: Union[str, None]
+
+
+class ModuleTestReport(TypedDict, total=False):
+    """One module of ``module.test``: its run, judged; a module whose tests could not run has the first five
+    fields only (``counts`` null)."""
+
+    module: Required[str]
+    ok: Required[bool]
+    summary: Required[str]
+    tests: Required[list[TestRecord]]
+    counts: Required[Union[RunCounts, None]]
+    tested_fingerprint: Union[str, None]
+    changed_since_export: bool
+    warnings: list[str]
+    exit_code: int
+    timed_out: bool
+    timeout: float
+    seconds: float
+    log_tail: str
+    log: str
+    limit: Union[str, None]
+    not_written: list[NotWritten]
+    nothing_written: bool
+
+
+class TestData(TypedDict):
+    modules: list[ModuleTestReport]
+    warnings: list[str]
+
+
+ExportStatus = Literal["exported", "up_to_date", "stale", "failed"]
+
+
+class ExportOutcome(TypedDict, total=False):
+    id: Required[str]
+    status: Required[ExportStatus]
+    files: Required[list[str]]
+    changed: list[str]
+    notebook_fingerprint: str
+    error: dict
+
+
+class ExportData(TypedDict, total=False):
+    modules: Required[list[ExportOutcome]]
+    check: Required[bool]
+    warnings: list[str]
+
+
+CompleteStepName = Literal["export", "test", "checkpoint", "record"]
+
+
+class CompleteStep(TypedDict, total=False):
+    """A step of ``complete``; a test step carries its run's counts, tests, functions not written and log, a
+    checkpoint step its checkpoint, counts and tests."""
+
+    step: Required[CompleteStepName]
+    ok: Required[bool]
+    summary: Required[str]
+    checkpoint: str
+    counts: Union[RunCounts, None]
+    tests: list[TestRecord]
+    not_written: list[NotWritten]
+    nothing_written: bool
+    log: Union[str, None]
+
+
+class CompleteReport(TypedDict, total=False):
+    """One module of ``module.complete``: its steps up to the first that failed (``failed_step``)."""
+
+    module: Required[str]
+    ok: Required[bool]
+    steps: Required[list[CompleteStep]]
+    failed_step: Required[Literal[CompleteStepName, None]]
+    summary: Required[str]
+    warnings: list[str]
+    error: Union[dict, None]
+    not_written: list[NotWritten]
+    nothing_written: bool
+
+
+class CompleteData(TypedDict):
+    modules: list[CompleteReport]
+    warnings: list[str]
+
+
+class MilestoneRun(TypedDict):
+    milestone: str
+    exit_code: int
+    timed_out: bool
+    seconds: float
+    metrics: Union[dict, None]
+    output: list[str]
+
+
+COMPONENTS.update({
+    "Raised": Raised, "TestRecord": TestRecord, "RunCounts": RunCounts, "NotWritten": NotWritten,
+    "CheckpointRun": CheckpointRun, "ModuleTestReport": ModuleTestReport, "TestData": TestData,
+    "ExportOutcome": ExportOutcome, "ExportData": ExportData, "CompleteStep": CompleteStep,
+    "CompleteReport": CompleteReport, "CompleteData": CompleteData, "MilestoneRun": MilestoneRun,
+})
+
+#: The shape of the result's ``data``, by command, for results whose ``error`` is null.
+RESULT_DATA: dict[str, type] = {
+    "module.export": ExportData, "module.test": TestData, "module.complete": CompleteData,
+    "checkpoint.test": CheckpointRun, "checkpoint.run": CheckpointRun, "milestone.run": MilestoneRun,
+}

@@ -8,7 +8,8 @@ is written by hand in the files; what would drift if it were written twice is ma
   ``rest_action`` is on (:func:`tito_jupyter.commands.rest_actions`);
 - ``CommandArgs``: every server job's ``args`` object as ``POST jobs`` takes it, from its :class:`Arg` list;
 - the response schemas of :data:`tito_jupyter.contracts.COMPONENTS` (Job, Result, Event, Command, ...) and the
-  bus event's schema, from the TypedDicts (the descriptions already in the file are kept).
+  bus event's schema, from the TypedDicts (the descriptions already in the file are kept);
+- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`.
 
 ``python -m tito_jupyter.server.openapi`` rewrites both files from the built-in commands; ``--check`` writes
 nothing and exits 1 if either is stale (a test runs it). The server serves the document made from every command
@@ -103,6 +104,16 @@ def typed_dict_schema(cls) -> dict:
     return schema
 
 
+def result_data_schema() -> dict:
+    """``ResultData``: the shape of a result's ``data``, by its command, from :data:`contracts.RESULT_DATA`."""
+    return {"type": "object",
+            "description": "The `data` of a Result, by the Result's `command`, for the commands listed here: when the "
+                           "Result's `error` is null, its `data` is this shape (with an error, it holds what was "
+                           "computed before it, often nothing). Generated from tito_jupyter/contracts.py.",
+            "properties": {command: schema_of(tp) for command, tp in contracts.RESULT_DATA.items()},
+            "additionalProperties": False}
+
+
 def _keep_prose(new: dict, old: dict | None) -> dict:
     """``new`` with the descriptions (and other words for people) that ``old`` had at the same places."""
     if not isinstance(old, dict):
@@ -193,6 +204,7 @@ def document(base: dict, commands: list[Command]) -> dict:
     schemas = doc["components"]["schemas"]
     for name, cls in contracts.COMPONENTS.items():
         schemas[name] = _keep_prose(typed_dict_schema(cls), schemas.get(name))
+    schemas["ResultData"] = result_data_schema()
     schemas["CommandArgs"] = {
         "type": "object",
         "description": "The `args` of POST jobs for each command it can run, by the command's name (the arguments "
