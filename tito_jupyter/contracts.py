@@ -392,15 +392,74 @@ class MilestoneRun(TypedDict):
     output: list[str]
 
 
+GradeStatus = Literal["graded", "missing_notebook", "unreadable", "timed_out", "stopped", "error"]
+
+
+class GradedTest(TypedDict):
+    test: str
+    passed: bool
+    message: str
+
+
+class GradedCell(TypedDict):
+    """A grade cell of a submission: one point per test of it that passed."""
+
+    grade_id: str
+    points: float
+    score: float
+    tests: list[GradedTest]
+
+
+class GradeRecord(TypedDict, total=False):
+    """One submission's grades (also written to ``tito/<assignment>/results/<student>.json``). ``jailed`` and
+    ``warm`` say how its tests ran, when they ran; ``timestamp`` is the submission's in the gradebook, once
+    recorded there."""
+
+    student: Required[str]
+    assignment: Required[str]
+    status: Required[GradeStatus]
+    message: Required[str]
+    notes: Required[list[str]]
+    deleted_cells: Required[list[str]]
+    limit: Required[Union[str, None]]
+    grade_cells: Required[list[GradedCell]]
+    score: Required[float]
+    max_score: Required[float]
+    tests_total: Required[int]
+    tests_passed: Required[int]
+    seconds: Required[float]
+    jailed: bool
+    warm: bool
+    timestamp: Union[str, None]
+
+
+class AutogradeData(TypedDict):
+    assignment: str
+    submissions: list[GradeRecord]
+    by_status: dict
+    workers: Union[int, None]
+    scheduler: Union[str, None]
+    gateway: Union[str, None]
+    timeout: float
+    memory_mib: int
+    jailed: Union[bool, None]
+    containment: str
+    seconds: float
+    per_minute: float
+    max_score: float
+
+
 COMPONENTS.update({
     "Raised": Raised, "TestRecord": TestRecord, "RunCounts": RunCounts, "NotWritten": NotWritten,
     "CheckpointRun": CheckpointRun, "ModuleTestReport": ModuleTestReport, "TestData": TestData,
     "ExportOutcome": ExportOutcome, "ExportData": ExportData, "CompleteStep": CompleteStep,
     "CompleteReport": CompleteReport, "CompleteData": CompleteData, "MilestoneRun": MilestoneRun,
+    "GradedTest": GradedTest, "GradedCell": GradedCell, "GradeRecord": GradeRecord, "AutogradeData": AutogradeData,
 })
 
 #: The shape of the result's ``data``, by command, for results whose ``error`` is null.
 RESULT_DATA: dict[str, type] = {
     "module.export": ExportData, "module.test": TestData, "module.complete": CompleteData,
     "checkpoint.test": CheckpointRun, "checkpoint.run": CheckpointRun, "milestone.run": MilestoneRun,
+    "nbgrader.autograde": AutogradeData,
 }

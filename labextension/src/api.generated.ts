@@ -1766,6 +1766,52 @@ export interface components {
             "checkpoint.test"?: components["schemas"]["CheckpointRun"];
             "checkpoint.run"?: components["schemas"]["CheckpointRun"];
             "milestone.run"?: components["schemas"]["MilestoneRun"];
+            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
+        };
+        GradedTest: {
+            test: string;
+            passed: boolean;
+            message: string;
+        };
+        GradedCell: {
+            grade_id: string;
+            points: number;
+            score: number;
+            tests: components["schemas"]["GradedTest"][];
+        };
+        GradeRecord: {
+            student: string;
+            assignment: string;
+            /** @enum {string} */
+            status: "graded" | "missing_notebook" | "unreadable" | "timed_out" | "stopped" | "error";
+            message: string;
+            notes: string[];
+            deleted_cells: string[];
+            limit: string | null;
+            grade_cells: components["schemas"]["GradedCell"][];
+            score: number;
+            max_score: number;
+            tests_total: number;
+            tests_passed: number;
+            seconds: number;
+            jailed?: boolean;
+            warm?: boolean;
+            timestamp?: string | null;
+        };
+        AutogradeData: {
+            assignment: string;
+            submissions: components["schemas"]["GradeRecord"][];
+            by_status: Record<string, unknown>;
+            workers: number | null;
+            scheduler: string | null;
+            gateway: string | null;
+            timeout: number;
+            memory_mib: number;
+            jailed: boolean | null;
+            containment: string;
+            seconds: number;
+            per_minute: number;
+            max_score: number;
         };
     };
     responses: never;
