@@ -449,17 +449,85 @@ class AutogradeData(TypedDict):
     max_score: float
 
 
+class BenchmarkRow(TypedDict):
+    name: str
+    what: str
+    median_ms: float
+    ci_low_ms: float
+    ci_high_ms: float
+    repeats: int
+
+
+class BenchmarkMeasured(TypedDict):
+    """``benchmark`` that measured: the saved report, its table and the comparison with the run before (the
+    student's harness makes ``report`` and ``comparison``: their inside is tinytorch.bench's)."""
+
+    path: str
+    file: str
+    rows: list[BenchmarkRow]
+    table: Union[str, None]
+    not_run: dict
+    failed: dict
+    compared_with: Union[str, None]
+    comparison: Any
+    changes: Union[str, None]
+    report: dict
+    warnings: list[str]
+
+
+class BenchmarkHistoryRow(TypedDict):
+    file: str
+    created: Any
+    benchmarks: dict
+    not_run: list[str]
+
+
+class BenchmarkHistory(TypedDict):
+    """``benchmark --history``."""
+
+    history: list[BenchmarkHistoryRow]
+    folder: str
+    warnings: list[str]
+
+
+class BenchmarkWaiting(TypedDict):
+    """``benchmark`` when no benchmark can run yet: what each waits for (``not_run``: name -> module ids)."""
+
+    not_run: dict
+    warnings: list[str]
+
+
+class BenchmarkDidNotRun(TypedDict):
+    """``benchmark`` whose suite gave no report: its failures and last output."""
+
+    not_run: dict
+    failed: dict
+    output: list[str]
+    warnings: list[str]
+
+
+class BenchmarkNeedsHarness(TypedDict):
+    """``benchmark`` before module 19's harness is complete (``state``: its state, or ``absent``)."""
+
+    needs: str
+    state: str
+
+
 COMPONENTS.update({
     "Raised": Raised, "TestRecord": TestRecord, "RunCounts": RunCounts, "NotWritten": NotWritten,
     "CheckpointRun": CheckpointRun, "ModuleTestReport": ModuleTestReport, "TestData": TestData,
     "ExportOutcome": ExportOutcome, "ExportData": ExportData, "CompleteStep": CompleteStep,
     "CompleteReport": CompleteReport, "CompleteData": CompleteData, "MilestoneRun": MilestoneRun,
     "GradedTest": GradedTest, "GradedCell": GradedCell, "GradeRecord": GradeRecord, "AutogradeData": AutogradeData,
+    "BenchmarkRow": BenchmarkRow, "BenchmarkMeasured": BenchmarkMeasured, "BenchmarkHistoryRow": BenchmarkHistoryRow,
+    "BenchmarkHistory": BenchmarkHistory, "BenchmarkWaiting": BenchmarkWaiting,
+    "BenchmarkDidNotRun": BenchmarkDidNotRun, "BenchmarkNeedsHarness": BenchmarkNeedsHarness,
 })
 
 #: The shape of the result's ``data``, by command, for results whose ``error`` is null.
-RESULT_DATA: dict[str, type] = {
+RESULT_DATA: dict[str, Any] = {
     "module.export": ExportData, "module.test": TestData, "module.complete": CompleteData,
     "checkpoint.test": CheckpointRun, "checkpoint.run": CheckpointRun, "milestone.run": MilestoneRun,
     "nbgrader.autograde": AutogradeData,
+    "benchmark": Union[BenchmarkMeasured, BenchmarkHistory, BenchmarkWaiting, BenchmarkDidNotRun, BenchmarkNeedsHarness],
 }

@@ -1767,6 +1767,7 @@ export interface components {
             "checkpoint.run"?: components["schemas"]["CheckpointRun"];
             "milestone.run"?: components["schemas"]["MilestoneRun"];
             "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
+            benchmark?: components["schemas"]["BenchmarkMeasured"] | components["schemas"]["BenchmarkHistory"] | components["schemas"]["BenchmarkWaiting"] | components["schemas"]["BenchmarkDidNotRun"] | components["schemas"]["BenchmarkNeedsHarness"];
         };
         GradedTest: {
             test: string;
@@ -1812,6 +1813,52 @@ export interface components {
             seconds: number;
             per_minute: number;
             max_score: number;
+        };
+        BenchmarkRow: {
+            name: string;
+            what: string;
+            median_ms: number;
+            ci_low_ms: number;
+            ci_high_ms: number;
+            repeats: number;
+        };
+        BenchmarkMeasured: {
+            path: string;
+            file: string;
+            rows: components["schemas"]["BenchmarkRow"][];
+            table: string | null;
+            not_run: Record<string, unknown>;
+            failed: Record<string, unknown>;
+            compared_with: string | null;
+            comparison: unknown;
+            changes: string | null;
+            report: Record<string, unknown>;
+            warnings: string[];
+        };
+        BenchmarkHistoryRow: {
+            file: string;
+            created: unknown;
+            benchmarks: Record<string, unknown>;
+            not_run: string[];
+        };
+        BenchmarkHistory: {
+            history: components["schemas"]["BenchmarkHistoryRow"][];
+            folder: string;
+            warnings: string[];
+        };
+        BenchmarkWaiting: {
+            not_run: Record<string, unknown>;
+            warnings: string[];
+        };
+        BenchmarkDidNotRun: {
+            not_run: Record<string, unknown>;
+            failed: Record<string, unknown>;
+            output: string[];
+            warnings: string[];
+        };
+        BenchmarkNeedsHarness: {
+            needs: string;
+            state: string;
         };
     };
     responses: never;

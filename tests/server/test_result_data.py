@@ -8,10 +8,11 @@ import copy
 import json
 
 import pytest
-from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
-from openapi_contract import check_response, results_in
+from course_factory import NUMBERS_EXPORT, make_course, numbers_notebook, write_notebook
+from openapi_contract import check_response, check_result_data, results_in, validate_component
 
-from tito_jupyter import contracts
+from tito_jupyter import contracts, engine
+from tito_jupyter.engine.context import Context
 
 
 def _fetched(job: dict) -> bytes:
@@ -78,3 +79,14 @@ def test_every_command_with_a_data_shape_is_one_the_table_has():
 
     names = {c.name for c in BUILTIN}
     assert set(contracts.RESULT_DATA) <= names, sorted(set(contracts.RESULT_DATA) - names)
+
+
+@pytest.mark.parametrize("args, shape", [({}, "BenchmarkNeedsHarness"), ({"list_": True}, "BenchmarkHistory")])
+def test_benchmark_answers_of_each_kind_fit_the_shape_of_their_kind(tmp_path, args, shape):
+    """``benchmark`` answers in one of several shapes (measured: test_benchmark_job.py; these two, no harness)."""
+    result = engine.run("benchmark", args, Context(project=make_course(tmp_path / "course"))).to_dict()
+    assert result["error"] is None, result
+    validate_component(result["data"], shape)
+    check_result_data(result, "benchmark")
+    with pytest.raises(AssertionError, match="the data of benchmark"):
+        check_result_data({**result, "data": {**result["data"], "secret": 1}}, "benchmark")

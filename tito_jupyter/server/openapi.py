@@ -80,7 +80,9 @@ def schema_of(tp) -> dict:
         if len(rest) == 1:
             inner = schema_of(rest[0])
             return _nullable(inner) if type(None) in args else inner
-        raise TypeError(f"a union of several types is not described: {tp}")
+        if all(typing.is_typeddict(a) for a in rest):  # closed shapes: one of them fits, by its fields
+            return {"anyOf": [schema_of(a) for a in rest] + ([NULL_BRANCH] if type(None) in args else [])}
+        raise TypeError(f"a union of several types other than TypedDicts is not described: {tp}")
     if origin is list:
         return {"type": "array", "items": schema_of(args[0])}
     if tp is dict or origin is dict:
