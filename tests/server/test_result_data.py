@@ -90,3 +90,23 @@ def test_benchmark_answers_of_each_kind_fit_the_shape_of_their_kind(tmp_path, ar
     check_result_data(result, "benchmark")
     with pytest.raises(AssertionError, match="the data of benchmark"):
         check_result_data({**result, "data": {**result["data"], "secret": 1}}, "benchmark")
+
+
+def test_milestone_runs_that_pass_fail_or_time_out_fit_their_shape(course_dir):
+    def add_milestone(name: str, body: str) -> None:
+        (course_dir / "milestones" / name).mkdir(parents=True)
+        (course_dir / "milestones" / name / "README.md").write_text("# Adding machines\n\nNeeds module 01.\n")
+        (course_dir / "milestones" / name / "run.py").write_text(body)
+
+    add_milestone("1642_pascaline", "import json\nfrom tinytorch.core.numbers import add\n"
+                                    "print(json.dumps({'milestone': '1642_pascaline', 'sum': add(40, 2)}))\n")
+    add_milestone("1950_broken", "raise SystemExit('the machine jammed')\n")
+    add_milestone("1951_endless", "while True:\n    pass\n")
+    context = Context(project=course_dir)
+    assert engine.run("module.complete", {"modules": ["01"]}, context).ok
+    for args in ({"milestone": "1642"}, {"milestone": "broken"}, {"milestone": "endless", "timeout": 2}):
+        result = engine.run("milestone.run", args, context).to_dict()
+        assert result["error"] is None, result
+        check_result_data(result, f"milestone.run {args}")
+    with pytest.raises(AssertionError, match="the data of milestone.run"):
+        check_result_data({**result, "data": {**result["data"], "metrics": [1]}}, "milestone.run")
