@@ -37,11 +37,6 @@ def long_functions(root: Path = PACKAGE_DIR) -> list[tuple[str, int, bool]]:
 NOT_SPLIT_YET = {
     "tito_jupyter/course.py _read_modules()",
     "tito_jupyter/engine/export.py export_modules()",
-    "tito_jupyter/engine/instructor/autograde.py _grade_in()",
-    "tito_jupyter/engine/instructor/autograde.py autograde()",
-    "tito_jupyter/engine/modules.py complete()",
-    "tito_jupyter/engine/processes.py run()",
-    "tito_jupyter/engine/testing.py run_stages()",
 }
 
 

@@ -280,7 +280,8 @@ async def test_a_long_poll_answers_as_soon_as_the_job_has_news_or_ends(api, cour
     make_looping(course_dir)
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
     await wait_for_pytest(job["id"])
-    _, seen = await api("GET", f"jobs/{job['id']}")
+    # pytest's collection is news that may come well after its process starts (a loaded machine): wait for it first
+    seen = await api.wait_for_event(job["id"], lambda e: e["event"] == "collected", timeout=120)
     count = seen["event_count"]
     for _ in range(100):  # the looping test has started: let the events of its start arrive, then it is quiet
         await asyncio.sleep(0.3)
