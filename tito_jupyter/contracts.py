@@ -7,10 +7,17 @@ the extension's bus events), and :mod:`tito_jupyter.server.openapi` writes the m
 does another; the server tests check every response against the document, and the sidebar's TypeScript types are
 generated from it. Only the shape lives here: what a field means is said once, in the document's descriptions.
 
-Nothing here imports more than ``typing``: the CLI reads it without cost.
+Nothing here imports more than ``typing`` (and, on Python 3.10, ``typing_extensions`` for ``Required``): the CLI
+reads it without cost.
 """
 
-from typing import Any, Literal, Required, TypedDict, Union
+import sys
+from typing import Any, Literal, TypedDict, Union
+
+if sys.version_info >= (3, 11):
+    from typing import Required
+else:  # Python 3.10, which tito supports, has no typing.Required
+    from typing_extensions import Required
 
 #: A job's state; the last four are final.
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
