@@ -168,7 +168,48 @@ def export_modules(
     check: bool = False,
     force: bool = False,
 ) -> Result:
-    """Export ``modules`` into the package (or, with ``check``, only say which package files are out of date)."""
+    """Export ``modules`` into the package (or, with ``check``, only say which package files are out of date).
+
+    First a look without any lock: when every module's package files already hold the export of its notebook as
+    it is now, there is nothing to do and nothing to wait for (no lock, no import of nbdev). Otherwise the
+    export runs under the locks, where every module is looked at again.
+    """
+    outcomes = None if force else _all_up_to_date(course, modules)
+    if outcomes is None:
+        outcomes = _export_locked(course, modules, events, check=check, force=force)
+    else:
+        for done, outcome in enumerate(outcomes):
+            _report_step(events, outcome, done, len(modules))
+    return _export_result(outcomes, check)
+
+
+def _all_up_to_date(course: Course, modules: list[Module]) -> list[dict] | None:
+    """The outcomes of an export that has nothing to do, or None if any module may need exporting.
+
+    Read without the lock, safely: the export state and each package file are replaced whole (``os.replace``),
+    so each read sees one version; a module is up to date only when its notebook's fingerprint now, the state's
+    record and the package file's bytes all agree, and a concurrent export that changed any of them makes them
+    disagree, which sends this export the locked way. A stray temporary file (an export killed mid-write) or a
+    record of an older shape also goes the locked way, which sweeps and rewrites them.
+    """
+    if course.package_dir.is_dir() and any(course.package_dir.rglob(f"*{files.TMP_SUFFIX}")):
+        return None
+    state = _load_state(course)
+    outcomes = []
+    for module in modules:
+        recorded = state["modules"].get(module.id, {})
+        try:
+            outcome = _up_to_date(course, module, recorded)
+        except TitoError:  # the notebook cannot be read or exported: the locked way says so
+            return None
+        if outcome is None or recorded.get("notebook_fingerprint") != outcome["notebook_fingerprint"]:
+            return None
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _export_locked(course: Course, modules: list[Module], events: EventSink, check: bool, force: bool) -> list[dict]:
+    """Export each module in turn under the build and export locks; the outcome of each."""
     outcomes = []
     state_path = course.state_dir / STATE_FILE
     with files.build_in_use(course.state_dir), \
@@ -185,11 +226,7 @@ def export_modules(
                 except TitoError as exc:
                     outcome = {"id": module.id, "status": "failed", "files": [], "error": exc.to_dict()}
                 outcomes.append(outcome)
-                state_name = {"failed": "failed", "stale": "failed",
-                              "up_to_date": "skipped"}.get(outcome["status"], "passed")
-                events.step("export", state_name, module=module.id, status=outcome["status"],
-                            message=(outcome.get("error") or {}).get("message"))
-                events.progress(done + 1, len(modules), label=module.id)
+                _report_step(events, outcome, done, len(modules), started=True)
                 # Written after each module that changed it (an interrupted export keeps what it did), and
                 # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
                 if not check and state != written_state:
@@ -197,7 +234,21 @@ def export_modules(
                     written_state = json.loads(json.dumps(state))
         finally:
             staging.remove()
+    return outcomes
 
+
+def _report_step(events: EventSink, outcome: dict, done: int, total: int, started: bool = False) -> None:
+    """The events of one module's export: it started (unless ``started`` was already said), how it ended, how far."""
+    if not started:
+        events.step("export", "running", module=outcome["id"])
+    state_name = {"failed": "failed", "stale": "failed", "up_to_date": "skipped"}.get(outcome["status"], "passed")
+    events.step("export", state_name, module=outcome["id"], status=outcome["status"],
+                message=(outcome.get("error") or {}).get("message"))
+    events.progress(done + 1, total, label=outcome["id"])
+
+
+def _export_result(outcomes: list[dict], check: bool) -> Result:
+    """The result of an export (or a ``check``) from each module's outcome."""
     failed = [o for o in outcomes if o["status"] == "failed"]
     stale = [o for o in outcomes if o["status"] == "stale"]
     written = [o for o in outcomes if o["status"] == "exported"]
@@ -223,17 +274,9 @@ def export_modules(
         summary = "Export: " + ", ".join(parts) + "." if parts else "Nothing to export."
         if failed:
             summary += " " + " ".join(o["error"]["message"] for o in failed)
-    error = None
-    if failed:
-        first = failed[0]["error"]
-        error = {**first}
-    return Result(
-        command="module.export",
-        ok=ok,
-        summary=summary,
-        data={"modules": outcomes, "check": check},
-        error=error,
-    )
+    error = {**failed[0]["error"]} if failed else None
+    return Result(command="module.export", ok=ok, summary=summary, data={"modules": outcomes, "check": check},
+                  error=error)
 
 
 def _refuse_unexportable(course: Course, module: Module, default_exp: str | None, targets: list[str]) -> None:
@@ -284,15 +327,10 @@ class _Staging:
 
 def _export_one(course: Course, module: Module, state: dict, staging: _Staging, check: bool, force: bool) -> dict:
     recorded = state["modules"].get(module.id, {})
-    if not force and recorded.get("fingerprint") and recorded.get("files"):
-        # Is it up to date? The course's cache knows an unchanged notebook's fingerprint without parsing it.
-        facts = course.notebook_facts(module)
-        _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
-        source = facts["fingerprint"]
-        if recorded.get("fingerprint") == _fingerprint(module, source) and _intact(course, recorded):
-            recorded["notebook_fingerprint"] = source
-            return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
-                    "notebook_fingerprint": source}
+    fresh = None if force else _up_to_date(course, module, recorded)
+    if fresh is not None:
+        recorded["notebook_fingerprint"] = fresh["notebook_fingerprint"]  # a record from before it was kept
+        return fresh
 
     # It is exported: read it afresh, and check and record the version read now.
     nb = notebooks.read_notebook(module.notebook)
@@ -324,6 +362,20 @@ def _export_one(course: Course, module: Module, state: dict, staging: _Staging, 
     }
     status = "exported" if changed else "up_to_date"
     return {"id": module.id, "status": status, "files": _pkg_paths(produced), "changed": _pkg_paths(changed),
+            "notebook_fingerprint": source}
+
+
+def _up_to_date(course: Course, module: Module, recorded: dict) -> dict | None:
+    """The "up to date" outcome of ``module`` if the package holds the export ``recorded`` of its notebook as it is
+    now, else None. The course's cache knows an unchanged notebook's fingerprint without parsing it."""
+    if not (recorded.get("fingerprint") and recorded.get("files")):
+        return None
+    facts = course.notebook_facts(module)
+    _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
+    source = facts["fingerprint"]
+    if recorded["fingerprint"] != _fingerprint(module, source) or not _intact(course, recorded):
+        return None
+    return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
             "notebook_fingerprint": source}
 
 
