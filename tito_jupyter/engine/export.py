@@ -13,6 +13,7 @@ then decides what reaches the package:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -75,30 +76,58 @@ def _check_exported_cells(module: Module, course: Course, cells: list[notebooks.
             ) from None
 
 
-def _nbdev_write(notebook: Path, nb: dict, lib: Path) -> None:
-    """nbdev's ``nb_export`` of ``notebook`` into ``lib``, from the notebook as tito already read it.
+def _nbdev_write(notebook: Path, nb: dict, lib: Path) -> list[Path]:
+    """nbdev's ``nb_export`` of ``notebook`` into ``lib``, from the notebook as tito already read it; the files
+    it wrote.
 
     The same steps as ``nbdev.export.nb_export`` (its processor, its module maker), given the parsed notebook
     instead of a path, so an export reads each notebook once, and what tito checks and records is the very
     version nbdev translated. A test holds the result to ``nbdev_export``'s, byte for byte.
     """
-    from fastcore.nbio import dict2nb
+    from fastcore.nbio import dict2nb, nb_lang
     from nbdev.export import ExportModuleProc
     from nbdev.maker import ModuleMaker
     from nbdev.process import NBProcessor
 
     parsed = dict2nb(nb)
     parsed["path_"] = str(notebook)
+    lang = nb_lang(parsed)
+    cell_kind = _parsed_once_cell()
+    parsed.cells = [cell_kind(cell.idx_, cell, lang) for cell in parsed.cells]
     exp = ExportModuleProc()
     NBProcessor(nb=parsed, procs=[exp]).process()
+    written = []
     for mod, cells in exp.modules.items():
         if not any(c.cell_type == "code" and "exportd" not in c.directives_ for c in cells):
             continue
         name = getattr(exp, "default_exp", None) if mod == "#" else mod
         if not name:  # as nb_export: nothing written (tito refuses a notebook without `#| default_exp` first)
-            return
+            return written
         maker = ModuleMaker(dest=str(lib), name=name, nb_path=str(notebook), is_new=mod == "#")
         maker.make(cells, exp.in_all[mod], lib_path=str(lib))
+        written.append(Path(maker.fname))
+    return written
+
+
+@functools.cache
+def _parsed_once_cell() -> type:
+    """fastcore's notebook cell, keeping its parse where it looks for it.
+
+    ``NbCell.parsed_`` caches a cell's syntax tree under the key ``_parsed_`` (dropped when the source changes)
+    but stores it as an attribute, since the dict it derives from keeps names starting with ``_`` as attributes;
+    so nbdev parsed every exported cell two or three times, most of an export's time. Kept as a key, each
+    version of a cell's source is parsed once; what nbdev does with the tree is unchanged.
+    """
+    from fastcore.nbio import NbCell
+
+    class ParsedOnce(NbCell):
+        def __setattr__(self, name, value):
+            if name == "_parsed_":
+                self[name] = value
+            else:
+                super().__setattr__(name, value)
+
+    return ParsedOnce
 
 
 def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, bytes]:
@@ -112,15 +141,15 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(noise):
         warnings.simplefilter("always")
         try:
-            _nbdev_write(module.notebook, nb, lib)
+            written = _nbdev_write(module.notebook, nb, lib)
         except Exception as exc:  # nbdev's own parse errors: report them as the notebook's problem
-            _empty_files(lib)
+            _empty_files(lib.rglob("*"))
             raise ExportError(
                 f"nbdev could not export {module.notebook.relative_to(course.root)}: {exc}",
                 hint="Check the notebook's `#| default_exp` and `#| export` cells.",
             ) from None
     produced: dict[str, bytes] = {}
-    for path in sorted(lib.rglob("*.py")):
+    for path in sorted(set(written)):
         rel = path.relative_to(lib).as_posix()
         text = path.read_text(encoding="utf-8")
         # nbdev links each cell to the notebook by a path relative to where it wrote the file (our staging
@@ -131,7 +160,7 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
         # Our header goes first (nbdev may put a module docstring above its own line, which then goes).
         lines = [line for line in text.split("\n") if not line.startswith(_NBDEV_HEADER)]
         produced[rel] = "\n".join([header_for(course, module), *lines]).encode("utf-8")
-    _empty_files(lib)
+    _empty_files(written)
     if not produced:
         messages = "; ".join(str(w.message) for w in caught) or "no exported cells"
         raise ExportError(
@@ -141,11 +170,11 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
     return produced
 
 
-def _empty_files(lib: Path) -> None:
+def _empty_files(paths) -> None:
     """Remove the files nbdev wrote into the staging folder (its folders stay, for the next module)."""
-    for path in lib.rglob("*"):
+    for path in paths:
         if not path.is_dir():
-            path.unlink()
+            path.unlink(missing_ok=True)
 
 
 def _ensure_packages(course: Course, rel_files) -> None:
