@@ -76,3 +76,20 @@ def test_errors_after_a_command_word_read_as_before(tito_env):
     assert wrong.returncode == 2 and "unrecognized arguments: --bogus" in wrong.stderr
     typo = tito(tito_env, "module", "lst")
     assert typo.returncode == 2 and "Did you mean `tito module list`?" in typo.stderr
+
+
+def test_a_built_in_command_is_shown_without_looking_plugins_up(course_dir, monkeypatch, capsys):
+    """Reading every installed distribution's entry points cost a few ms of `tito list`, only to find its view."""
+    from tito_jupyter import commands
+    from tito_jupyter.cli import main
+
+    monkeypatch.setenv("TITO_PROJECT", str(course_dir))
+    commands.forget_plugins()
+    try:
+        assert main(["list"]) == 0
+        assert "01_numbers" in capsys.readouterr().out
+        assert commands._plugins is None, "tito list looked the plugins up"
+        assert commands.find("module.list").path == ("module", "list")
+        assert commands.find("list").path == ("module", "list")  # a shortcut still resolves through the table
+    finally:
+        commands.forget_plugins()
