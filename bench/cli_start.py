@@ -42,7 +42,7 @@ def main() -> None:
         for part in ("modules", "tests", "milestones", "tinytorch"):
             if (REPO / part).is_dir():
                 shutil.copytree(REPO / part, course / part, ignore=shutil.ignore_patterns("__pycache__"))
-        env = bench_env(TITO_PROJECT=str(course), XDG_CACHE_HOME=str(work / "cache"))
+        env = bench_env(TITO_PROJECT=str(course), TITO_CACHE_DIR=str(work / "cache"))
         py = sys.executable
         rows = []
         for label, argv, target, extra in COMMANDS:

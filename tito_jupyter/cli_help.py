@@ -18,8 +18,8 @@ remembered text is the text argparse would print now:
 
 A file changed within :data:`RACY_SECONDS` of being read is not trusted (its next edit could keep its size and
 times: git's "racy" case), and nothing is remembered then. The memo is only a cache: it lives in the user's cache
-folder (``$XDG_CACHE_HOME/tito-jupyter``, else ``~/.cache/tito-jupyter``), is written atomically, and a folder
-that cannot be read or written just means no memo. ``TITO_HELP_MEMO=0`` turns it off.
+folder (``$TITO_CACHE_DIR``, else ``$XDG_CACHE_HOME/tito-jupyter``, else ``~/.cache/tito-jupyter``), is written
+atomically, and a folder that cannot be read or written just means no memo. ``TITO_HELP_MEMO=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -41,9 +41,14 @@ _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
 def cache_folder() -> str | None:
-    """Where the memo lives; paths are plain strings here, since pathlib alone would be a tenth of the help's time."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "tito-jupyter") if os.path.isabs(base) else None
+    """Where the memo lives: ``$TITO_CACHE_DIR`` if set, else the user's cache folder. Paths are plain strings here,
+    since importing pathlib alone would be a tenth of the help's time."""
+    if os.environ.get("TITO_CACHE_DIR"):
+        folder = os.environ["TITO_CACHE_DIR"]
+    else:
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+                              "tito-jupyter")
+    return folder if os.path.isabs(folder) else None
 
 
 def _stamp(path: str) -> list[int] | None:

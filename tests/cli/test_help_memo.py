@@ -30,11 +30,11 @@ def copy(tmp_path) -> dict:
     site = tmp_path / "site"
     site.mkdir()
     _age(src)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(site)]), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(site)]), "TITO_CACHE_DIR": str(tmp_path / "cache"),
            "COLUMNS": "100"}
     for name in ("TITO_HELP_MEMO", "TITO_PROJECT"):
         env.pop(name, None)
-    return {"src": src, "site": site, "env": env, "memo": tmp_path / "cache" / "tito-jupyter" / "help-memo.json"}
+    return {"src": src, "site": site, "env": env, "memo": tmp_path / "cache" / "help-memo.json"}
 
 
 def _age(folder: Path) -> None:
@@ -45,7 +45,7 @@ def _age(folder: Path) -> None:
 
 def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=os.path.dirname(env["XDG_CACHE_HOME"]))
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]).parent)  # the test's folder
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
@@ -110,7 +110,7 @@ def test_a_corrupt_or_unwritable_memo_is_only_a_missing_one(copy, tmp_path):
     assert tito(copy["env"], "--help").stdout == expected
     blocked = tmp_path / "a-file"
     blocked.write_text("the cache folder cannot be made under a file")
-    env = {**copy["env"], "XDG_CACHE_HOME": str(blocked)}
+    env = {**copy["env"], "TITO_CACHE_DIR": str(blocked / "cache")}
     assert tito(env, "--help").stdout == expected
     assert tito(env, "--help").stdout == expected
 

@@ -59,14 +59,11 @@ def test_a_no_op_export_does_not_wait_for_a_lock_another_export_holds(course_dir
     locks = course_dir / ".tito" / "locks"
     # Another export holds the export lock and a clean holds the build lock: the old code waited 120 s for them.
     with files.file_lock(locks / "export.lock", what="a test"), files.build_cleaning(course_dir / ".tito"):
-        started = time.monotonic()
-        done = tito(course_dir, "--json", "export", "--all", timeout=90)
-        took = time.monotonic() - started
+        done = tito(course_dir, "--json", "export", "--all", timeout=90)  # the old code waited out the lock: 120 s
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert [m["status"] for m in result["data"]["modules"]] == ["up_to_date", "up_to_date"]
     assert result["summary"] == "Export: 2 already up to date."
-    assert took < 60  # not the lock's 120 s wait
 
 
 def test_a_changed_notebook_still_waits_for_the_lock(course_dir):
