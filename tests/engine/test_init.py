@@ -95,6 +95,54 @@ def test_a_folder_with_anything_in_it_is_refused_and_left_as_it_was(archive, tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course"]
 
 
+def windows_renames(monkeypatch) -> None:
+    """``os.rename`` as Windows does it: onto no name that exists, not even an empty folder (``MoveFileEx``
+    without ``MOVEFILE_REPLACE_EXISTING``). Windows cannot run here; its rule can."""
+    real = os.rename
+
+    def rename(src, dst, *args, **kwargs):
+        if os.path.lexists(dst):
+            raise FileExistsError(183, "Cannot create a file when that file already exists", str(dst))
+        real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+
+
+@pytest.mark.parametrize("way", ["posix", "portable"])
+def test_init_into_an_empty_folder_works_where_a_rename_never_replaces_a_folder(archive, edition, tmp_path,
+                                                                              monkeypatch, way):
+    """`mkdir my-course` then `tito init my-course` on a Windows laptop: the staged course takes the empty folder's
+    place (the portable way removes the empty folder first), and a folder that got a file meanwhile is still
+    refused with nothing in it touched."""
+    from tito_jupyter import platform
+    from tito_jupyter.engine import init as init_mod
+    from tito_jupyter.engine.context import Context
+    from tito_jupyter.errors import UsageError
+
+    monkeypatch.setattr(platform, "SYSTEM", platform.Portable() if way == "portable" else platform.Posix())
+    monkeypatch.setenv("TITO_COURSE_EDITION", str(archive))
+    if way == "portable":
+        windows_renames(monkeypatch)
+    (tmp_path / "my-course").mkdir()
+    result = init_mod.init(Context(), str(tmp_path / "my-course"))
+    assert result.ok, result.summary
+    assert {k: v for k, v in tree(tmp_path / "my-course").items() if k != ".tito/edition.json"} == tree(edition)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-course"]
+
+    (tmp_path / "late").mkdir()  # passes the first look, then gets a file before the rename (a sync client)
+    real_refuse = init_mod._refuse_unfit_target
+
+    def then_a_file_arrives(target, typed):
+        real_refuse(target, typed)
+        (target / "notes.txt").write_text("mine")
+
+    monkeypatch.setattr(init_mod, "_refuse_unfit_target", then_a_file_arrives)
+    with pytest.raises(UsageError, match="got files while the course was being unpacked"):
+        init_mod.init(Context(), str(tmp_path / "late"))
+    assert tree(tmp_path / "late") == {"notes.txt": b"mine"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late", "my-course"]
+
+
 def test_a_link_is_refused_even_to_an_empty_folder(archive, tmp_path):
     (tmp_path / "empty").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "empty")

@@ -276,13 +276,10 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
     while True:
         if proc.returncode is not None:
             return True
-        if hasattr(os, "waitid"):
-            try:
-                if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
-                    return True
-            except ChildProcessError:  # reaped elsewhere
-                return proc.poll() is not None
-        elif proc.poll() is not None:
+        ended = platform.ended_unreaped(proc.pid)
+        if ended is None:  # the system cannot tell without reaping it
+            ended = proc.poll() is not None
+        if ended:
             return True
         if time.monotonic() >= deadline:
             return False
