@@ -74,10 +74,16 @@ def test_init_dot_fills_the_empty_working_folder_and_the_shell_stays_in_it(archi
     """`mkdir my-course && cd my-course && tito init .`: the folder is filled, not replaced, so the shell's
     working folder is still the course (a replaced one would be a deleted folder: `ls` finds nothing)."""
     (tmp_path / "my-course").mkdir()
-    script = f"cd my-course && {sys.executable} -m tito_jupyter init . && ls modules && {sys.executable} -m tito_jupyter list"
+    # The shell is a Python process standing in the folder (bash is not on every laptop): after init, what it
+    # sees at "." is the course.
+    script = ("import os, subprocess, sys\n"
+              "subprocess.run([sys.executable, '-m', 'tito_jupyter', 'init', '.'], check=True)\n"
+              "print(*sorted(os.listdir('modules')), flush=True)\n"
+              "subprocess.run([sys.executable, '-m', 'tito_jupyter', 'list'], check=True)\n")
     env = {**os.environ, "TITO_COURSE_EDITION": str(archive)}
     env.pop("TITO_PROJECT", None)
-    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "my-course", env=env, capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "01_numbers" in done.stdout and "02_doubling" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my-course"]

@@ -171,6 +171,77 @@ def test_no_module_but_the_platform_module_imports_fcntl_or_kills_groups_itself(
     assert not found, f"only tito_jupyter/platform.py may do these: {found}"
 
 
+#: What exists on POSIX alone: a test file that touches it while it is imported cannot even be collected on
+#: Windows, and then the laptops job fails before its markers deselect anything.
+POSIX_ONLY_AT_IMPORT = FORBIDDEN_MODULES - {"msvcrt"}
+POSIX_ONLY_NAMES = {("signal", name) for name in ("SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGALRM",
+                                                  "SIGQUIT", "SIGXCPU", "SIGXFSZ", "SIGSTOP", "SIGCONT", "SIGPIPE")} \
+    | {("os", name) for name in ("getuid", "geteuid", "getpgrp", "killpg", "setsid", "fork", "sysconf", "getpgid")}
+#: The folders the laptops job leaves out (.github/workflows/ci.yml): the browser's, the Hub's, the wheel's.
+NOT_ON_LAPTOPS = ("lab", "hub", "packaging")
+
+
+def import_time_offences(source: str) -> list[str]:
+    """What ``source`` uses of POSIX alone while it is imported: at module level, in a class body, a decorator or
+    a default; not inside a function, which runs only if its test is selected."""
+    found = []
+
+    class Visitor(ast.NodeVisitor):
+        def visit_FunctionDef(self, node):
+            for part in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+                if part is not None:
+                    self.visit(part)
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_Lambda(self, node):
+            pass
+
+        def visit_Import(self, node):
+            found.extend(f"line {node.lineno}: import {a.name}" for a in node.names
+                         if a.name.split(".")[0] in POSIX_ONLY_AT_IMPORT)
+
+        def visit_ImportFrom(self, node):
+            if node.level == 0 and node.module and node.module.split(".")[0] in POSIX_ONLY_AT_IMPORT:
+                found.append(f"line {node.lineno}: from {node.module} import ...")
+
+        def visit_Attribute(self, node):
+            if isinstance(node.value, ast.Name) and (node.value.id, node.attr) in POSIX_ONLY_NAMES:
+                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+            self.generic_visit(node)
+
+    Visitor().visit(ast.parse(source))
+    return found
+
+
+def test_the_import_rule_looks_at_what_runs_on_import_only():
+    source = textwrap.dedent("""
+        import os, pty, signal
+        import pytest
+        LEADER = os.getpgrp()
+        @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+        def test_x(sig, kill=signal.SIGKILL):
+            import fcntl
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        class TestY:
+            hang_up = signal.SIGHUP
+        late = lambda: signal.SIGKILL
+    """)
+    assert len(import_time_offences(source)) == 5, import_time_offences(source)
+
+
+def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
+    """The laptops job deselects tests by marker (posix_only, linux_only), which needs their files collected
+    first: none may import a POSIX module or name a POSIX signal while it is imported (a test imports it inside)."""
+    found = {}
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
+            continue
+        if problems := import_time_offences(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(REPO))] = problems
+    assert not found, f"these test files cannot be collected on Windows: {found}"
+
+
 def test_every_text_file_tito_writes_goes_through_the_one_writer_and_every_read_says_utf8():
     """``files.atomic_write_*`` writes the bytes given (UTF-8, ``\\n``); ``Path.write_text`` and text-mode
     ``open(..., "w")`` would write ``\\r\\n`` on Windows. A stream appended to line by line (a log) may stay
