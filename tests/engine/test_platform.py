@@ -678,3 +678,38 @@ def test_a_child_prints_any_character_and_we_read_it_as_it_was(tmp_path):
     script = "print('na\\u00efve \\u5faa\\u73af \\U0001f422')"  # ASCII: the command line is in the locale too
     finished = processes.run([sys.executable, "-X", "utf8=0", "-c", script], env=env, timeout=60, on_line=lines.append)
     assert finished.exit_code == 0 and lines == ["naïve 循环 🐢"]
+
+
+# -- the student path, the portable way ---------------------------------------------------------------------------
+
+#: Tests of the student path that, rerun with ``TITO_PLATFORM=portable``, keep Windows's way of handling processes
+#: exercised on every run of the suite here (Windows itself runs in CI's laptops job only): a timeout, an
+#: exception and a cancelled worker pool stop the whole tree; a killed tito's guard takes its tree (no parent-death
+#: signal there); a killed `tito dev serve` takes JupyterLab with it; a run is announced in .tito/runs and old run
+#: files go; `tito complete` and `tito status` from the CLI; the render memo never shows a changed course as it was.
+PORTABLE_SLICE = (
+    "tests/engine/test_processes.py::test_a_timeout_ends_the_whole_tree_and_says_so",
+    "tests/engine/test_processes.py::test_an_exception_while_waiting_stops_the_tree_and_goes_on",
+    "tests/engine/test_processes.py::test_a_worker_pool_stops_its_children_when_its_command_stops",
+    "tests/engine/test_processes.py::test_sigkill_of_the_parent_takes_the_child_and_the_grandchild",
+    "tests/engine/test_runs.py::test_a_terminal_run_writes_its_header_events_and_the_result_it_printed",
+    "tests/engine/test_runs.py::test_only_the_newest_run_files_are_kept_and_never_a_live_ones",
+    "tests/cli/test_cli.py::test_complete_short_form_and_status",
+    "tests/cli/test_render_memo.py::test_a_changed_course_is_never_shown_as_it_was",
+    "tests/cli/test_signals.py::test_dev_serve_takes_jupyterlab_with_it[SIGKILL]",
+)
+
+
+@pytest.mark.posix_only  # on Windows the whole suite runs the portable way, and the slice holds POSIX-only tests
+def test_the_student_path_passes_the_portable_way():
+    """The slice above, in a pytest of its own with the portable way chosen (as on Windows): every test passes.
+    About 50 s on two shared cores."""
+    env = {**os.environ, "TITO_PLATFORM": "portable", "PYTHONPATH": str(REPO)}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           "-x", *PORTABLE_SLICE], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    tail = (done.stdout + done.stderr)[-4000:]
+    assert done.returncode == 0, tail
+    assert f"{len(PORTABLE_SLICE)} passed" in done.stdout, tail
+    assert time.monotonic() - started < 300, f"the slice took {time.monotonic() - started:.0f} s"
