@@ -713,3 +713,19 @@ def test_the_student_path_passes_the_portable_way():
     assert done.returncode == 0, tail
     assert f"{len(PORTABLE_SLICE)} passed" in done.stdout, tail
     assert time.monotonic() - started < 300, f"the slice took {time.monotonic() - started:.0f} s"
+
+
+@pytest.mark.linux_only  # Debian's and Ubuntu's /usr/bin/python3 (CI's Linux runners have one too)
+def test_a_child_finds_the_console_scripts_where_pip_put_them_not_beside_python():
+    """A Windows Python has python.exe in its folder and pip's console scripts (jupyter.exe, alembic.exe) in
+    Scripts\\ below it; Debian's system Python is the same shape here: /usr/bin/python3, its scripts in
+    /usr/local/bin. The folder a child gets first on PATH is the scripts one."""
+    system_python = "/usr/bin/python3"
+    probe = ("import json, sys, sysconfig\nfrom tito_jupyter.engine import processes\n"
+             "print(json.dumps([sysconfig.get_path('scripts'), processes.child_env({'PATH': '/bin'})['PATH']]))")
+    done = subprocess.run([system_python, "-I", "-c", f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + probe],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    scripts, path = json.loads(done.stdout)
+    assert scripts != str(Path(system_python).parent)  # the shape under test: not python's own folder
+    assert path.split(os.pathsep)[0] == scripts

@@ -40,12 +40,10 @@ import atexit
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Callable, Mapping, Sequence
 
 from .. import platform
@@ -72,8 +70,12 @@ class Cancelled(Exception):
 
 
 def tools_folder() -> str:
-    """Where this environment's console scripts live (``.venv/bin``). Not resolved: a venv's python is a link."""
-    return str(Path(sys.executable).parent)
+    """Where pip puts this environment's console scripts (``.venv/bin``, ``.venv\\Scripts``), as ``sysconfig``
+    says: not always python's own folder (a Windows Python has ``python.exe`` beside ``Scripts\\``; Debian's system
+    Python is ``/usr/bin/python3`` and its scripts go to ``/usr/local/bin``)."""
+    import sysconfig  # lazy: only when a child starts
+
+    return sysconfig.get_path("scripts")
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
