@@ -729,3 +729,19 @@ def test_a_child_finds_the_console_scripts_where_pip_put_them_not_beside_python(
     scripts, path = json.loads(done.stdout)
     assert scripts != str(Path(system_python).parent)  # the shape under test: not python's own folder
     assert path.split(os.pathsep)[0] == scripts
+
+
+def test_a_windows_clone_checks_out_the_same_bytes(tmp_path):
+    """Git for Windows checks text out with \\r\\n unless the repository says otherwise (core.autocrlf=true): a
+    clone made so here holds the package, the notebooks and the scripts with \\n, as committed, so `tito export
+    --check` and the shell scripts work on a student's Windows clone. Needs the checkout's .gitattributes committed."""
+    clone = tmp_path / "clone"
+    git = ["git", "-c", "core.autocrlf=true", "-c", "core.eol=crlf"]
+    subprocess.run([*git, "clone", "-q", "--no-checkout", str(REPO), str(clone)], check=True, timeout=120)
+    subprocess.run([*git, "-C", str(clone), "checkout", "-q", "HEAD", "--", "."], check=True, timeout=120)
+    assert (clone / ".gitattributes").is_file(), "the commit under test has no .gitattributes"
+    text = (".py", ".ipynb", ".sh", ".json", ".md", ".toml")
+    with_cr = [str(p.relative_to(clone)) for p in sorted(clone.rglob("*")) if p.suffix in text and p.is_file()
+               and ".git" not in p.relative_to(clone).parts and b"\r\n" in p.read_bytes()]
+    assert not with_cr, f"checked out with \\r\\n: {with_cr[:10]}"
+    assert (clone / "tinytorch" / "__init__.py").read_bytes() == (REPO / "tinytorch" / "__init__.py").read_bytes()
