@@ -301,6 +301,21 @@ def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
 
 
 @pytest.mark.posix_only
+def test_where_an_end_cannot_be_seen_without_reaping_what_the_child_leaves_is_stopped_too(monkeypatch):
+    """macOS before Python 3.13 has no ``waitid``: the runner sees the child's end by reaping it (as on Windows),
+    and the grandchild it left must still be killed with its group."""
+    monkeypatch.setattr(platform, "SYSTEM", platform.Posix())
+    monkeypatch.delattr(os, "waitid")
+    tag = uuid.uuid4().hex
+    script = ("import subprocess, sys\n"
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n")
+    finished = processes.run([sys.executable, "-c", script], env={**os.environ, MARKER: tag}, timeout=60,
+                             on_line=lambda line: None)
+    assert finished.exit_code == 0 and not finished.timed_out
+    assert_gone(tag)
+
+
+@pytest.mark.posix_only
 def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     said = tmp_path / "said"
     script = textwrap.dedent(f"""

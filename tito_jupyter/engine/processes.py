@@ -174,6 +174,10 @@ class _GuardClient:
     def unwatch(self, pid: int) -> None:
         self._remove(self._names.pop(pid, str(pid)))
 
+    def watching(self, pid: int) -> bool:
+        """Whether the tree ``pid`` leads was started and not yet stopped (:func:`stop` unwatches it)."""
+        return pid in self._names
+
     def watch_user(self, uid: int) -> None:
         """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
         self._add(f"u{uid}")
@@ -295,11 +299,13 @@ def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> 
     With ``ask`` (e.g. SIGTERM for JupyterLab, which then stops its kernels), the group gets that signal first
     and ``grace`` seconds to end by itself. Safe to call on a child that has already ended.
     """
-    if proc.returncode is None:
-        if ask is not None and not exited(proc):
-            signal_group(proc.pid, ask)
-            exited(proc, grace)
-        kill_group(proc.pid)  # the leader, or what it left behind
+    if proc.returncode is None and ask is not None and not exited(proc):
+        signal_group(proc.pid, ask)
+        exited(proc, grace)
+    if proc.returncode is None or _guard.watching(proc.pid):
+        # The leader, or what it left behind: also once the leader is reaped (where an end cannot be seen without
+        # reaping: Windows, macOS), since its children may live on; never a tree this already stopped.
+        kill_group(proc.pid)
     code = proc.wait()
     _guard.unwatch(proc.pid)  # only now: if we are interrupted before, the guard still has the group
     platform.tree_forgotten(proc.pid)
