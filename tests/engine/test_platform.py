@@ -715,6 +715,7 @@ PORTABLE_SLICE = (
 )
 
 
+@pytest.mark.slow(60)  # the suite starts it early (tests/conftest.py)
 @pytest.mark.posix_only  # on Windows the whole suite runs the portable way, and the slice holds POSIX-only tests
 def test_the_student_path_passes_the_portable_way():
     """The slice above, in a pytest of its own with the portable way chosen (as on Windows): every test passes.
