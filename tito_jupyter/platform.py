@@ -54,6 +54,14 @@ GUARD_CHECK = 0.5
 REPLACE_PATIENCE = 2.0
 
 
+#: The exit code psutil's ``kill`` gives a Windows process (``TerminateProcess(handle, SIGTERM)``).
+TERMINATED_ON_WINDOWS = 15
+#: The exit code of a child we killed: Popen's for SIGKILL on POSIX; psutil's TerminateProcess's on Windows.
+KILLED_EXIT_CODE = -signal.SIGKILL if hasattr(signal, "SIGKILL") else TERMINATED_ON_WINDOWS
+#: The exit code of a Windows process that a Ctrl-C or Ctrl-Break ended without catching it.
+STATUS_CONTROL_C_EXIT = 0xC000013A
+
+
 class NotSupportedHere(OSError):
     """Something tito does only on some systems was asked for on another; the message says which, in a sentence."""
 
@@ -173,6 +181,10 @@ class Posix:
                 return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
         except (OSError, IndexError):
             return True  # no /proc (macOS): it answered the signal, so it is there
+
+    def stopped_as_asked(self, code: int) -> bool:
+        """Whether exit code ``code`` says a child ended by itself or on the SIGTERM we asked it to stop with."""
+        return code in (0, -signal.SIGTERM)
 
     def lower_priority(self, pid: int, by: int) -> None:
         pid_priority = os.getpriority(os.PRIO_PROCESS, pid)
@@ -356,6 +368,13 @@ class Portable:
 
     def arm_parent_death_signal(self, parent: int) -> bool:
         raise NotSupportedHere("The parent-death signal exists on Linux only.")
+
+    def stopped_as_asked(self, code: int) -> bool:
+        """On Windows the ask is a Ctrl-Break, which ends a process that does not catch it with
+        STATUS_CONTROL_C_EXIT, and the kill after it is psutil's TerminateProcess, with code 15."""
+        if self._windows:
+            return code in (0, STATUS_CONTROL_C_EXIT, TERMINATED_ON_WINDOWS)
+        return code in (0, -signal.SIGTERM)
 
     @staticmethod
     def process_running(pid: int) -> bool:
@@ -629,8 +648,10 @@ def start_session() -> None:
     os.setsid()
 
 
-#: The exit code of a child we killed: Popen's for SIGKILL on POSIX; TerminateProcess's 1 on Windows.
-KILLED_EXIT_CODE = -signal.SIGKILL if hasattr(signal, "SIGKILL") else 1
+def stopped_as_asked(code: int) -> bool:
+    """Whether a child's exit code says it ended by itself or because we asked it to stop (``processes.stop``
+    with SIGTERM): what `tito dev serve` reports as a clean stop of JupyterLab."""
+    return SYSTEM.stopped_as_asked(code)
 
 
 def arm_parent_death_signal(parent: int) -> bool:

@@ -36,6 +36,7 @@ def _status(url: str) -> int:
 
 
 @pytest.mark.parametrize("instructor", [False, True], ids=["student", "instructor"])
+@pytest.mark.posix_only  # ends serve as a terminal's Ctrl-C does: SIGINT to its process group
 def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp_path, instructor):
     tag = uuid.uuid4().hex
     env = jupyter_env(tag, course_dir, tmp_path / "home")

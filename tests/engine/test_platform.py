@@ -242,6 +242,53 @@ def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
     assert not found, f"these test files cannot be collected on Windows: {found}"
 
 
+#: What a test may use in its body only if it is marked posix_only or linux_only: these raise on Windows.
+POSIX_ONLY_IN_TESTS = POSIX_ONLY_NAMES | {("os", name) for name in ("getpriority", "setpriority", "waitid", "waitpid",
+                                                                   "setuid", "setgid", "chown", "mkfifo")}
+
+
+def unmarked_posix_tests(source: str) -> list[str]:
+    """The test functions of ``source`` that use what Windows lacks (:data:`POSIX_ONLY_IN_TESTS`, Popen's
+    ``start_new_session``/``preexec_fn``/``user``/``group``) without a posix_only or linux_only mark on them or
+    on their module."""
+    tree = ast.parse(source)
+
+    def marks_posix(nodes) -> bool:
+        return any("posix_only" in ast.unparse(n) or "linux_only" in ast.unparse(n) for n in nodes)
+
+    if marks_posix(n.value for n in tree.body if isinstance(n, ast.Assign)
+                   and any(getattr(t, "id", "") == "pytestmark" for t in n.targets)):
+        return []
+    found = []
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test") \
+                or marks_posix(node.decorator_list):
+            continue
+        used = {f"{n.value.id}.{n.attr}" for n in ast.walk(node) if isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name) and (n.value.id, n.attr) in POSIX_ONLY_IN_TESTS}
+        used |= {f"{n.arg}=" for n in ast.walk(node) if isinstance(n, ast.keyword)
+                 and n.arg in ("start_new_session", "preexec_fn", "user", "group")}
+        used |= {f"import {a.name}" for n in ast.walk(node) if isinstance(n, ast.Import) for a in n.names
+                 if a.name.split(".")[0] in POSIX_ONLY_AT_IMPORT}
+        if used:
+            found.append(f"{node.name}: {', '.join(sorted(used))}")
+    return found
+
+
+def test_a_test_that_needs_posix_says_so_so_that_windows_deselects_it():
+    """Windows runs every test of the laptops job not marked posix_only or linux_only: one that kills a process
+    group, reads a priority or makes a FIFO in its own body must carry the mark (with its reason)."""
+    assert unmarked_posix_tests("import os\ndef test_a():\n    os.killpg(1, 2)\n") == ["test_a: os.killpg"]
+    assert unmarked_posix_tests("import os, pytest\n@pytest.mark.posix_only\ndef test_a():\n    os.killpg(1, 2)\n") == []
+    found = {}
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
+            continue
+        if problems := unmarked_posix_tests(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(REPO))] = problems
+    assert not found, f"mark these posix_only (or linux_only), with the reason: {found}"
+
+
 def test_every_text_file_tito_writes_goes_through_the_one_writer_and_every_read_says_utf8():
     """``files.atomic_write_*`` writes the bytes given (UTF-8, ``\\n``); ``Path.write_text`` and text-mode
     ``open(..., "w")`` would write ``\\r\\n`` on Windows. A stream appended to line by line (a log) may stay
@@ -761,3 +808,15 @@ def test_a_windows_clone_checks_out_the_same_bytes(tmp_path):
                and ".git" not in p.relative_to(clone).parts and b"\r\n" in p.read_bytes()]
     assert not with_cr, f"checked out with \\r\\n: {with_cr[:10]}"
     assert (clone / "tinytorch" / "__init__.py").read_bytes() == (REPO / "tinytorch" / "__init__.py").read_bytes()
+
+
+def test_a_clean_stop_of_jupyterlab_is_told_by_each_systems_exit_codes():
+    """`tito dev serve` says JupyterLab stopped cleanly from its exit code. POSIX: 0 or SIGTERM's. Windows (its
+    rule taken as far as plain Python can: the portable way with Windows's console events): a Ctrl-Break ends
+    JupyterLab, which does not catch it, with STATUS_CONTROL_C_EXIT, and the kill after it is psutil's
+    TerminateProcess, code 15; a crash (1) is not a clean stop anywhere."""
+    posix, windows = platform.Posix(), platform.Portable()
+    windows._windows = True
+    assert [posix.stopped_as_asked(c) for c in (0, -signal.SIGTERM, 1, 0xC000013A)] == [True, True, False, False]
+    assert [windows.stopped_as_asked(c) for c in (0, 0xC000013A, 15, 1)] == [True, True, True, False]
+    assert platform.Portable().stopped_as_asked(-signal.SIGTERM) == (not hasattr(signal, "CTRL_BREAK_EVENT"))

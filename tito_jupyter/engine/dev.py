@@ -181,7 +181,7 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
     except KeyboardInterrupt:
         pass
     code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
-    return Result(command=command, ok=code in (0, -15),
+    return Result(command=command, ok=platform.stopped_as_asked(code),
                   summary=" ".join(filter(None, [busy, f"JupyterLab stopped (exit code {code})."])),
                   data={**data, "url": url, "port": port, "requested_port": requested, "exit_code": code,
                         "started_server": True})
