@@ -409,9 +409,12 @@ class Portable:
             return self._markers.get(pid)
 
     @staticmethod
-    def members(marker: str) -> list:
+    def members(marker: str, own_group_only: bool = False) -> list:
         """The live processes of the tree ``marker`` names: those carrying the marker, and everything below them
-        (a child may start its own with a clean environment). Never us."""
+        (a child may start its own with a clean environment). Never us.
+
+        ``own_group_only``: not the trees below that tito started in groups of their own (another marker), as a
+        Windows console event reaches only its own group."""
         import psutil
 
         me = os.getpid()
@@ -422,11 +425,23 @@ class Portable:
                     found[proc.pid] = proc
             except (psutil.Error, OSError):
                 continue
+        below = {}
         for proc in list(found.values()):
             try:
-                found.update({child.pid: child for child in proc.children(recursive=True) if child.pid != me})
+                below.update({child.pid: child for child in proc.children(recursive=True) if child.pid != me})
             except (psutil.Error, OSError):
                 continue
+        if own_group_only:
+            foreign = set()
+            for pid, child in below.items():
+                with contextlib.suppress(psutil.Error, OSError):
+                    if child.environ().get(TREE_MARKER) not in (None, marker):
+                        foreign.add(pid)
+            for pid, child in list(below.items()):
+                with contextlib.suppress(psutil.Error, OSError):
+                    if pid in foreign or foreign & {p.pid for p in child.parents()}:
+                        del below[pid]
+        found.update(below)
         alive = []
         for proc in found.values():
             try:
@@ -449,7 +464,7 @@ class Portable:
                 os.kill(pid, signal.CTRL_BREAK_EVENT)
             return
         marker = self._marker(pid)
-        for proc in self.members(marker) if marker else ():
+        for proc in self.members(marker, own_group_only=True) if marker else ():
             with contextlib.suppress(psutil.Error, OSError):
                 proc.send_signal(sig)
 

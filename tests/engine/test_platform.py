@@ -9,6 +9,7 @@ processes; a replacement the system refuses for a moment is refused for real (a 
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import signal
@@ -382,6 +383,45 @@ def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     finally:
         code = processes.stop(proc)
     assert code == 3 and said.read_text() == "interrupted"
+
+
+@pytest.mark.posix_only  # the portable way's signals on POSIX: its emulation of Windows's console groups
+def test_the_portable_way_asks_only_its_own_group_to_stop_as_a_console_event_does(tmp_path):
+    """On Windows a Ctrl-Break reaches one console group: tito's child, not the tree that child started in a
+    group of its own (a tito child's JupyterLab, a job's pytest), which the child stops itself as it unwinds.
+    The portable way on POSIX asks the same processes."""
+    script = ("import sys, time\nfrom tito_jupyter.engine import processes\n"
+              "inner = processes.start([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              "plain = __import__('subprocess').Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              "print(inner.pid, plain.pid, flush=True)\ntime.sleep(600)\n")
+    way = platform.Portable()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TITO_PLATFORM": "portable"}
+    options = way.child_options(env)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, **options)
+    way.tree_started(child.pid, options)
+    inner = plain = None
+    try:
+        inner, plain = (psutil.Process(int(pid)) for pid in child.stdout.readline().split())
+        way.signal_tree(child.pid, signal.SIGTERM)
+        assert child.wait(timeout=60) == -signal.SIGTERM
+        wait_until(lambda: not _alive(plain), 30, "the child's own process (its group) did not get the signal")
+        time.sleep(0.5)
+        assert _alive(inner), "a tree started in a group of its own got the console event"
+    finally:
+        way.kill_tree(child.pid)
+        for proc in (inner, plain):
+            if proc is not None:
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+        child.kill()
+        child.wait()
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @pytest.mark.posix_only
