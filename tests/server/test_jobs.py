@@ -267,10 +267,11 @@ async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, cour
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
     try:
         await wait_for_pytest(job["id"])
-        server = os.getpriority(os.PRIO_PROCESS, 0)
+        server = psutil.Process().nice()
         niceness = {p.pid: p.nice() for p in processes_of(job["id"])}
         assert len(niceness) >= 2, niceness  # the job's tito and its pytest, at least
-        assert set(niceness.values()) == {min(19, server + 10)}, (server, niceness)
+        below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)  # Windows: priority classes, not nice values
+        assert set(niceness.values()) == {below if below is not None else min(19, server + 10)}, (server, niceness)
     finally:
         await api("DELETE", f"jobs/{job['id']}")
     assert processes_of(job["id"]) == []

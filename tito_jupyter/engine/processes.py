@@ -41,12 +41,10 @@ import atexit
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Callable, Mapping, Sequence
 
 from .. import platform
@@ -73,8 +71,12 @@ class Cancelled(Exception):
 
 
 def tools_folder() -> str:
-    """Where this environment's console scripts live (``.venv/bin``). Not resolved: a venv's python is a link."""
-    return str(Path(sys.executable).parent)
+    """Where pip puts this environment's console scripts (``.venv/bin``, ``.venv\\Scripts``), as ``sysconfig``
+    says: not always python's own folder (a Windows Python has ``python.exe`` beside ``Scripts\\``; Debian's system
+    Python is ``/usr/bin/python3`` and its scripts go to ``/usr/local/bin``)."""
+    import sysconfig  # lazy: only when a child starts
+
+    return sysconfig.get_path("scripts")
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
@@ -172,6 +174,10 @@ class _GuardClient:
 
     def unwatch(self, pid: int) -> None:
         self._remove(self._names.pop(pid, str(pid)))
+
+    def watching(self, pid: int) -> bool:
+        """Whether the tree ``pid`` leads was started and not yet stopped (:func:`stop` unwatches it)."""
+        return pid in self._names
 
     def watch_user(self, uid: int) -> None:
         """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
@@ -277,13 +283,10 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
     while True:
         if proc.returncode is not None:
             return True
-        if hasattr(os, "waitid"):
-            try:
-                if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
-                    return True
-            except ChildProcessError:  # reaped elsewhere
-                return proc.poll() is not None
-        elif proc.poll() is not None:
+        ended = platform.ended_unreaped(proc.pid)
+        if ended is None:  # the system cannot tell without reaping it
+            ended = proc.poll() is not None
+        if ended:
             return True
         if time.monotonic() >= deadline:
             return False
@@ -297,11 +300,13 @@ def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> 
     With ``ask`` (e.g. SIGTERM for JupyterLab, which then stops its kernels), the group gets that signal first
     and ``grace`` seconds to end by itself. Safe to call on a child that has already ended.
     """
-    if proc.returncode is None:
-        if ask is not None and not exited(proc):
-            signal_group(proc.pid, ask)
-            exited(proc, grace)
-        kill_group(proc.pid)  # the leader, or what it left behind
+    if proc.returncode is None and ask is not None and not exited(proc):
+        signal_group(proc.pid, ask)
+        exited(proc, grace)
+    if proc.returncode is None or _guard.watching(proc.pid):
+        # The leader, or what it left behind: also once the leader is reaped (where an end cannot be seen without
+        # reaping: Windows, macOS), since its children may live on; never a tree this already stopped.
+        kill_group(proc.pid)
     code = proc.wait()
     _guard.unwatch(proc.pid)  # only now: if we are interrupted before, the guard still has the group
     platform.tree_forgotten(proc.pid)

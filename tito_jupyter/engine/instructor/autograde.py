@@ -282,27 +282,12 @@ def _scratch_folder() -> Path:
     for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
         pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
         try:
-            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or _running(int(pid)):
+            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or platform.process_running(int(pid)):
                 continue
         except OSError:  # the folder went meanwhile
             continue
         shutil.rmtree(folder, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True  # no /proc (not Linux): it answered the signal, so it is there
 
 
 def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: dict, source_nb: dict,

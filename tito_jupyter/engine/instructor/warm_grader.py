@@ -49,7 +49,7 @@ _HERE = str(Path(__file__).resolve().parents[3])  # the folder that holds the ti
 
 def available() -> bool:
     """Whether submissions can be graded by a warm parent here (``fork`` in a single-threaded process: Linux)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return platform.WARM_FORK_HERE
 
 
 def _parent_env() -> dict[str, str]:
