@@ -1165,6 +1165,7 @@ export interface components {
             args: Record<string, unknown>;
             /** @description Relative to the course root. */
             notebook: string | null;
+            modules: string[];
             source: string;
             /**
              * @description `server`: a job this server runs. `terminal`: `tito` typed in a terminal of the course, which the server follows from its run file (.tito/runs/) and shows live like its own jobs; its `source` is `terminal` and its `notebook` null. Ended without a result (its process killed): `cancelled` with error kind `stopped`.
@@ -1615,6 +1616,7 @@ export interface components {
             modules: components["schemas"]["ModuleRow"][];
             complete: number;
             total: number;
+            next_module: string | null;
             checkpoints: components["schemas"]["CheckpointRow"][];
             checkpoints_passed: number;
             timeline: components["schemas"]["TimelineEntry"][];
