@@ -1051,6 +1051,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notebook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The module a notebook belongs to, by the engine's rule (any notebook in a module's folder): the sidebar's current module. */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The notebook, relative to the server's root folder as the contents API names it (or absolute). */
+                    path: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notebook as the course names it (null outside the course) and its module (null for none). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotebookModule"];
+                    };
+                };
+                /** @description No `path`, or one that is not a usable notebook path (`..` parts, control characters, backslashes). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, not authorized, or a write without XSRF token (cookie auth). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No course found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1634,6 +1700,10 @@ export interface components {
             path: string;
             /** @description How many Lab pages listen to the server's events (0: none is open; null: the server cannot tell). */
             listeners: number | null;
+        };
+        NotebookModule: {
+            notebook: string | null;
+            module: string | null;
         };
     };
     responses: never;
