@@ -104,12 +104,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const panel = notebooks?.currentWidget;
       return panel ? model.moduleOfNotebook(panel.context.path) : null;
     };
-    const lookUpCurrent = () => {
+    /** The same, waiting for the server's answer if it has not come yet (a command run at once). */
+    const askCurrentModule = async (): Promise<string | null> => {
       const panel = notebooks?.currentWidget;
-      if (panel) {
-        void model.lookUpNotebook(panel.context.path);
-      }
+      return panel ? model.lookUpNotebook(panel.context.path) : null;
     };
+    const lookUpCurrent = () => void askCurrentModule();
     notebooks?.currentChanged.connect(lookUpCurrent);
     // The first answer can only come once the sidebar is connected; a notebook in front before that is asked then.
     model.stateChanged.connect(() => {
@@ -131,7 +131,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           caption: `${info.help} (for the module of the current notebook)`,
           isEnabled: () => model.connection === 'ready' && !model.busy && currentModule() !== null,
           execute: async () => {
-            const module = currentModule();
+            const module = await askCurrentModule();
             if (module) {
               app.shell.activateById(sidebar.id);
               await model.runModuleAction(module, action);
@@ -175,7 +175,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           isEnabled: () => model.connection === 'ready' && !model.busy && (mode === 'bare' || moduleFor() !== null),
           execute: async () => {
             app.shell.activateById(sidebar.id);
-            await model.runCommand(info.name, moduleFor());
+            const module = mode === 'module' ? ((await askCurrentModule()) ?? model.commandModule) : null;
+            await model.runCommand(info.name, module);
           }
         });
         palette?.addItem({ command: id, category: 'TinyTorch' });

@@ -361,10 +361,19 @@ export class TitoModel implements IDisposable {
     if (this._notebookModules.has(contentsPath)) {
       return this.moduleOfNotebook(contentsPath);
     }
-    if (this.connection !== 'ready' || this._isDisposed || this._asking.has(contentsPath)) {
+    if (this.connection !== 'ready' || this._isDisposed) {
       return null;
     }
-    this._asking.add(contentsPath);
+    // One question per notebook at a time: whoever asks meanwhile waits for the same answer.
+    let asking = this._asking.get(contentsPath);
+    if (!asking) {
+      asking = this._askNotebook(contentsPath).finally(() => this._asking.delete(contentsPath));
+      this._asking.set(contentsPath, asking);
+    }
+    return asking;
+  }
+
+  private async _askNotebook(contentsPath: string): Promise<string | null> {
     let module: string | null = null;
     try {
       module = (await requestAPI<INotebookModule>(`notebook?path=${encodeURIComponent(contentsPath)}`)).module;
@@ -374,11 +383,11 @@ export class TitoModel implements IDisposable {
         return null;
       }
       // The server refused the path (not a usable notebook path): it belongs to no module.
-    } finally {
-      this._asking.delete(contentsPath);
     }
-    this._notebookModules.set(contentsPath, module);
-    this._emit();
+    if (!this._isDisposed) {
+      this._notebookModules.set(contentsPath, module);
+      this._emit();
+    }
     return module;
   }
 
@@ -803,7 +812,7 @@ export class TitoModel implements IDisposable {
   private _commandModule: string | null = null;
   /** The server's answers to `GET notebook`: contents path -> module (null: none). */
   private _notebookModules = new Map<string, string | null>();
-  private _asking = new Set<string>();
+  private _asking = new Map<string, Promise<string | null>>();
   private _polling: IPolling;
   private _trackers = new Map<string, ITracker>();
   private _loaded = new Set<string>();

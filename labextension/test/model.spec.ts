@@ -612,7 +612,11 @@ describe('paths', () => {
       model.lookUpNotebook('scratch.ipynb'),
       model.lookUpNotebook('modules/02_doubling/02_doubling.ipynb')
     ]);
-    await Promise.all([model.lookUpNotebook('a.ipynb'), model.lookUpNotebook('a.ipynb')]);
+    server.notebookModules['a.ipynb'] = '01_numbers';
+    expect(await Promise.all([model.lookUpNotebook('a.ipynb'), model.lookUpNotebook('a.ipynb')])).toEqual([
+      '01_numbers',
+      '01_numbers'
+    ]);
     expect(server.calls()).toEqual([
       'GET notebook?path=modules%2F02_doubling%2F02_doubling.ipynb',
       'GET notebook?path=modules%2F01_numbers%2Fnotes%2Fscratch.ipynb',
