@@ -32,7 +32,7 @@ import {
   JOB_EVENT_SCHEMA,
   isActive
 } from './types';
-import { FRONTEND_VERSION } from './version';
+import { FRONTEND_VERSION } from './version.generated';
 
 /** Where the sidebar stands with the server extension. */
 export type Connection = 'connecting' | 'ready' | 'missing' | 'mismatch' | 'unreachable';

@@ -90,7 +90,8 @@ def test_release_publishes_by_trusted_publishing_with_the_changelog():
     assert pypi["permissions"] == {"id-token": "write"}
     assert any(step.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for step in pypi["steps"])
     build = " ".join(step.get("run", "") for step in data["jobs"]["build"]["steps"])
-    assert "CHANGELOG.md" in build and "tito_jupyter/_version.py" in build
+    # The tag is checked against the one version (labextension/package.json), and what Python reads of it.
+    assert "CHANGELOG.md" in build and "labextension/package.json" in build and "tito_jupyter/_version.py" in build
 
 
 def test_the_student_edition_is_built_by_tito_and_published():
