@@ -23,7 +23,7 @@ extras="jupyter"
 if [ "${TITO_INSTRUCTOR:-0}" = "1" ]; then extras="jupyter,instructor,cluster"; fi  # cluster: Dask, Dask Gateway
 if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then extras="test"; fi
 echo "› installing tito-jupyter[$extras] (editable; builds the sidebar)"
-python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder jupyter_builder
+python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder jupyter_builder hatch-nodejs-version
 python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e ".[$extras]"
 
 # An editable install leaves the sidebar in the source tree: link it where JupyterLab looks.

@@ -1,9 +1,9 @@
 """The command table: every operation tito offers, its arguments and the engine function behind it.
 
-All four faces read this one table: the CLI builds its argument parser from it, the ``%tito`` magic uses that
-parser, and the server runs jobs by command name. Targets are imported only when a command runs, so reading
-the table (``tito --help``) stays cheap. Third-party packages add commands through the entry point group
-``tito_jupyter.commands``, each entry naming a :class:`Command` or a list of them.
+All four faces read this one table: ``tito`` and ``%tito`` parse their command lines with the parser built from
+it (:mod:`tito_jupyter.command_line`), and the server runs jobs by command name. Targets are imported only when
+a command runs, so reading the table (``tito --help``) stays cheap. Third-party packages add commands through
+the entry point group ``tito_jupyter.commands``, each entry naming a :class:`Command` or a list of them.
 """
 
 from __future__ import annotations

@@ -62,6 +62,8 @@ class Job(TypedDict):
     command: str
     args: dict
     notebook: Union[str, None]
+    #: The modules the job works on (its names, all of them, or its notebook's module), by the engine's rule.
+    modules: list[str]
     source: str
     origin: JobOrigin
     state: JobState
@@ -206,11 +208,22 @@ class Overview(TypedDict):
     modules: list[ModuleRow]
     complete: int
     total: int
+    #: The module to work on next (the first not complete, else the first): what the sidebar offers by default.
+    next_module: Union[str, None]
     checkpoints: list[CheckpointRow]
     checkpoints_passed: int
     timeline: list[TimelineEntry]
     warnings: list[str]
     jobs: list[Job]
+
+
+class NotebookModule(TypedDict):
+    """``GET notebook?path=``: the module a notebook belongs to, by the engine's rule (any notebook in the module's
+    folder), so that the sidebar needs none of its own."""
+
+    #: The notebook relative to the course root; None when it lies outside the course.
+    notebook: Union[str, None]
+    module: Union[str, None]
 
 
 class JobBusEvent(TypedDict):
@@ -228,7 +241,7 @@ COMPONENTS: dict[str, type] = {
     "Commands": Commands, "Course": Course, "CourseModule": CourseModule, "CourseCheckpoint": CourseCheckpoint,
     "CourseMilestone": CourseMilestone, "TestCounts": TestCounts, "ModuleRow": ModuleRow,
     "ModuleStatus": ModuleStatus, "CheckpointRow": CheckpointRow, "CheckpointStatus": CheckpointStatus,
-    "TimelineEntry": TimelineEntry, "Timeline": Timeline, "Overview": Overview,
+    "TimelineEntry": TimelineEntry, "Timeline": Timeline, "Overview": Overview, "NotebookModule": NotebookModule,
 }
 #: Shapes that carry more fields than they name (each kind of engine event has its own); the others are closed:
 #: a field the code adds without adding it here first makes the server tests fail.

@@ -1051,6 +1051,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notebook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The module a notebook belongs to, by the engine's rule (any notebook in a module's folder): the sidebar's current module. */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The notebook, relative to the server's root folder as the contents API names it (or absolute). */
+                    path: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notebook as the course names it (null outside the course) and its module (null for none). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotebookModule"];
+                    };
+                };
+                /** @description No `path`, or one that is not a usable notebook path (`..` parts, control characters, backslashes). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not authenticated, not authorized, or a write without XSRF token (cookie auth). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No course found. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1146,7 +1212,6 @@ export interface components {
             command: string;
             ok: boolean;
             summary: string;
-            /** @description The command's own data. For the commands of ResultData, when `error` is null, it has the shape ResultData gives for this `command`. */
             data: Record<string, unknown>;
             /** @description {kind, message, hint?, exit_code, ...}; kind is timed_out or cancelled for jobs the server stopped. */
             error: Record<string, unknown> | null;
@@ -1166,6 +1231,7 @@ export interface components {
             args: Record<string, unknown>;
             /** @description Relative to the course root. */
             notebook: string | null;
+            modules: string[];
             source: string;
             /**
              * @description `server`: a job this server runs. `terminal`: `tito` typed in a terminal of the course, which the server follows from its run file (.tito/runs/) and shows live like its own jobs; its `source` is `terminal` and its `notebook` null. Ended without a result (its process killed): `cancelled` with error kind `stopped`.
@@ -1616,6 +1682,7 @@ export interface components {
             modules: components["schemas"]["ModuleRow"][];
             complete: number;
             total: number;
+            next_module: string | null;
             checkpoints: components["schemas"]["CheckpointRow"][];
             checkpoints_passed: number;
             timeline: components["schemas"]["TimelineEntry"][];
@@ -1633,6 +1700,10 @@ export interface components {
             path: string;
             /** @description How many Lab pages listen to the server's events (0: none is open; null: the server cannot tell). */
             listeners: number | null;
+        };
+        NotebookModule: {
+            notebook: string | null;
+            module: string | null;
         };
         Raised: {
             path: string;
@@ -1758,17 +1829,6 @@ export interface components {
             metrics: Record<string, unknown> | null;
             output: string[];
         };
-        /** @description The `data` of a Result, by the Result's `command`, for the commands listed here: when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). Generated from tito_jupyter/contracts.py. */
-        ResultData: {
-            "module.export"?: components["schemas"]["ExportData"];
-            "module.test"?: components["schemas"]["TestData"];
-            "module.complete"?: components["schemas"]["CompleteData"];
-            "checkpoint.test"?: components["schemas"]["CheckpointRun"];
-            "checkpoint.run"?: components["schemas"]["CheckpointRun"];
-            "milestone.run"?: components["schemas"]["MilestoneRun"];
-            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
-            benchmark?: components["schemas"]["BenchmarkMeasured"] | components["schemas"]["BenchmarkHistory"] | components["schemas"]["BenchmarkWaiting"] | components["schemas"]["BenchmarkDidNotRun"] | components["schemas"]["BenchmarkNeedsHarness"];
-        };
         GradedTest: {
             test: string;
             passed: boolean;
@@ -1859,6 +1919,17 @@ export interface components {
         BenchmarkNeedsHarness: {
             needs: string;
             state: string;
+        };
+        /** @description The `data` of a Result, by the Result's `command`, for the commands listed here: when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). Generated from tito_jupyter/contracts.py. */
+        ResultData: {
+            "module.export"?: components["schemas"]["ExportData"];
+            "module.test"?: components["schemas"]["TestData"];
+            "module.complete"?: components["schemas"]["CompleteData"];
+            "checkpoint.test"?: components["schemas"]["CheckpointRun"];
+            "checkpoint.run"?: components["schemas"]["CheckpointRun"];
+            "milestone.run"?: components["schemas"]["MilestoneRun"];
+            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
+            benchmark?: components["schemas"]["BenchmarkMeasured"] | components["schemas"]["BenchmarkHistory"] | components["schemas"]["BenchmarkWaiting"] | components["schemas"]["BenchmarkDidNotRun"] | components["schemas"]["BenchmarkNeedsHarness"];
         };
     };
     responses: never;

@@ -99,11 +99,24 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => (model.connection === 'ready' ? model.refresh() : model.start())
     });
 
-    /** The module whose notebook is the current widget, if any. */
-    const currentModule = () => {
+    /** The module the current notebook belongs to, as the server says (asked when the notebook comes to front). */
+    const currentModule = (): string | null => {
       const panel = notebooks?.currentWidget;
-      return panel ? model.moduleForPath(panel.context.path) : null;
+      return panel ? model.moduleOfNotebook(panel.context.path) : null;
     };
+    /** The same, waiting for the server's answer if it has not come yet (a command run at once). */
+    const askCurrentModule = async (): Promise<string | null> => {
+      const panel = notebooks?.currentWidget;
+      return panel ? model.lookUpNotebook(panel.context.path) : null;
+    };
+    const lookUpCurrent = () => void askCurrentModule();
+    notebooks?.currentChanged.connect(lookUpCurrent);
+    // The first answer can only come once the sidebar is connected; a notebook in front before that is asked then.
+    model.stateChanged.connect(() => {
+      if (model.connection === 'ready') {
+        lookUpCurrent();
+      }
+    });
     // The module actions of the table (`GET commands`), for the current notebook's module: one palette entry each
     // ("tito: Complete current module"), once the server has listed them.
     const addCurrentModuleCommands = () => {
@@ -118,10 +131,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
           caption: `${info.help} (for the module of the current notebook)`,
           isEnabled: () => model.connection === 'ready' && !model.busy && currentModule() !== null,
           execute: async () => {
-            const module = currentModule();
+            const module = await askCurrentModule();
             if (module) {
               app.shell.activateById(sidebar.id);
-              await model.runModuleAction(module.id, action);
+              await model.runModuleAction(module, action);
             }
           }
         });
@@ -133,7 +146,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // only when something the commands' enabled state reads has changed, not on every refresh of the course.
     let commandState = '';
     model.stateChanged.connect(() => {
-      const next = `${model.connection}/${model.busy}/${model.commandModule ?? ''}`;
+      const next = `${model.connection}/${model.busy}/${model.commandModule ?? ''}/${currentModule() ?? ''}`;
       if (next !== commandState) {
         commandState = next;
         commands.notifyCommandChanged();
@@ -155,14 +168,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!mode || commands.hasCommand(id)) {
           continue;
         }
-        const moduleFor = () => (mode === 'module' ? (currentModule()?.id ?? model.commandModule) : null);
+        const moduleFor = () => (mode === 'module' ? (currentModule() ?? model.commandModule) : null);
         commands.addCommand(id, {
           label: paletteLabel(info),
           caption: `${info.help} (${info.name}, from ${info.source})`,
           isEnabled: () => model.connection === 'ready' && !model.busy && (mode === 'bare' || moduleFor() !== null),
           execute: async () => {
             app.shell.activateById(sidebar.id);
-            await model.runCommand(info.name, moduleFor());
+            const module = mode === 'module' ? ((await askCurrentModule()) ?? model.commandModule) : null;
+            await model.runCommand(info.name, module);
           }
         });
         palette?.addItem({ command: id, category: 'TinyTorch' });

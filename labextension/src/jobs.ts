@@ -230,7 +230,10 @@ export function runCounts(run: ITestRun, result: IResult | null): IRunCounts {
  * A job's title for people: "Complete 01_tensor", "Run checkpoint c01_tensors", by its command in the table
  * (`commands`, from `GET commands`); a command the table does not have is named as it is.
  */
-export function describeJob(job: Pick<IJob, 'command' | 'args'>, commands: readonly ICommandInfo[] = []): string {
+export function describeJob(
+  job: Pick<IJob, 'command' | 'args'> & Partial<Pick<IJob, 'modules'>>,
+  commands: readonly ICommandInfo[] = []
+): string {
   const command = commands.find(c => c.name === job.command);
   const verb = command ? jobVerb(command) : job.command;
   const args = job.args ?? {};
@@ -245,6 +248,10 @@ export function describeJob(job: Pick<IJob, 'command' | 'args'>, commands: reado
   }
   if (args.all_ === true) {
     subjects.push('all modules');
+  }
+  if (!subjects.length) {
+    // Named by none of its arguments: the modules the server says it works on (its notebook's, for a `%tito` cell).
+    subjects.push(...(job.modules ?? []));
   }
   return subjects.length ? `${verb} ${subjects.join(', ')}` : verb;
 }

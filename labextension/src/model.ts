@@ -12,7 +12,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { isMoreCommand, moduleActions, moduleArgs, runMode } from './commands';
 import { lockedBecause } from './format';
 import { IJobSummary, describeJob, summarize } from './jobs';
-import { courseFolder, toContentsPath, toCoursePath } from './paths';
+import { courseFolder, toContentsPath } from './paths';
 import { TitoRequestError, requestAPI } from './request';
 import {
   API_VERSION,
@@ -25,13 +25,14 @@ import {
   IJob,
   IJobEmission,
   IModuleRow,
+  INotebookModule,
   IOverview,
   ITimelineEntry,
   IVersionInfo,
   JOB_EVENT_SCHEMA,
   isActive
 } from './types';
-import { FRONTEND_VERSION } from './version';
+import { FRONTEND_VERSION } from './version.generated';
 
 /** Where the sidebar stands with the server extension. */
 export type Connection = 'connecting' | 'ready' | 'missing' | 'mismatch' | 'unreachable';
@@ -88,8 +89,10 @@ const NOT_RUNNING =
   'Install tito-jupyter in the environment that runs JupyterLab (`pip install tito-jupyter`), check that ' +
   '`jupyter server extension list` shows tito_jupyter enabled, then restart JupyterLab and reload this page.';
 
+/** How the model follows one running job: a poll of `GET jobs/{id}`, slower while nothing new arrives. */
 interface ITracker {
-  timer: ReturnType<typeof setTimeout> | null;
+  poll: Poll;
+  /** The wait before the next look; the poll reads it (its `frequency`) when it schedules that look. */
   delay: number;
   inflight: boolean;
   again: boolean;
@@ -138,6 +141,8 @@ export class TitoModel implements IDisposable {
   modules: IModuleRow[] = [];
   modulesComplete = 0;
   modulesTotal = 0;
+  /** The module to work on next, as the server says (the overview's `next_module`). */
+  nextModule: string | null = null;
   checkpoints: ICheckpointRow[] = [];
   checkpointsPassed = 0;
   checkpointsTotal = 0;
@@ -217,13 +222,12 @@ export class TitoModel implements IDisposable {
   }
 
   /**
-   * The module "More commands" runs module commands for: the one the student picked, else the first module not
-   * complete yet (where the student stands), else the first.
+   * The module "More commands" runs module commands for: the one the student picked, else the one the server says
+   * comes next (`next_module`: where the student stands).
    */
   get commandModule(): string | null {
     const picked = this.modules.find(m => m.id === this._commandModule);
-    const next = picked ?? this.modules.find(m => m.state !== 'complete') ?? this.modules[0];
-    return next?.id ?? null;
+    return picked?.id ?? this.nextModule;
   }
 
   /** Pick the module that "More commands" runs module commands for. */
@@ -281,9 +285,14 @@ export class TitoModel implements IDisposable {
         requestAPI<IOverview>('overview')
       ]);
       this.course = course;
+      if (overview.modules.map(m => m.id).join('/') !== this.modules.map(m => m.id).join('/')) {
+        // Another set of modules (a folder added or renamed): the server's answers about notebooks may differ now.
+        this._notebookModules.clear();
+      }
       this.modules = overview.modules;
       this.modulesComplete = overview.complete;
       this.modulesTotal = overview.total;
+      this.nextModule = overview.next_module;
       this.warnings = overview.warnings;
       this.checkpoints = overview.checkpoints;
       this.checkpointsPassed = overview.checkpoints_passed;
@@ -339,13 +348,47 @@ export class TitoModel implements IDisposable {
     await this._fetchJob(jobId);
   }
 
-  /** The module whose notebook this is (a contents path), if any. */
-  moduleForPath(contentsPath: string): IModuleRow | null {
-    if (!this.course) {
+  /**
+   * The module a notebook (a contents path) belongs to, as the server last said (`GET notebook`), or null: none,
+   * or not asked yet. {@link lookUpNotebook} asks; the rule (any notebook in a module's folder) is the engine's.
+   */
+  moduleOfNotebook(contentsPath: string): string | null {
+    return this._notebookModules.get(contentsPath) ?? null;
+  }
+
+  /** Ask the server which module a notebook belongs to, once per notebook; views hear when the answer lands. */
+  async lookUpNotebook(contentsPath: string): Promise<string | null> {
+    if (this._notebookModules.has(contentsPath)) {
+      return this.moduleOfNotebook(contentsPath);
+    }
+    if (this.connection !== 'ready' || this._isDisposed) {
       return null;
     }
-    const coursePath = toCoursePath(contentsPath, this.course.root, this._serverRoot);
-    return this.modules.find(m => m.notebook === coursePath) ?? null;
+    // One question per notebook at a time: whoever asks meanwhile waits for the same answer.
+    let asking = this._asking.get(contentsPath);
+    if (!asking) {
+      asking = this._askNotebook(contentsPath).finally(() => this._asking.delete(contentsPath));
+      this._asking.set(contentsPath, asking);
+    }
+    return asking;
+  }
+
+  private async _askNotebook(contentsPath: string): Promise<string | null> {
+    let module: string | null = null;
+    try {
+      module = (await requestAPI<INotebookModule>(`notebook?path=${encodeURIComponent(contentsPath)}`)).module;
+    } catch (error) {
+      if ((error as TitoRequestError).status === 0) {
+        // No answer (the server is unreachable): not known, so asked again next time.
+        return null;
+      }
+      // The server refused the path (not a usable notebook path): it belongs to no module.
+    }
+    if (!this._isDisposed) {
+      this._notebookModules.set(contentsPath, module);
+      this._emit();
+    }
+    return module;
   }
 
   /** False when the course lies outside Jupyter's root folder, so its notebooks cannot be opened from here. */
@@ -373,7 +416,7 @@ export class TitoModel implements IDisposable {
     }
     this._visible = visible;
     if (!visible) {
-      this._clearTimers();
+      this._stopPolls();
       return;
     }
     if (this.connection !== 'ready') {
@@ -397,9 +440,10 @@ export class TitoModel implements IDisposable {
     this._isDisposed = true;
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this._events?.disconnect(this._onEmission, this);
-    this._clearTimers();
     this._idle.dispose();
-    this._trackers.clear();
+    for (const jobId of [...this._trackers.keys()]) {
+      this._untrack(jobId);
+    }
     Signal.clearData(this);
   }
 
@@ -487,13 +531,24 @@ export class TitoModel implements IDisposable {
     }
   }
 
-  /** Follow a job until it ends: fetch now or after a delay, then with back-off. */
+  /**
+   * Follow a job until it ends: look now or after a while, then again and again (a Lumino `Poll`), less often
+   * while nothing new arrives.
+   */
   private _track(jobId: string, now: boolean): void {
     let tracker = this._trackers.get(jobId);
     if (!tracker) {
+      const delay = this._polling.jobMin;
       tracker = {
-        timer: null,
-        delay: this._polling.jobMin,
+        poll: new Poll({
+          auto: false,
+          name: `tito:job-${jobId}`,
+          factory: () => this._fetchJob(jobId),
+          frequency: { interval: delay, max: this._polling.jobMax, backoff: false },
+          // Hidden, the model stops the poll itself (`setVisible`), and looks again when shown.
+          standby: 'never'
+        }),
+        delay,
         inflight: false,
         again: false,
         fromBus: false,
@@ -504,22 +559,29 @@ export class TitoModel implements IDisposable {
     if (now) {
       void this._fetchJob(jobId);
     } else {
-      this._schedule(jobId);
+      this._lookAfter(tracker, tracker.delay);
     }
   }
 
-  private _schedule(jobId: string): void {
-    const tracker = this._trackers.get(jobId);
-    if (!tracker || !this._visible || this._isDisposed) {
+  /** The next look at a job in `delay` ms (not while nobody looks), and the looks after it as often. */
+  private _lookAfter(tracker: ITracker, delay: number): void {
+    this._setJobDelay(tracker, delay);
+    if (this._isDisposed) {
       return;
     }
-    if (tracker.timer !== null) {
-      clearTimeout(tracker.timer);
-    }
-    tracker.timer = setTimeout(() => {
-      tracker.timer = null;
-      void this._fetchJob(jobId);
-    }, tracker.delay);
+    // Hidden: no next look (a look under way would otherwise let the poll plan one); `setVisible` looks again.
+    void (this._visible ? tracker.poll.schedule({ interval: delay, phase: 'started' }) : tracker.poll.stop());
+  }
+
+  private _setJobDelay(tracker: ITracker, delay: number): void {
+    tracker.delay = delay;
+    tracker.poll.frequency = { interval: delay, max: this._polling.jobMax, backoff: false };
+  }
+
+  /** Stop following a job. */
+  private _untrack(jobId: string): void {
+    this._trackers.get(jobId)?.poll.dispose();
+    this._trackers.delete(jobId);
   }
 
   /** `GET jobs/{id}?since=N`: append what is new; when a job we saw running has ended, refresh the course. */
@@ -532,10 +594,6 @@ export class TitoModel implements IDisposable {
     if (tracker) {
       tracker.inflight = true;
       tracker.again = false;
-      if (tracker.timer !== null) {
-        clearTimeout(tracker.timer);
-        tracker.timer = null;
-      }
     }
     const before = this.jobs.find(j => j.job.id === jobId);
     const wasActive = before ? isActive(before.job.state) : true;
@@ -548,7 +606,7 @@ export class TitoModel implements IDisposable {
     } catch (error) {
       if ((error as TitoRequestError).status === 404) {
         // The server no longer knows it (it restarted): stop following it.
-        this._trackers.delete(jobId);
+        this._untrack(jobId);
         if (before && isActive(before.job.state)) {
           before.job = { ...before.job, state: 'cancelled' };
           this._emit();
@@ -596,35 +654,28 @@ export class TitoModel implements IDisposable {
       return;
     }
     if (ended) {
-      this._trackers.delete(jobId);
+      this._untrack(jobId);
       if (wasActive) {
         // The job changed the course: show where the student stands now.
         await this.refresh();
       }
       return;
     }
-    tracker.delay = fresh ? this._polling.jobMin : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
+    const delay = fresh ? this._polling.jobMin : Math.min(tracker.delay * this._polling.factor, this._polling.jobMax);
     if (tracker.again) {
+      // Asked for while this look was on its way (a bus event the model could not take in): look again now.
+      this._setJobDelay(tracker, delay);
       void this._fetchJob(jobId);
     } else {
-      this._schedule(jobId);
+      // The next look, whoever asked for this one (the poll, the bus, a refresh): the poll's next tick replaces any
+      // it had planned, so a job is never looked at twice for one reason.
+      this._lookAfter(tracker, delay);
     }
   }
 
-  /** A job's title and modules; a module command without names acts on its notebook's module. */
+  /** A job's title and the modules it works on, as the server says them (`job.modules`). */
   private _describe(job: IJob): { title: string; modules: string[] } {
-    const args = job.args ?? {};
-    const named = Array.isArray(args.modules)
-      ? args.modules.map(String)
-      : typeof args.module === 'string'
-        ? [args.module]
-        : [];
-    if (named.length || args.all_ || !job.notebook || !job.command.startsWith('module.')) {
-      return { title: describeJob(job, this.commands), modules: named };
-    }
-    const module = this.modules.find(m => m.notebook === job.notebook) ?? this.moduleForPath(job.notebook);
-    const modules = module ? [module.id] : [];
-    return { title: describeJob({ ...job, args: { ...args, modules } }, this.commands), modules };
+    return { title: describeJob(job, this.commands), modules: job.modules ?? [] };
   }
 
   /** An event from the server's bus: a tito job moved on. */
@@ -649,6 +700,7 @@ export class TitoModel implements IDisposable {
         command: payload.command,
         args: {},
         notebook: null,
+        modules: [],
         source: '',
         state: payload.state,
         result: null,
@@ -696,8 +748,7 @@ export class TitoModel implements IDisposable {
       return false;
     }
     view.job = { ...view.job, state: payload.state };
-    tracker.delay = this._polling.jobMax;
-    this._schedule(view.job.id);
+    this._lookAfter(tracker, this._polling.jobMax);
     this._emit();
     return true;
   }
@@ -727,12 +778,10 @@ export class TitoModel implements IDisposable {
     this._idle.frequency = { interval: delay, max: this._polling.idleMax, backoff: false };
   }
 
-  private _clearTimers(): void {
+  /** Nobody looks: no more requests until the panel is shown again (`setVisible`). */
+  private _stopPolls(): void {
     for (const tracker of this._trackers.values()) {
-      if (tracker.timer !== null) {
-        clearTimeout(tracker.timer);
-        tracker.timer = null;
-      }
+      void tracker.poll.stop();
     }
     void this._idle.stop();
   }
@@ -761,6 +810,9 @@ export class TitoModel implements IDisposable {
   private _saveNotebooks: (paths: string[]) => Promise<void>;
   private _serverRoot: string;
   private _commandModule: string | null = null;
+  /** The server's answers to `GET notebook`: contents path -> module (null: none). */
+  private _notebookModules = new Map<string, string | null>();
+  private _asking = new Map<string, Promise<string | null>>();
   private _polling: IPolling;
   private _trackers = new Map<string, ITracker>();
   private _loaded = new Set<string>();

@@ -54,6 +54,9 @@ export type ICourseMilestone = Schemas['CourseMilestone'];
 export type IOverview = Omit<Schemas['Overview'], 'modules' | 'jobs'> & { modules: IModuleRow[]; jobs: IJobAnswer[] };
 
 /** An engine event (the same in the CLI, the magics and the sidebar): its kind, its time, and its own fields. */
+/** `GET notebook?path=`: which module a notebook belongs to, by the server's (the engine's) rule. */
+export type INotebookModule = Schemas['NotebookModule'];
+
 export type IEngineEvent = Schemas['Event'];
 
 export type JobState = Schemas['Job']['state'];

@@ -16,6 +16,7 @@ function jobView(overrides: Partial<IJob>, events: IEngineEvent[] = []): IJobVie
     command: 'module.complete',
     args: { modules: ['01_numbers'] },
     notebook: NB,
+    modules: ['01_numbers'],
     source: 'sidebar',
     origin: 'server',
     state: 'running',

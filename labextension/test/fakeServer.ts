@@ -143,6 +143,7 @@ export const HELLO_COMMANDS: ICommandInfo[] = [
 interface IPostBody {
   command?: string;
   args?: Record<string, unknown>;
+  notebook?: string;
   source?: string;
 }
 
@@ -180,6 +181,13 @@ export class FakeServer {
       problems: []
     }
   ];
+  /**
+   * The overview's `next_module`; by default the engine's rule (the first module not complete, else the first).
+   * Tests set it to show the sidebar takes the server's word.
+   */
+  nextModule: string | null | undefined = undefined;
+  /** `GET notebook?path=`: contents path -> module; by default the engine's rule (any notebook in its folder). */
+  notebookModules: Record<string, string | null> = {};
   /** What `GET modules`, `GET checkpoints`, `GET checkpoints/timeline` and `GET overview` warn about. */
   warnings: string[] = [];
   /** `GET commands`: the built-ins the sidebar offers, and one it does not; tests add plugin commands. */
@@ -252,9 +260,18 @@ export class FakeServer {
     if (path === 'checkpoints/timeline') {
       return { timeline: this._timeline(), warnings: this.warnings };
     }
+    if (path === 'notebook') {
+      const notebook = new URLSearchParams(query ?? '').get('path') ?? '';
+      if (!notebook || notebook.includes('..')) {
+        throw new HttpError('Say which notebook.', 400, 'invalid_notebook');
+      }
+      return { notebook, module: this.moduleOfNotebook(notebook) };
+    }
     if (path === 'overview') {
+      const next = this.modules.find(m => m.state !== 'complete') ?? this.modules[0];
       return {
         ...this._moduleStatus(),
+        next_module: this.nextModule === undefined ? (next?.id ?? null) : this.nextModule,
         checkpoints: this.checkpoints,
         checkpoints_passed: this._checkpointsPassed(),
         timeline: this._timeline(),
@@ -276,7 +293,7 @@ export class FakeServer {
       if (!command) {
         throw new HttpError(`There is no command '${body?.command}'.`, 400, 'unknown_command');
       }
-      return this.addJob(command.name, body?.args ?? {}, body?.source ?? 'rest').job;
+      return this.addJob(command.name, body?.args ?? {}, body?.source ?? 'rest', body?.notebook ?? null).job;
     }
     if (path === 'jobs' && method === 'GET') {
       return { jobs: this._jobList() };
@@ -369,12 +386,40 @@ export class FakeServer {
     return this.jobs.map(j => ({ ...j.job, event_count: j.events.length })).reverse();
   }
 
-  addJob(command: string, args: Record<string, unknown>, source: string): IServerJob {
+  /** The engine's rule, as the fake knows it: a notebook anywhere in a module's folder belongs to it. */
+  moduleOfNotebook(notebook: string): string | null {
+    if (notebook in this.notebookModules) {
+      return this.notebookModules[notebook];
+    }
+    const folder = (m: IModuleRow) => m.notebook.slice(0, m.notebook.lastIndexOf('/') + 1);
+    return this.modules.find(m => notebook.startsWith(folder(m)))?.id ?? null;
+  }
+
+  /** The modules a job works on, as the server says them (engine/modules.modules_meant). */
+  private _modulesMeant(command: string, args: Record<string, unknown>, notebook: string | null): string[] {
+    if (!command.startsWith('module.') && !this.commands.some(c => c.name === command && c.acts_on === 'module')) {
+      return [];
+    }
+    if (args.all_ === true) {
+      return this.modules.map(m => m.id);
+    }
+    if (Array.isArray(args.modules) && args.modules.length) {
+      return args.modules.map(String);
+    }
+    if (typeof args.module === 'string') {
+      return [args.module];
+    }
+    const module = notebook === null ? null : this.moduleOfNotebook(notebook);
+    return module ? [module] : [];
+  }
+
+  addJob(command: string, args: Record<string, unknown>, source: string, notebook: string | null = null): IServerJob {
     const job: IJobAnswer = {
       id: `job-${this._next++}`,
       command,
       args,
-      notebook: null,
+      notebook,
+      modules: this._modulesMeant(command, args, notebook),
       source,
       origin: 'server',
       state: 'running',

@@ -162,6 +162,14 @@ describe('describeJob', () => {
     expect(named('hello.greet', { module: '01_numbers' })).toBe('hello.greet 01_numbers');
   });
 
+  it('names what a job works on by the server’s word when its arguments name nothing (a %tito cell)', () => {
+    const job = { command: 'module.complete', args: {}, modules: ['02_doubling'] };
+    expect(describeJob(job, table)).toBe('Complete 02_doubling');
+    // The arguments' own names come first: the server's list is the same modules, resolved.
+    expect(describeJob({ ...job, args: { modules: ['2'] } }, table)).toBe('Complete 2');
+    expect(describeJob({ ...job, modules: [] }, table)).toBe('Complete');
+  });
+
   it('names a command the table does not have as it is', () => {
     expect(describeJob({ command: 'module.complete', args: { modules: ['01_numbers'] } })).toBe(
       'module.complete 01_numbers'

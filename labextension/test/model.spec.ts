@@ -342,6 +342,36 @@ describe('following a job by polling', () => {
     expect(model.activeJob?.summary.steps).toHaveLength(1);
   });
 
+  it('plans no look while hidden, also when hidden during a look under way', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    let answer: () => void = () => undefined;
+    request.mockImplementationOnce(
+      (endPoint, init) =>
+        new Promise(resolve => {
+          answer = () => resolve(server.handle(endPoint, init));
+        })
+    );
+    await jest.advanceTimersByTimeAsync(POLLING.jobMin); // the poll's look: on its way, not answered yet
+    model.setVisible(false);
+    answer();
+    await settle();
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(60000);
+    expect(server.calls()).toEqual([]);
+    model.setVisible(true);
+    await settle();
+    expect(server.calls()).toContain('GET jobs/job-1?since=0');
+  });
+
+  it('stops following every job when disposed', async () => {
+    await model.runModuleAction('01_numbers', 'test');
+    await jest.advanceTimersByTimeAsync(POLLING.jobMin);
+    model.dispose();
+    server.log = [];
+    await jest.advanceTimersByTimeAsync(60000);
+    expect(server.calls()).toEqual([]);
+  });
+
   it('finds a job started from a %tito cell on the next look', async () => {
     server.addJob('module.complete', { modules: ['02_doubling'] }, 'magic');
     server.emit('job-1', { event: 'step', step: 'export', state: 'running', module: '02_doubling' });
@@ -482,13 +512,24 @@ describe('following a job on the event bus', () => {
     expect(model.modulesComplete).toBe(1);
   });
 
-  it('names the module of a %tito cell that names none, from its notebook', async () => {
-    const entry = server.addJob('module.complete', { modules: [] }, 'magic');
-    entry.job.notebook = 'modules/02_doubling/02_doubling.ipynb';
+  it('names the module of a %tito cell that names none, as the server says (job.modules)', async () => {
+    // A second notebook in a module's folder belongs to that module: the engine's rule, which the sidebar (that
+    // matched only the module's own notebook) does not repeat.
+    server.addJob('module.complete', { modules: [] }, 'magic', 'modules/02_doubling/scratch.ipynb');
     bus.emit(emission('job-1', 'running'));
     await settle();
     expect(model.activeJob?.title).toBe('Complete 02_doubling');
     expect(model.activeJob?.modules).toEqual(['02_doubling']);
+    server.finish('job-1');
+    bus.emit(emission('job-1', 'succeeded'));
+    await settle();
+    // The server's word, whatever the notebook's name suggests.
+    const entry = server.addJob('module.test', {}, 'magic', 'modules/02_doubling/02_doubling.ipynb');
+    entry.job.modules = ['01_numbers'];
+    bus.emit(emission('job-2', 'running', '', 'module.test'));
+    await settle();
+    expect(model.activeJob?.title).toBe('Test 01_numbers');
+    expect(model.activeJob?.modules).toEqual(['01_numbers']);
   });
 
   it('ignores other schemas on the bus', async () => {
@@ -548,11 +589,63 @@ describe('the background look', () => {
 });
 
 describe('paths', () => {
-  it('maps notebooks when Jupyter runs in the course folder', async () => {
+  it('asks the server which module a notebook belongs to, once per notebook', async () => {
     await model.start();
     expect(model.contentsPath('modules/01_numbers/01_numbers.ipynb')).toBe('modules/01_numbers/01_numbers.ipynb');
-    expect(model.moduleForPath('modules/02_doubling/02_doubling.ipynb')?.id).toBe('02_doubling');
-    expect(model.moduleForPath('scratch.ipynb')).toBeNull();
+    const changed = jest.fn();
+    model.stateChanged.connect(changed);
+    server.log = [];
+    expect(model.moduleOfNotebook('modules/02_doubling/02_doubling.ipynb')).toBeNull(); // not asked yet
+    await expect(model.lookUpNotebook('modules/02_doubling/02_doubling.ipynb')).resolves.toBe('02_doubling');
+    expect(model.moduleOfNotebook('modules/02_doubling/02_doubling.ipynb')).toBe('02_doubling');
+    expect(changed).toHaveBeenCalledTimes(1); // the palette's "current module" commands hear the answer
+    // Any notebook in the module's folder, by the server's rule; and the server's word, not a rule of the sidebar.
+    await model.lookUpNotebook('modules/01_numbers/notes/scratch.ipynb');
+    expect(model.moduleOfNotebook('modules/01_numbers/notes/scratch.ipynb')).toBe('01_numbers');
+    server.notebookModules['modules/02_doubling/odd.ipynb'] = null;
+    await model.lookUpNotebook('modules/02_doubling/odd.ipynb');
+    expect(model.moduleOfNotebook('modules/02_doubling/odd.ipynb')).toBeNull();
+    await model.lookUpNotebook('scratch.ipynb');
+    expect(model.moduleOfNotebook('scratch.ipynb')).toBeNull();
+    // Asked once each: the answers are kept, also "none", and a question under way is not asked twice.
+    await Promise.all([
+      model.lookUpNotebook('scratch.ipynb'),
+      model.lookUpNotebook('modules/02_doubling/02_doubling.ipynb')
+    ]);
+    server.notebookModules['a.ipynb'] = '01_numbers';
+    expect(await Promise.all([model.lookUpNotebook('a.ipynb'), model.lookUpNotebook('a.ipynb')])).toEqual([
+      '01_numbers',
+      '01_numbers'
+    ]);
+    expect(server.calls()).toEqual([
+      'GET notebook?path=modules%2F02_doubling%2F02_doubling.ipynb',
+      'GET notebook?path=modules%2F01_numbers%2Fnotes%2Fscratch.ipynb',
+      'GET notebook?path=modules%2F02_doubling%2Fodd.ipynb',
+      'GET notebook?path=scratch.ipynb',
+      'GET notebook?path=a.ipynb'
+    ]);
+  });
+
+  it('asks again about a notebook once the course has other modules, or after no answer', async () => {
+    await model.start();
+    server.notebookModules['modules/03_new/03_new.ipynb'] = null;
+    await model.lookUpNotebook('modules/03_new/03_new.ipynb');
+    expect(model.moduleOfNotebook('modules/03_new/03_new.ipynb')).toBeNull();
+    server.modules.push({ ...server.modules[1], id: '03_new', notebook: 'modules/03_new/03_new.ipynb' });
+    server.notebookModules['modules/03_new/03_new.ipynb'] = '03_new';
+    await model.refresh();
+    await model.lookUpNotebook('modules/03_new/03_new.ipynb');
+    expect(model.moduleOfNotebook('modules/03_new/03_new.ipynb')).toBe('03_new');
+
+    request.mockImplementationOnce(() => Promise.reject(Object.assign(new Error('offline'), { status: 0 })));
+    await expect(model.lookUpNotebook('later.ipynb')).resolves.toBeNull();
+    server.notebookModules['later.ipynb'] = '01_numbers';
+    await expect(model.lookUpNotebook('later.ipynb')).resolves.toBe('01_numbers');
+    // A path the server refuses (400) is a notebook of no module, not asked again.
+    await expect(model.lookUpNotebook('../x.ipynb')).resolves.toBeNull();
+    server.log = [];
+    await model.lookUpNotebook('../x.ipynb');
+    expect(server.calls()).toEqual([]);
   });
 
   it('maps notebooks when the course sits below Jupyter’s root', async () => {
@@ -562,8 +655,6 @@ describe('paths', () => {
     expect(model.contentsPath('modules/01_numbers/01_numbers.ipynb')).toBe(
       'course/modules/01_numbers/01_numbers.ipynb'
     );
-    expect(model.moduleForPath('course/modules/01_numbers/01_numbers.ipynb')?.id).toBe('01_numbers');
-    expect(model.moduleForPath('modules/01_numbers/01_numbers.ipynb')).toBeNull();
     await model.runModuleAction('01_numbers', 'export');
     expect(saved).toEqual([['course/modules/01_numbers/01_numbers.ipynb']]);
     // The server reads `notebook` relative to its root folder, as the contents API does.
@@ -652,10 +743,20 @@ describe('commands installed packages add', () => {
       expect(model.currentJob?.job.result?.summary).toBe('Waving at 2 modules.');
     });
 
-    it('a module command for the first module not complete, saving its notebook first', async () => {
+    it('a module command for the module the server says comes next, saving its notebook first', async () => {
       server.modules[0] = { ...server.modules[0], state: 'complete' };
       await model.refresh();
+      expect(model.nextModule).toBe('02_doubling');
       expect(model.commandModule).toBe('02_doubling');
+      // The server's word, not a rule of the sidebar's (which would still say 02 here).
+      server.nextModule = '01_numbers';
+      await model.refresh();
+      expect(model.commandModule).toBe('01_numbers');
+      server.nextModule = null; // a course without modules to offer
+      await model.refresh();
+      expect(model.commandModule).toBeNull();
+      server.nextModule = '02_doubling';
+      await model.refresh();
       await model.runCommand('hello.greet');
       expect(saved).toEqual([['modules/02_doubling/02_doubling.ipynb']]);
       expect(server.log.find(l => l.method === 'POST')?.body).toEqual({

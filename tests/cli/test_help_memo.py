@@ -27,6 +27,9 @@ def copy(tmp_path) -> dict:
     src = tmp_path / "src"
     shutil.copytree(Path(tito_jupyter.__file__).parent, src / "tito_jupyter",
                     ignore=shutil.ignore_patterns("__pycache__", "labextension"))
+    # A checkout's layout: tito reads its version from the sidebar's package.json (tito_jupyter/_version.py).
+    (src / "labextension").mkdir()
+    shutil.copy(Path(tito_jupyter.__file__).parents[1] / "labextension" / "package.json", src / "labextension")
     site = tmp_path / "site"
     site.mkdir()
     _age(src)

@@ -16,7 +16,7 @@ import pytest
 
 from tito_jupyter import commands as command_table
 from tito_jupyter import contracts
-from tito_jupyter.cli import parse as cli_parse
+from tito_jupyter.command_line import parse as cli_parse
 from tito_jupyter.magics import magic
 
 COMMANDS = command_table.all_commands()
@@ -120,7 +120,7 @@ def test_rest_action_words_are_unique_per_resource():
 def test_tito_help_names_every_command_of_each_group():
     # The groups' help used to list their commands by hand and had lost system health/log and nbgrader
     # status/analytics; it is made from the table now.
-    from tito_jupyter.cli import build_parser
+    from tito_jupyter.command_line import build_parser
 
     top = next(a for a in build_parser()._actions if a.dest == "==SUPPRESS==" and getattr(a, "choices", None))
     helps = {choice.dest: choice.help for choice in top._choices_actions}

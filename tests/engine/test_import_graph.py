@@ -1,4 +1,5 @@
-"""The engine's modules import each other without cycles, and at the top of the file where a reader sees it.
+"""The engine's modules import each other without cycles, and at the top of the file where a reader sees it; the
+faces (cli/, magics/, server/) never import one another, and the engine imports none of them.
 
 The graph is read from the source (the AST), so an import inside a function counts like one at the top: a
 cycle hidden in a function only waits for the first call that takes that path. A cycle means a rule shared by
@@ -22,11 +23,15 @@ def _module_name(path: Path) -> str:
 
 
 def _engine_files() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted((PACKAGE_DIR / "engine").rglob("*.py"))}
+    return _files_under(PACKAGE_DIR / "engine")
+
+
+def _files_under(folder: Path) -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted(folder.rglob("*.py"))}
 
 
 def _imported(name: str, is_package: bool, node: ast.Import | ast.ImportFrom, known: set[str]) -> list[str]:
-    """The engine modules an import statement loads (``from . import files`` -> ``tito_jupyter.engine.files``)."""
+    """The ``known`` modules an import statement loads (``from . import files`` -> ``tito_jupyter.engine.files``)."""
     if isinstance(node, ast.Import):
         targets = [alias.name for alias in node.names]
     else:
@@ -43,9 +48,10 @@ def _imported(name: str, is_package: bool, node: ast.Import | ast.ImportFrom, kn
     return found
 
 
-def import_graph() -> dict[str, dict[str, int]]:
-    """``{module: {engine module it imports: line}}``, over every import statement, at any depth."""
-    files = _engine_files()
+def import_graph(files: dict[str, Path] | None = None) -> dict[str, dict[str, int]]:
+    """``{module: {module of ``files`` it imports: line}}``, over every import statement, at any depth (by default
+    over the engine's modules)."""
+    files = _engine_files() if files is None else files
     known = set(files)
     graph: dict[str, dict[str, int]] = {}
     for name, path in files.items():
@@ -132,3 +138,46 @@ def test_the_students_floor_never_imports_the_instructors_room():
              for m, edges in graph.items() if not m.startswith(INSTRUCTOR)
              for t, line in edges.items() if t.startswith(INSTRUCTOR)]
     assert not leaks, "; ".join(leaks)
+
+
+#: The faces: each translates requests for its audience and renders results; none is built on another.
+#: (``__main__`` starts the CLI and ``tito_jupyter/__init__`` hands Jupyter the magics and the server: entry
+#: points, not faces. The sidebar is TypeScript and speaks HTTP only.)
+FACES = ("tito_jupyter.cli", "tito_jupyter.magics", "tito_jupyter.server")
+
+
+def _face_of(module: str) -> str | None:
+    return next((face for face in FACES if module == face or module.startswith(face + ".")), None)
+
+
+def face_leaks(graph: dict[str, dict[str, int]]) -> list[str]:
+    """Each import that crosses from one face into another, or from the engine (or any shared module) into a face."""
+    leaks = []
+    for module, edges in graph.items():
+        if module in ("tito_jupyter.__main__", "tito_jupyter"):
+            continue
+        for target, line in edges.items():
+            into = _face_of(target)
+            if into is not None and into != _face_of(module):
+                leaks.append(f"{module} imports {target} (line {line})")
+    return leaks
+
+
+def test_no_face_imports_another_face():
+    # The command line `tito` and `%tito` share lives in tito_jupyter/command_line.py, beside the table, so that the
+    # magics need not load the terminal's face; the server runs jobs from a JSON request (`--request-json`, a child
+    # process), never through the CLI's functions. Shared rules have a neutral home; a face only translates.
+    graph = import_graph(_files_under(PACKAGE_DIR))
+    assert "tito_jupyter.commands" in graph["tito_jupyter.magics.magic"], "the graph was not read"
+    assert "tito_jupyter.engine.processes" in graph["tito_jupyter.server.jobs"], "the graph was not read"
+    leaks = face_leaks(graph)
+    assert not leaks, "; ".join(leaks)
+
+
+def test_the_face_check_sees_a_crossing():
+    graph = {"tito_jupyter.magics.magic": {"tito_jupyter.cli": 18, "tito_jupyter.commands": 19},
+             "tito_jupyter.server.jobs": {"tito_jupyter.server.requests": 3},
+             "tito_jupyter.engine.modules": {"tito_jupyter.server": 7},
+             "tito_jupyter.__main__": {"tito_jupyter.cli": 5}}
+    assert face_leaks(graph) == ["tito_jupyter.magics.magic imports tito_jupyter.cli (line 18)",
+                                 "tito_jupyter.engine.modules imports tito_jupyter.server (line 7)"]

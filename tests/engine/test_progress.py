@@ -12,7 +12,8 @@ import pytest
 from tito_jupyter import engine
 from tito_jupyter.course import Course
 from tito_jupyter.engine.context import Context
-from tito_jupyter.engine.progress import ProgressStore
+from tito_jupyter.engine.modules import modules_meant
+from tito_jupyter.engine.progress import ProgressStore, next_module
 
 
 def test_corrupt_store_is_set_aside_with_a_warning_and_rebuilt(course_dir):
@@ -194,3 +195,33 @@ def test_checkpoints_milestones_and_prerequisites_read_the_same_rule(course_dir)
     assert [m["missing_prerequisites"] for m in overview["modules"]] == [[], []]
     assert [c["state"] for c in overview["checkpoints"]] == ["ready"]
     assert [m["state"] for m in engine.run("milestone.list", {}, ctx).data["milestones"]] == ["ready"]
+
+
+def test_the_next_module_is_the_first_not_complete_else_the_first(course_dir):
+    # One rule for "the next module" (the sidebar's More commands start there): the engine's, in the overview.
+    state = course_dir / ".tito" / "progress.json"
+    state.parent.mkdir(exist_ok=True)
+    ctx = Context(project=course_dir)
+    assert engine.run("module.overview", {}, ctx).data["next_module"] == "01_numbers"
+    state.write_text(json.dumps({"version": 1, "modules": {"01_numbers": COMPLETE}}))
+    assert engine.run("module.overview", {}, ctx).data["next_module"] == "02_doubling"
+    # A module complete before a later failing run is not complete: it is next again.
+    state.write_text(json.dumps({"version": 1, "modules": {"01_numbers": FAILED_SINCE, "02_doubling": COMPLETE}}))
+    assert engine.run("module.overview", {}, ctx).data["next_module"] == "01_numbers"
+    state.write_text(json.dumps({"version": 1, "modules": {"01_numbers": COMPLETE, "02_doubling": COMPLETE}}))
+    assert engine.run("module.overview", {}, ctx).data["next_module"] == "01_numbers"
+    assert next_module([], {"modules": {}}) is None
+
+
+def test_the_modules_a_request_means_follow_the_commands_own_rule(course_dir):
+    course = Course.load(course_dir)
+    assert modules_meant(course, "module", {"modules": ["2", "01"]}) == ["02_doubling", "01_numbers"]
+    assert modules_meant(course, "module", {"module": "doubling"}) == ["02_doubling"]
+    assert modules_meant(course, "module", {"all_": True}) == ["01_numbers", "02_doubling"]
+    assert modules_meant(course, "module", {}, "modules/02_doubling/02_doubling.ipynb") == ["02_doubling"]
+    assert modules_meant(course, "module", {}, "modules/01_numbers/notes/scratch.ipynb") == ["01_numbers"]
+    # Nothing to go by, or a name the course does not know: none (the command says so when it runs).
+    assert modules_meant(course, "module", {}) == []
+    assert modules_meant(course, "module", {}, "scratch.ipynb") == []
+    assert modules_meant(course, "module", {"modules": ["99_nothing"]}) == []
+    assert modules_meant(course, "checkpoint", {"checkpoint": "c01_arithmetic"}) == []

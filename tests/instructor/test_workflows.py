@@ -90,7 +90,8 @@ def test_release_publishes_by_trusted_publishing_with_the_changelog():
     assert pypi["permissions"] == {"id-token": "write"}
     assert any(step.get("uses", "").startswith("pypa/gh-action-pypi-publish@") for step in pypi["steps"])
     build = " ".join(step.get("run", "") for step in data["jobs"]["build"]["steps"])
-    assert "CHANGELOG.md" in build and "tito_jupyter/_version.py" in build
+    # The tag is checked against the one version (labextension/package.json), and what Python reads of it.
+    assert "CHANGELOG.md" in build and "labextension/package.json" in build and "tito_jupyter/_version.py" in build
 
 
 def test_the_student_edition_is_built_by_tito_and_published():
@@ -99,6 +100,37 @@ def test_the_student_edition_is_built_by_tito_and_published():
     assert any("release student" in step.get("run", "") for step in steps)
     assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in steps)
     assert data["jobs"]["publish"]["permissions"] == {"contents": "write"}
+
+
+def _requirement_name(spec: str) -> str:
+    import re
+
+    return re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_every_install_without_build_isolation_first_installs_the_build_requirements():
+    # `pip install --no-build-isolation` builds with what the environment has: a build plugin left out of the list
+    # before it (hatch-nodejs-version, which reads the version from labextension/package.json) fails the install.
+    import re
+
+    # Read without tomllib (Python 3.11+; CI runs 3.10 too): the one `requires = [...]` line of [build-system].
+    line = re.search(r"^\[build-system\]\nrequires = (\[.*\])$", (REPO / "pyproject.toml").read_text(), re.M)
+    needed = {_requirement_name(r) for r in json.loads(line.group(1))}
+    assert {"hatchling", "hatch-jupyter-builder", "hatch-nodejs-version"} <= needed
+    scripts = [("scripts/setup.sh", (REPO / "scripts" / "setup.sh").read_text())]
+    scripts += [(f"{path.name}: {step.get('name', '')}", step["run"]) for path in sorted(WORKFLOWS.glob("*.yml"))
+                for job in workflow(path.name)["jobs"].values() for step in job.get("steps", []) if "run" in step]
+    checked = 0
+    for where, script in scripts:
+        lines = script.splitlines()
+        for i, line in enumerate(lines):
+            if "--no-build-isolation" not in line:
+                continue
+            before = {_requirement_name(word) for earlier in lines[:i] if "pip install" in earlier
+                      for word in shlex.split(earlier) if not word.startswith("-")}
+            assert needed <= before, f"{where}: installs without build isolation but not first {needed - before}"
+            checked += 1
+    assert checked >= 2  # setup.sh and CI's editable installs were found
 
 
 def test_the_changelog_has_the_version_being_released():

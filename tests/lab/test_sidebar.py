@@ -115,6 +115,35 @@ def test_complete_current_module_command_saves_the_notebook_first(start_lab, pag
     assert "return a + b" in (course_dir / NUMBERS).read_text()
 
 
+def test_current_module_commands_take_the_servers_word_for_the_notebooks_module(start_lab, page, course_dir):
+    # A second notebook in a module's folder belongs to that module (the engine's rule, GET notebook): the sidebar,
+    # which once matched only the module's own notebook, offered nothing there. A notebook of no module: nothing.
+    write_notebook(course_dir / "modules/01_numbers/scratch.ipynb", numbers_notebook())
+    write_notebook(course_dir / "elsewhere.ipynb", numbers_notebook())
+    lab = start_lab(course_dir)
+    open_lab(page, lab)
+    panel = open_sidebar(page)
+    enabled = "(id) => window.jupyterapp.commands.hasCommand(id) && window.jupyterapp.commands.isEnabled(id)"
+
+    def open_notebook(path: str) -> None:  # docmanager:open answers the widget, which the page cannot send back
+        page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:open', {path}).then(() => null)", path)
+
+    open_notebook("elsewhere.ipynb")
+    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text("elsewhere.ipynb")
+    page.wait_for_function(f"() => ({enabled})('tito:export-current') === false", timeout=60_000)
+    assert lab.api("tito/api/notebook?path=elsewhere.ipynb") == {"notebook": "elsewhere.ipynb", "module": None}
+
+    open_notebook("modules/01_numbers/scratch.ipynb")
+    page.wait_for_function(f"() => ({enabled})('tito:export-current')", timeout=60_000)
+    run_command(page, "tito:export-current")
+    job = current_job(panel)
+    expect(job).to_contain_text("Export 01_numbers", timeout=60_000)
+    expect(job.locator(".jp-TitoBadge")).to_have_text("Succeeded", timeout=120_000)
+    jobs = lab.api("tito/api/jobs")["jobs"]
+    assert [(j["command"], j["notebook"], j["modules"]) for j in jobs] == [
+        ("module.export", "modules/01_numbers/01_numbers.ipynb", ["01_numbers"])]
+
+
 def test_a_failing_module_shows_its_failing_test_and_leads_to_it(start_lab, page, course_dir):
     break_numbers(course_dir)
     lab = start_lab(course_dir)

@@ -182,6 +182,23 @@ def _tree(folder: Path) -> dict[str, tuple[bytes, int]]:
 # -- the wheel ---------------------------------------------------------------------------------------------
 
 
+def test_the_wheels_python_and_its_sidebar_are_one_version(built, student):
+    # Written once, in labextension/package.json: the wheel's metadata, the Python package and the built sidebar's
+    # package.json (which JupyterLab loads) all say it, or the sidebar refuses the server extension.
+    written = json.loads((REPO / "labextension" / "package.json").read_text())["version"]
+    with zipfile.ZipFile(built.wheel) as wheel:
+        [metadata] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+        said = re.search(r"^Version: (.+)$", wheel.read(metadata).decode(), re.M).group(1)
+        [shared] = [n for n in wheel.namelist() if n.endswith("share/jupyter/labextensions/tito-jupyter/package.json")]
+        sidebar = json.loads(wheel.read(shared))["version"]
+        built_python = wheel.read("tito_jupyter/_build_version.py").decode()
+    python = _run([student.venv / "bin" / "python", "-c", "import tito_jupyter; print(tito_jupyter.__version__)"],
+                  env=student.env(), cwd=student.home)
+    assert python.returncode == 0, python.stderr
+    assert said == sidebar == python.stdout.strip() == written == __version__
+    assert repr(written) in built_python
+
+
 def test_the_wheel_carries_the_verified_student_edition_of_its_version_and_commit(built):
     manifest = _manifest(built.wheel)
     with zipfile.ZipFile(built.wheel) as wheel, zipfile.ZipFile(wheel.open("tito_jupyter/course_edition.zip")) as ed:

@@ -15,7 +15,7 @@ from tito_jupyter.server.handlers import ROUTES
 MODULE_ROW_FIELDS = {"id", "number", "name", "title", "notebook", "export_target", "requires", "state", "last_run",
                      "changed", "tests", "missing_prerequisites"}
 CHECKPOINT_ROW_FIELDS = {"id", "question", "requires", "unlocked_by", "state", "missing_modules", "passed_at"}
-JOB_FIELDS = {"id", "command", "args", "notebook", "source", "origin", "state", "events", "event_count", "result", "created",
+JOB_FIELDS = {"id", "command", "args", "notebook", "modules", "source", "origin", "state", "events", "event_count", "result", "created",
               "started", "finished"}
 
 
@@ -95,7 +95,8 @@ async def test_the_overview_is_the_three_reads_in_one_answer(api):
     assert overview["checkpoints"] == checkpoints["checkpoints"] and overview["checkpoints_passed"] == 0
     assert overview["timeline"] == timeline["timeline"]
     assert [j["id"] for j in overview["jobs"]] == [job["id"]]
-    assert overview["jobs"][0]["state"] == "succeeded"
+    assert overview["jobs"][0]["state"] == "succeeded" and overview["jobs"][0]["modules"] == ["01_numbers"]
+    assert overview["next_module"] == "02_doubling"  # the first not complete: the engine's rule, not the sidebar's
 
 
 # -- actions as jobs ------------------------------------------------------------------------------------
@@ -202,6 +203,7 @@ async def test_complete_without_a_module_acts_on_the_notebook_it_comes_from(api)
     status, job = await api("POST", "jobs", body={"command": "module.complete", "args": {},
                                                   "notebook": "modules/02_doubling/02_doubling.ipynb"})
     assert status == 202 and job["notebook"] == "modules/02_doubling/02_doubling.ipynb"
+    assert job["modules"] == ["02_doubling"]  # the server says which module, so the sidebar needs no rule of its own
     done = await api.wait(job["id"])
     # 02 needs 01 exported: the engine's own answer, about module 02, proves the notebook reached it
     assert done["result"]["command"] == "module.complete"
@@ -212,9 +214,46 @@ async def test_a_notebook_outside_the_course_gives_no_context(api, tmp_path):
     outside = tmp_path / "elsewhere.ipynb"
     outside.write_text("{}")
     status, job = await api("POST", "jobs", body={"command": "module.complete", "notebook": str(outside)})
-    assert status == 202 and job["notebook"] is None
+    assert status == 202 and job["notebook"] is None and job["modules"] == []
     done = await api.wait(job["id"])
     assert done["state"] == "failed" and "Which module?" in done["result"]["summary"]
+
+
+async def test_a_job_names_the_modules_it_works_on_by_the_engines_rule(api):
+    # Any notebook in a module's folder means that module (Course.module_for_path), as `%tito complete` finds it
+    # there; the sidebar matched only the module's own notebook, so a second notebook in the folder named none.
+    status, job = await api("POST", "jobs", body={"command": "module.export", "args": {},
+                                                  "notebook": "modules/02_doubling/scratch.ipynb"})
+    assert status == 202 and job["modules"] == ["02_doubling"], job
+    status, job = await api("POST", "jobs", body={"command": "module.status", "args": {"modules": ["2", "1"]}})
+    assert status == 202 and job["modules"] == ["02_doubling", "01_numbers"], job
+    status, job = await api("POST", "jobs", body={"command": "module.export", "args": {"all_": True}})
+    assert status == 202 and job["modules"] == ["01_numbers", "02_doubling"], job
+    status, job = await api("POST", "jobs", body={"command": "checkpoint.status", "args": {}})
+    assert status == 202 and job["modules"] == [], job
+    status, listed = await api("GET", f"jobs/{job['id']}")
+    assert status == 200 and listed["modules"] == []
+
+
+async def test_the_server_says_which_module_a_notebook_belongs_to(api, tmp_path):
+    # The sidebar's "current module" (the palette's "Complete current module") is the server's answer, by the rule
+    # a job from that notebook follows: the module's own notebook, or any other notebook in its folder.
+    for path, module in [("modules/02_doubling/02_doubling.ipynb", "02_doubling"),
+                         ("modules/01_numbers/scratch.ipynb", "01_numbers"),
+                         ("modules/01_numbers/notes/ünïcode ✓.ipynb", "01_numbers"),
+                         ("scratch.ipynb", None)]:
+        status, answer = await api("GET", "notebook", params={"path": path})
+        assert status == 200 and answer == {"notebook": path, "module": module}, (path, answer)
+    outside = tmp_path / "elsewhere.ipynb"
+    status, answer = await api("GET", "notebook", params={"path": str(outside)})
+    assert status == 200 and answer == {"notebook": None, "module": None}
+
+
+@pytest.mark.parametrize("params", [{}, {"path": ""}, {"path": "../../etc/passwd"}, {"path": "modules/\\x.ipynb"},
+                                    {"path": "modules/\u0007.ipynb"}, {"path": "x" * 2000}])
+async def test_a_bad_notebook_path_is_a_400(api, params):
+    status, body = await api("GET", "notebook", params=params)
+    assert_error(status, body, 400, "invalid_notebook")
 
 
 # -- bad requests: 4xx JSON, never a 500, never a path outside the course --------------------------------

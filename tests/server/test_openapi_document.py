@@ -55,6 +55,7 @@ def test_the_bus_event_schema_follows_the_job_states_of_the_contract():
 
 
 JOB = {"id": "a1", "command": "module.test", "args": {"modules": ["01_numbers"]}, "notebook": None,
+       "modules": ["01_numbers"],
        "source": "rest", "origin": "server", "state": "queued", "events": [], "event_count": 0, "result": None,
        "created": 1.0, "started": None, "finished": None}
 

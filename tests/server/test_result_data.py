@@ -64,7 +64,7 @@ async def test_a_failing_test_job_result_fits_with_its_failures_and_where_they_w
 
 
 def test_an_error_result_holds_what_was_computed_before_it_and_is_not_held_to_the_shape():
-    job = {"id": "a1", "command": "module.complete", "args": {}, "notebook": None, "source": "rest",
+    job = {"id": "a1", "command": "module.complete", "args": {}, "modules": [], "notebook": None, "source": "rest",
            "origin": "server", "state": "cancelled", "events": [], "event_count": 0, "created": 1.0, "started": 1.0,
            "finished": 2.0, "result": {"command": "module.complete", "ok": False, "summary": "Cancelled.", "data": {},
                                        "error": {"kind": "cancelled", "message": "Cancelled."}, "duration": 1.0}}

@@ -117,6 +117,7 @@ async def test_a_terminal_complete_shows_live_streams_its_events_and_ends_with_i
     assert job["state"] == "running" and job["command"] == "module.complete"
     assert job["source"] == "terminal" and job["notebook"] is None
     assert job["args"] == {"modules": ["01_numbers"]}  # the name as typed (01), shown as the course's id
+    assert job["modules"] == ["01_numbers"]  # what it works on, as a server job says it
     assert_fits_the_document(job)
     # It is followed while it runs: a test reports before the run has ended.
     live = await api.wait_for_event(job["id"], lambda e: e.get("event") == "test", timeout=120)

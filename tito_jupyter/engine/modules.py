@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from .. import notebooks
 from ..course import Course, Module
-from ..errors import UsageError
+from ..errors import TitoError, UsageError
 from . import export as export_mod
 from . import files
 from .context import Context
-from .progress import ProgressStore, incomplete, module_state
+from .progress import ProgressStore, incomplete, module_state, next_module
 from .reset import starting_point
 from .results import Result
 
@@ -39,6 +39,22 @@ def select_modules(course: Course, names: list[str] | None, all_: bool = False, 
         "Which module? Name one (e.g. `01_tensor`, `01` or `tensor`) or use --all. "
         f"The course has: {', '.join(m.id for m in course.modules)}.",
     )
+
+
+def modules_meant(course: Course, acts_on: str | None, args: dict, notebook_path: str | None = None) -> list[str]:
+    """The ids of the modules a request for a command means, by the rule the command applies
+    (:func:`select_modules`): the names in its arguments, ``--all``, or the module of the notebook it came from.
+
+    Empty for a command that acts on no module, and for one that names none (running, it says "which module?").
+    The server puts this on each job, so that the sidebar shows the modules a job works on without a rule of its own.
+    """
+    if acts_on != "module":
+        return []
+    names = args.get("modules") or ([args["module"]] if args.get("module") else None)
+    try:
+        return [m.id for m in select_modules(course, names, bool(args.get("all_")), notebook_path)]
+    except TitoError:  # an unknown name, a notebook outside every module: the job says so when it runs
+        return []
 
 
 def current_fingerprint(module: Module, course: Course | None = None) -> str:
@@ -109,6 +125,7 @@ def overview(ctx: Context) -> Result:
         ok=True,
         summary=f"{done} of {len(modules)} modules complete; {passed} of {len(checkpoints)} checkpoints passed.",
         data={"modules": modules, "complete": done, "total": len(modules),
+              "next_module": next_module([m.id for m in course.modules], progress),
               "checkpoints": checkpoints, "checkpoints_passed": passed,
               "timeline": timeline_entries(course, checkpoints, progress), "warnings": store.warnings},
     )

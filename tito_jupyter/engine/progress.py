@@ -284,6 +284,13 @@ def incomplete(requires, progress: dict, completing=frozenset()) -> list[str]:
             and module_state(progress["modules"].get(r), None)["state"] != "complete"]
 
 
+def next_module(module_ids: list[str], progress: dict) -> str | None:
+    """The module the student works on next: the first of the course's order not complete yet, else (all done)
+    the first; None for a course without modules. Every face that offers "the next module" asks here."""
+    missing = incomplete(module_ids, progress)
+    return missing[0] if missing else next(iter(module_ids), None)
+
+
 def unlock_state(requires, progress: dict, last_run: dict | None, passed: str = "passed") -> tuple[str, list[str]]:
     """A checkpoint's or milestone's state and the modules it still needs.
 

@@ -1,6 +1,6 @@
-"""The ``%tito`` line magic: parse like the CLI, check for unsaved code, run, display.
+"""The ``%tito`` line magic: parse like ``tito``, check for unsaved code, run, display.
 
-It takes the CLI's commands and options (the parser is the CLI's, built from the command table) plus two of
+It takes the commands and options of ``tito`` (the parser both share, built from the command table) plus two of
 its own: ``--text`` (plain output instead of widgets) and ``--ignore-unsaved``. With no module,
 ``%tito complete`` acts on the notebook the cell runs in. Usage errors and ``--help`` print their message;
 nothing a student does shows a traceback of tito's internals.
@@ -15,14 +15,14 @@ import time
 
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
-from ..cli import parse
+from ..command_line import parse
 from ..commands import Command
 from . import runners, unsaved
 from .display import make_view
 from .notebook import NotebookRef, find_notebook, read_saved
 from .runners import LocalRunner, ServerUnavailable
 
-#: The magic's own switches (removed before the CLI parser sees the line).
+#: The magic's own switches (removed before the shared parser sees the line).
 MAGIC_FLAGS = {"--text": "text", "--ignore-unsaved": "ignore_unsaved"}
 
 last_result: dict | None = None

@@ -21,8 +21,9 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, Unicode
 
 from .. import engine
-from ..contracts import JobBusEvent
+from ..contracts import JobBusEvent, NotebookModule
 from ..course import Course, course_folder
+from ..engine.modules import modules_meant
 from ..errors import TitoError
 from . import catalog, requests
 from .errors import ApiError
@@ -222,6 +223,20 @@ class TitoExtension(ExtensionApp):
                                 "(`tito dev serve`).", "outside_server_root") from None
         return {"module": module.id, "path": path}
 
+    def _notebook_now(self, path: str) -> NotebookModule:
+        try:
+            course = Course.load(self.course_root())
+        except TitoError as exc:
+            raise ApiError.from_tito_error(exc) from None
+        notebook = requests.check_notebook(path, self.root_dir(), course.root)
+        modules = modules_meant(course, "module", {}, notebook) if notebook else []
+        return {"notebook": notebook, "module": modules[0] if modules else None}
+
+    async def notebook_module(self, path: str) -> NotebookModule:
+        """The module a notebook (a contents path, as JupyterLab names it) belongs to, by the rule a job from that
+        notebook follows (:func:`~tito_jupyter.engine.modules.modules_meant`)."""
+        return await self._in_thread(self._notebook_now, path)
+
     async def open_module(self, name: str) -> dict:
         """Ask every Lab page of this server to open a module's notebook: an event on the event bus, which the
         sidebar listens to. The answer says how many pages listen (0: none is open; None: unknown)."""
@@ -256,6 +271,7 @@ class TitoExtension(ExtensionApp):
         if request.args.get("timeout"):
             limit = max(limit, float(request.args["timeout"]) + 60.0)
         return Job(command=command.name, args=request.args, project=root, notebook=request.notebook,
+                   modules=modules_meant(course, command.acts_on, request.args, request.notebook),
                    source=request.source, timeout=limit)
 
     async def submit(self, command: str, args=None, notebook=None, source=None, timeout=None) -> Job:

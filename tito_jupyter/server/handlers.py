@@ -167,6 +167,25 @@ class OverviewHandler(TitoHandler):
         self.write_json({**overview, "jobs": [job.to_dict() for job in self.tito.jobs.list()]})
 
 
+class NotebookHandler(TitoHandler):
+    """``GET notebook?path=``: which module a notebook belongs to (the sidebar's "current module")."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        # Read as sent: tornado's get_query_argument would turn control characters into spaces and strip the ends,
+        # answering for another path than the one asked about.
+        raw = self.request.query_arguments.get("path") or [b""]
+        try:
+            path = raw[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            path = ""
+        if not path:
+            raise ApiError(400, "Say which notebook: `?path=` and its path (UTF-8) as the contents API names it.",
+                           "invalid_notebook")
+        self.write_json(await self.tito.notebook_module(path))
+
+
 class OpenHandler(TitoHandler):
     @web.authenticated
     @authorized
@@ -311,6 +330,7 @@ ROUTES: list[tuple[str, type[TitoHandler]]] = [
     ("modules/{module}", ModuleHandler),
     *action_routes(),
     ("open", OpenHandler),
+    ("notebook", NotebookHandler),
     ("checkpoints", CheckpointsHandler),
     ("checkpoints/timeline", TimelineHandler),
     ("class", ClassHandler),

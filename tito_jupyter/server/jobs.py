@@ -53,6 +53,8 @@ class Job:
     args: dict
     project: Path
     notebook: str | None = None
+    #: The modules it works on, by the engine's rule (:func:`~tito_jupyter.engine.modules.modules_meant`).
+    modules: list[str] = field(default_factory=list)
     source: str = "rest"
     timeout: float = 1800.0
     #: ``server`` (this server runs it) or ``terminal`` (``tito`` typed in a terminal; the server only follows it).
@@ -85,6 +87,7 @@ class Job:
             "command": self.command,
             "args": self.args,
             "notebook": self.notebook,
+            "modules": self.modules,
             "source": self.source,
             "origin": self.origin,
             "state": self.state,

@@ -29,6 +29,7 @@ from .. import platform
 from ..commands import find
 from ..course import STATE_DIR, Course
 from ..engine import runs
+from ..engine.modules import modules_meant
 from .jobs import Job, JobManager
 
 #: The origin the CLI gives the runs it announces.
@@ -54,6 +55,7 @@ class _News:
     root: Path | None = None
     header: dict | None = None
     args: dict | None = None
+    modules: list[str] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     result: dict | None = None
     gone: bool = False
@@ -145,7 +147,7 @@ class TerminalRuns:
                 followed.ended = True
                 return None
             followed.header = news.header = header
-            news.args = self._resolved(root, header)
+            news.args, news.modules = self._resolved(root, header)
         else:
             alive = runs.is_alive(followed.header)
         chunk = runs.read_records(path, followed.offset, self.read_limit)
@@ -190,15 +192,18 @@ class TerminalRuns:
             return True
 
     @staticmethod
-    def _resolved(root: Path, header: dict) -> dict:
-        """The run's arguments with module names as the course's ids (``01`` -> ``01_tensor``), as jobs show them."""
+    def _resolved(root: Path, header: dict) -> tuple[dict, list[str]]:
+        """The run's arguments with module names as the course's ids (``01`` -> ``01_tensor``), as jobs show them,
+        and the modules it works on."""
         from . import requests
 
         args = dict(header["args"])
         try:
-            return requests.resolve_names(Course.load(root), find(header["command"]), args)
+            course, command = Course.load(root), find(header["command"])
+            args = requests.resolve_names(course, command, args)
         except Exception:  # a name the course does not know (the run will say so itself): show it as typed
-            return args
+            return args, []
+        return args, modules_meant(course, command.acts_on, args)
 
     # -- on the event loop ---------------------------------------------------------------------------
 
@@ -210,7 +215,8 @@ class TerminalRuns:
             if self.manager.get(run_id) is not None:
                 followed.ended = True  # an id the manager already has: never mix two runs
                 return
-            job = Job(command=header["command"], args=news.args or {}, project=news.root or Path("."), source=TERMINAL,
+            job = Job(command=header["command"], args=news.args or {}, modules=news.modules,
+                      project=news.root or Path("."), source=TERMINAL,
                       origin=TERMINAL, id=run_id, state="running",
                       created=float(header["started"]), started=float(header["started"]),
                       stopper=lambda h=header: stop_run(h))
