@@ -40,7 +40,7 @@ from tito_jupyter.engine.context import Context
 REPO = Path(__file__).resolve().parents[2]
 FIRST_NOTEBOOK = "modules/01_tensor/01_tensor.ipynb"  # the README's launch link: ?urlpath=lab/tree/<this>
 
-pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(290)]  # about 290 s on 2 shared cores: started early
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(320)]  # about 320 s on 2 shared cores: started early
 
 KERNEL_CHECK = r"""
 import json
