@@ -4,8 +4,9 @@ Run: python bench/cli_start.py [--runs N] [--markdown FILE]. Each command and a 
 turn, in the same session, and each ratio is the median of the pairs (with its range). Targets (issue #15):
 `--help` at most 4x a bare python, `list` and `status` at most 6x. Not a gate: a loaded machine moves them.
 The commands run on a copy of the course, so its progress and caches are the copy's; the untimed warm-up runs
-fill them, as a student's earlier runs would (the course facts, rich's remembered output). Two rows show the
-cost of rendering afresh (the memo off), and each row has its CPU-time ratio beside the wall-time one.
+fill them, as a student's earlier runs would (the course facts, rich's remembered output, the remembered help, kept
+in a cache folder of the run's own). Three rows show the cost of rendering afresh (the memos off), and each row has
+its CPU-time ratio beside the wall-time one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ COMMANDS = (("tito --help", ["--help"], 4, {}), ("tito list", ["list"], 6, {}), 
             ("tito --json list", ["--json", "list"], None, {}), ("tito --json status", ["--json", "status"], None, {}),
             # rich rendering afresh (what a first run, a new terminal size or a changed course costs): no target
             ("tito list (render memo off)", ["list"], None, {"TITO_RENDER_MEMO": "0"}),
-            ("tito status (render memo off)", ["status"], None, {"TITO_RENDER_MEMO": "0"}))
+            ("tito status (render memo off)", ["status"], None, {"TITO_RENDER_MEMO": "0"}),
+            # the parser built afresh for the help (a first run, an upgrade, another terminal width): no target
+            ("tito --help (help memo off)", ["--help"], None, {"TITO_HELP_MEMO": "0"}))
 
 
 def main() -> None:
@@ -39,7 +42,7 @@ def main() -> None:
         for part in ("modules", "tests", "milestones", "tinytorch"):
             if (REPO / part).is_dir():
                 shutil.copytree(REPO / part, course / part, ignore=shutil.ignore_patterns("__pycache__"))
-        env = bench_env(TITO_PROJECT=str(course))
+        env = bench_env(TITO_PROJECT=str(course), TITO_CACHE_DIR=str(work / "cache"))
         py = sys.executable
         rows = []
         for label, argv, target, extra in COMMANDS:

@@ -24,6 +24,16 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tito_cache_of_the_run(tmp_path_factory):
+    """What tito keeps per user (the remembered `tito --help`) goes under the run's temporary folder, never into the
+    real home folder, for the tests and every tito they start."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TITO_CACHE_DIR", str(tmp_path_factory.mktemp("tito-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     """A two-module course (01_numbers, 02_doubling) with a checkpoint, written afresh for the test."""

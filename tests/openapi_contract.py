@@ -1,5 +1,6 @@
 """Every answer of tito's REST API, held to openapi.json: its status is one the operation documents, its body fits
-the schema documented for that status.
+the schema documented for that status, and each result's ``data`` the shape openapi.json's ResultData gives its
+command.
 
 tests/server/conftest.py wraps the HTTP client of pytest-jupyter's server (``http_server_client``, which ``jp_fetch``
 uses too) with :func:`check_url`, so any test that reaches the API also checks the document: a response that
@@ -76,6 +77,31 @@ def check_response(method: str, path: str, status: int, body: bytes) -> None:
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is not None:
         validate(data, schema, where)
+        check_result_data(data, where)
+
+
+#: The fields of a Result (openapi.json's Result is closed: an object with exactly these is one).
+_RESULT_FIELDS = frozenset(("command", "ok", "summary", "data", "error", "duration"))
+
+
+def results_in(instance):
+    """Every Result inside an answer (a job's ``result``, the jobs of a list or of the overview)."""
+    if isinstance(instance, dict):
+        if set(instance) == _RESULT_FIELDS:
+            yield instance
+        for value in instance.values():
+            yield from results_in(value)
+    elif isinstance(instance, list):
+        for value in instance:
+            yield from results_in(value)
+
+
+def check_result_data(instance, where: str) -> None:
+    """Each Result in ``instance`` whose ``error`` is null has the ``data`` that ResultData gives its command."""
+    shapes = document()["components"]["schemas"]["ResultData"]["properties"]
+    for result in results_in(instance):
+        if result["error"] is None and result["command"] in shapes:
+            validate(result["data"], shapes[result["command"]], f"{where}: the data of {result['command']}")
 
 
 _API_PATH = re.compile(r"(?:^|/)tito/api/(?P<rest>[^?#]*)")

@@ -310,59 +310,59 @@ def _script_facts(script: Path) -> dict:
 
 
 def _read_modules(root: Path, cache: FactsCache) -> list[Module]:
-    modules_dir = root / MODULES_DIR
+    """Every module folder of the course (``NN_name``), in order, with its prerequisites."""
     found: list[Module] = []
-    for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in (root / MODULES_DIR).iterdir() if p.is_dir()):
         match = _MODULE_FOLDER.match(folder.name)
-        if not match:
-            continue
-        number, name = int(match.group(1)), match.group(2)
-        notebook = _pick_notebook(folder, name)
-        problems: list[str] = []
-        targets: list[str] = []
-        imports: set[str] = set()
-        inline: list[str] = []
-        title = name.replace("_", " ").title()
-        if notebook is None:
-            problems.append(f"{folder.relative_to(root)} has no single notebook (expected {folder.name}.ipynb)")
-            notebook = folder / f"{folder.name}.ipynb"
-        else:
-            try:
-                facts = cache.facts(notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
-            except notebooks.NotebookError as exc:
-                problems.append(exc.message)
-                facts = {"title": None, "targets": [], "default_exp": None, "imports": [], "inline": [],
-                         "has_cells": False}
-            title = facts["title"] or title
-            for written in facts["targets"]:
-                problem = notebooks.export_target_problem(written)
-                if problem:  # never a target: it would name a file outside the package
-                    problems.append(f"{notebook.relative_to(root)}: {problem}")
-                else:
-                    targets.append(written)
-            imports = set(facts["imports"])
-            inline = list(facts["inline"])
-            if facts["has_cells"] and not facts["default_exp"]:
-                problems.append(f"{notebook.relative_to(root)} has no `#| default_exp` cell")
-        tests_dir = root / MODULE_TESTS_DIR / folder.name
-        test_files = tuple(sorted(tests_dir.glob("test_*.py"))) if tests_dir.is_dir() else ()
-        found.append(
-            Module(
-                id=folder.name,
-                number=number,
-                name=name,
-                folder=folder,
-                notebook=notebook,
-                title=title,
-                targets=tuple(targets),
-                imports=tuple(sorted(imports)),
-                inline_tests=tuple(inline),
-                test_files=test_files,
-                problems=tuple(problems),
-            )
-        )
+        if match:
+            found.append(_read_module(root, folder, int(match.group(1)), match.group(2), cache))
     found.sort(key=lambda m: (m.number, m.name))
-    # Prerequisites: whoever exports what a module imports.
+    return _with_prerequisites(found)
+
+
+_NO_FACTS = {"title": None, "targets": [], "default_exp": None, "imports": [], "inline": [], "has_cells": False}
+
+
+def _read_module(root: Path, folder: Path, number: int, name: str, cache: FactsCache) -> Module:
+    """One module folder: its notebook's facts, its test files, and what is wrong with it (``problems``)."""
+    notebook = _pick_notebook(folder, name)
+    problems: list[str] = []
+    facts = _NO_FACTS
+    if notebook is None:
+        problems.append(f"{folder.relative_to(root)} has no single notebook (expected {folder.name}.ipynb)")
+        notebook = folder / f"{folder.name}.ipynb"
+    else:
+        try:
+            facts = cache.facts(notebook, "notebook", _notebook_facts, NOTEBOOK_FACTS)
+        except notebooks.NotebookError as exc:
+            problems.append(exc.message)
+    targets = []
+    for written in facts["targets"]:
+        problem = notebooks.export_target_problem(written)
+        if problem:  # never a target: it would name a file outside the package
+            problems.append(f"{notebook.relative_to(root)}: {problem}")
+        else:
+            targets.append(written)
+    if facts["has_cells"] and not facts["default_exp"]:
+        problems.append(f"{notebook.relative_to(root)} has no `#| default_exp` cell")
+    tests_dir = root / MODULE_TESTS_DIR / folder.name
+    return Module(
+        id=folder.name,
+        number=number,
+        name=name,
+        folder=folder,
+        notebook=notebook,
+        title=facts["title"] or name.replace("_", " ").title(),
+        targets=tuple(targets),
+        imports=tuple(sorted(set(facts["imports"]))),
+        inline_tests=tuple(facts["inline"]),
+        test_files=tuple(sorted(tests_dir.glob("test_*.py"))) if tests_dir.is_dir() else (),
+        problems=tuple(problems),
+    )
+
+
+def _with_prerequisites(found: list[Module]) -> list[Module]:
+    """``found`` (in course order) with each module's prerequisites: whoever exports what it imports."""
     exporters = {t: m.id for m in found for t in m.targets}
     order = {m.id: i for i, m in enumerate(found)}
     resolved = []

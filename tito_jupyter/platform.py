@@ -17,8 +17,15 @@ Three things differ, and each has one interface here:
     unwinding as Ctrl-C (:data:`STOP_SIGNALS`).
 
   ``TITO_PLATFORM=portable`` selects the portable way on POSIX too: that is how the tests exercise it on Linux.
+- **Single processes**: whether one runs (:func:`process_running`; ``os.kill(pid, 0)`` would *end* it on
+  Windows), whether a child of ours ended without reaping it (:func:`ended_unreaped`), a lower priority for it
+  (:func:`lower_priority`), whether its exit code says it stopped as asked (:func:`stopped_as_asked`), and a
+  crash of our own for tests (:func:`crash`). Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`,
+  :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`, :data:`STOP_SIGNALS`) answer what other modules would
+  otherwise ask of ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
 - **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
-  holds open cannot be replaced. Bytes are written as given: tito's writers (:mod:`.engine.files`) write UTF-8
+  holds open cannot be replaced; :func:`move_into_place` renames a folder onto a new name or an empty folder
+  (Windows refuses to rename onto any folder that exists). Bytes are written as given: tito's writers (:mod:`.engine.files`) write UTF-8
   with ``\\n`` line endings on every system, so a course moved between machines shows no change that is not there.
 
 Run as a script (``python platform.py --tito-process-guard``, the standard library only on POSIX) this file is the
@@ -48,6 +55,14 @@ GUARD_FLAG = "--tito-process-guard"
 GUARD_CHECK = 0.5
 #: How long :func:`replace` retries a replacement the system refuses because the file is open (Windows).
 REPLACE_PATIENCE = 2.0
+
+
+#: The exit code psutil's ``kill`` gives a Windows process (``TerminateProcess(handle, SIGTERM)``).
+TERMINATED_ON_WINDOWS = 15
+#: The exit code of a child we killed: Popen's for SIGKILL on POSIX; psutil's TerminateProcess's on Windows.
+KILLED_EXIT_CODE = -signal.SIGKILL if hasattr(signal, "SIGKILL") else TERMINATED_ON_WINDOWS
+#: The exit code of a Windows process that a Ctrl-C or Ctrl-Break ended without catching it.
+STATUS_CONTROL_C_EXIT = 0xC000013A
 
 
 class NotSupportedHere(OSError):
@@ -121,6 +136,22 @@ def _replace_patiently(src, dst) -> None:
             pause = min(pause * 2, 0.2)
 
 
+def _rename_now(src, dst) -> None:
+    os.rename(src, dst)
+
+
+def _rename_onto_empty(src, dst) -> None:
+    """``os.rename``; where the system refuses because ``dst`` exists (Windows, even for an empty folder), an empty
+    folder at ``dst`` is removed and the rename tried once more. A folder with anything in it is never removed."""
+    try:
+        os.rename(src, dst)
+    except OSError:
+        if os.path.islink(dst) or not os.path.isdir(dst) or os.listdir(dst):
+            raise
+        os.rmdir(dst)  # fails, and nothing is lost, if something was put in it meanwhile
+        os.rename(src, dst)
+
+
 # -- trees of processes: POSIX ---------------------------------------------------------------------------------
 
 _PR_SET_PDEATHSIG = 1
@@ -135,9 +166,32 @@ class Posix:
     #: The signals besides Ctrl-C's that mean "stop": a ``kill`` and a terminal that closed.
     stop_signals = ("SIGTERM", "SIGHUP")
     replace = staticmethod(_replace_now)
+    move_into_place = staticmethod(_rename_now)  # a rename replaces an empty folder, in one step
 
     def __init__(self):
         self._prctl = None
+
+    def process_running(self, pid: int) -> bool:
+        """Whether process ``pid`` runs (a zombie, ended and not yet reaped, does not)."""
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return True  # no /proc (macOS): it answered the signal, so it is there
+
+    def stopped_as_asked(self, code: int) -> bool:
+        """Whether exit code ``code`` says a child ended by itself or on the SIGTERM we asked it to stop with."""
+        return code in (0, -signal.SIGTERM)
+
+    def lower_priority(self, pid: int, by: int) -> None:
+        pid_priority = os.getpriority(os.PRIO_PROCESS, pid)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, pid_priority + by))
 
     # starting
 
@@ -282,6 +336,7 @@ class Portable:
     resource_limits_here = False
     stop_signals = ("SIGTERM", "SIGBREAK", "SIGHUP")
     replace = staticmethod(_replace_patiently)
+    move_into_place = staticmethod(_rename_onto_empty)
     #: How long :meth:`kill_tree` goes on finding and killing processes of a tree that is still starting some.
     KILL_PATIENCE = 30.0
 
@@ -317,6 +372,35 @@ class Portable:
     def arm_parent_death_signal(self, parent: int) -> bool:
         raise NotSupportedHere("The parent-death signal exists on Linux only.")
 
+    def stopped_as_asked(self, code: int) -> bool:
+        """On Windows the ask is a Ctrl-Break, which ends a process that does not catch it with
+        STATUS_CONTROL_C_EXIT, and the kill after it is psutil's TerminateProcess, with code 15."""
+        if self._windows:
+            return code in (0, STATUS_CONTROL_C_EXIT, TERMINATED_ON_WINDOWS)
+        return code in (0, -signal.SIGTERM)
+
+    @staticmethod
+    def process_running(pid: int) -> bool:
+        import psutil
+
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except (psutil.Error, OSError):
+            return False
+
+    def lower_priority(self, pid: int, by: int) -> None:
+        """Windows has priority classes, not nice values: any lowering is "below normal"."""
+        import psutil
+
+        try:
+            proc = psutil.Process(pid)
+            below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)
+            proc.nice(below if below is not None else min(19, proc.nice() + by))
+        except psutil.NoSuchProcess:
+            raise ProcessLookupError(pid) from None
+        except psutil.AccessDenied:
+            raise PermissionError(pid) from None
+
     def resource_limits(self, cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user) -> list:
         if (cpu_seconds, memory_bytes, processes, file_bytes) == (None,) * 4:
             return []
@@ -328,9 +412,12 @@ class Portable:
             return self._markers.get(pid)
 
     @staticmethod
-    def members(marker: str) -> list:
+    def members(marker: str, own_group_only: bool = False) -> list:
         """The live processes of the tree ``marker`` names: those carrying the marker, and everything below them
-        (a child may start its own with a clean environment). Never us."""
+        (a child may start its own with a clean environment). Never us.
+
+        ``own_group_only``: not the trees below that tito started in groups of their own (another marker), as a
+        Windows console event reaches only its own group."""
         import psutil
 
         me = os.getpid()
@@ -341,11 +428,23 @@ class Portable:
                     found[proc.pid] = proc
             except (psutil.Error, OSError):
                 continue
+        below = {}
         for proc in list(found.values()):
             try:
-                found.update({child.pid: child for child in proc.children(recursive=True) if child.pid != me})
+                below.update({child.pid: child for child in proc.children(recursive=True) if child.pid != me})
             except (psutil.Error, OSError):
                 continue
+        if own_group_only:
+            foreign = set()
+            for pid, child in below.items():
+                with contextlib.suppress(psutil.Error, OSError):
+                    if child.environ().get(TREE_MARKER) not in (None, marker):
+                        foreign.add(pid)
+            for pid, child in list(below.items()):
+                with contextlib.suppress(psutil.Error, OSError):
+                    if pid in foreign or foreign & {p.pid for p in child.parents()}:
+                        del below[pid]
+        found.update(below)
         alive = []
         for proc in found.values():
             try:
@@ -368,7 +467,7 @@ class Portable:
                 os.kill(pid, signal.CTRL_BREAK_EVENT)
             return
         marker = self._marker(pid)
-        for proc in self.members(marker) if marker else ():
+        for proc in self.members(marker, own_group_only=True) if marker else ():
             with contextlib.suppress(psutil.Error, OSError):
                 proc.send_signal(sig)
 
@@ -455,12 +554,19 @@ _START_TIME = time.time()
 SYSTEM: Posix | Portable = (
     Portable() if os.name == "nt" or os.environ.get("TITO_PLATFORM") == "portable" else Posix())
 
-#: The names of the signals, besides Ctrl-C's SIGINT, that mean "stop, cleaning up as for Ctrl-C" here.
-STOP_SIGNALS: tuple[str, ...] = SYSTEM.stop_signals
+#: The names of the signals, besides Ctrl-C's SIGINT, that mean "stop, cleaning up as for Ctrl-C" here (only those
+#: this system has).
+STOP_SIGNALS: tuple[str, ...] = tuple(name for name in SYSTEM.stop_signals if hasattr(signal, name))
 #: Whether a child's CPU time, memory, processes and file size can be limited here (:func:`resource_limits`).
 RESOURCE_LIMITS: bool = SYSTEM.resource_limits_here
 #: Whether the jail of :mod:`.engine.sandbox` (mount namespaces, chroot, the parent-death signal) exists here.
 JAIL_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux")
+#: Whether a warm process (numpy and pytest imported) may fork a child for each submission: Linux. Windows cannot
+#: fork; macOS's system libraries (Accelerate, the Objective-C runtime) are not safe in a fork of a threaded parent.
+WARM_FORK_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux") and hasattr(os, "fork")
+#: Whether the terminal is a stream of text, so that rich's output can be remembered as text (cli/memo.py): a
+#: Windows console may be written through its API instead.
+CONSOLE_IS_TEXT: bool = os.name != "nt"
 
 
 def child_options(env: dict, rlimits: Sequence = ()) -> dict:
@@ -502,6 +608,43 @@ def ask_to_stop(pid: int) -> None:
     psutil.Process(pid).send_signal(signal.SIGTERM)
 
 
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie does not). Never ``os.kill(pid, 0)`` elsewhere: on Windows any
+    signal but the console's two ends the process."""
+    return SYSTEM.process_running(pid)
+
+
+def ended_unreaped(pid: int) -> bool | None:
+    """Whether our child ``pid`` has ended, without reaping it (``waitid(WNOWAIT)``: an unreaped leader keeps its
+    group id from being reused); None where that cannot be told (Windows, macOS before Python 3.13, a child
+    reaped elsewhere): ask its ``Popen.poll()`` then."""
+    if not hasattr(os, "waitid") or not isinstance(SYSTEM, Posix):
+        return None
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None
+    except ChildProcessError:
+        return None
+
+
+def lower_priority(pid: int, by: int) -> None:
+    """Run process ``pid`` (and what it starts after) ``by`` steps of niceness below its priority now; on Windows
+    in the "below normal" class. ProcessLookupError if it has gone, PermissionError if the system refuses."""
+    SYSTEM.lower_priority(pid, by)
+
+
+def crash() -> None:
+    """End this process at once, as a crash would: no ``finally``, no ``atexit``, nothing flushed (a test hook).
+    SIGKILL on POSIX; on Windows ``os.kill`` with any such signal is TerminateProcess."""
+    os.kill(os.getpid(), getattr(signal, "SIGKILL", 9))
+
+
+def move_into_place(src, dst) -> None:
+    """Rename the folder ``src`` to ``dst``, a free name or an empty folder; anything in ``dst`` makes it fail,
+    and then nothing is lost. (POSIX replaces an empty folder in the rename; Windows renames onto no folder that
+    exists, so an empty one is removed first.)"""
+    SYSTEM.move_into_place(src, dst)
+
+
 def kill_user(uid: int) -> None:
     """Kill every process of the (jailed) user ``uid``; nothing where there are no jailed users."""
     SYSTEM.kill_user(uid)
@@ -523,8 +666,10 @@ def start_session() -> None:
     os.setsid()
 
 
-#: The exit code of a child we killed: Popen's for SIGKILL on POSIX; TerminateProcess's 1 on Windows.
-KILLED_EXIT_CODE = -signal.SIGKILL if hasattr(signal, "SIGKILL") else 1
+def stopped_as_asked(code: int) -> bool:
+    """Whether a child's exit code says it ended by itself or because we asked it to stop (``processes.stop``
+    with SIGTERM): what `tito dev serve` reports as a clean stop of JupyterLab."""
+    return SYSTEM.stopped_as_asked(code)
 
 
 def arm_parent_death_signal(parent: int) -> bool:

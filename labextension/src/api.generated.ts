@@ -1146,6 +1146,7 @@ export interface components {
             command: string;
             ok: boolean;
             summary: string;
+            /** @description The command's own data. For the commands of ResultData, when `error` is null, it has the shape ResultData gives for this `command`. */
             data: Record<string, unknown>;
             /** @description {kind, message, hint?, exit_code, ...}; kind is timed_out or cancelled for jobs the server stopped. */
             error: Record<string, unknown> | null;
@@ -1632,6 +1633,232 @@ export interface components {
             path: string;
             /** @description How many Lab pages listen to the server's events (0: none is open; null: the server cannot tell). */
             listeners: number | null;
+        };
+        Raised: {
+            path: string;
+            line: number;
+            function: string;
+            exception: string;
+        };
+        TestRecord: {
+            id: string;
+            /** @enum {string} */
+            outcome: "passed" | "failed" | "skipped" | "error";
+            /** @enum {string} */
+            phase: "setup" | "call" | "teardown" | "collect" | "timeout";
+            duration: number;
+            message: string;
+            where: string | null;
+            details?: string;
+            raised?: components["schemas"]["Raised"];
+        };
+        RunCounts: {
+            passed: number;
+            failed: number;
+            error: number;
+            skipped: number;
+            total: number;
+            not_run?: number;
+            timed_out?: boolean;
+        };
+        NotWritten: {
+            function: string;
+            module: string | null;
+            notebook: string | null;
+            cell: number | null;
+            cell_id: string | null;
+            file: string;
+            line: number;
+            tests: string[];
+        };
+        CheckpointRun: {
+            checkpoint: string;
+            ok: boolean;
+            summary: string;
+            tests: components["schemas"]["TestRecord"][];
+            counts: components["schemas"]["RunCounts"];
+            exit_code: number;
+            timed_out: boolean;
+            timeout: number;
+            seconds: number;
+            log_tail: string;
+            log: string;
+            limit: string | null;
+        };
+        ModuleTestReport: {
+            module: string;
+            ok: boolean;
+            summary: string;
+            tests: components["schemas"]["TestRecord"][];
+            counts: components["schemas"]["RunCounts"] | (never | null);
+            tested_fingerprint?: string | null;
+            changed_since_export?: boolean;
+            warnings?: string[];
+            exit_code?: number;
+            timed_out?: boolean;
+            timeout?: number;
+            seconds?: number;
+            log_tail?: string;
+            log?: string;
+            limit?: string | null;
+            not_written?: components["schemas"]["NotWritten"][];
+            nothing_written?: boolean;
+        };
+        TestData: {
+            modules: components["schemas"]["ModuleTestReport"][];
+            warnings: string[];
+        };
+        ExportOutcome: {
+            id: string;
+            /** @enum {string} */
+            status: "exported" | "up_to_date" | "stale" | "failed";
+            files: string[];
+            changed?: string[];
+            notebook_fingerprint?: string;
+            error?: Record<string, unknown>;
+        };
+        ExportData: {
+            modules: components["schemas"]["ExportOutcome"][];
+            check: boolean;
+            warnings?: string[];
+        };
+        CompleteStep: {
+            /** @enum {string} */
+            step: "export" | "test" | "checkpoint" | "record";
+            ok: boolean;
+            summary: string;
+            checkpoint?: string;
+            counts?: components["schemas"]["RunCounts"] | (never | null);
+            tests?: components["schemas"]["TestRecord"][];
+            not_written?: components["schemas"]["NotWritten"][];
+            nothing_written?: boolean;
+            log?: string | null;
+        };
+        CompleteReport: {
+            module: string;
+            ok: boolean;
+            steps: components["schemas"]["CompleteStep"][];
+            /** @enum {string|null} */
+            failed_step: "export" | "test" | "checkpoint" | "record" | null;
+            summary: string;
+            warnings?: string[];
+            error?: Record<string, unknown> | null;
+            not_written?: components["schemas"]["NotWritten"][];
+            nothing_written?: boolean;
+        };
+        CompleteData: {
+            modules: components["schemas"]["CompleteReport"][];
+            warnings: string[];
+        };
+        MilestoneRun: {
+            milestone: string;
+            exit_code: number;
+            timed_out: boolean;
+            seconds: number;
+            metrics: Record<string, unknown> | null;
+            output: string[];
+        };
+        /** @description The `data` of a Result, by the Result's `command`, for the commands listed here: when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). Generated from tito_jupyter/contracts.py. */
+        ResultData: {
+            "module.export"?: components["schemas"]["ExportData"];
+            "module.test"?: components["schemas"]["TestData"];
+            "module.complete"?: components["schemas"]["CompleteData"];
+            "checkpoint.test"?: components["schemas"]["CheckpointRun"];
+            "checkpoint.run"?: components["schemas"]["CheckpointRun"];
+            "milestone.run"?: components["schemas"]["MilestoneRun"];
+            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
+            benchmark?: components["schemas"]["BenchmarkMeasured"] | components["schemas"]["BenchmarkHistory"] | components["schemas"]["BenchmarkWaiting"] | components["schemas"]["BenchmarkDidNotRun"] | components["schemas"]["BenchmarkNeedsHarness"];
+        };
+        GradedTest: {
+            test: string;
+            passed: boolean;
+            message: string;
+        };
+        GradedCell: {
+            grade_id: string;
+            points: number;
+            score: number;
+            tests: components["schemas"]["GradedTest"][];
+        };
+        GradeRecord: {
+            student: string;
+            assignment: string;
+            /** @enum {string} */
+            status: "graded" | "missing_notebook" | "unreadable" | "timed_out" | "stopped" | "error";
+            message: string;
+            notes: string[];
+            deleted_cells: string[];
+            limit: string | null;
+            grade_cells: components["schemas"]["GradedCell"][];
+            score: number;
+            max_score: number;
+            tests_total: number;
+            tests_passed: number;
+            seconds: number;
+            jailed?: boolean;
+            warm?: boolean;
+            timestamp?: string | null;
+        };
+        AutogradeData: {
+            assignment: string;
+            submissions: components["schemas"]["GradeRecord"][];
+            by_status: Record<string, unknown>;
+            workers: number | null;
+            scheduler: string | null;
+            gateway: string | null;
+            timeout: number;
+            memory_mib: number;
+            jailed: boolean | null;
+            containment: string;
+            seconds: number;
+            per_minute: number;
+            max_score: number;
+        };
+        BenchmarkRow: {
+            name: string;
+            what: string;
+            median_ms: number;
+            ci_low_ms: number;
+            ci_high_ms: number;
+            repeats: number;
+        };
+        BenchmarkMeasured: {
+            path: string;
+            file: string;
+            rows: components["schemas"]["BenchmarkRow"][];
+            table: string | null;
+            not_run: Record<string, unknown>;
+            failed: Record<string, unknown>;
+            compared_with: string | null;
+            comparison: unknown;
+            changes: string | null;
+            report: Record<string, unknown>;
+            warnings: string[];
+        };
+        BenchmarkHistoryRow: {
+            file: string;
+            created: unknown;
+            benchmarks: Record<string, unknown>;
+            not_run: string[];
+        };
+        BenchmarkHistory: {
+            history: components["schemas"]["BenchmarkHistoryRow"][];
+            folder: string;
+            warnings: string[];
+        };
+        BenchmarkWaiting: {
+            not_run: Record<string, unknown>;
+            warnings: string[];
+        };
+        BenchmarkDidNotRun: {
+            not_run: Record<string, unknown>;
+            failed: Record<string, unknown>;
+            output: string[];
+            warnings: string[];
+        };
+        BenchmarkNeedsHarness: {
+            needs: string;
+            state: string;
         };
     };
     responses: never;

@@ -36,6 +36,7 @@ def _status(url: str) -> int:
 
 
 @pytest.mark.parametrize("instructor", [False, True], ids=["student", "instructor"])
+@pytest.mark.posix_only  # ends serve as a terminal's Ctrl-C does: SIGINT to its process group
 def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp_path, instructor):
     tag = uuid.uuid4().hex
     env = jupyter_env(tag, course_dir, tmp_path / "home")
@@ -79,3 +80,37 @@ def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp
             assert_tree_gone(tag, timeout=30)  # JupyterLab must not outlive tito dev serve
         finally:
             clean_up(tito, tag)
+
+
+def test_something_that_is_not_http_on_the_port_is_waited_out_not_an_internal_error():
+    """While JupyterLab starts, its port may answer with something that is not HTTP: on Linux a connection to a
+    free port in the ephemeral range can connect to itself and read its own request back (seen here as "internal
+    error (BadStatusLine: GET /api/status...)"). serve goes on waiting, and says JupyterLab did not start if it
+    ends first."""
+    import threading
+
+    from tito_jupyter.engine import dev, processes
+    from tito_jupyter.engine.context import Context
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def echo():  # a request read back as the answer, as the self-connection does
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.sendall(conn.recv(65536))
+
+        threading.Thread(target=echo, daemon=True).start()
+        lab = processes.start([sys.executable, "-c", "import time; time.sleep(3)"])  # a "JupyterLab" that ends
+        try:
+            result = dev._serve_until_stopped(Context(), lab, f"http://127.0.0.1:{port}/lab", "127.0.0.1", port,
+                                              "token", port, None, command="dev.serve", open_browser=False, data={})
+        finally:
+            processes.stop(lab)
+    assert not result.ok and result.error["kind"] == "serve_failed", result.summary

@@ -15,6 +15,7 @@ import sys
 import urllib.request
 import uuid
 
+import pytest
 from process_tree import assert_tree_gone, clean_up, jupyter_env, marked, still_alive
 
 
@@ -24,6 +25,7 @@ def _tito(env, course_dir, *args, **popen) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL, text=True, start_new_session=True, **popen)
 
 
+@pytest.mark.posix_only  # ends the lab as a terminal's Ctrl-C does: SIGINT to its process group
 def test_with_no_lab_running_it_starts_one_on_the_notebook(course_dir, tmp_path):
     tag = uuid.uuid4().hex
     env = jupyter_env(tag, course_dir, tmp_path / "home")  # an empty runtime folder: no JupyterLab is running

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 
+import pytest
 from rich.markup import escape as rich_escape
 
 from course_factory import numbers_notebook, write_notebook
@@ -32,6 +32,8 @@ def tito_in_terminal(env: dict, *args: str, columns: int, memo: bool = True) -> 
     env = {**env, "TITO_RENDER_MEMO": "1" if memo else "0", "TERM": "xterm-256color", "COLUMNS": str(columns)}
     env.pop("NO_COLOR", None)
     env.pop("FORCE_COLOR", None)
+    import pty  # POSIX's: here, so that Windows can collect this file
+
     pid, fd = pty.fork()
     if pid == 0:  # the child: tito on the pty
         try:
@@ -67,6 +69,7 @@ def test_escape_is_richs_escape():
         assert escape(text) == rich_escape(text), text
 
 
+@pytest.mark.posix_only  # the memo is off where the console may not be text (platform.CONSOLE_IS_TEXT: Windows)
 def test_list_and_status_print_what_rich_prints_and_skip_rich_when_remembered(course_dir, tito_env):
     for command in (["list"], ["status"], ["--no-color", "status"]):
         fresh = tito(tito_env, *command, memo=False)
@@ -79,6 +82,7 @@ def test_list_and_status_print_what_rich_prints_and_skip_rich_when_remembered(co
     assert (course_dir / MEMO).is_file()
 
 
+@pytest.mark.posix_only  # a pseudo-terminal (pty) is POSIX's
 def test_a_terminal_of_another_width_or_colour_is_rendered_for_it(course_dir, tito_env):
     wide = tito_in_terminal(tito_env, "list", columns=120)
     narrow = tito_in_terminal(tito_env, "list", columns=60)
@@ -106,6 +110,7 @@ def test_a_changed_course_is_never_shown_as_it_was(course_dir, tito_env):
     assert after.stdout == tito(tito_env, "list", memo=False).stdout
 
 
+@pytest.mark.posix_only  # the memo is off where the console may not be text (platform.CONSOLE_IS_TEXT: Windows)
 def test_a_memo_that_is_garbage_or_of_another_shape_is_ignored_and_replaced(course_dir, tito_env):
     fresh = tito(tito_env, "status", memo=False).stdout
     memo = course_dir / MEMO

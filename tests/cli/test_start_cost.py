@@ -1,8 +1,8 @@
 """What the quick commands import, and that the parser built for one command still answers as the whole one.
 
 `python -X importtime` names every module a command imported: the quick commands (list, status, a no-op export)
-must not import what they do not use (rich once its text is remembered, psutil, nbdev, nbformat, the test
-machinery). The parser for `tito list` leaves the other commands out; a help flag before the command word still
+must not import what they do not use (rich once its text is remembered, psutil, nbdev, nbformat, the locks, the
+test machinery). The parser for `tito list` leaves the other commands out; a help flag before the command word still
 lists them all.
 """
 
@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "tempfile", "secrets",
-                            "difflib", "typing", "subprocess", "tito_jupyter.engine.testing",
+NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "filelock", "sqlite3",
+                            "tempfile", "secrets", "difflib", "typing", "subprocess", "tito_jupyter.engine.testing",
                             "tito_jupyter.engine.checkpoints", "tito_jupyter.engine.sandbox",
                             "tito_jupyter.engine.processes"}
 
@@ -24,18 +24,6 @@ NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "
 def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-
-
-#: Commands that take the build lock, filelock's reader-writer lock (tito_jupyter.platform): what filelock imports
-#: (typing, tempfile, secrets, ...) is the lock's cost, not tito's, and is counted in bench/cli_start.py.
-TAKES_THE_BUILD_LOCK = {"export"}
-
-
-def imported_by_filelock() -> set[str]:
-    code = "import filelock; filelock.ReadWriteLock"  # the reader-writer lock loads its SQLite part on first use
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return imported(done.stderr)
 
 
 def imported(stderr: str) -> set[str]:
@@ -56,9 +44,8 @@ def test_a_quick_command_imports_only_what_it_uses(course_dir, tito_env, command
         assert tito(tito_env, *command).returncode == 0
     done = tito(tito_env, *command, importtime=True)
     assert done.returncode == 0, done.stderr[-2000:]
-    allowed = imported_by_filelock() if TAKES_THE_BUILD_LOCK & set(command) else set()
-    assert "filelock" in allowed or "filelock" not in imported(done.stderr)
-    assert (imported(done.stderr) - allowed) & NEVER_FOR_QUICK_COMMANDS == set()
+    # A no-op export takes no lock either (it finds nothing to do before it would): no filelock, no SQLite.
+    assert imported(done.stderr) & NEVER_FOR_QUICK_COMMANDS == set()
     assert "tito_jupyter" in imported(done.stderr)  # the check reads a real report
 
 
@@ -76,3 +63,20 @@ def test_errors_after_a_command_word_read_as_before(tito_env):
     assert wrong.returncode == 2 and "unrecognized arguments: --bogus" in wrong.stderr
     typo = tito(tito_env, "module", "lst")
     assert typo.returncode == 2 and "Did you mean `tito module list`?" in typo.stderr
+
+
+def test_a_built_in_command_is_shown_without_looking_plugins_up(course_dir, monkeypatch, capsys):
+    """Reading every installed distribution's entry points cost a few ms of `tito list`, only to find its view."""
+    from tito_jupyter import commands
+    from tito_jupyter.cli import main
+
+    monkeypatch.setenv("TITO_PROJECT", str(course_dir))
+    commands.forget_plugins()
+    try:
+        assert main(["list"]) == 0
+        assert "01_numbers" in capsys.readouterr().out
+        assert commands._plugins is None, "tito list looked the plugins up"
+        assert commands.find("module.list").path == ("module", "list")
+        assert commands.find("list").path == ("module", "list")  # a shortcut still resolves through the table
+    finally:
+        commands.forget_plugins()

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from course_factory import DOUBLING_EXPORT, doubling_notebook, write_notebook
 from tito_jupyter import engine
 from tito_jupyter.course import Course
@@ -187,6 +188,7 @@ def test_a_stage_not_wanted_stops_the_process_and_runs_no_further(course_dir, mo
     assert [name for name, _ in traces(course_dir)] == ["module"]
 
 
+@pytest.mark.linux_only  # /proc spares psutil; elsewhere psutil reads process times, and stops trees on Windows
 def test_complete_in_a_terminal_imports_neither_psutil_nor_nbdev_when_there_is_nothing_to_export(course_dir):
     """What complete costs beyond its tests (#15): an export with nothing to do reads the course cache, and the
     run's announcement reads /proc, not psutil (about 15 ms) or nbdev (about 140 ms)."""

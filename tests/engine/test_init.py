@@ -74,10 +74,16 @@ def test_init_dot_fills_the_empty_working_folder_and_the_shell_stays_in_it(archi
     """`mkdir my-course && cd my-course && tito init .`: the folder is filled, not replaced, so the shell's
     working folder is still the course (a replaced one would be a deleted folder: `ls` finds nothing)."""
     (tmp_path / "my-course").mkdir()
-    script = f"cd my-course && {sys.executable} -m tito_jupyter init . && ls modules && {sys.executable} -m tito_jupyter list"
+    # The shell is a Python process standing in the folder (bash is not on every laptop): after init, what it
+    # sees at "." is the course.
+    script = ("import os, subprocess, sys\n"
+              "subprocess.run([sys.executable, '-m', 'tito_jupyter', 'init', '.'], check=True)\n"
+              "print(*sorted(os.listdir('modules')), flush=True)\n"
+              "subprocess.run([sys.executable, '-m', 'tito_jupyter', 'list'], check=True)\n")
     env = {**os.environ, "TITO_COURSE_EDITION": str(archive)}
     env.pop("TITO_PROJECT", None)
-    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "my-course", env=env, capture_output=True,
+                          text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "01_numbers" in done.stdout and "02_doubling" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my-course"]
@@ -93,6 +99,54 @@ def test_a_folder_with_anything_in_it_is_refused_and_left_as_it_was(archive, tmp
     assert "course already exists and is not empty" in " ".join(done.stderr.split())
     assert tree(mine) == {".hidden/work.ipynb": b"{}"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course"]
+
+
+def windows_renames(monkeypatch) -> None:
+    """``os.rename`` as Windows does it: onto no name that exists, not even an empty folder (``MoveFileEx``
+    without ``MOVEFILE_REPLACE_EXISTING``). Windows cannot run here; its rule can."""
+    real = os.rename
+
+    def rename(src, dst, *args, **kwargs):
+        if os.path.lexists(dst):
+            raise FileExistsError(183, "Cannot create a file when that file already exists", str(dst))
+        real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+
+
+@pytest.mark.parametrize("way", ["posix", "portable"])
+def test_init_into_an_empty_folder_works_where_a_rename_never_replaces_a_folder(archive, edition, tmp_path,
+                                                                              monkeypatch, way):
+    """`mkdir my-course` then `tito init my-course` on a Windows laptop: the staged course takes the empty folder's
+    place (the portable way removes the empty folder first), and a folder that got a file meanwhile is still
+    refused with nothing in it touched."""
+    from tito_jupyter import platform
+    from tito_jupyter.engine import init as init_mod
+    from tito_jupyter.engine.context import Context
+    from tito_jupyter.errors import UsageError
+
+    monkeypatch.setattr(platform, "SYSTEM", platform.Portable() if way == "portable" else platform.Posix())
+    monkeypatch.setenv("TITO_COURSE_EDITION", str(archive))
+    if way == "portable":
+        windows_renames(monkeypatch)
+    (tmp_path / "my-course").mkdir()
+    result = init_mod.init(Context(), str(tmp_path / "my-course"))
+    assert result.ok, result.summary
+    assert {k: v for k, v in tree(tmp_path / "my-course").items() if k != ".tito/edition.json"} == tree(edition)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-course"]
+
+    (tmp_path / "late").mkdir()  # passes the first look, then gets a file before the rename (a sync client)
+    real_refuse = init_mod._refuse_unfit_target
+
+    def then_a_file_arrives(target, typed):
+        real_refuse(target, typed)
+        (target / "notes.txt").write_text("mine")
+
+    monkeypatch.setattr(init_mod, "_refuse_unfit_target", then_a_file_arrives)
+    with pytest.raises(UsageError, match="got files while the course was being unpacked"):
+        init_mod.init(Context(), str(tmp_path / "late"))
+    assert tree(tmp_path / "late") == {"notes.txt": b"mine"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late", "my-course"]
 
 
 def test_a_link_is_refused_even_to_an_empty_folder(archive, tmp_path):

@@ -9,6 +9,7 @@ processes; a replacement the system refuses for a moment is refused for real (a 
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import signal
@@ -64,10 +65,11 @@ def assert_gone(tag: str, timeout: float = 20.0) -> None:
     assert not left, f"still running: {[p.pid for p in left]}"
 
 
-@pytest.fixture(params=["posix", "portable"])
+@pytest.fixture(params=[pytest.param("posix", marks=pytest.mark.posix_only), "portable"])
 def system(request, monkeypatch):
-    """Each test of a tree runs with both ways of this module; the portable one is Windows's. (They run on POSIX:
-    their figures are POSIX's, exit codes by signal; on Windows the rest of the suite uses the portable way.)"""
+    """Each test of a tree runs with both ways of this module; the portable one is Windows's. (The tests of trees
+    run on POSIX: their figures are POSIX's, exit codes by signal; on Windows the rest of the suite uses the
+    portable way.)"""
     chosen = platform.Posix() if request.param == "posix" else platform.Portable()
     monkeypatch.setattr(platform, "SYSTEM", chosen)
     return chosen
@@ -77,29 +79,62 @@ def system(request, monkeypatch):
 
 #: What only the platform module may use: the POSIX lock call, the ways to make or signal a process group, the
 #: signal that kills, Popen's system-specific options, and the file replacement Windows refuses while a file is open.
-FORBIDDEN_MODULES = {"fcntl", "msvcrt"}
+#: Besides: ``os.kill`` (on Windows, ``os.kill(pid, 0)`` to ask whether a process runs *ends* it), the priority
+#: calls Windows lacks, ``waitid`` (neither Windows nor macOS before Python 3.13), renames (Windows renames onto no
+#: name that exists, not even an empty folder), and the modules and calls of POSIX alone.
+FORBIDDEN_MODULES = {"fcntl", "msvcrt", "pwd", "grp", "resource", "termios", "pty", "tty"}
 FORBIDDEN_NAMES = {("signal", "SIGKILL"), ("os", "killpg"), ("os", "setsid"), ("os", "setpgid"), ("os", "getpgid"),
-                   ("os", "replace")}
+                   ("os", "replace"), ("os", "kill"), ("os", "setpriority"), ("os", "getpriority"), ("os", "waitid"),
+                   ("os", "rename"), ("os", "fork"), ("os", "getuid"), ("os", "geteuid"), ("os", "getpgrp"),
+                   ("os", "setuid"), ("os", "setgid"), ("os", "setgroups"), ("os", "waitpid"),
+                   ("signal", "SIGHUP"), ("signal", "SIGUSR1"), ("signal", "SIGUSR2"), ("signal", "SIGCHLD"),
+                   ("signal", "SIGALRM")}
 FORBIDDEN_KEYWORDS = {"start_new_session", "preexec_fn", "creationflags"}
+#: Modules that run only where the platform module says they can, and so may use what POSIX alone has: the warm
+#: grader forks (``platform.WARM_FORK_HERE``); the jail's launcher runs inside the jail (``platform.JAIL_HERE``).
+POSIX_ONLY_MODULES = {"engine/instructor/warm_grader.py": {"resource", "os.fork", "os.waitid", "os.waitpid"},
+                      "engine/jail_launcher.py": {"os.setuid", "os.setgid", "os.setgroups"}}
 
 
-def offences(source: str) -> list[str]:
-    """What ``source`` does that only the platform module may, one line each."""
+def _asks_the_system(node: ast.AST) -> bool:
+    """``sys.platform``/``os.name`` compared or tested, or ``hasattr(os|signal, ...)``: a question only the platform
+    module asks (it answers with a named capability: ``platform.JAIL_HERE``, ``platform.STOP_SIGNALS``...)."""
+    def is_system_name(n):
+        return isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) \
+            and (n.value.id, n.attr) in {("sys", "platform"), ("os", "name")}
+
+    if isinstance(node, ast.Compare):
+        return any(is_system_name(n) for n in (node.left, *node.comparators))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "startswith":
+        return is_system_name(node.func.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hasattr" and node.args:
+        return isinstance(node.args[0], ast.Name) and node.args[0].id in ("os", "signal")
+    return False
+
+
+def offences(source: str, allowed: set[str] = frozenset()) -> list[str]:
+    """What ``source`` does that only the platform module may, one line each (``allowed``: names it may use)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         where = f"line {getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Import):
-            found += [f"{where}: import {a.name}" for a in node.names if a.name.split(".")[0] in FORBIDDEN_MODULES]
+            found += [f"{where}: import {a.name}" for a in node.names
+                      if a.name.split(".")[0] in FORBIDDEN_MODULES - allowed]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             top = node.module.split(".")[0]
-            if top in FORBIDDEN_MODULES:
+            if top in FORBIDDEN_MODULES - allowed:
                 found.append(f"{where}: from {node.module} import ...")
             found += [f"{where}: from {top} import {a.name}" for a in node.names if (top, a.name) in FORBIDDEN_NAMES]
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and (node.value.id, node.attr) in FORBIDDEN_NAMES:
+                and (node.value.id, node.attr) in FORBIDDEN_NAMES and f"{node.value.id}.{node.attr}" not in allowed:
             found.append(f"{where}: {node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "rename" \
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "os"):  # os.rename: above
+            found.append(f"{where}: .rename() (platform.move_into_place)")
         elif isinstance(node, ast.keyword) and node.arg in FORBIDDEN_KEYWORDS:
             found.append(f"{where}: {node.arg}=")
+        elif _asks_the_system(node):
+            found.append(f"{where}: asks which system this is")
     return found
 
 
@@ -107,14 +142,23 @@ def test_the_rule_sees_each_thing_only_the_platform_module_may_do():
     source = textwrap.dedent("""
         import fcntl
         from signal import SIGKILL
-        import os, signal, subprocess
+        import os, signal, subprocess, sys
         os.killpg(1, signal.SIGKILL)
         os.setsid()
         subprocess.Popen(["x"], start_new_session=True, preexec_fn=None)
         os.replace("a", "b")
-        signal.SIGTERM, os.getpid()  # allowed
+        os.kill(123, 0)
+        os.setpriority(os.PRIO_PROCESS, 1, 5)
+        staging.rename(target)
+        import resource, pwd
+        if sys.platform == "win32" or os.name != "nt" or sys.platform.startswith("linux"):
+            pass
+        if hasattr(os, "waitid"):
+            pass
+        signal.SIGTERM, os.getpid(), sys.platform, "a".startswith("b")  # allowed
     """)
-    assert len(offences(source)) == 8, offences(source)
+    assert len(offences(source)) == 17, offences(source)
+    assert offences("import resource\nos.fork()\n", allowed={"resource", "os.fork"}) == []
 
 
 def test_no_module_but_the_platform_module_imports_fcntl_or_kills_groups_itself():
@@ -122,9 +166,128 @@ def test_no_module_but_the_platform_module_imports_fcntl_or_kills_groups_itself(
     for path in sorted(PACKAGE.rglob("*.py")):
         if path == PACKAGE / "platform.py" or "labextension" in path.relative_to(PACKAGE).parts:
             continue
-        if problems := offences(path.read_text(encoding="utf-8")):
+        allowed = POSIX_ONLY_MODULES.get(path.relative_to(PACKAGE).as_posix(), set())
+        if problems := offences(path.read_text(encoding="utf-8"), allowed):
             found[str(path.relative_to(REPO))] = problems
     assert not found, f"only tito_jupyter/platform.py may do these: {found}"
+
+
+#: What exists on POSIX alone: a test file that touches it while it is imported cannot even be collected on
+#: Windows, and then the laptops job fails before its markers deselect anything.
+POSIX_ONLY_AT_IMPORT = FORBIDDEN_MODULES - {"msvcrt"}
+POSIX_ONLY_NAMES = {("signal", name) for name in ("SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGALRM",
+                                                  "SIGQUIT", "SIGXCPU", "SIGXFSZ", "SIGSTOP", "SIGCONT", "SIGPIPE")} \
+    | {("os", name) for name in ("getuid", "geteuid", "getpgrp", "killpg", "setsid", "fork", "sysconf", "getpgid")}
+#: The folders the laptops job leaves out (.github/workflows/ci.yml): the browser's, the Hub's, the wheel's.
+NOT_ON_LAPTOPS = ("lab", "hub", "packaging")
+
+
+def import_time_offences(source: str) -> list[str]:
+    """What ``source`` uses of POSIX alone while it is imported: at module level, in a class body, a decorator or
+    a default; not inside a function, which runs only if its test is selected."""
+    found = []
+
+    class Visitor(ast.NodeVisitor):
+        def visit_FunctionDef(self, node):
+            for part in (*node.decorator_list, *node.args.defaults, *node.args.kw_defaults):
+                if part is not None:
+                    self.visit(part)
+
+        visit_AsyncFunctionDef = visit_FunctionDef
+
+        def visit_Lambda(self, node):
+            pass
+
+        def visit_Import(self, node):
+            found.extend(f"line {node.lineno}: import {a.name}" for a in node.names
+                         if a.name.split(".")[0] in POSIX_ONLY_AT_IMPORT)
+
+        def visit_ImportFrom(self, node):
+            if node.level == 0 and node.module and node.module.split(".")[0] in POSIX_ONLY_AT_IMPORT:
+                found.append(f"line {node.lineno}: from {node.module} import ...")
+
+        def visit_Attribute(self, node):
+            if isinstance(node.value, ast.Name) and (node.value.id, node.attr) in POSIX_ONLY_NAMES:
+                found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+            self.generic_visit(node)
+
+    Visitor().visit(ast.parse(source))
+    return found
+
+
+def test_the_import_rule_looks_at_what_runs_on_import_only():
+    source = textwrap.dedent("""
+        import os, pty, signal
+        import pytest
+        LEADER = os.getpgrp()
+        @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+        def test_x(sig, kill=signal.SIGKILL):
+            import fcntl
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        class TestY:
+            hang_up = signal.SIGHUP
+        late = lambda: signal.SIGKILL
+    """)
+    assert len(import_time_offences(source)) == 5, import_time_offences(source)
+
+
+def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
+    """The laptops job deselects tests by marker (posix_only, linux_only), which needs their files collected
+    first: none may import a POSIX module or name a POSIX signal while it is imported (a test imports it inside)."""
+    found = {}
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
+            continue
+        if problems := import_time_offences(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(REPO))] = problems
+    assert not found, f"these test files cannot be collected on Windows: {found}"
+
+
+#: What a test may use in its body only if it is marked posix_only or linux_only: these raise on Windows.
+POSIX_ONLY_IN_TESTS = POSIX_ONLY_NAMES | {("os", name) for name in ("getpriority", "setpriority", "waitid", "waitpid",
+                                                                   "setuid", "setgid", "chown", "mkfifo")}
+
+
+def unmarked_posix_tests(source: str) -> list[str]:
+    """The test functions of ``source`` that use what Windows lacks (:data:`POSIX_ONLY_IN_TESTS`, Popen's
+    ``start_new_session``/``preexec_fn``/``user``/``group``) without a posix_only or linux_only mark on them or
+    on their module."""
+    tree = ast.parse(source)
+
+    def marks_posix(nodes) -> bool:
+        return any("posix_only" in ast.unparse(n) or "linux_only" in ast.unparse(n) for n in nodes)
+
+    if marks_posix(n.value for n in tree.body if isinstance(n, ast.Assign)
+                   and any(getattr(t, "id", "") == "pytestmark" for t in n.targets)):
+        return []
+    found = []
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.name.startswith("test") \
+                or marks_posix(node.decorator_list):
+            continue
+        used = {f"{n.value.id}.{n.attr}" for n in ast.walk(node) if isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name) and (n.value.id, n.attr) in POSIX_ONLY_IN_TESTS}
+        used |= {f"{n.arg}=" for n in ast.walk(node) if isinstance(n, ast.keyword)
+                 and n.arg in ("start_new_session", "preexec_fn", "user", "group")}
+        used |= {f"import {a.name}" for n in ast.walk(node) if isinstance(n, ast.Import) for a in n.names
+                 if a.name.split(".")[0] in POSIX_ONLY_AT_IMPORT}
+        if used:
+            found.append(f"{node.name}: {', '.join(sorted(used))}")
+    return found
+
+
+def test_a_test_that_needs_posix_says_so_so_that_windows_deselects_it():
+    """Windows runs every test of the laptops job not marked posix_only or linux_only: one that kills a process
+    group, reads a priority or makes a FIFO in its own body must carry the mark (with its reason)."""
+    assert unmarked_posix_tests("import os\ndef test_a():\n    os.killpg(1, 2)\n") == ["test_a: os.killpg"]
+    assert unmarked_posix_tests("import os, pytest\n@pytest.mark.posix_only\ndef test_a():\n    os.killpg(1, 2)\n") == []
+    found = {}
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
+            continue
+        if problems := unmarked_posix_tests(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(REPO))] = problems
+    assert not found, f"mark these posix_only (or linux_only), with the reason: {found}"
 
 
 def test_every_text_file_tito_writes_goes_through_the_one_writer_and_every_read_says_utf8():
@@ -186,6 +349,21 @@ def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
 
 
 @pytest.mark.posix_only
+def test_where_an_end_cannot_be_seen_without_reaping_what_the_child_leaves_is_stopped_too(monkeypatch):
+    """macOS before Python 3.13 has no ``waitid``: the runner sees the child's end by reaping it (as on Windows),
+    and the grandchild it left must still be killed with its group."""
+    monkeypatch.setattr(platform, "SYSTEM", platform.Posix())
+    monkeypatch.delattr(os, "waitid")
+    tag = uuid.uuid4().hex
+    script = ("import subprocess, sys\n"
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n")
+    finished = processes.run([sys.executable, "-c", script], env={**os.environ, MARKER: tag}, timeout=60,
+                             on_line=lambda line: None)
+    assert finished.exit_code == 0 and not finished.timed_out
+    assert_gone(tag)
+
+
+@pytest.mark.posix_only
 def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     said = tmp_path / "said"
     script = textwrap.dedent(f"""
@@ -205,6 +383,45 @@ def test_an_interrupt_reaches_the_child_as_ctrl_c_would(system, tmp_path):
     finally:
         code = processes.stop(proc)
     assert code == 3 and said.read_text() == "interrupted"
+
+
+@pytest.mark.posix_only  # the portable way's signals on POSIX: its emulation of Windows's console groups
+def test_the_portable_way_asks_only_its_own_group_to_stop_as_a_console_event_does(tmp_path):
+    """On Windows a Ctrl-Break reaches one console group: tito's child, not the tree that child started in a
+    group of its own (a tito child's JupyterLab, a job's pytest), which the child stops itself as it unwinds.
+    The portable way on POSIX asks the same processes."""
+    script = ("import sys, time\nfrom tito_jupyter.engine import processes\n"
+              "inner = processes.start([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              "plain = __import__('subprocess').Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              "print(inner.pid, plain.pid, flush=True)\ntime.sleep(600)\n")
+    way = platform.Portable()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TITO_PLATFORM": "portable"}
+    options = way.child_options(env)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, **options)
+    way.tree_started(child.pid, options)
+    inner = plain = None
+    try:
+        inner, plain = (psutil.Process(int(pid)) for pid in child.stdout.readline().split())
+        way.signal_tree(child.pid, signal.SIGTERM)
+        assert child.wait(timeout=60) == -signal.SIGTERM
+        wait_until(lambda: not _alive(plain), 30, "the child's own process (its group) did not get the signal")
+        time.sleep(0.5)
+        assert _alive(inner), "a tree started in a group of its own got the console event"
+    finally:
+        way.kill_tree(child.pid)
+        for proc in (inner, plain):
+            if proc is not None:
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+        child.kill()
+        child.wait()
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @pytest.mark.posix_only
@@ -275,6 +492,95 @@ def test_the_guard_ignores_lines_it_does_not_understand(tmp_path):
     finally:
         victim.kill()
         victim.wait()
+
+
+# -- single processes, both ways ---------------------------------------------------------------------------------
+
+
+@pytest.mark.posix_only  # zombies are POSIX's
+def test_whether_a_process_runs_is_asked_without_ending_it(system):
+    """``os.kill(pid, 0)`` is how POSIX asks; on Windows it is TerminateProcess. Both ways answer for a live
+    process, a zombie (ended, not reaped) and one that is gone, and the live one still runs after being asked."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert platform.process_running(child.pid) and platform.process_running(child.pid)
+        assert child.poll() is None
+        child.kill()
+        wait_until(lambda: psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE, 30, "no zombie")
+        assert not platform.process_running(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert not platform.process_running(child.pid)
+
+
+def test_a_child_ends_and_is_seen_to_end_both_ways(system):
+    """POSIX tells an ended child without reaping it (its group id stays ours until we kill the rest); the portable
+    way cannot, and says so (None), and the runner then polls: either way ``exited`` sees the end."""
+    child = processes.start([sys.executable, "-c", "pass"])
+    assert processes.exited(child, 60)
+    if system.name == "posix":
+        assert platform.ended_unreaped(child.pid) is True and child.returncode is None  # not reaped yet
+    else:
+        assert platform.ended_unreaped(child.pid) is None
+    assert processes.stop(child) == 0
+
+
+def test_a_job_runs_below_the_server_both_ways(system):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        before = psutil.Process(child.pid).nice()
+        platform.lower_priority(child.pid, 5)
+        below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)  # Windows: priority classes, not nice values
+        assert psutil.Process(child.pid).nice() == (below if below is not None else min(19, before + 5))
+    finally:
+        child.kill()
+        child.wait()
+    with pytest.raises(ProcessLookupError):
+        platform.lower_priority(child.pid, 5)
+
+
+def test_a_folder_moves_onto_a_free_name_or_an_empty_folder_and_never_onto_one_with_files(system, tmp_path,
+                                                                                           monkeypatch):
+    """The portable way under Windows's rule for renames (nothing that exists is replaced, not even an empty
+    folder): an empty folder gives way, a folder with a file in it does not, and nothing is lost."""
+    if system.name == "portable":
+        real = os.rename
+
+        def windows_rename(src, dst):
+            if os.path.lexists(dst):
+                raise FileExistsError(183, "Cannot create a file when that file already exists", str(dst))
+            real(src, dst)
+
+        monkeypatch.setattr(os, "rename", windows_rename)
+    for name in ("new", "empty", "full"):
+        (tmp_path / f"staged-{name}").mkdir()
+        (tmp_path / f"staged-{name}" / "a.txt").write_text(name)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "mine.txt").write_text("mine")
+    platform.move_into_place(tmp_path / "staged-new", tmp_path / "new")
+    platform.move_into_place(tmp_path / "staged-empty", tmp_path / "empty")
+    with pytest.raises(OSError):
+        platform.move_into_place(tmp_path / "staged-full", tmp_path / "full")
+    assert (tmp_path / "new" / "a.txt").read_text() == "new" and (tmp_path / "empty" / "a.txt").read_text() == "empty"
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["mine.txt"]
+    assert (tmp_path / "staged-full" / "a.txt").read_text() == "full"
+
+
+def test_what_this_system_can_do_is_named_not_asked_for(tmp_path):
+    """Run the portable way (as on Windows): the stop signals are only those that exist, the warm grader (fork)
+    and the jail are off, and tito's CLI installs its signal handlers without an AttributeError."""
+    script = ("import json, signal\nfrom tito_jupyter import platform\nfrom tito_jupyter.engine import signals\n"
+              "from tito_jupyter.engine.instructor import warm_grader\nsignals.stop_on_signals()\n"
+              "print(json.dumps([platform.SYSTEM.name, list(platform.STOP_SIGNALS), warm_grader.available(),"
+              " platform.JAIL_HERE, platform.RESOURCE_LIMITS]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "TITO_PLATFORM": "portable"})
+    assert done.returncode == 0, done.stderr
+    name, stop_signals, warm, jail, limits = json.loads(done.stdout)
+    assert name == "portable" and stop_signals == [s for s in ("SIGTERM", "SIGBREAK", "SIGHUP") if hasattr(signal, s)]
+    assert (warm, jail, limits) == (False, False, False)
 
 
 # -- locks, between real processes ----------------------------------------------------------------------------
@@ -454,6 +760,18 @@ def test_grading_where_resource_limits_do_not_exist_says_so_in_one_sentence(cour
     assert "--scheduler" in result.error["hint"]
 
 
+def test_grading_on_windows_says_in_one_sentence_what_it_needs(course_dir, tito_env):
+    """`tito nbgrader autograde` the portable way (Windows's): one sentence and exit code 2, no traceback; and a
+    Dask worker there, asked for a submission's limits, says the same in a sentence (NotSupportedHere)."""
+    done = subprocess.run([sys.executable, "-m", "tito_jupyter", "--no-color", "nbgrader", "autograde", "01"],
+                          capture_output=True, text=True, timeout=300, env={**tito_env, "TITO_PLATFORM": "portable"})
+    said = " ".join(done.stderr.split())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Grading submissions needs Linux or macOS" in said and "Traceback" not in said, said
+    with pytest.raises(platform.NotSupportedHere, match="need Linux or macOS; grade submissions there"):
+        platform.Portable().resource_limits(10, 2**30, 64, 2**26, lambda uid: 0)
+
+
 def test_a_child_prints_any_character_and_we_read_it_as_it_was(tmp_path):
     """On Windows a pipe carries the locale's code page unless told otherwise: every child is told UTF-8."""
     lines = []
@@ -462,3 +780,83 @@ def test_a_child_prints_any_character_and_we_read_it_as_it_was(tmp_path):
     script = "print('na\\u00efve \\u5faa\\u73af \\U0001f422')"  # ASCII: the command line is in the locale too
     finished = processes.run([sys.executable, "-X", "utf8=0", "-c", script], env=env, timeout=60, on_line=lines.append)
     assert finished.exit_code == 0 and lines == ["naïve 循环 🐢"]
+
+
+# -- the student path, the portable way ---------------------------------------------------------------------------
+
+#: Tests of the student path that, rerun with ``TITO_PLATFORM=portable``, keep Windows's way of handling processes
+#: exercised on every run of the suite here (Windows itself runs in CI's laptops job only): a timeout, an
+#: exception and a cancelled worker pool stop the whole tree; a killed tito's guard takes its tree (no parent-death
+#: signal there); a killed `tito dev serve` takes JupyterLab with it; a run is announced in .tito/runs and old run
+#: files go; `tito complete` and `tito status` from the CLI; the render memo never shows a changed course as it was.
+PORTABLE_SLICE = (
+    "tests/engine/test_processes.py::test_a_timeout_ends_the_whole_tree_and_says_so",
+    "tests/engine/test_processes.py::test_an_exception_while_waiting_stops_the_tree_and_goes_on",
+    "tests/engine/test_processes.py::test_a_worker_pool_stops_its_children_when_its_command_stops",
+    "tests/engine/test_processes.py::test_sigkill_of_the_parent_takes_the_child_and_the_grandchild",
+    "tests/engine/test_runs.py::test_a_terminal_run_writes_its_header_events_and_the_result_it_printed",
+    "tests/engine/test_runs.py::test_only_the_newest_run_files_are_kept_and_never_a_live_ones",
+    "tests/cli/test_cli.py::test_complete_short_form_and_status",
+    "tests/cli/test_render_memo.py::test_a_changed_course_is_never_shown_as_it_was",
+    "tests/cli/test_signals.py::test_dev_serve_takes_jupyterlab_with_it[SIGKILL]",
+)
+
+
+@pytest.mark.slow(60)  # the suite starts it early (tests/conftest.py)
+@pytest.mark.posix_only  # on Windows the whole suite runs the portable way, and the slice holds POSIX-only tests
+def test_the_student_path_passes_the_portable_way():
+    """The slice above, in a pytest of its own with the portable way chosen (as on Windows): every test passes.
+    About 50 s on two shared cores."""
+    env = {**os.environ, "TITO_PLATFORM": "portable", "PYTHONPATH": str(REPO)}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           "-x", *PORTABLE_SLICE], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    tail = (done.stdout + done.stderr)[-4000:]
+    assert done.returncode == 0, tail
+    assert f"{len(PORTABLE_SLICE)} passed" in done.stdout, tail
+    assert time.monotonic() - started < 300, f"the slice took {time.monotonic() - started:.0f} s"
+
+
+@pytest.mark.linux_only  # Debian's and Ubuntu's /usr/bin/python3 (CI's Linux runners have one too)
+def test_a_child_finds_the_console_scripts_where_pip_put_them_not_beside_python():
+    """A Windows Python has python.exe in its folder and pip's console scripts (jupyter.exe, alembic.exe) in
+    Scripts\\ below it; Debian's system Python is the same shape here: /usr/bin/python3, its scripts in
+    /usr/local/bin. The folder a child gets first on PATH is the scripts one."""
+    system_python = "/usr/bin/python3"
+    probe = ("import json, sys, sysconfig\nfrom tito_jupyter.engine import processes\n"
+             "print(json.dumps([sysconfig.get_path('scripts'), processes.child_env({'PATH': '/bin'})['PATH']]))")
+    done = subprocess.run([system_python, "-I", "-c", f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + probe],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    scripts, path = json.loads(done.stdout)
+    assert scripts != str(Path(system_python).parent)  # the shape under test: not python's own folder
+    assert path.split(os.pathsep)[0] == scripts
+
+
+def test_a_windows_clone_checks_out_the_same_bytes(tmp_path):
+    """Git for Windows checks text out with \\r\\n unless the repository says otherwise (core.autocrlf=true): a
+    clone made so here holds the package, the notebooks and the scripts with \\n, as committed, so `tito export
+    --check` and the shell scripts work on a student's Windows clone. Needs the checkout's .gitattributes committed."""
+    clone = tmp_path / "clone"
+    git = ["git", "-c", "core.autocrlf=true", "-c", "core.eol=crlf"]
+    subprocess.run([*git, "clone", "-q", "--no-checkout", str(REPO), str(clone)], check=True, timeout=120)
+    subprocess.run([*git, "-C", str(clone), "checkout", "-q", "HEAD", "--", "."], check=True, timeout=120)
+    assert (clone / ".gitattributes").is_file(), "the commit under test has no .gitattributes"
+    text = (".py", ".ipynb", ".sh", ".json", ".md", ".toml")
+    with_cr = [str(p.relative_to(clone)) for p in sorted(clone.rglob("*")) if p.suffix in text and p.is_file()
+               and ".git" not in p.relative_to(clone).parts and b"\r\n" in p.read_bytes()]
+    assert not with_cr, f"checked out with \\r\\n: {with_cr[:10]}"
+    assert (clone / "tinytorch" / "__init__.py").read_bytes() == (REPO / "tinytorch" / "__init__.py").read_bytes()
+
+
+def test_a_clean_stop_of_jupyterlab_is_told_by_each_systems_exit_codes():
+    """`tito dev serve` says JupyterLab stopped cleanly from its exit code. POSIX: 0 or SIGTERM's. Windows (its
+    rule taken as far as plain Python can: the portable way with Windows's console events): a Ctrl-Break ends
+    JupyterLab, which does not catch it, with STATUS_CONTROL_C_EXIT, and the kill after it is psutil's
+    TerminateProcess, code 15; a crash (1) is not a clean stop anywhere."""
+    posix, windows = platform.Posix(), platform.Portable()
+    windows._windows = True
+    assert [posix.stopped_as_asked(c) for c in (0, -signal.SIGTERM, 1, 0xC000013A)] == [True, True, False, False]
+    assert [windows.stopped_as_asked(c) for c in (0, 0xC000013A, 15, 1)] == [True, True, True, False]
+    assert platform.Portable().stopped_as_asked(-signal.SIGTERM) == (not hasattr(signal, "CTRL_BREAK_EVENT"))

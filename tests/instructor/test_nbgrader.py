@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from course_factory import make_course  # noqa: E402
 from grading_factory import answer, released_notebook, submit  # noqa: E402
+from openapi_contract import check_result_data  # noqa: E402
 
 #: Grading needs resource limits (Linux, macOS); on Windows autograde says so and stops (test_platform.py).
 pytestmark = pytest.mark.posix_only
@@ -131,6 +132,7 @@ def test_collect_gathers_the_exchange_a_folder_and_submitted(term):
 
 def test_autograde_scores_each_submission_by_the_module_tests(term):
     *_, steps = term
+    check_result_data(steps["autograde"].to_dict(), "autograde")  # the data openapi.json documents for it
     graded = {s["student"]: s for s in steps["autograde"].data["submissions"]}
     assert {s: (r["status"], r["score"]) for s, r in graded.items()} == {
         "alice": ("graded", 3.0), "bob": ("graded", 2.0), "carl": ("graded", 3.0), "dora": ("graded", 3.0)}
@@ -213,6 +215,7 @@ def test_bad_submissions_are_reported_and_never_stop_the_batch(tmp_path):
     result = run(root, "nbgrader.autograde", {"module": "01", "workers": 2, "timeout": 10})
     elapsed = time.monotonic() - started
     assert result.ok, result.summary
+    check_result_data(result.to_dict(), "the hostile batch")  # every status's record fits openapi.json's shape
     graded = {s["student"]: s for s in result.data["submissions"]}
     assert {s: (r["status"], r["score"]) for s, r in graded.items()} == {
         "good": ("graded", 3.0),

@@ -24,6 +24,8 @@ from tito_jupyter.engine.context import Context
 from tito_jupyter.engine.instructor import warm_grader
 
 REPO = Path(__file__).resolve().parents[2]
+#: The warm grader forks a warm parent: Linux only (platform.WARM_FORK_HERE; off on macOS and Windows).
+pytestmark = pytest.mark.linux_only
 sys.path.insert(0, str(REPO / "tests"))
 
 from course_factory import make_course  # noqa: E402

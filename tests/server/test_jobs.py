@@ -267,10 +267,11 @@ async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, cour
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
     try:
         await wait_for_pytest(job["id"])
-        server = os.getpriority(os.PRIO_PROCESS, 0)
+        server = psutil.Process().nice()
         niceness = {p.pid: p.nice() for p in processes_of(job["id"])}
         assert len(niceness) >= 2, niceness  # the job's tito and its pytest, at least
-        assert set(niceness.values()) == {min(19, server + 10)}, (server, niceness)
+        below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)  # Windows: priority classes, not nice values
+        assert set(niceness.values()) == {below if below is not None else min(19, server + 10)}, (server, niceness)
     finally:
         await api("DELETE", f"jobs/{job['id']}")
     assert processes_of(job["id"]) == []
@@ -280,7 +281,8 @@ async def test_a_long_poll_answers_as_soon_as_the_job_has_news_or_ends(api, cour
     make_looping(course_dir)
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
     await wait_for_pytest(job["id"])
-    _, seen = await api("GET", f"jobs/{job['id']}")
+    # pytest's collection is news that may come well after its process starts (a loaded machine): wait for it first
+    seen = await api.wait_for_event(job["id"], lambda e: e["event"] == "collected", timeout=120)
     count = seen["event_count"]
     for _ in range(100):  # the looping test has started: let the events of its start arrive, then it is quiet
         await asyncio.sleep(0.3)

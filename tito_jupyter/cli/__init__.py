@@ -15,6 +15,7 @@ import os
 import sys
 
 from .._version import __version__
+from ..cli_help import write_out as _write_out
 from ..commands import Arg, Command, all_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -207,18 +208,37 @@ def parse(argv: list[str], prog: str = "tito") -> tuple[Command | None, dict, ar
     return command, kwargs, ns
 
 
-def _write_out(text: str) -> None:
-    """Write to stdout; a reader that went away (`tito --json status | head`) is not the command's failure."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Python would trip over the same pipe again when it flushes at exit: send the rest nowhere.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+def _remembered_help(argv: list[str]) -> int | None:
+    """``tito --help`` from :mod:`..cli_help`, or printed by the parser and remembered; None for any other request."""
+    from .. import cli_help
+
+    memo = cli_help.for_request(argv)
+    if memo is None:
+        return None
+    text = memo.recall()
+    if text is None:
+        import contextlib
+        import io
+
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                parse(argv)
+        except SystemExit as exc:
+            if exc.code:  # not the help after all: say what argparse said
+                _write_out(printed.getvalue())
+                return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+        text = printed.getvalue()
+        memo.remember(text)
+    _write_out(text)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    remembered = _remembered_help(argv)
+    if remembered is not None:
+        return remembered
     try:
         command, kwargs, ns = parse(argv)
     except SystemExit as exc:  # --help, --version, usage errors

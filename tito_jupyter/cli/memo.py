@@ -159,7 +159,7 @@ class Memo:
         if self._entries is None:
             # Off when asked, and on Windows, where rich may write to a legacy console through its API rather
             # than as the text a capture returns.
-            if os.environ.get("TITO_RENDER_MEMO") == "0" or sys.platform == "win32":
+            if os.environ.get("TITO_RENDER_MEMO") == "0" or not platform.CONSOLE_IS_TEXT:
                 return None
             try:
                 self._path = Path(self._folder_of()) / FILE

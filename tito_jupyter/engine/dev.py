@@ -157,6 +157,7 @@ def serve_course(ctx: Context, command: str, open_path: str, port: int | None = 
 
 def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, token: str, requested: int,
                          busy: str | None, command: str, open_browser: bool, data: dict) -> Result:
+    import http.client
     import urllib.request
 
     deadline = time.monotonic() + 90
@@ -166,7 +167,7 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
             urllib.request.urlopen(f"http://{host}:{port}/api/status?token={token}", timeout=2).read()
             ready = True
             break
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or not HTTP yet (a self-connected socket)
             time.sleep(0.3)
     if not ready:
         return Result(command=command, ok=False,
@@ -181,7 +182,7 @@ def _serve_until_stopped(ctx: Context, proc, url: str, host: str, port: int, tok
     except KeyboardInterrupt:
         pass
     code = processes.stop(proc, ask=signal.SIGTERM, grace=LAB_STOP_GRACE)
-    return Result(command=command, ok=code in (0, -15),
+    return Result(command=command, ok=platform.stopped_as_asked(code),
                   summary=" ".join(filter(None, [busy, f"JupyterLab stopped (exit code {code})."])),
                   data={**data, "url": url, "port": port, "requested_port": requested, "exit_code": code,
                         "started_server": True})

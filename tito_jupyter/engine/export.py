@@ -13,6 +13,7 @@ then decides what reaches the package:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -75,30 +76,58 @@ def _check_exported_cells(module: Module, course: Course, cells: list[notebooks.
             ) from None
 
 
-def _nbdev_write(notebook: Path, nb: dict, lib: Path) -> None:
-    """nbdev's ``nb_export`` of ``notebook`` into ``lib``, from the notebook as tito already read it.
+def _nbdev_write(notebook: Path, nb: dict, lib: Path) -> list[Path]:
+    """nbdev's ``nb_export`` of ``notebook`` into ``lib``, from the notebook as tito already read it; the files
+    it wrote.
 
     The same steps as ``nbdev.export.nb_export`` (its processor, its module maker), given the parsed notebook
     instead of a path, so an export reads each notebook once, and what tito checks and records is the very
     version nbdev translated. A test holds the result to ``nbdev_export``'s, byte for byte.
     """
-    from fastcore.nbio import dict2nb
+    from fastcore.nbio import dict2nb, nb_lang
     from nbdev.export import ExportModuleProc
     from nbdev.maker import ModuleMaker
     from nbdev.process import NBProcessor
 
     parsed = dict2nb(nb)
     parsed["path_"] = str(notebook)
+    lang = nb_lang(parsed)
+    cell_kind = _parsed_once_cell()
+    parsed.cells = [cell_kind(cell.idx_, cell, lang) for cell in parsed.cells]
     exp = ExportModuleProc()
     NBProcessor(nb=parsed, procs=[exp]).process()
+    written = []
     for mod, cells in exp.modules.items():
         if not any(c.cell_type == "code" and "exportd" not in c.directives_ for c in cells):
             continue
         name = getattr(exp, "default_exp", None) if mod == "#" else mod
         if not name:  # as nb_export: nothing written (tito refuses a notebook without `#| default_exp` first)
-            return
+            return written
         maker = ModuleMaker(dest=str(lib), name=name, nb_path=str(notebook), is_new=mod == "#")
         maker.make(cells, exp.in_all[mod], lib_path=str(lib))
+        written.append(Path(maker.fname))
+    return written
+
+
+@functools.cache
+def _parsed_once_cell() -> type:
+    """fastcore's notebook cell, keeping its parse where it looks for it.
+
+    ``NbCell.parsed_`` caches a cell's syntax tree under the key ``_parsed_`` (dropped when the source changes)
+    but stores it as an attribute, since the dict it derives from keeps names starting with ``_`` as attributes;
+    so nbdev parsed every exported cell two or three times, most of an export's time. Kept as a key, each
+    version of a cell's source is parsed once; what nbdev does with the tree is unchanged.
+    """
+    from fastcore.nbio import NbCell
+
+    class ParsedOnce(NbCell):
+        def __setattr__(self, name, value):
+            if name == "_parsed_":
+                self[name] = value
+            else:
+                super().__setattr__(name, value)
+
+    return ParsedOnce
 
 
 def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, bytes]:
@@ -112,15 +141,15 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(noise):
         warnings.simplefilter("always")
         try:
-            _nbdev_write(module.notebook, nb, lib)
+            written = _nbdev_write(module.notebook, nb, lib)
         except Exception as exc:  # nbdev's own parse errors: report them as the notebook's problem
-            _empty_files(lib)
+            _empty_files(lib.rglob("*"))
             raise ExportError(
                 f"nbdev could not export {module.notebook.relative_to(course.root)}: {exc}",
                 hint="Check the notebook's `#| default_exp` and `#| export` cells.",
             ) from None
     produced: dict[str, bytes] = {}
-    for path in sorted(lib.rglob("*.py")):
+    for path in sorted(set(written)):
         rel = path.relative_to(lib).as_posix()
         text = path.read_text(encoding="utf-8")
         # nbdev links each cell to the notebook by a path relative to where it wrote the file (our staging
@@ -131,7 +160,7 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
         # Our header goes first (nbdev may put a module docstring above its own line, which then goes).
         lines = [line for line in text.split("\n") if not line.startswith(_NBDEV_HEADER)]
         produced[rel] = "\n".join([header_for(course, module), *lines]).encode("utf-8")
-    _empty_files(lib)
+    _empty_files(written)
     if not produced:
         messages = "; ".join(str(w.message) for w in caught) or "no exported cells"
         raise ExportError(
@@ -141,11 +170,11 @@ def _build(course: Course, module: Module, nb: dict, lib: Path) -> dict[str, byt
     return produced
 
 
-def _empty_files(lib: Path) -> None:
+def _empty_files(paths) -> None:
     """Remove the files nbdev wrote into the staging folder (its folders stay, for the next module)."""
-    for path in lib.rglob("*"):
+    for path in paths:
         if not path.is_dir():
-            path.unlink()
+            path.unlink(missing_ok=True)
 
 
 def _ensure_packages(course: Course, rel_files) -> None:
@@ -168,7 +197,48 @@ def export_modules(
     check: bool = False,
     force: bool = False,
 ) -> Result:
-    """Export ``modules`` into the package (or, with ``check``, only say which package files are out of date)."""
+    """Export ``modules`` into the package (or, with ``check``, only say which package files are out of date).
+
+    First a look without any lock: when every module's package files already hold the export of its notebook as
+    it is now, there is nothing to do and nothing to wait for (no lock, no import of nbdev). Otherwise the
+    export runs under the locks, where every module is looked at again.
+    """
+    outcomes = None if force else _all_up_to_date(course, modules)
+    if outcomes is None:
+        outcomes = _export_locked(course, modules, events, check=check, force=force)
+    else:
+        for done, outcome in enumerate(outcomes):
+            _report_step(events, outcome, done, len(modules))
+    return _export_result(outcomes, check)
+
+
+def _all_up_to_date(course: Course, modules: list[Module]) -> list[dict] | None:
+    """The outcomes of an export that has nothing to do, or None if any module may need exporting.
+
+    Read without the lock, safely: the export state and each package file are replaced whole (``os.replace``),
+    so each read sees one version; a module is up to date only when its notebook's fingerprint now, the state's
+    record and the package file's bytes all agree, and a concurrent export that changed any of them makes them
+    disagree, which sends this export the locked way. A stray temporary file (an export killed mid-write) or a
+    record of an older shape also goes the locked way, which sweeps and rewrites them.
+    """
+    if course.package_dir.is_dir() and any(course.package_dir.rglob(f"*{files.TMP_SUFFIX}")):
+        return None
+    state = _load_state(course)
+    outcomes = []
+    for module in modules:
+        recorded = state["modules"].get(module.id, {})
+        try:
+            outcome = _up_to_date(course, module, recorded)
+        except TitoError:  # the notebook cannot be read or exported: the locked way says so
+            return None
+        if outcome is None or recorded.get("notebook_fingerprint") != outcome["notebook_fingerprint"]:
+            return None
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _export_locked(course: Course, modules: list[Module], events: EventSink, check: bool, force: bool) -> list[dict]:
+    """Export each module in turn under the build and export locks; the outcome of each."""
     outcomes = []
     state_path = course.state_dir / STATE_FILE
     with files.build_in_use(course.state_dir), \
@@ -185,11 +255,7 @@ def export_modules(
                 except TitoError as exc:
                     outcome = {"id": module.id, "status": "failed", "files": [], "error": exc.to_dict()}
                 outcomes.append(outcome)
-                state_name = {"failed": "failed", "stale": "failed",
-                              "up_to_date": "skipped"}.get(outcome["status"], "passed")
-                events.step("export", state_name, module=module.id, status=outcome["status"],
-                            message=(outcome.get("error") or {}).get("message"))
-                events.progress(done + 1, len(modules), label=module.id)
+                _report_step(events, outcome, done, len(modules), started=True)
                 # Written after each module that changed it (an interrupted export keeps what it did), and
                 # not at all when nothing changed: a no-op export writes (and fsyncs) nothing.
                 if not check and state != written_state:
@@ -197,7 +263,21 @@ def export_modules(
                     written_state = json.loads(json.dumps(state))
         finally:
             staging.remove()
+    return outcomes
 
+
+def _report_step(events: EventSink, outcome: dict, done: int, total: int, started: bool = False) -> None:
+    """The events of one module's export: it started (unless ``started`` was already said), how it ended, how far."""
+    if not started:
+        events.step("export", "running", module=outcome["id"])
+    state_name = {"failed": "failed", "stale": "failed", "up_to_date": "skipped"}.get(outcome["status"], "passed")
+    events.step("export", state_name, module=outcome["id"], status=outcome["status"],
+                message=(outcome.get("error") or {}).get("message"))
+    events.progress(done + 1, total, label=outcome["id"])
+
+
+def _export_result(outcomes: list[dict], check: bool) -> Result:
+    """The result of an export (or a ``check``) from each module's outcome."""
     failed = [o for o in outcomes if o["status"] == "failed"]
     stale = [o for o in outcomes if o["status"] == "stale"]
     written = [o for o in outcomes if o["status"] == "exported"]
@@ -223,17 +303,9 @@ def export_modules(
         summary = "Export: " + ", ".join(parts) + "." if parts else "Nothing to export."
         if failed:
             summary += " " + " ".join(o["error"]["message"] for o in failed)
-    error = None
-    if failed:
-        first = failed[0]["error"]
-        error = {**first}
-    return Result(
-        command="module.export",
-        ok=ok,
-        summary=summary,
-        data={"modules": outcomes, "check": check},
-        error=error,
-    )
+    error = {**failed[0]["error"]} if failed else None
+    return Result(command="module.export", ok=ok, summary=summary, data={"modules": outcomes, "check": check},
+                  error=error)
 
 
 def _refuse_unexportable(course: Course, module: Module, default_exp: str | None, targets: list[str]) -> None:
@@ -284,15 +356,10 @@ class _Staging:
 
 def _export_one(course: Course, module: Module, state: dict, staging: _Staging, check: bool, force: bool) -> dict:
     recorded = state["modules"].get(module.id, {})
-    if not force and recorded.get("fingerprint") and recorded.get("files"):
-        # Is it up to date? The course's cache knows an unchanged notebook's fingerprint without parsing it.
-        facts = course.notebook_facts(module)
-        _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
-        source = facts["fingerprint"]
-        if recorded.get("fingerprint") == _fingerprint(module, source) and _intact(course, recorded):
-            recorded["notebook_fingerprint"] = source
-            return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
-                    "notebook_fingerprint": source}
+    fresh = None if force else _up_to_date(course, module, recorded)
+    if fresh is not None:
+        recorded["notebook_fingerprint"] = fresh["notebook_fingerprint"]  # a record from before it was kept
+        return fresh
 
     # It is exported: read it afresh, and check and record the version read now.
     nb = notebooks.read_notebook(module.notebook)
@@ -324,6 +391,20 @@ def _export_one(course: Course, module: Module, state: dict, staging: _Staging, 
     }
     status = "exported" if changed else "up_to_date"
     return {"id": module.id, "status": status, "files": _pkg_paths(produced), "changed": _pkg_paths(changed),
+            "notebook_fingerprint": source}
+
+
+def _up_to_date(course: Course, module: Module, recorded: dict) -> dict | None:
+    """The "up to date" outcome of ``module`` if the package holds the export ``recorded`` of its notebook as it is
+    now, else None. The course's cache knows an unchanged notebook's fingerprint without parsing it."""
+    if not (recorded.get("fingerprint") and recorded.get("files")):
+        return None
+    facts = course.notebook_facts(module)
+    _refuse_unexportable(course, module, facts["default_exp"], facts["targets"])
+    source = facts["fingerprint"]
+    if recorded["fingerprint"] != _fingerprint(module, source) or not _intact(course, recorded):
+        return None
+    return {"id": module.id, "status": "up_to_date", "files": _pkg_paths(recorded["files"]),
             "notebook_fingerprint": source}
 
 

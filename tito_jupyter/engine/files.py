@@ -29,7 +29,7 @@ TMP_SUFFIX = ".tito-tmp"
 def _fault(point: str) -> None:
     """A test hook: ``TITO_FAULT=<point>`` kills this process at a named point, as a crash would."""
     if os.environ.get("TITO_FAULT") == point:
-        os.kill(os.getpid(), 9)
+        platform.crash()
 
 
 def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) -> None:

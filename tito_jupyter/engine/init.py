@@ -20,6 +20,7 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from .. import platform
 from .._version import __version__
 from ..course import MODULES_DIR, STATE_DIR, Course
 from ..errors import TitoError, UsageError
@@ -140,10 +141,10 @@ def _move_into_place(staging: Path, target: Path, typed: str) -> None:
             if any(target.iterdir()):
                 raise FileExistsError(errno.ENOTEMPTY, "the folder is not empty")
             for entry in sorted(staging.iterdir(), key=lambda path: path.name == MODULES_DIR):
-                os.rename(entry, target / entry.name)
+                platform.move_into_place(entry, target / entry.name)
             staging.rmdir()
         else:
-            os.rename(staging, target)
+            platform.move_into_place(staging, target)
     except OSError as exc:
         raise UsageError(f"{typed} got files while the course was being unpacked ({exc.strerror}); nothing in it "
                          "was touched.", hint="Pick a new folder name, e.g. `tito init my-course`.") from None

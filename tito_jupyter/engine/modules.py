@@ -289,65 +289,79 @@ def complete(ctx: Context, modules: list[str] | None = None, all_: bool = False,
     course = ctx.course
     chosen = select_modules(course, modules, all_, ctx.notebook_path)
     store = ProgressStore(course)
-    reports = []
     progress = store.read()
-    for module in chosen:
-        steps: list[dict] = []
-        report = {"module": module.id, "ok": False, "steps": steps, "failed_step": None}
+    reports = []
+    for position, module in enumerate(chosen):
+        report = {"module": module.id, "ok": False, "steps": [], "failed_step": None}
         reports.append(report)
-        waiting = [r for r in module.requires if r not in {m.id for m in chosen[: chosen.index(module)]}
-                   and module_state(progress["modules"].get(r), None)["state"] != "complete"]
-        if waiting:
-            report["warnings"] = [f"{module.id} builds on {', '.join(waiting)}, not complete yet."]
-            ctx.events.log(report["warnings"][0], level="warning")
-
-        exported = export_mod.export_modules(course, [module], ctx.events)
-        steps.append({"step": "export", "ok": exported.ok, "summary": exported.summary})
-        if not exported.ok:
-            report.update(failed_step="export", summary=f"{module.id}: export failed. {exported.summary}",
-                          error=exported.error)
+        _warn_of_prerequisites(ctx, module, chosen[:position], progress, report)
+        _complete_one(ctx, module, store, timeout, {m.id for m in chosen[: position + 1]}, report)
+        if not report["ok"]:
             break
-        store.record_export(module)
-        # The version verified from here on is the notebook as the export read it, whatever is saved later.
-        verified = exported.data["modules"][0]["notebook_fingerprint"]
-
-        completing = {m.id for m in chosen[: chosen.index(module) + 1]}
-        tested, checkpoints = _test_and_checkpoints(ctx, module, store, timeout, verified, completing)
-        steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
-                      "counts": tested.get("counts"), "tests": tested.get("tests", []),
-                      "not_written": tested.get("not_written", []),
-                      "nothing_written": tested.get("nothing_written", False), "log": tested.get("log")})
-        if not tested["ok"]:
-            report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}",
-                          not_written=tested.get("not_written", []),
-                          nothing_written=tested.get("nothing_written", False))
-            break
-
-        for ran in checkpoints:
-            steps.append({"step": "checkpoint", "checkpoint": ran["checkpoint"], "ok": ran["ok"],
-                          "summary": ran["summary"], "counts": ran["counts"], "tests": ran["tests"]})
-        failed = next((ran for ran in checkpoints if not ran["ok"]), None)
-        if failed is not None:
-            report.update(failed_step="checkpoint",
-                          summary=f"{module.id}: checkpoint {failed['checkpoint']} failed. {failed['summary']}")
-            break
-
-        if not store.record_complete(module, verified):
-            summary = (f"{module.id}: not recorded complete, because its notebook changed (it was saved, reset "
-                       "or restored) while tito was checking it; what passed was the version before. Run "
-                       f"`tito complete {module.id}` again to check the notebook as it is now.")
-            steps.append({"step": "record", "ok": False, "summary": summary})
-            ctx.events.step("record", "failed", module=module.id, message=summary)
-            report.update(failed_step="record", summary=summary)
-            break
-        ctx.events.step("record", "passed", module=module.id)
-        unlocked = [c.id for c in course.unlocked_checkpoints(module)]
-        report.update(ok=True, summary=f"{module.id} is complete"
-                      + (f"; checkpoint {', '.join(unlocked)} passed." if unlocked else "."))
     ok = len(reports) == len(chosen) and all(r["ok"] for r in reports)
     summary = reports[-1]["summary"] if len(chosen) == 1 or not ok else f"All {len(chosen)} modules complete."
     warnings = store.warnings + [w for r in reports for w in r.get("warnings", [])]
     return Result(command="module.complete", ok=ok, summary=summary, data={"modules": reports, "warnings": warnings})
+
+
+def _warn_of_prerequisites(ctx: Context, module: Module, before: list[Module], progress: dict, report: dict) -> None:
+    """A warning (not a refusal) when ``module`` builds on modules not complete yet nor completed just before it."""
+    waiting = [r for r in module.requires if r not in {m.id for m in before}
+               and module_state(progress["modules"].get(r), None)["state"] != "complete"]
+    if waiting:
+        report["warnings"] = [f"{module.id} builds on {', '.join(waiting)}, not complete yet."]
+        ctx.events.log(report["warnings"][0], level="warning")
+
+
+def _complete_one(ctx: Context, module: Module, store: ProgressStore, timeout: float | None, completing: set[str],
+                  report: dict) -> None:
+    """``complete`` for one module, step by step into ``report`` (its ``steps``, ``failed_step``, ``summary``,
+    ``ok``): export, the tests and the checkpoints it unlocks, the record; up to the first step that fails."""
+    course, steps = ctx.course, report["steps"]
+    exported = export_mod.export_modules(course, [module], ctx.events)
+    steps.append({"step": "export", "ok": exported.ok, "summary": exported.summary})
+    if not exported.ok:
+        report.update(failed_step="export", summary=f"{module.id}: export failed. {exported.summary}",
+                      error=exported.error)
+        return
+    store.record_export(module)
+    # The version verified from here on is the notebook as the export read it, whatever is saved later.
+    verified = exported.data["modules"][0]["notebook_fingerprint"]
+
+    tested, checkpoints = _test_and_checkpoints(ctx, module, store, timeout, verified, completing)
+    steps.append({"step": "test", "ok": tested["ok"], "summary": tested["summary"],
+                  "counts": tested.get("counts"), "tests": tested.get("tests", []),
+                  "not_written": tested.get("not_written", []),
+                  "nothing_written": tested.get("nothing_written", False), "log": tested.get("log")})
+    if not tested["ok"]:
+        report.update(failed_step="test", summary=f"{module.id}: tests failed. {tested['summary']}",
+                      not_written=tested.get("not_written", []), nothing_written=tested.get("nothing_written", False))
+        return
+    for ran in checkpoints:
+        steps.append({"step": "checkpoint", "checkpoint": ran["checkpoint"], "ok": ran["ok"],
+                      "summary": ran["summary"], "counts": ran["counts"], "tests": ran["tests"]})
+    failed = next((ran for ran in checkpoints if not ran["ok"]), None)
+    if failed is not None:
+        report.update(failed_step="checkpoint",
+                      summary=f"{module.id}: checkpoint {failed['checkpoint']} failed. {failed['summary']}")
+        return
+    _record_complete(ctx, module, store, verified, report)
+
+
+def _record_complete(ctx: Context, module: Module, store: ProgressStore, verified: str, report: dict) -> None:
+    """The last step: record the module complete, unless its notebook changed while it was being checked."""
+    if not store.record_complete(module, verified):
+        summary = (f"{module.id}: not recorded complete, because its notebook changed (it was saved, reset "
+                   "or restored) while tito was checking it; what passed was the version before. Run "
+                   f"`tito complete {module.id}` again to check the notebook as it is now.")
+        report["steps"].append({"step": "record", "ok": False, "summary": summary})
+        ctx.events.step("record", "failed", module=module.id, message=summary)
+        report.update(failed_step="record", summary=summary)
+        return
+    ctx.events.step("record", "passed", module=module.id)
+    unlocked = [c.id for c in ctx.course.unlocked_checkpoints(module)]
+    report.update(ok=True, summary=f"{module.id} is complete"
+                  + (f"; checkpoint {', '.join(unlocked)} passed." if unlocked else "."))
 
 
 # -- validate -------------------------------------------------------------------------------------

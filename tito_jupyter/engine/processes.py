@@ -28,7 +28,8 @@ The rules, in one place, so that no process outlives the command that started it
 
 What differs between systems (process groups and signals on POSIX, a marked tree found by psutil on Windows)
 is :mod:`tito_jupyter.platform`'s; this module holds the rules. Callers use :func:`run` (start, stream,
-time out, stop), :func:`start`/:func:`exited`/:func:`stop` for a child that lives as long as a command
+time out, stop; a runner of its own, a warm grader's, watches its child with the same :func:`supervise` and
+:func:`outcome`), :func:`start`/:func:`exited`/:func:`stop` for a child that lives as long as a command
 (JupyterLab), :func:`worker_threads` for pools of runs, :func:`start_async`/:func:`finish_async` in an event
 loop, and :func:`stop_on_signals`, :func:`child_env`, :func:`put_tools_on_path`, :func:`signal_group`,
 :func:`interrupt_group`, :func:`kill_group`, :func:`kill_marked`.
@@ -40,12 +41,10 @@ import atexit
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Callable, Mapping, Sequence
 
 from .. import platform
@@ -72,8 +71,12 @@ class Cancelled(Exception):
 
 
 def tools_folder() -> str:
-    """Where this environment's console scripts live (``.venv/bin``). Not resolved: a venv's python is a link."""
-    return str(Path(sys.executable).parent)
+    """Where pip puts this environment's console scripts (``.venv/bin``, ``.venv\\Scripts``), as ``sysconfig``
+    says: not always python's own folder (a Windows Python has ``python.exe`` beside ``Scripts\\``; Debian's system
+    Python is ``/usr/bin/python3`` and its scripts go to ``/usr/local/bin``)."""
+    import sysconfig  # lazy: only when a child starts
+
+    return sysconfig.get_path("scripts")
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
@@ -171,6 +174,10 @@ class _GuardClient:
 
     def unwatch(self, pid: int) -> None:
         self._remove(self._names.pop(pid, str(pid)))
+
+    def watching(self, pid: int) -> bool:
+        """Whether the tree ``pid`` leads was started and not yet stopped (:func:`stop` unwatches it)."""
+        return pid in self._names
 
     def watch_user(self, uid: int) -> None:
         """A jailed user (:mod:`.sandbox`): if we die, the guard kills every process of it, in any group."""
@@ -276,13 +283,10 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
     while True:
         if proc.returncode is not None:
             return True
-        if hasattr(os, "waitid"):
-            try:
-                if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
-                    return True
-            except ChildProcessError:  # reaped elsewhere
-                return proc.poll() is not None
-        elif proc.poll() is not None:
+        ended = platform.ended_unreaped(proc.pid)
+        if ended is None:  # the system cannot tell without reaping it
+            ended = proc.poll() is not None
+        if ended:
             return True
         if time.monotonic() >= deadline:
             return False
@@ -296,11 +300,13 @@ def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> 
     With ``ask`` (e.g. SIGTERM for JupyterLab, which then stops its kernels), the group gets that signal first
     and ``grace`` seconds to end by itself. Safe to call on a child that has already ended.
     """
-    if proc.returncode is None:
-        if ask is not None and not exited(proc):
-            signal_group(proc.pid, ask)
-            exited(proc, grace)
-        kill_group(proc.pid)  # the leader, or what it left behind
+    if proc.returncode is None and ask is not None and not exited(proc):
+        signal_group(proc.pid, ask)
+        exited(proc, grace)
+    if proc.returncode is None or _guard.watching(proc.pid):
+        # The leader, or what it left behind: also once the leader is reaped (where an end cannot be seen without
+        # reaping: Windows, macOS), since its children may live on; never a tree this already stopped.
+        kill_group(proc.pid)
     code = proc.wait()
     _guard.unwatch(proc.pid)  # only now: if we are interrupted before, the guard still has the group
     platform.tree_forgotten(proc.pid)
@@ -330,61 +336,87 @@ def run(argv: Sequence[str], *, cwd=None, env: Mapping[str, str] | None = None, 
     :func:`worker_threads` (which Ctrl-C does not reach), a run stops its tree within a tick of the pool's
     command stopping, and raises :class:`Cancelled`.
     """
-    cancel = getattr(_worker, "cancel", None)
-    if cancel is not None and cancel.is_set():
+    if cancel_requested():
         raise Cancelled("stopped before it started")
-    pipe = on_line is not None
     cap = limits.output_bytes if limits is not None else None
+    pipe = on_line is not None
     proc = start(argv, cwd=cwd, env=env, stdout=subprocess.PIPE if pipe else output,
                  stderr=subprocess.STDOUT if (pipe or output is not None) else None, text=pipe, limits=limits)
-    reader = None
-    printed = 0
-    if pipe:
-        def pump() -> None:
-            nonlocal printed
-            for line in proc.stdout:
-                printed += len(line) + 1
-                if cap is not None and printed > cap:
-                    break  # the loop below sees the count and stops the child; the rest is not read
-                on_line(line.rstrip("\n"))
-
-        reader = threading.Thread(target=pump, name="tito-child-output", daemon=True)
-        reader.start()
+    reader = _LineReader(proc, on_line, cap) if pipe else None
+    over_cap = reader.over_cap if reader is not None else (lambda: file_over_cap(output, cap))
     started = time.monotonic()
-    timed_out = False
-    stopped_by = None
-
-    def too_much_output() -> bool:
-        if cap is None:
-            return False
-        if not pipe and output is not None:
-            try:
-                return os.fstat(output.fileno()).st_size > cap
-            except (OSError, ValueError):
-                return False
-        return printed > cap
-
     try:
-        while not exited(proc, TICK):
-            if on_tick is not None:
-                on_tick()
-            if timeout is not None and time.monotonic() - started > timeout:
-                timed_out, stopped_by = True, "timeout"
-                break
-            if too_much_output():
-                stopped_by = "output"
-                break
-            if cancel is not None and cancel.is_set():
-                break
+        stopped_by = supervise(lambda wait: exited(proc, wait), started=started, timeout=timeout,
+                               on_tick=on_tick, over_cap=over_cap)
     finally:  # normal end, timeout, or an exception on its way out: nothing of the tree stays
         code = stop(proc)
         if reader is not None:
             reader.join(timeout=5)
-    if stopped_by is None and too_much_output():
+    return outcome(code, started, stopped_by, over_cap)
+
+
+class _LineReader(threading.Thread):
+    """Hands a child's output to ``on_line`` line by line, counting what it printed; past ``cap`` characters it
+    reads no further (the runner sees the count and stops the child)."""
+
+    def __init__(self, proc: subprocess.Popen, on_line: Callable[[str], None], cap: int | None):
+        super().__init__(name="tito-child-output", daemon=True)
+        self.proc, self.on_line, self.cap, self.printed = proc, on_line, cap, 0
+        self.start()
+
+    def run(self) -> None:
+        for line in self.proc.stdout:
+            self.printed += len(line) + 1
+            if self.over_cap():
+                break
+            self.on_line(line.rstrip("\n"))
+
+    def over_cap(self) -> bool:
+        return self.cap is not None and self.printed > self.cap
+
+
+def file_over_cap(output: IO[bytes] | None, cap: int | None) -> bool:
+    """Whether the file a child writes its output to has grown past ``cap`` bytes (no cap, no file: never)."""
+    if cap is None or output is None:
+        return False
+    try:
+        return os.fstat(output.fileno()).st_size > cap
+    except (OSError, ValueError):
+        return False
+
+
+def supervise(ended: Callable[[float], bool], *, started: float, timeout: float | None,
+              on_tick: Callable[[], None] | None = None, over_cap: Callable[[], bool] = lambda: False) -> str | None:
+    """Wait for a child to end, tick by tick; return why we must stop it first, or None if it ended by itself.
+
+    The one watch of every runner (:func:`run`, a warm grader's): ``ended(wait)`` says whether the child has
+    ended, waiting up to ``wait`` seconds; each tick calls ``on_tick``, then stops at ``timeout`` seconds after
+    ``started`` (``"timeout"``), at output past its cap (``"output"``), or when the :func:`worker_threads` pool
+    of this thread is stopping (``"cancel"``). The caller stops the child, then calls :func:`outcome`.
+    """
+    while not ended(TICK):
+        if on_tick is not None:
+            on_tick()
+        if timeout is not None and time.monotonic() - started > timeout:
+            return "timeout"
+        if over_cap():
+            return "output"
+        if cancel_requested():
+            return "cancel"
+    return None
+
+
+def outcome(exit_code: int, started: float, stopped_by: str | None, over_cap: Callable[[], bool]) -> Finished:
+    """How a supervised child ended (:func:`supervise` said why it was stopped), once it is stopped; raises
+    :class:`Cancelled` if its pool is stopping (unless its time had run out: that is the run's own result)."""
+    if stopped_by == "cancel":
+        stopped_by = None
+    if stopped_by is None and over_cap():
         stopped_by = "output"  # it printed past the cap and ended (or was ended) before we looked
-    if cancel is not None and cancel.is_set() and not timed_out:
+    if cancel_requested() and stopped_by != "timeout":
         raise Cancelled(f"stopped after {time.monotonic() - started:.1f} s")
-    return Finished(exit_code=code, timed_out=timed_out, seconds=time.monotonic() - started, stopped_by=stopped_by)
+    return Finished(exit_code=exit_code, timed_out=stopped_by == "timeout", seconds=time.monotonic() - started,
+                    stopped_by=stopped_by)
 
 
 # -- worker threads ---------------------------------------------------------------------------------------

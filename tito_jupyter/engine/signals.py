@@ -32,5 +32,4 @@ def stop_on_signals() -> None:
         raise Stopped(signum)
 
     for name in platform.STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), handler)
+        signal.signal(getattr(signal, name), handler)

@@ -93,10 +93,6 @@ def _unparsable_test(name: str, reason: str) -> str:
     return f"def {name}():\n    import pytest\n    pytest.fail({message!r}, pytrace=False)"
 
 
-class _StageTimedOut(Exception):
-    """Raised from the runner's tick when the stage that is running has had its time: the child is stopped."""
-
-
 def run_pytest(
     course: Course,
     paths: list[Path],
@@ -140,15 +136,38 @@ def run_stages(
     and announces each result when it is known, in order. If it returns False, the later stages are not wanted
     (the caller found the stage failed): the child is stopped and they do not run.
     """
-    labels = labels or {}
+    work = _build_folder(course)
+    fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
+    os.close(fd)
+    report = Path(report_name)
+    staged = _Stages(course, len(stages), events, timeout, labels or {}, on_stage_start, on_stage_end, report,
+                     log=work / "pytest-output.log")
+    limits = confinement.limits if confinement is not None else None
+    # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: the runner stops the tests with us; what left
+    # their process group (setsid, a double fork) is the jailed user's, and swept.
+    try:
+        runner, cmd = _runner_for(_pytest_command(course, work, report, stages, extra_args), confinement, report)
+        with sandbox.swept(confinement.jail if confinement is not None else None):
+            finished = staged.run(runner, cmd, _pytest_env(course, confinement), limits)
+    finally:
+        report.unlink(missing_ok=True)
+    if finished is not None:
+        staged.end(finished, limits)
+    return staged.results()
+
+
+def _build_folder(course: Course) -> Path:
+    """The course's build folder, with the pytest.ini every run uses (written only when it is not as it must be)."""
     work = course.state_dir / "build"
     work.mkdir(parents=True, exist_ok=True)
     ini = work / "pytest.ini"
     if not ini.is_file() or ini.read_text(encoding="utf-8") != _PYTEST_INI:
         files.atomic_write_text(ini, _PYTEST_INI)
-    fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
-    os.close(fd)
-    report = Path(report_name)
+    return work
+
+
+def _pytest_env(course: Course, confinement: sandbox.Confinement | None) -> dict[str, str]:
+    """pytest's environment: ours (a submission's own, confined), with the course and tito importable."""
     env = dict(os.environ if confinement is None else confinement.env)
     here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([str(course.root), here, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -157,125 +176,161 @@ def run_stages(
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("TITO_FAULT", None)
+    return env
+
+
+def _pytest_command(course: Course, work: Path, report: Path, stages: list[list[Path]],
+                    extra_args: list[str] | None) -> list[str]:
+    """``python -m pytest`` for ``stages``, reporting to ``report`` through tito's plugin."""
     staging = ([f"--tito-stages={json.dumps([[str(p) for p in stage] for stage in stages])}"]
                if len(stages) > 1 else [])
-    cmd = [
+    return [
         sys.executable, "-m", "pytest", "-q", "-p", "tito_jupyter.engine.pytest_report",
-        f"--tito-report={report}", *staging, "-p", "no:cacheprovider", "-c", str(ini), "--rootdir",
+        f"--tito-report={report}", *staging, "-p", "no:cacheprovider", "-c", str(work / "pytest.ini"), "--rootdir",
         str(course.root), "--confcutdir", str(course.root / MODULE_TESTS_DIR), "--import-mode=importlib",
         "-W", "ignore::DeprecationWarning", *(extra_args or []), *[str(p) for stage in stages for p in stage],
     ]
-    tests: list[list[dict]] = [[] for _ in stages]
-    collected: list[int | None] = [None] * len(stages)
-    started = [time.monotonic()] + [None] * (len(stages) - 1)
-    runs: list[dict | None] = [None] * len(stages)
-    current = 0
-    log = work / "pytest-output.log"
 
-    def stage_run(index: int, exit_code: int, timed_out: bool, seconds: float) -> dict:
-        stage_tests = tests[index]
+
+def _runner_for(cmd: list[str], confinement: sandbox.Confinement | None,
+                report: Path) -> tuple[Callable[..., processes.Finished], list[str]]:
+    """What runs ``cmd`` and how: :func:`processes.run`, or for a submission its confinement's runner (a warm
+    grader, which enters the jail itself) or the command wrapped to enter the jail."""
+    if confinement is None:
+        return processes.run, cmd
+    if confinement.jail is not None:
+        confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
+    if confinement.runner is not None:
+        return confinement.runner, cmd
+    return processes.run, confinement.jail.wrap(cmd) if confinement.jail is not None else cmd
+
+
+class _StageTimedOut(Exception):
+    """Raised from the runner's tick when the stage that is running has had its time: the child is stopped."""
+
+
+class _Stages:
+    """The stages of one pytest process, followed through the report its plugin writes: each stage's tests, its
+    clock, and its result once it has ended (announced to the caller as soon as it is known)."""
+
+    def __init__(self, course: Course, count: int, events: EventSink, timeout: float, labels: dict[str, str],
+                 on_stage_start: Callable[[int], None] | None, on_stage_end: Callable[[int, dict], bool] | None,
+                 report: Path, log: Path):
+        self.course, self.count, self.events, self.timeout, self.labels = course, count, events, timeout, labels
+        self.on_stage_start, self.on_stage_end = on_stage_start, on_stage_end
+        self.report, self.log, self.offset = report, log, 0
+        self.tests: list[list[dict]] = [[] for _ in range(count)]
+        self.collected: list[int | None] = [None] * count
+        self.started: list[float | None] = [time.monotonic()] + [None] * (count - 1)
+        self.runs: list[dict | None] = [None] * count
+        self.current = 0
+
+    def run(self, runner: Callable[..., processes.Finished], cmd: list[str], env: dict[str, str],
+            limits: processes.Limits | None) -> processes.Finished | None:
+        """Run pytest, following its report each tick; how it ended, or None if the caller wanted no more stages.
+        The stages' clock is the tick's (a warm grader's runner stops its fork the same way on the way out)."""
+        with open(self.log, "wb") as output:
+            try:
+                finished = runner(cmd, cwd=self.course.root, env=env, output=output, on_tick=self.tick, limits=limits)
+                self.drain()
+                return finished
+            except _StageTimedOut:  # the runner stopped the child's whole tree on the way out
+                return processes.Finished(exit_code=platform.KILLED_EXIT_CODE, timed_out=True,
+                                          seconds=time.monotonic() - self.started[0], stopped_by="timeout")
+            except _StageStopped:
+                return None
+
+    def tick(self) -> None:
+        self.drain()
+        if time.monotonic() - self.started[self.current] > self.timeout:
+            raise _StageTimedOut
+
+    def drain(self) -> None:
+        """Take the report's complete lines written since the last look."""
+        with open(self.report, "rb") as f:
+            f.seek(self.offset)
+            chunk = f.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.decode("utf-8", "replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            kind = record.get("kind")
+            if kind == "collected":
+                self._collected(record)
+            elif kind == "stage" and record.get("index") == self.current + 1 < self.count:
+                self._next_stage()  # the stage before has ended, and passed (the plugin starts a stage only then)
+            elif kind == "test":
+                self._test(record)
+
+    def _collected(self, record: dict) -> None:
+        counts = record.get("stages") or [record["count"]]
+        for index, count in enumerate(counts[: self.count]):
+            self.collected[index] = count
+        self.events.emit("collected", count=self.collected[0])
+
+    def _next_stage(self) -> None:
+        now = time.monotonic()
+        current = self.current
+        self.runs[current] = self.result(current, 0, False, now - self.started[current])
+        if self.on_stage_end is not None and self.on_stage_end(current, self.runs[current]) is False:
+            raise _StageStopped
+        self.current = current = current + 1
+        self.started[current] = now
+        if self.on_stage_start is not None:
+            self.on_stage_start(current)
+        if self.collected[current] is not None:
+            self.events.emit("collected", count=self.collected[current])
+
+    def _test(self, record: dict) -> None:
+        record.pop("kind")
+        index = record.pop("stage", self.current)
+        record["id"] = _relabel(record["id"], self.course.root, self.labels)
+        self.tests[index if 0 <= index < self.count else self.current].append(record)
+        # pytest's full report (up to 20,000 characters a test) stays in the result, off the live events
+        self.events.emit("test", **{k: v for k, v in record.items() if k != "details"})
+        if index == self.current and self.collected[self.current]:
+            self.events.progress(len(self.tests[self.current]), self.collected[self.current], label=record["id"])
+
+    def result(self, index: int, exit_code: int, timed_out: bool, seconds: float) -> dict:
+        """Stage ``index``'s result, of :func:`run_pytest`'s shape (``limit`` comes later)."""
+        stage_tests = self.tests[index]
         if timed_out:
-            stage_tests.append(_timeout_record(timeout))
-            events.emit("test", **stage_tests[-1])  # live views show it like any failure
+            stage_tests.append(_timeout_record(self.timeout))
+            self.events.emit("test", **stage_tests[-1])  # live views show it like any failure
         log_tail = ""
         if exit_code not in (0, 1) and not timed_out:
-            log_tail = log.read_text("utf-8", "replace")[-2000:]
+            log_tail = self.log.read_text("utf-8", "replace")[-2000:]
         return {
             "tests": stage_tests,
-            "counts": count_outcomes(stage_tests, collected[index], timed_out),
+            "counts": count_outcomes(stage_tests, self.collected[index], timed_out),
             "exit_code": exit_code,
             "timed_out": timed_out,
-            "timeout": timeout,
+            "timeout": self.timeout,
             "seconds": round(seconds, 3),
             "log_tail": log_tail,
-            "log": log.relative_to(course.root).as_posix(),  # pytest's full output
+            "log": self.log.relative_to(self.course.root).as_posix(),  # pytest's full output
         }
 
-    with open(log, "wb") as output:
-        offset = 0
+    def end(self, finished: processes.Finished, limits: processes.Limits | None) -> None:
+        """The process has ended: so has the stage that was running; its end is the process's (exit code,
+        timeout, crash), and the limit that stopped it, if one did."""
+        current = self.current
+        if self.runs[current] is not None:
+            return
+        self.runs[current] = self.result(current, finished.exit_code, finished.timed_out,
+                                         time.monotonic() - self.started[current])
+        self.runs[current]["limit"] = limits.reason(finished) if limits is not None else None
+        if self.on_stage_end is not None:
+            self.on_stage_end(current, self.runs[current])
 
-        def drain() -> None:
-            nonlocal offset, current
-            with open(report, "rb") as f:
-                f.seek(offset)
-                chunk = f.read()
-            complete = chunk[: chunk.rfind(b"\n") + 1]
-            offset += len(complete)
-            for line in complete.decode("utf-8", "replace").splitlines():
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                kind = record.get("kind")
-                if kind == "collected":
-                    counts = record.get("stages") or [record["count"]]
-                    for index, count in enumerate(counts[: len(stages)]):
-                        collected[index] = count
-                    events.emit("collected", count=collected[0])
-                elif kind == "stage" and record.get("index") == current + 1 < len(stages):
-                    # the stage before has ended, and passed (the plugin starts a stage only then)
-                    now = time.monotonic()
-                    runs[current] = stage_run(current, 0, False, now - started[current])
-                    if on_stage_end is not None and on_stage_end(current, runs[current]) is False:
-                        raise _StageStopped
-                    current += 1
-                    started[current] = now
-                    if on_stage_start is not None:
-                        on_stage_start(current)
-                    if collected[current] is not None:
-                        events.emit("collected", count=collected[current])
-                elif kind == "test":
-                    record.pop("kind")
-                    index = record.pop("stage", current)
-                    record["id"] = _relabel(record["id"], course.root, labels)
-                    tests[index if 0 <= index < len(stages) else current].append(record)
-                    # pytest's full report (up to 20,000 characters a test) stays in the result, off the live events
-                    events.emit("test", **{k: v for k, v in record.items() if k != "details"})
-                    if index == current and collected[current]:
-                        events.progress(len(tests[current]), collected[current], label=record["id"])
-
-        def tick() -> None:
-            drain()
-            if time.monotonic() - started[current] > timeout:
-                raise _StageTimedOut
-
-        limits = None
-        runner = processes.run
-        if confinement is not None:
-            limits = confinement.limits
-            if confinement.jail is not None:
-                confinement.jail.give(report)  # the one file pytest writes: everything else it sees is read-only
-            if confinement.runner is not None:
-                runner = confinement.runner  # a warm grader: it enters the jail itself
-            elif confinement.jail is not None:
-                cmd = confinement.jail.wrap(cmd)
-        jail = confinement.jail if confinement is not None else None
-        # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: processes.run stops the tests with us; what left
-        # their process group (setsid, a double fork) is the jailed user's, and swept.
-        try:
-            with sandbox.swept(jail):
-                try:
-                    # The stages' clock is tick's (a warm grader's runner stops its fork the same way on the way out).
-                    finished = runner(cmd, cwd=course.root, env=env, output=output, on_tick=tick, limits=limits)
-                    drain()
-                except _StageTimedOut:  # the runner stopped the child's whole tree on the way out
-                    finished = processes.Finished(exit_code=platform.KILLED_EXIT_CODE, timed_out=True,
-                                                  seconds=time.monotonic() - started[0], stopped_by="timeout")
-                except _StageStopped:
-                    finished = None
-        finally:
-            report.unlink(missing_ok=True)
-    if finished is not None and runs[current] is None:
-        # the stage running when the process ended: its end is the process's (exit code, timeout, crash)
-        runs[current] = stage_run(current, finished.exit_code, finished.timed_out,
-                                  time.monotonic() - started[current])
-        runs[current]["limit"] = limits.reason(finished) if limits is not None else None
-        if on_stage_end is not None:
-            on_stage_end(current, runs[current])
-    for run in runs:
-        if run is not None:
-            run.setdefault("limit", None)
-    return runs
+    def results(self) -> list[dict | None]:
+        for run in self.runs:
+            if run is not None:
+                run.setdefault("limit", None)
+        return self.runs
 
 
 class _StageStopped(Exception):

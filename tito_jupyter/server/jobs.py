@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, get_args
 
-from .. import contracts
+from .. import contracts, platform
 from ..engine import processes, runs
 
 STATES: tuple[str, ...] = get_args(contracts.JobState)
@@ -294,11 +294,10 @@ class JobManager:
         Two jobs whose tests keep both cores busy would otherwise take the server's turns on them, and the
         sidebar's reads would wait behind student code. The job has just exec'd: it starts its tests well after.
         """
-        if not self.niceness or not hasattr(os, "setpriority"):
+        if not self.niceness:
             return
         try:
-            pid = job.process.pid
-            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + self.niceness))
+            platform.lower_priority(job.process.pid, self.niceness)
         except OSError:  # it has already ended, or the system refuses: the job runs all the same
             pass
 

@@ -8,7 +8,8 @@ is written by hand in the files; what would drift if it were written twice is ma
   ``rest_action`` is on (:func:`tito_jupyter.commands.rest_actions`);
 - ``CommandArgs``: every server job's ``args`` object as ``POST jobs`` takes it, from its :class:`Arg` list;
 - the response schemas of :data:`tito_jupyter.contracts.COMPONENTS` (Job, Result, Event, Command, ...) and the
-  bus event's schema, from the TypedDicts (the descriptions already in the file are kept).
+  bus event's schema, from the TypedDicts (the descriptions already in the file are kept);
+- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`.
 
 ``python -m tito_jupyter.server.openapi`` rewrites both files from the built-in commands; ``--check`` writes
 nothing and exits 1 if either is stale (a test runs it). The server serves the document made from every command
@@ -79,7 +80,9 @@ def schema_of(tp) -> dict:
         if len(rest) == 1:
             inner = schema_of(rest[0])
             return _nullable(inner) if type(None) in args else inner
-        raise TypeError(f"a union of several types is not described: {tp}")
+        if all(typing.is_typeddict(a) for a in rest):  # closed shapes: one of them fits, by its fields
+            return {"anyOf": [schema_of(a) for a in rest] + ([NULL_BRANCH] if type(None) in args else [])}
+        raise TypeError(f"a union of several types other than TypedDicts is not described: {tp}")
     if origin is list:
         return {"type": "array", "items": schema_of(args[0])}
     if tp is dict or origin is dict:
@@ -101,6 +104,16 @@ def typed_dict_schema(cls) -> dict:
     schema["properties"] = {name: schema_of(tp) for name, tp in hints.items()}
     schema["additionalProperties"] = cls in contracts.OPEN
     return schema
+
+
+def result_data_schema() -> dict:
+    """``ResultData``: the shape of a result's ``data``, by its command, from :data:`contracts.RESULT_DATA`."""
+    return {"type": "object",
+            "description": "The `data` of a Result, by the Result's `command`, for the commands listed here: when the "
+                           "Result's `error` is null, its `data` is this shape (with an error, it holds what was "
+                           "computed before it, often nothing). Generated from tito_jupyter/contracts.py.",
+            "properties": {command: schema_of(tp) for command, tp in contracts.RESULT_DATA.items()},
+            "additionalProperties": False}
 
 
 def _keep_prose(new: dict, old: dict | None) -> dict:
@@ -193,6 +206,7 @@ def document(base: dict, commands: list[Command]) -> dict:
     schemas = doc["components"]["schemas"]
     for name, cls in contracts.COMPONENTS.items():
         schemas[name] = _keep_prose(typed_dict_schema(cls), schemas.get(name))
+    schemas["ResultData"] = result_data_schema()
     schemas["CommandArgs"] = {
         "type": "object",
         "description": "The `args` of POST jobs for each command it can run, by the command's name (the arguments "

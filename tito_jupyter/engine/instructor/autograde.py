@@ -282,7 +282,7 @@ def _scratch_folder() -> Path:
     for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
         pid = folder.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
         try:
-            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or _running(int(pid)):
+            if not pid.isdigit() or folder.stat().st_uid != platform.user_id() or platform.process_running(int(pid)):
                 continue
         except OSError:  # the folder went meanwhile
             continue
@@ -290,28 +290,44 @@ def _scratch_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-"))
 
 
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True  # no /proc (not Linux): it answered the signal, so it is there
-
-
 def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: dict, source_nb: dict,
               submitted: dict, settings: Settings, record: dict) -> None:
+    """Grade a readable submission in ``scratch`` into ``record``: made gradable, exported into a scratch course,
+    its tests run confined, each grade cell scored, and the run's end (a limit met, a timeout) said in words."""
     graded_nb, deleted, notes = sanitise(submitted, source_nb, plan)
     record["deleted_cells"] = deleted
     record["notes"] = notes + ([f"deleted cells: {', '.join(deleted)}"] if deleted else [])
     record["notebook"] = graded_nb
+    work = _scratch_course(scratch, archive, assignment, graded_nb)
+    # The inline tests come from the instructor's notebook, whatever the student did to theirs.
+    reference = work / _SOURCE_LABEL / f"{assignment}.ipynb"
+    files.atomic_write_text(reference, json.dumps(source_nb))
+    course = Course.load(work)
+    module = course.module(assignment)
+    with _EXPORT_LOCK:  # nbdev reads the notebook's cells as text: no student code runs here
+        exported = export_mod.export_modules(course, [module])
+    if not exported.ok:
+        record["notes"].append(f"export failed: {exported.summary}")
+    inline = tuple(key.split("::", 1)[1] for cell in plan["grade_cells"] if cell["kind"] == "inline"
+                   for key in cell["tests"])
+    paths, labels, _ = testing.module_test_plan(course, dataclasses.replace(module, notebook=reference,
+                                                                            inline_tests=inline))
+    # The inline tests are written out; the instructor's notebook holds the solutions: it goes before any
+    # student code runs (a submission could read it and run the solution as its own).
+    reference.unlink()
+    confinement = sandbox.confine(scratch, work, settings.limits())
+    record["jailed"] = confinement.jail is not None
+    run = _run_tests(course, paths, labels, confinement, work / MODULE_TESTS_DIR / assignment, settings, record)
+    cells = _score(plan, run["tests"], reference.relative_to(work).as_posix())
+    record["grade_cells"] = cells
+    record["tests_total"] = sum(len(c["tests"]) for c in plan["grade_cells"])
+    record["tests_passed"] = sum(1 for c in cells for t in c["tests"] if t["passed"])
+    _say_how_it_ended(record, run, settings)
 
+
+def _scratch_course(scratch: Path, archive: zipfile.ZipFile, assignment: str, graded_nb: dict) -> Path:
+    """A course of one module in ``scratch``: the gradable notebook, the module's tests and data, and the
+    reference package of the modules it builds on. Returns its root."""
     work = scratch / "work"
     module_dir = work / MODULES_DIR / assignment
     module_dir.mkdir(parents=True)
@@ -323,45 +339,28 @@ def _grade_in(scratch: Path, archive: zipfile.ZipFile, assignment: str, plan: di
     _unpack_folder(archive, "prerequisites/", work / PACKAGE)
     (work / PACKAGE).mkdir(exist_ok=True)
     (work / PACKAGE / "__init__.py").touch()
-    # The inline tests come from the instructor's notebook, whatever the student did to theirs.
-    reference = work / _SOURCE_LABEL / f"{assignment}.ipynb"
-    files.atomic_write_text(reference, json.dumps(source_nb))
+    return work
 
-    course = Course.load(work)
-    module = course.module(assignment)
-    with _EXPORT_LOCK:  # nbdev reads the notebook's cells as text: no student code runs here
-        exported = export_mod.export_modules(course, [module])
-    if not exported.ok:
-        record["notes"].append(f"export failed: {exported.summary}")
-    inline = tuple(key.split("::", 1)[1] for cell in plan["grade_cells"] if cell["kind"] == "inline"
-                   for key in cell["tests"])
-    tested_module = dataclasses.replace(module, notebook=reference, inline_tests=inline)
-    paths, labels, _ = testing.module_test_plan(course, tested_module)
-    # The inline tests are written out; the instructor's notebook holds the solutions: it goes before any
-    # student code runs (a submission could read it and run the solution as its own).
-    reference.unlink()
-    limits = settings.limits()
-    confinement = sandbox.confine(scratch, work, limits)
-    record["jailed"] = confinement.jail is not None
-    run = None
+
+def _run_tests(course: Course, paths: list[Path], labels: dict[str, str], confinement: sandbox.Confinement,
+               tests_folder: Path, settings: Settings, record: dict) -> dict:
+    """The submission's tests, confined: forked from this thread's warm grader where there is one (a broken
+    grader is ours, never the submission's: the tests run again, in a fresh process), else a fresh process."""
+    tests = dict(timeout=settings.timeout, labels=labels, extra_args=["--continue-on-collection-errors"])
     if settings.warm and warm_grader.available():
         try:
-            warm = warm_grader.runner(confinement.jail, _test_imports(work / MODULE_TESTS_DIR / assignment))
-            run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
-                                     extra_args=["--continue-on-collection-errors"],
-                                     confinement=dataclasses.replace(confinement, runner=warm))
+            warm = warm_grader.runner(confinement.jail, _test_imports(tests_folder))
+            run = testing.run_pytest(course, paths, confinement=dataclasses.replace(confinement, runner=warm), **tests)
             record["warm"] = True
-        except warm_grader.BrokenGrader as exc:  # ours, never the submission's: it runs again, in a fresh process
+            return run
+        except warm_grader.BrokenGrader as exc:
             record["notes"].append(f"graded in a fresh process ({exc})")
-    if run is None:
-        record["warm"] = False
-        run = testing.run_pytest(course, paths, timeout=settings.timeout, labels=labels,
-                                 extra_args=["--continue-on-collection-errors"], confinement=confinement)
-    inline_label = reference.relative_to(work).as_posix()
-    cells = _score(plan, run["tests"], inline_label)
-    record["grade_cells"] = cells
-    record["tests_total"] = sum(len(c["tests"]) for c in plan["grade_cells"])
-    record["tests_passed"] = sum(1 for c in cells for t in c["tests"] if t["passed"])
+    record["warm"] = False
+    return testing.run_pytest(course, paths, confinement=confinement, **tests)
+
+
+def _say_how_it_ended(record: dict, run: dict, settings: Settings) -> None:
+    """The record's status, limit and message from how the tests' run ended."""
     limit = run["limit"] or _limit_met_in_tests(run["tests"], settings)
     if run["timed_out"]:
         record["status"] = "timed_out"
@@ -631,36 +630,16 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
     on the Dask cluster at ``scheduler``, or on a cluster of ``workers`` workers from the Dask Gateway at
     ``gateway``. Each submission runs confined (:mod:`.sandbox`), with ``timeout`` seconds and ``memory`` MiB;
     the gradebook is written here, by this process alone."""
-    if scheduler is None and gateway is None and not platform.RESOURCE_LIMITS:
-        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
-                         "and processes of a submission's tests.",
-                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler, "
-                              "--gateway).")
-    require_nbgrader()
-    if scheduler and gateway:
-        raise UsageError("Give --scheduler or --gateway, not both.",
-                         hint="--scheduler names a running Dask scheduler; --gateway a Dask Gateway that starts "
-                              "a cluster for this run.")
+    _refuse_where_it_cannot_grade(scheduler, gateway)
     folder = course_folder(ctx, course_dir)
     assignment = assignment_ids(ctx, folder, [module])[0]
     plan = read_plan(folder, assignment)
     workers = max(1, int(workers or DEFAULT_WORKERS))
-    settings = Settings(timeout=float(timeout or DEFAULT_TIMEOUT), memory_mib=int(memory or DEFAULT_MEMORY_MIB))
-    if settings.memory_mib < 256:
-        raise UsageError(f"--memory {settings.memory_mib} is too little: Python, pytest and numpy need about "
-                         "256 MiB before a test runs.", hint="Give at least 256 (MiB); the default is "
-                                                             f"{DEFAULT_MEMORY_MIB}.")
-    submissions = [Submission(p.parent.name, p) for p in sorted((folder / "submitted").glob(f"*/{assignment}"))
-                   if p.is_dir() and (not students or p.parent.name in students)]
-    if not submissions:
-        raise UsageError(f"{assignment} has no submissions in {folder / 'submitted'}"
-                         + (f" from {', '.join(students)}" if students else "") + ".",
-                         hint=f"Run `tito nbgrader collect {assignment}` first.")
-    source_nb = json.loads((folder / "source" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
-    release_nb = json.loads((folder / "release" / assignment / f"{plan['notebook']}.ipynb").read_text(encoding="utf-8"))
-    out = results_folder(folder, assignment)
-    out.mkdir(parents=True, exist_ok=True)
-    by_student = {s.student: s for s in submissions}
+    settings = _settings(timeout, memory)
+    submissions = _submissions(folder, assignment, students)
+    source_nb, release_nb = (json.loads((folder / kind / assignment / f"{plan['notebook']}.ipynb")
+                                        .read_text(encoding="utf-8")) for kind in ("source", "release"))
+    results_folder(folder, assignment).mkdir(parents=True, exist_ok=True)  # one that cannot be made stops us here
     packs = {s.student: pack(folder, assignment, plan, source_nb, s) for s in submissions}
     on_dask = bool(scheduler or gateway)
     jailed, containment = sandbox.status() if not on_dask else (None, "each Dask worker jails if it can")
@@ -668,7 +647,6 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
              f"on {workers} worker(s) of a cluster from the Dask Gateway at {gateway}" if gateway else
              f"{workers} at a time")
     started = time.monotonic()
-    records: list[dict] = []
     ctx.events.step("autograde", "running", module=assignment,
                     message=f"{len(submissions)} submission(s), {where}; {containment}")
     ctx.events.progress(0, len(submissions), label="graded")
@@ -677,27 +655,7 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                _graded_locally(packs, settings, workers))
     # The submissions are being graded while nbgrader (seconds of imports) opens the gradebook.
     with grading as graded, gradebook(nbgrader_api(folder, db, ctx.events)) as gb:
-        for student, outcome in graded:
-            submission = by_student[student]
-            if isinstance(outcome, BaseException):  # a bug of ours, on this submission only: report it, grade the rest
-                record = _error_record(submission, assignment, plan, "tito could not grade this submission "
-                                       f"({type(outcome).__name__}: {outcome})")
-            else:
-                record = outcome
-            try:
-                _record_grades(gb, assignment, plan, submission, record, release_nb)
-                _write_autograded(folder, assignment, plan, submission, record, release_nb)
-            except (TitoError, OSError, ValueError, LookupError) as exc:
-                record.update(status="error", message=f"grades could not be recorded: {exc}")
-            record.pop("notebook", None)
-            files.atomic_write_json(out / f"{submission.student}.json", record)
-            records.append(record)
-            ctx.events.emit("graded", module=assignment, student=submission.student, status=record["status"],
-                            score=record["score"], max_score=record["max_score"], message=record["message"])
-            ctx.events.log(f"{submission.student}: {record['score']:g}/{record['max_score']:g} "
-                           f"({record['status'].replace('_', ' ')}) {record['message']}",
-                           level="info" if record["status"] == "graded" else "warning")
-            ctx.events.progress(len(records), len(submissions), label=submission.student)
+        records = _record_each(ctx, graded, gb, folder, assignment, plan, submissions, release_nb)
     seconds = time.monotonic() - started
     if on_dask:  # each worker jails what it grades if it can: say what they did
         seen = [r["jailed"] for r in records if "jailed" in r]
@@ -721,3 +679,69 @@ def autograde(ctx: Context, module: str, students: list[str] | None = None, work
                         "timeout": settings.timeout, "memory_mib": settings.memory_mib, "jailed": jailed,
                         "containment": containment, "seconds": round(seconds, 3),
                         "per_minute": round(per_minute, 1), "max_score": plan["max_score"]})
+
+
+def _refuse_where_it_cannot_grade(scheduler: str | None, gateway: str | None) -> None:
+    """A UsageError before any work when grading cannot happen as asked (no limits here, no nbgrader, both
+    places given)."""
+    if scheduler is None and gateway is None and not platform.RESOURCE_LIMITS:
+        raise UsageError("Grading submissions needs Linux or macOS: this system cannot limit the CPU time, memory "
+                         "and processes of a submission's tests.",
+                         hint="Grade on a Linux or macOS machine, or on a Dask cluster of them (--scheduler, "
+                              "--gateway).")
+    require_nbgrader()
+    if scheduler and gateway:
+        raise UsageError("Give --scheduler or --gateway, not both.",
+                         hint="--scheduler names a running Dask scheduler; --gateway a Dask Gateway that starts "
+                              "a cluster for this run.")
+
+
+def _settings(timeout: float | None, memory: int | None) -> Settings:
+    settings = Settings(timeout=float(timeout or DEFAULT_TIMEOUT), memory_mib=int(memory or DEFAULT_MEMORY_MIB))
+    if settings.memory_mib < 256:
+        raise UsageError(f"--memory {settings.memory_mib} is too little: Python, pytest and numpy need about "
+                         "256 MiB before a test runs.", hint="Give at least 256 (MiB); the default is "
+                                                             f"{DEFAULT_MEMORY_MIB}.")
+    return settings
+
+
+def _submissions(folder: Path, assignment: str, students: list[str] | None) -> list[Submission]:
+    """The submissions to grade (of ``students`` only, if named); a UsageError if there are none."""
+    submissions = [Submission(p.parent.name, p) for p in sorted((folder / "submitted").glob(f"*/{assignment}"))
+                   if p.is_dir() and (not students or p.parent.name in students)]
+    if not submissions:
+        raise UsageError(f"{assignment} has no submissions in {folder / 'submitted'}"
+                         + (f" from {', '.join(students)}" if students else "") + ".",
+                         hint=f"Run `tito nbgrader collect {assignment}` first.")
+    return submissions
+
+
+def _record_each(ctx: Context, graded, gb, folder: Path, assignment: str, plan: dict, submissions: list[Submission],
+                 release_nb: dict) -> list[dict]:
+    """As each submission's grading finishes (``graded``: student, record or the exception), its grades go into
+    the gradebook, its autograded notebook and its record into the results folder, and it is announced."""
+    out = results_folder(folder, assignment)
+    by_student = {s.student: s for s in submissions}
+    records: list[dict] = []
+    for student, outcome in graded:
+        submission = by_student[student]
+        if isinstance(outcome, BaseException):  # a bug of ours, on this submission only: report it, grade the rest
+            record = _error_record(submission, assignment, plan, "tito could not grade this submission "
+                                   f"({type(outcome).__name__}: {outcome})")
+        else:
+            record = outcome
+        try:
+            _record_grades(gb, assignment, plan, submission, record, release_nb)
+            _write_autograded(folder, assignment, plan, submission, record, release_nb)
+        except (TitoError, OSError, ValueError, LookupError) as exc:
+            record.update(status="error", message=f"grades could not be recorded: {exc}")
+        record.pop("notebook", None)
+        files.atomic_write_json(out / f"{submission.student}.json", record)
+        records.append(record)
+        ctx.events.emit("graded", module=assignment, student=submission.student, status=record["status"],
+                        score=record["score"], max_score=record["max_score"], message=record["message"])
+        ctx.events.log(f"{submission.student}: {record['score']:g}/{record['max_score']:g} "
+                       f"({record['status'].replace('_', ' ')}) {record['message']}",
+                       level="info" if record["status"] == "graded" else "warning")
+        ctx.events.progress(len(records), len(submissions), label=submission.student)
+    return records

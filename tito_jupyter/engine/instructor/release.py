@@ -26,7 +26,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ... import notebooks
+from ... import notebooks, platform
 from ..._version import __version__
 from ...course import CHECKPOINTS_DIR, MODULE_TESTS_DIR, MODULES_DIR, PACKAGE, STATE_DIR, Course, Module
 from ...errors import TitoError, UsageError
@@ -457,12 +457,12 @@ def _publish_or_reject(report: dict, staging: Path, target: Path) -> str:
     if report["ok"]:
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
-        staging.rename(target)
+        platform.move_into_place(staging, target)
         report["out"] = str(target)
         return f"Student edition in {target}: " + report["sentence"]
     rejected = target.with_name(target.name + ".rejected")
     shutil.rmtree(rejected, ignore_errors=True)
-    staging.rename(rejected)
+    platform.move_into_place(staging, rejected)
     report["out"] = None
     report["rejected"] = str(rejected)
     return (f"The student edition was NOT released ({'; '.join(report['problems'])}). "

@@ -49,7 +49,7 @@ _HERE = str(Path(__file__).resolve().parents[3])  # the folder that holds the ti
 
 def available() -> bool:
     """Whether submissions can be graded by a warm parent here (``fork`` in a single-threaded process: Linux)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return platform.WARM_FORK_HERE
 
 
 def _parent_env() -> dict[str, str]:
@@ -132,40 +132,29 @@ class WarmGrader:
         if not forked or "pid" not in forked:
             raise BrokenGrader("the warm grader did not start the submission's tests")
         pid, cap = forked["pid"], limits.output_bytes if limits is not None else None
-        timed_out, stopped_by, ended = False, None, None
+        end: list[dict] = []  # the parent's line that says how the fork ended, once it has
 
-        def too_much_output() -> bool:
-            return cap is not None and os.fstat(output.fileno()).st_size > cap
+        def ended(wait: float) -> bool:
+            line = self.lines.next(wait)
+            if line is not None:
+                end.append(line)
+            return bool(end)
 
-        try:
-            while ended is None:
-                ended = self.lines.next(processes.TICK)
-                if ended is not None:
-                    break
-                if on_tick is not None:
-                    on_tick()
-                if timeout is not None and time.monotonic() - started > timeout:
-                    timed_out, stopped_by = True, "timeout"
-                    break
-                if too_much_output():
-                    stopped_by = "output"
-                    break
-                if processes.cancel_requested():
-                    break
+        def over_cap() -> bool:
+            return processes.file_over_cap(output, cap)
+
+        try:  # the same watch as processes.run's: one rule for timeouts, floods and a stopping pool
+            stopped_by = processes.supervise(ended, started=started, timeout=timeout, on_tick=on_tick,
+                                             over_cap=over_cap)
         finally:  # a timeout, a flood, Ctrl-C, an error of ours: the child's session goes, then its end is read
-            if ended is None:
+            if not end:
                 processes.kill_group(pid)
-                ended = self.lines.next(30.0)
-                if ended is None:
+                ended(30.0)
+                if not end:
                     self.close()  # it does not answer: it goes, and the thread gets a new one next time
-        if ended is None:
+        if not end:
             raise BrokenGrader("the warm grader did not say how the submission's tests ended")
-        if stopped_by is None and too_much_output():
-            stopped_by = "output"
-        if processes.cancel_requested() and not timed_out:
-            raise processes.Cancelled(f"stopped after {time.monotonic() - started:.1f} s")
-        return processes.Finished(exit_code=int(ended["exit"]), timed_out=timed_out,
-                                  seconds=time.monotonic() - started, stopped_by=stopped_by)
+        return processes.outcome(int(end[0]["exit"]), started, stopped_by, over_cap)
 
     def close(self) -> None:
         if self.proc.stdin and not self.proc.stdin.closed:
