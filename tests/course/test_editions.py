@@ -16,7 +16,7 @@ from course_copies import copy_course, run
 
 from tito_jupyter.course import Course
 
-pytestmark = pytest.mark.slow(130)  # about 130 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(40)  # about 40 s on 2 shared cores: started early
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE_IDS = [m.id for m in Course.load(REPO).modules]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from course_copies import fresh_clone, milestones, run
 
-pytestmark = pytest.mark.slow(130)  # about 130 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(40)  # about 40 s on 2 shared cores: started early
 
 
 def test_the_lenet_milestone_is_locked_until_spatial_then_beats_the_mlp(tmp_path):

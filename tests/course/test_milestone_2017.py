@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from course_copies import fresh_clone, instructor_package, milestones, run
 
-pytestmark = pytest.mark.slow(160)  # about 160 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(80)  # about 80 s on 2 shared cores: started early
 
 
 def test_the_transformer_milestone_is_locked_until_module_13_then_reverses_and_writes(tmp_path):

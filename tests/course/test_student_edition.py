@@ -18,7 +18,7 @@ from course_copies import copy_course, run, strip_solutions
 
 from tito_jupyter.course import Course
 
-pytestmark = pytest.mark.slow(300)  # about 300 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(95)  # about 95 s on 2 shared cores: started early
 
 MODULE_IDS = [m.id for m in Course.load(Path(__file__).resolve().parents[2]).modules]
 

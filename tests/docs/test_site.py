@@ -22,7 +22,7 @@ from tito_jupyter.commands import all_commands
 from tito_jupyter.course import Course
 from tito_jupyter.engine.instructor import release
 
-pytestmark = pytest.mark.slow(90)  # about 90 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(30)  # about 30 s on 2 shared cores: started early
 
 REPO = Path(__file__).resolve().parents[2]
 

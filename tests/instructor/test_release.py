@@ -19,7 +19,7 @@ from tito_jupyter import engine
 from tito_jupyter.course import Course
 from tito_jupyter.engine.context import Context
 
-pytestmark = pytest.mark.slow(70)  # about 70 s on 2 shared cores: started early
+pytestmark = pytest.mark.slow(50)  # about 50 s on 2 shared cores: started early
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTION_LINES = ("return a + b", "return add(x, x)")

@@ -17,7 +17,7 @@ import pytest
 
 from lab_sidebar import open_lab, wait_for_kernel
 
-pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(180)]  # about 180 s on 2 shared cores: started early
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(65)]  # about 65 s on 2 shared cores: started early
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "modules").glob("*/*.ipynb"))

@@ -37,7 +37,7 @@ from tito_jupyter import __version__
 from tito_jupyter.course import Course
 from tito_jupyter.engine.instructor import release, solution_scan
 
-pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(390)]  # about 390 s on 2 shared cores: started early
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow(190)]  # about 190 s on 2 shared cores: started early
 
 REPO = Path(__file__).resolve().parents[2]
 #: Variables of the test's environment that would make the fresh one use this checkout or its settings.
