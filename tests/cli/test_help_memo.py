@@ -33,8 +33,10 @@ def copy(tmp_path) -> dict:
     site = tmp_path / "site"
     site.mkdir()
     _age(src)
+    # No bytecode written for the copy: Python's own cache is keyed on a source's mtime and size, so the same-size
+    # edit below, its mtime restored, would run the stale bytecode (Python's blind spot, not the memo's).
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(site)]), "TITO_CACHE_DIR": str(tmp_path / "cache"),
-           "COLUMNS": "100"}
+           "COLUMNS": "100", "PYTHONDONTWRITEBYTECODE": "1"}
     for name in ("TITO_HELP_MEMO", "TITO_PROJECT"):
         env.pop(name, None)
     return {"src": src, "site": site, "env": env, "memo": tmp_path / "cache" / "help-memo.json"}
