@@ -33,6 +33,10 @@ pytestmark = pytest.mark.posix_only
 ZOE = "Zoë 李\u200b\u202eevil"  # accents, CJK, a zero-width space and a right-to-left override
 
 
+#: The fixture's steps, by command and module: what each printed is checked in the terminal at the end.
+STEPS: dict[str, object] = {}
+
+
 def run(root: Path, command: str, args: dict | None = None):
     return engine.run(command, args or {}, Context(project=root))
 
@@ -45,7 +49,8 @@ def graded(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("course") / "course")
     nbgrader = root / "nbgrader"
     for command, args in (("nbgrader.init", {}), ("nbgrader.generate", {"all_": True}), ("nbgrader.release", {})):
-        assert run(root, command, args).ok
+        STEPS[command] = result = run(root, command, args)
+        assert result.ok
     with Gradebook(f"sqlite:///{nbgrader}/gradebook.db", "tinytorch") as gb:
         gb.update_or_create_student(ZOE)  # on the roster, never submits
     submit_through_the_exchange(nbgrader, "alice", "01_numbers", "return a + b", tmp_path_factory.mktemp("alice"))
@@ -58,7 +63,7 @@ def graded(tmp_path_factory):
                           ("nbgrader.autograde", {"module": "01", "timeout": 60}),
                           ("nbgrader.autograde", {"module": "02", "timeout": 60}),
                           ("nbgrader.feedback", {"module": "01", "release_": True})):
-        result = run(root, command, args)
+        STEPS[f"{command} {args['module']}"] = result = run(root, command, args)
         assert result.ok, f"{command}: {result.summary}"
     return root, nbgrader
 
@@ -228,3 +233,70 @@ def test_a_folder_where_a_file_belongs_is_a_sentence(graded, tmp_path):
     result = run(root, "nbgrader.analytics", {"all_": True, "out": str(tmp_path / "plots")})
     assert not result.ok and result.error["exit_code"] == 2 and "is a file" in result.summary
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plots"]  # nothing half written
+
+
+# -- what the terminal shows --------------------------------------------------------------------------------
+
+
+def shown(result) -> list[str]:
+    """The lines the terminal shows for ``result`` (cli/render.py's view of its command)."""
+    import io
+
+    from rich.console import Console
+
+    from tito_jupyter.cli.render import Renderer
+
+    screen = io.StringIO()
+    renderer = Renderer()
+    renderer.console = renderer.err = Console(file=screen, force_terminal=False, width=200, color_system=None)
+    renderer.finish(result)
+    return screen.getvalue().splitlines()
+
+
+def line_of(lines: list[str], *words: str) -> str:
+    (line,) = [line for line in lines if all(word in line for word in words)]
+    return line
+
+
+def test_each_grading_step_shows_its_facts_in_the_terminal(graded):
+    generated = shown(STEPS["nbgrader.generate"])
+    for a in STEPS["nbgrader.generate"].data["assignments"]:
+        assert f"{a['grade_cells']} grade cells, {a['points']} points" in line_of(generated, a["assignment"] + ":")
+    assert "builds on 01_numbers" in line_of(generated, "02_doubling:")
+
+    collected = shown(STEPS["nbgrader.collect 01"])
+    assert "✓" in line_of(collected, " alice ") and "✓" in line_of(collected, " bob ")
+
+    graded_01 = STEPS["nbgrader.autograde 01"]
+    table = shown(graded_01)
+    assert table[0].startswith("01_numbers (")
+    for s in graded_01.data["submissions"]:
+        row = line_of(table, s["student"], s["status"].replace("_", " "))
+        assert f"{s['score']:g}/{s['max_score']:g}" in row
+
+    returned = shown(STEPS["nbgrader.feedback 01"])
+    for page in STEPS["nbgrader.feedback 01"].data["feedback"]:
+        assert page["html"] in line_of(returned, page["student"])
+
+
+def test_status_report_and_analytics_show_the_gradebooks_numbers_in_the_terminal(graded, tmp_path):
+    root, _ = graded
+    status = run(root, "nbgrader.status")
+    lines = shown(status)
+    assert f"({status.data['students']} students in the gradebook)" in lines[0]
+    for a in status.data["assignments"]:
+        cells = [cell.strip() for cell in line_of(lines, a["assignment"] + " ").split("│") if cell.strip()]
+        assert cells[:5] == [a["assignment"], "yes", "yes", str(a["submitted_to_exchange"]), str(a["collected"])]
+        assert cells[5:8] == [str(a["graded"]), str(a["feedback_written"]), str(a["feedback_returned"])]
+
+    report = run(root, "nbgrader.report", {"out": str(tmp_path)})
+    lines = shown(report)
+    for row in report.data["grades"]:
+        if row["status"] != "missing":
+            assert f"{row['score']:g}/{row['max_score']:g}" in line_of(lines, row["student"] + " ")
+
+    analytics = run(root, "nbgrader.analytics", {"all_": True, "out": str(tmp_path)})
+    lines = shown(analytics)
+    assert lines[0].startswith("Scores") and any(line.startswith("Tests (grade cells)") for line in lines)
+    for i, t in enumerate(analytics.data["most_failed"], 1):
+        assert f"failed by {t['failed']} of {t['graded']}" in line_of(lines, f"{i}. {t['test']}")

@@ -101,7 +101,7 @@ def _jupyter_integration() -> list[dict]:
     except ImportError:
         return [_check("jupyter", False, "jupyter_core is not installed", "pip install jupyterlab")]
     enabled = None
-    for folder in jupyter_config_path():
+    for folder in reversed(jupyter_config_path()):  # as jupyter_server reads them: the first folder wins, so last
         for conf in sorted(Path(folder, "jupyter_server_config.d").glob("*.json")):
             try:
                 data = json.loads(conf.read_text(encoding="utf-8"))
