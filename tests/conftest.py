@@ -52,6 +52,13 @@ def tito_env(course_dir: Path) -> dict:
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow(seconds): the file takes about this long on two shared cores; the suite starts it early")
+    # A suite started with Ctrl-C ignored (a background job of a script, nohup) would pass the ignore on to every
+    # process the tests start, and the tests of what Ctrl-C does would fail for it: they test tito, not the launcher.
+    # A handler (unlike an ignore) is not inherited: the processes the tests start begin with Ctrl-C's default.
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _slowness(item) -> float:
