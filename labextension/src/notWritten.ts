@@ -5,24 +5,11 @@
  * the order a student writes them, and says whether nothing is written yet (`nothing_written`). These pure
  * functions read that from a job's result and word it for the sidebar; `NotWrittenList` renders them.
  */
+import { components } from './api.generated';
 import { IResult } from './types';
 
-/** One function a run's tests wait on (the engine's `not_written` entry). */
-export interface INotWritten {
-  function: string;
-  module: string | null;
-  /** The notebook it is written in, relative to the course root; null for code outside a notebook cell. */
-  notebook: string | null;
-  /** Its notebook cell, 1-based as people count. */
-  cell: number | null;
-  /** Its notebook cell's id (what `#cell-id=` names in JupyterLab). */
-  cell_id: string | null;
-  /** The exported file and line that raised, relative to the course root. */
-  file: string;
-  line: number;
-  /** The ids of the tests waiting on it. */
-  tests: string[];
-}
+/** One function a run's tests wait on (the engine's `not_written` entry): the server's OpenAPI schema. */
+export type INotWritten = components['schemas']['NotWritten'];
 
 /** The functions a result's tests wait on, in the order to write them, and whether nothing is written yet. */
 export interface INotWrittenView {
