@@ -11,7 +11,6 @@ carry out, and its end when the input ends. No jail here: tests/engine/test_sand
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -87,6 +86,8 @@ def parent():
 
 
 def request(work: Path, output: Path, **env: str) -> dict:
+    import resource  # POSIX only: imported here, so the file is still collected (and deselected) on Windows
+
     return {"argv": ["-q", "-p", "no:cacheprovider", str(work / "test_process.py")], "cwd": str(work),
             "env": {"PATH": "/usr/bin:/bin", "ONLY": "this", **env}, "path": [str(work)], "output": str(output),
             "rlimits": [[resource.RLIMIT_FSIZE, [4 * 2**20, 4 * 2**20]]], "jail": None}

@@ -395,9 +395,11 @@ def test_dev_serve_opens_the_course_with_the_sidebar_and_tito_complete_says_what
         page = context.new_page()
         page.set_default_timeout(60_000)
         # On a slow start JupyterLab may ask which kernel a notebook should use (its kernel list came late): the
-        # student takes the one offered, Python 3, as they would.
-        page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
-                                 lambda dialog: dialog.get_by_role("button", name="Select", exact=True).click())
+        # student takes the one offered, Python 3, as they would. Its button shows "Select" and is named "Select
+        # Kernel" (aria-label), which is what a role query sees.
+        dialog = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
+        page.add_locator_handler(dialog, lambda found: found.get_by_role("button", name="Select Kernel",
+                                                                         exact=True).click())
         open_lab(page, lab)
         panel = open_sidebar(page)  # the prebuilt sidebar of the wheel, with no build step
         expect(panel.locator("li.jp-TitoModule")).to_have_count(len(Course.load(course_dir).modules))
