@@ -31,7 +31,7 @@ import time
 
 FILE = "help-memo.json"
 #: Raise when what is stored changes shape or meaning.
-FORMAT = 1
+FORMAT = 2
 #: Texts kept (the newest): a few terminal widths and environments.
 KEEP = 4
 RACY_SECONDS = 2.0
@@ -117,8 +117,12 @@ class HelpMemo:
     def __init__(self, argv: list[str], folder: str, plugins: list):
         self.path = os.path.join(folder, FILE)
         code = _code_stamps()
-        self._key = json.dumps([FORMAT, argv, sys.version, sys.executable, sys.path, sorted(os.environ.items()),
-                                _terminal(), code, plugins])
+        import hashlib
+
+        circumstances = json.dumps([FORMAT, argv, sys.version, sys.executable, sys.path,
+                                    sorted(os.environ.items()), _terminal(), code, plugins])
+        # Stored as a digest: the environment may hold secrets (tokens, keys), which have no place in a cache file.
+        self._key = hashlib.sha256(circumstances.encode("utf-8", "surrogatepass")).hexdigest()
         self._trusted = time.time() - _freshest([code, plugins]) / 1e9 > RACY_SECONDS
 
     def _entries(self) -> dict:

@@ -8,6 +8,7 @@ command table the way a developer or an upgrade would.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -73,6 +74,16 @@ def test_the_remembered_help_is_what_argparse_prints_without_the_face(copy, flag
     assert again.stdout == expected
     assert "tito_jupyter.cli_help" in imported(again.stderr)
     assert not imported(again.stderr) & {"tito_jupyter.cli", "tito_jupyter.commands", "argparse", "dataclasses"}
+
+
+def test_a_secret_in_the_environment_never_reaches_the_memo_file(copy):
+    secret = "tok-" + "7f3a9c1e5b2d" * 4
+    env = {**copy["env"], "AWS_SECRET_ACCESS_KEY": secret, "JUPYTERHUB_API_TOKEN": secret}
+    first = tito(env, "--help").stdout
+    assert copy["memo"].is_file()
+    assert secret not in copy["memo"].read_text(encoding="utf-8")
+    assert tito(env, "--help").stdout == first == argparse_help(env)  # remembered all the same
+    assert len(json.loads(copy["memo"].read_text(encoding="utf-8"))["texts"]) == 1
 
 
 def test_an_edit_of_the_command_table_is_shown_at_once(copy):
