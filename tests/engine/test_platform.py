@@ -231,15 +231,21 @@ def test_the_import_rule_looks_at_what_runs_on_import_only():
     assert len(import_time_offences(source)) == 5, import_time_offences(source)
 
 
+def _laptop_test_files_where(check, pattern: str) -> dict[str, list[str]]:
+    """What ``check`` finds in each test file the laptops job runs (by file, relative to the repository)."""
+    found = {}
+    for path in sorted((REPO / "tests").rglob(pattern)):
+        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
+            continue
+        if problems := check(path.read_text(encoding="utf-8")):
+            found[str(path.relative_to(REPO))] = problems
+    return found
+
+
 def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
     """The laptops job deselects tests by marker (posix_only, linux_only), which needs their files collected
     first: none may import a POSIX module or name a POSIX signal while it is imported (a test imports it inside)."""
-    found = {}
-    for path in sorted((REPO / "tests").rglob("*.py")):
-        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
-            continue
-        if problems := import_time_offences(path.read_text(encoding="utf-8")):
-            found[str(path.relative_to(REPO))] = problems
+    found = _laptop_test_files_where(import_time_offences, "*.py")
     assert not found, f"these test files cannot be collected on Windows: {found}"
 
 
@@ -281,12 +287,7 @@ def test_a_test_that_needs_posix_says_so_so_that_windows_deselects_it():
     group, reads a priority or makes a FIFO in its own body must carry the mark (with its reason)."""
     assert unmarked_posix_tests("import os\ndef test_a():\n    os.killpg(1, 2)\n") == ["test_a: os.killpg"]
     assert unmarked_posix_tests("import os, pytest\n@pytest.mark.posix_only\ndef test_a():\n    os.killpg(1, 2)\n") == []
-    found = {}
-    for path in sorted((REPO / "tests").rglob("test_*.py")):
-        if path.relative_to(REPO / "tests").parts[0] in NOT_ON_LAPTOPS:
-            continue
-        if problems := unmarked_posix_tests(path.read_text(encoding="utf-8")):
-            found[str(path.relative_to(REPO))] = problems
+    found = _laptop_test_files_where(unmarked_posix_tests, "test_*.py")
     assert not found, f"mark these posix_only (or linux_only), with the reason: {found}"
 
 
