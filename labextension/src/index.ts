@@ -240,7 +240,8 @@ function announceSave(panel: NotebookPanel): void {
   }
   try {
     const comm = kernel.createComm(SAVE_COMM_TARGET);
-    comm.open({ path: panel.context.path });
+    // When the copy on disk was saved: the kernel waits for a newer one, the save this announces.
+    comm.open({ path: panel.context.path, last_modified: panel.context.contentsModel?.last_modified ?? null });
     comm.close();
   } catch (reason) {
     console.warn('tito: could not tell the kernel that the notebook is being saved', reason);

@@ -295,14 +295,15 @@ def test_the_sidebars_save_announcement_reaches_the_kernel_ahead_of_the_next_cel
         for attempt in range(3):
             path = f"modules/01_numbers/ünïcode {attempt}.ipynb"
             opened = kc.session.msg("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "tito.save",
-                                                  "data": {"path": path}})
+                                                  "data": {"path": path,
+                                                           "last_modified": "2026-11-30T10:56:00.250000Z"}})
             kc.shell_channel.send(opened)  # no wait: the cell follows at once, as in the browser
             shown = []
             reply = kc.execute_interactive(
-                "import tito_jupyter.magics as m\nprint(m._installed[id(get_ipython())].take_save_under_way())",
+                "import tito_jupyter.magics as m\ns = m._installed[id(get_ipython())].take_save_under_way()\nprint(s.path, s.saved_before)",
                 timeout=120, output_hook=lambda msg: shown.append(msg["content"].get("text", "")))
             assert reply["content"]["status"] == "ok", reply["content"]
-            assert "".join(shown).strip() == path
+            assert "".join(shown).strip() == f"{path} 1796036160.25"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -185,6 +185,24 @@ def test_a_save_the_frontend_announced_is_waited_for_not_called_unsaved(shell, i
     assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
 
 
+def test_an_announced_save_is_waited_for_even_when_the_edited_cell_never_ran(shell, in_module, tracker):
+    """The student edits the export cell, does not run it, and runs ``%tito export``: nothing this kernel ran is
+    unsaved, yet the code they see reaches the disk only when the announced save lands. The magic waits for a
+    copy newer than the one the frontend said it replaces (the fresh-clone run caught it exporting the old one)."""
+    import threading
+
+    notebook = in_module / "modules/01_numbers/01_numbers.ipynb"
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb", notebook.stat().st_mtime)
+    saver = threading.Timer(1.0, _save, (in_module, CHANGED))
+    saver.start()
+    try:
+        result, shown = tito(shell, "export")
+    finally:
+        saver.join()
+    assert result["ok"], shown
+    assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
+
+
 def test_without_an_announced_save_unsaved_code_is_reported_at_once(shell, in_module, tracker):
     _run_cell(shell, CHANGED, cell_id="cell-3")
     started = time.monotonic()
@@ -204,6 +222,19 @@ def test_an_announced_save_that_never_lands_is_waited_for_only_so_long(shell, in
     assert result["error"]["kind"] == "unsaved_changes" and "cell 4 changed" in shown
     assert 1.0 <= time.monotonic() - started < 5
     assert tracker.save_under_way is None  # one announcement, one wait
+
+
+def test_an_announced_save_of_an_unchanged_notebook_that_never_lands_costs_only_the_wait(shell, in_module, tracker,
+                                                                                         monkeypatch):
+    from tito_jupyter.magics import magic
+
+    monkeypatch.setattr(magic, "FRONTEND_SAVE_SECONDS", 1.0)
+    notebook = in_module / "modules/01_numbers/01_numbers.ipynb"
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb", notebook.stat().st_mtime)
+    started = time.monotonic()
+    result, shown = tito(shell, "export")
+    assert result["ok"], shown  # the copy on disk is what the student has: nothing was edited
+    assert 1.0 <= time.monotonic() - started < 5
 
 
 # -- output -----------------------------------------------------------------------------------------------

@@ -54,10 +54,12 @@ def _listen_for_frontend_saves(ipython, tracker) -> None:
     if comm_manager is None:
         return
 
+    from .notebook import parse_time
+
     def opened(comm, message) -> None:
         data = (message.get("content") or {}).get("data") or {}
         if isinstance(data.get("path"), str):
-            tracker.frontend_saving(data["path"])
+            tracker.frontend_saving(data["path"], parse_time(data.get("last_modified")))
 
     comm_manager.register_target(SAVE_COMM_TARGET, opened)
 

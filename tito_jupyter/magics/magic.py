@@ -105,16 +105,22 @@ def _names_no_module(command: Command, kwargs: dict) -> bool:
 FRONTEND_SAVE_SECONDS = 10.0
 
 
-def _unsaved_once_saved(tracker, ref: NotebookRef, client, found: list) -> list:
-    """``found`` (the unsaved cells) once the frontend's save under way has landed; after
-    ``FRONTEND_SAVE_SECONDS`` without it, what is still unsaved then."""
+def _unsaved_once_saved(tracker, ref: NotebookRef, client, saving: unsaved.SaveUnderWay | None) -> list:
+    """The unsaved cells, looked at once the frontend's save under way (``saving``, if it is this notebook's)
+    has landed: its copy is newer than the one it replaces, and holds every cell this kernel ran. After
+    ``FRONTEND_SAVE_SECONDS`` without that, what is unsaved then. Without a save under way: one look.
+
+    The wait does not depend on cells having run: a student who edits a cell, leaves it unrun and types
+    ``%tito complete`` means the code they see, which is on disk only once the save lands."""
     deadline = time.monotonic() + FRONTEND_SAVE_SECONDS
-    while found and time.monotonic() < deadline:
-        time.sleep(0.1)
+    while True:
         saved = read_saved(ref, client)
-        if saved is not None:
-            found = unsaved.unsaved_changes(tracker, *saved)
-    return found
+        if saved is None:
+            return []
+        found = unsaved.unsaved_changes(tracker, *saved)
+        if saving is None or (not found and saving.landed(saved[1])) or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.1)
 
 
 def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dict:
@@ -140,18 +146,16 @@ def _run(shell, tracker, command: Command, kwargs: dict, ns, flags: dict) -> dic
         return finish({"command": command.name, "ok": False, "summary": message, "data": {},
                        "error": {"kind": "usage_error", "message": message, "exit_code": 2}, "duration": 0.0})
     saving = tracker.take_save_under_way()
+    if saving is not None and ref.server_path is not None and ref.server_path != saving.path:
+        saving = None  # another notebook's save
     if command.long_running and command.acts_on == "module" and ref.known and not flags["ignore_unsaved"]:
-        saved = read_saved(ref, client)
-        if saved is not None:
-            found = unsaved.unsaved_changes(tracker, *saved)
-            if found and saving is not None and (ref.server_path is None or ref.server_path == saving):
-                found = _unsaved_once_saved(tracker, ref, client, found)
-            if found:
-                message = unsaved.message(found)
-                return finish({"command": command.name, "ok": False, "summary": message, "data": {},
-                               "error": {"kind": "unsaved_changes", "message": message,
-                                         "cells": [u.cell for u in found], "exit_code": 2},
-                               "duration": 0.0})
+        found = _unsaved_once_saved(tracker, ref, client, saving)
+        if found:
+            message = unsaved.message(found)
+            return finish({"command": command.name, "ok": False, "summary": message, "data": {},
+                           "error": {"kind": "unsaved_changes", "message": message,
+                                     "cells": [u.cell for u in found], "exit_code": 2},
+                           "duration": 0.0})
     if server is not None:
         runner, notebook = server, ref.for_server
     else:

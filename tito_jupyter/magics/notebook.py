@@ -91,8 +91,9 @@ def find_notebook(shell, client=None, explicit: str | None = None) -> NotebookRe
     return NotebookRef(why_unknown=reason)
 
 
-def _parse_time(text: str | None) -> float | None:
-    if not text:
+def parse_time(text: object) -> float | None:
+    """A Jupyter contents model's ``last_modified`` (ISO 8601, ``Z`` for UTC) as seconds since the epoch."""
+    if not isinstance(text, str) or not text:
         return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
@@ -110,7 +111,7 @@ def read_saved(ref: NotebookRef, client=None) -> tuple[dict, float | None] | Non
         except client.Unavailable:
             status, model = 0, None
         if status == 200 and isinstance(model, dict) and isinstance(model.get("content"), dict):
-            return model["content"], _parse_time(model.get("last_modified"))
+            return model["content"], parse_time(model.get("last_modified"))
     if ref.local_path is not None:
         try:
             return json.loads(ref.local_path.read_text(encoding="utf-8")), ref.local_path.stat().st_mtime

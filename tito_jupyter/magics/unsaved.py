@@ -56,14 +56,30 @@ class Ran:
     at: float
 
 
+@dataclass(frozen=True)
+class SaveUnderWay:
+    """A save the frontend announced: of which notebook, and when the copy it replaces was saved (if it said)."""
+
+    path: str
+    saved_before: float | None = None
+
+    def landed(self, saved_at: float | None) -> bool:
+        """Whether a copy saved at ``saved_at`` is this save's (newer than the one it replaces). Without the old
+        time there is nothing to compare: the unsaved-cells check alone decides then."""
+        if self.saved_before is None:
+            return True
+        # Half a millisecond: the server's time has microseconds, a file's own time finer.
+        return saved_at is not None and saved_at > self.saved_before + 0.0005
+
+
 @dataclass
 class CellTracker:
     """The latest source the kernel ran for each cell (by id, or by identity for id-less export cells)."""
 
     by_id: dict[str, Ran] = field(default_factory=dict)
     by_identity: dict[tuple, Ran] = field(default_factory=dict)
-    #: The notebook (its server path) the frontend said it is saving, until the next tito command takes it.
-    save_under_way: str | None = None
+    #: The save the frontend said it has started, until the next tito command takes it.
+    save_under_way: SaveUnderWay | None = None
 
     def record(self, source: str, cell_id: str | None = None, at: float | None = None) -> None:
         ran = Ran(source, time.time() if at is None else at)
@@ -77,14 +93,15 @@ class CellTracker:
         if getattr(info, "raw_cell", None):
             self.record(info.raw_cell, getattr(info, "cell_id", None))
 
-    def frontend_saving(self, path: str) -> None:
-        """The frontend has started saving ``path`` (its contents path) ahead of a tito cell."""
-        self.save_under_way = path
+    def frontend_saving(self, path: str, saved_before: float | None = None) -> None:
+        """The frontend has started saving ``path`` (its contents path) ahead of a tito cell; the copy on disk
+        was saved at ``saved_before`` (the frontend's word) until then."""
+        self.save_under_way = SaveUnderWay(path, saved_before)
 
-    def take_save_under_way(self) -> str | None:
-        """The notebook a frontend save is under way for, if any; each announcement serves one command."""
-        path, self.save_under_way = self.save_under_way, None
-        return path
+    def take_save_under_way(self) -> SaveUnderWay | None:
+        """The save the frontend has under way, if any; each announcement serves one command."""
+        saving, self.save_under_way = self.save_under_way, None
+        return saving
 
     def seed_from_history(self, inputs: list[str], at: float) -> None:
         """Cells run before the tracker existed (``%load_ext`` late): no ids, and at most ``at`` as their time."""
