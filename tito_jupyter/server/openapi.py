@@ -60,10 +60,11 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "nullable": True}
 
 
-def schema_of(tp) -> dict:
-    """The OpenAPI 3.0 schema of a type used in :mod:`tito_jupyter.contracts`."""
+def schema_of(tp, named: bool = True) -> dict:
+    """The OpenAPI 3.0 schema of a type used in :mod:`tito_jupyter.contracts`: a reference to its component if it is
+    one (unless ``named`` is off: the component's own definition)."""
     names = {cls: name for name, cls in contracts.COMPONENTS.items()}
-    if tp in names:
+    if named and tp in names:
         return {"$ref": f"#/components/schemas/{names[tp]}"}
     if tp is typing.Any:
         return {"nullable": True}
@@ -85,7 +86,9 @@ def schema_of(tp) -> dict:
         raise TypeError(f"a union of several types other than TypedDicts is not described: {tp}")
     if origin is list:
         return {"type": "array", "items": schema_of(args[0])}
-    if tp is dict or origin is dict:
+    if origin is dict:  # dict[str, V]: an object whose every value is a V
+        return {"type": "object", "additionalProperties": schema_of(args[1])}
+    if tp is dict:
         return {"type": "object"}
     simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
     if tp in simple:
@@ -102,7 +105,7 @@ def typed_dict_schema(cls) -> dict:
     if required:
         schema["required"] = required
     schema["properties"] = {name: schema_of(tp) for name, tp in hints.items()}
-    schema["additionalProperties"] = cls in contracts.OPEN
+    schema["additionalProperties"] = False
     return schema
 
 
@@ -122,7 +125,7 @@ def _keep_prose(new: dict, old: dict | None) -> dict:
         return new
     merged = dict(new)
     for key in ("description", "additionalProperties", "title"):
-        if key in old and key not in merged:
+        if key in old and key not in merged and not (key == "additionalProperties" and "anyOf" in merged):
             merged[key] = old[key]
     old_props = old.get("properties") or {}
     if "properties" in merged:
@@ -205,7 +208,7 @@ def document(base: dict, commands: list[Command]) -> dict:
             paths[f"/{kind}s/{{{kind}}}/{{action}}"] = action_path(kind, actions)
     schemas = doc["components"]["schemas"]
     for name, cls in contracts.COMPONENTS.items():
-        schemas[name] = _keep_prose(typed_dict_schema(cls), schemas.get(name))
+        schemas[name] = _keep_prose(schema_of(cls, named=False), schemas.get(name))
     schemas["ResultData"] = result_data_schema()
     schemas["CommandArgs"] = {
         "type": "object",
