@@ -410,19 +410,24 @@ GradeStatus = Literal["graded", "missing_notebook", "unreadable", "timed_out", "
 
 # -- engine events (``Event``: one shape a kind) -----------------------------------------------------------------
 # What an operation reports on the way (engine/results.py's EventSink): the CLI renders them, a job keeps them (its
-# ``events``), the bus carries them. ``time`` is when it happened (seconds since the epoch); the engine stamps it.
+# ``events``), the bus carries them. The engine stamps each with its time.
 
 StepState = Literal["running", "passed", "failed", "skipped"]
 #: ``output``: a line a job printed that is not an engine event (a plugin's print, a warning), kept as a log line.
 LogLevel = Literal["info", "warning", "error", "output"]
 
 
-class StepEvent(TypedDict, total=False):
+class Stamped(TypedDict, total=False):
+    """What every event has besides its kind's fields: ``time``, when it happened (seconds since the epoch)."""
+
+    time: float
+
+
+class StepEvent(Stamped, total=False):
     """``step``: a named step of an operation (export, test, checkpoint, record, milestone, benchmark, autograde,
     ...) changes state; the other fields say what it works on."""
 
     event: Required[Literal["step"]]
-    time: float
     step: Required[str]
     state: Required[StepState]
     module: str
@@ -437,45 +442,40 @@ class StepEvent(TypedDict, total=False):
     benchmarks: list[str]
 
 
-class CollectedEvent(TypedDict, total=False):
+class CollectedEvent(Stamped, total=False):
     """``collected``: how many tests the run about to start holds."""
 
     event: Required[Literal["collected"]]
-    time: float
     count: Required[int]
 
 
-class TestEvent(TestRecord, total=False):
+class TestEvent(TestRecord, Stamped, total=False):
     """``test``: one test's outcome, as it happens (a :class:`TestRecord`; ``details`` only for the record that
     stands for a run stopped before its tests were reported)."""
 
     event: Required[Literal["test"]]
-    time: float
 
 
-class ProgressEvent(TypedDict, total=False):
+class ProgressEvent(Stamped, total=False):
     """``progress``: ``done`` of ``total`` items (modules exported, tests run, submissions graded); ``label``: the
     item just done."""
 
     event: Required[Literal["progress"]]
-    time: float
     done: Required[int]
     total: Required[int]
     label: Required[str]
 
 
-class LogEvent(TypedDict, total=False):
+class LogEvent(Stamped, total=False):
     event: Required[Literal["log"]]
-    time: float
     message: Required[str]
     level: Required[LogLevel]
 
 
-class GradedEvent(TypedDict, total=False):
+class GradedEvent(Stamped, total=False):
     """``graded``: nbgrader.autograde graded one submission."""
 
     event: Required[Literal["graded"]]
-    time: float
     module: Required[str]
     student: Required[str]
     status: Required[GradeStatus]
@@ -484,11 +484,10 @@ class GradedEvent(TypedDict, total=False):
     message: Required[str]
 
 
-class ServingEvent(TypedDict, total=False):
+class ServingEvent(Stamped, total=False):
     """``serving``: dev.serve's JupyterLab answers at ``url`` (``note``: why the port is not the one asked for)."""
 
     event: Required[Literal["serving"]]
-    time: float
     url: Required[str]
     port: Required[int]
     token: Required[str]

@@ -1899,7 +1899,7 @@ export interface components {
             needs: string;
             state: string;
         };
-        /** @description The `data` of a Result, by the Result's `command`, for the commands listed here: when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). Generated from tito_jupyter/contracts.py. */
+        /** @description The `data` of a Result, by the Result's `command`, for every built-in command (a plugin's data is its own): when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). The same Result is what `tito --json` prints. Generated from tito_jupyter/contracts.py. */
         ResultData: {
             init?: components["schemas"]["InitData"];
             "module.list"?: components["schemas"]["Course"];
@@ -1943,9 +1943,9 @@ export interface components {
             "class.status"?: components["schemas"]["ClassStatus"];
         };
         StepEvent: {
+            time?: number;
             /** @enum {string} */
             event: "step";
-            time?: number;
             step: string;
             /** @enum {string} */
             state: "running" | "passed" | "failed" | "skipped";
@@ -1959,9 +1959,9 @@ export interface components {
             benchmarks?: string[];
         };
         CollectedEvent: {
+            time?: number;
             /** @enum {string} */
             event: "collected";
-            time?: number;
             count: number;
         };
         TestEvent: {
@@ -1975,30 +1975,30 @@ export interface components {
             where: string | null;
             details?: string;
             raised?: components["schemas"]["Raised"];
+            time?: number;
             /** @enum {string} */
             event: "test";
-            time?: number;
         };
         ProgressEvent: {
+            time?: number;
             /** @enum {string} */
             event: "progress";
-            time?: number;
             done: number;
             total: number;
             label: string;
         };
         LogEvent: {
+            time?: number;
             /** @enum {string} */
             event: "log";
-            time?: number;
             message: string;
             /** @enum {string} */
             level: "info" | "warning" | "error" | "output";
         };
         GradedEvent: {
+            time?: number;
             /** @enum {string} */
             event: "graded";
-            time?: number;
             module: string;
             student: string;
             /** @enum {string} */
@@ -2008,9 +2008,9 @@ export interface components {
             message: string;
         };
         ServingEvent: {
+            time?: number;
             /** @enum {string} */
             event: "serving";
-            time?: number;
             url: string;
             port: number;
             token: string;

@@ -9,7 +9,8 @@ is written by hand in the files; what would drift if it were written twice is ma
 - ``CommandArgs``: every server job's ``args`` object as ``POST jobs`` takes it, from its :class:`Arg` list;
 - the response schemas of :data:`tito_jupyter.contracts.COMPONENTS` (Job, Result, Event, Command, ...) and the
   bus event's schema, from the TypedDicts (the descriptions already in the file are kept);
-- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`.
+- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`
+  (every built-in one), and ``Event``: one shape for each kind of engine event.
 
 ``python -m tito_jupyter.server.openapi`` rewrites both files from the built-in commands; ``--check`` writes
 nothing and exits 1 if either is stale (a test runs it). The server serves the document made from every command
@@ -112,9 +113,10 @@ def typed_dict_schema(cls) -> dict:
 def result_data_schema() -> dict:
     """``ResultData``: the shape of a result's ``data``, by its command, from :data:`contracts.RESULT_DATA`."""
     return {"type": "object",
-            "description": "The `data` of a Result, by the Result's `command`, for the commands listed here: when the "
-                           "Result's `error` is null, its `data` is this shape (with an error, it holds what was "
-                           "computed before it, often nothing). Generated from tito_jupyter/contracts.py.",
+            "description": "The `data` of a Result, by the Result's `command`, for every built-in command (a plugin's "
+                           "data is its own): when the Result's `error` is null, its `data` is this shape (with an "
+                           "error, it holds what was computed before it, often nothing). The same Result is what `tito "
+                           "--json` prints. Generated from tito_jupyter/contracts.py.",
             "properties": {command: schema_of(tp) for command, tp in contracts.RESULT_DATA.items()},
             "additionalProperties": False}
 
