@@ -11,16 +11,20 @@ tests/cli/test_dev_serve.py), system.health (tests/engine/test_health.py).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from course_factory import numbers_notebook, write_notebook
-from openapi_contract import check_result_data, document, holding_engine_results
+from openapi_contract import check_result_data, document, holding_engine_results, validate_component
 
 from tito_jupyter import contracts, engine
 from tito_jupyter.commands import BUILTIN
 from tito_jupyter.engine.context import Context
+from tito_jupyter.engine.results import EventSink
 
 
 def test_every_command_of_the_table_has_a_data_shape_in_the_document():
@@ -77,6 +81,40 @@ def test_the_student_commands_run_for_real_give_data_that_fits_their_shape(cours
                         "module.export", "module.test", "module.complete", "checkpoint.test", "checkpoint.run",
                         "milestone.run"}
     assert student - long_or_terminal <= set(checked), sorted(student - long_or_terminal - set(checked))
+
+
+def test_dev_watch_that_exported_a_saved_notebook_fits_its_shape_and_so_do_its_events(course_dir):
+    """The export dev.watch makes when a notebook is saved is a WatchedExport; its events are engine Events."""
+    events: list[dict] = []
+    watching = threading.Event()
+
+    def heard(event: dict) -> None:
+        events.append(event)
+        if event["event"] == "log" and event["message"].startswith("Watching"):
+            watching.set()
+
+    ctx = Context(project=course_dir, events=EventSink(heard))
+    results: list[dict] = []
+    watcher = threading.Thread(target=lambda: results.append(
+        engine.run("dev.watch", {"modules": ["01"], "interval": 0.2, "duration": 8.0}, ctx).to_dict()))
+    watcher.start()
+    try:
+        assert watching.wait(120), "dev.watch never started watching"
+        notebook = course_dir / "modules/01_numbers/01_numbers.ipynb"
+        nb = numbers_notebook()
+        nb["cells"][0]["source"] = "# Numbers\n\nSaved again."
+        write_notebook(notebook, nb)
+        later = time.time() + 5  # another mtime than the one it saw, whatever the clock's grain
+        os.utime(notebook, (later, later))
+    finally:
+        watcher.join(300)
+    assert not watcher.is_alive() and results, "dev.watch did not end"
+    result = results[0]
+    assert result["error"] is None and [e["module"] for e in result["data"]["exports"]] == ["01_numbers"], result
+    check_result_data(result, "dev.watch that exported")
+    for event in events:
+        validate_component(event, "Event")
+    assert {"log", "step", "progress"} <= {e["event"] for e in events}
 
 
 def test_system_info_where_there_is_no_course_fits_its_shape(tmp_path, monkeypatch):
