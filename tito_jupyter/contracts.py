@@ -7,6 +7,11 @@ the extension's bus events), and :mod:`tito_jupyter.server.openapi` writes the m
 does another; the server tests check every response against the document, and the sidebar's TypeScript types are
 generated from it. Only the shape lives here: what a field means is said once, in the document's descriptions.
 
+Two tables tie the shapes to what the engine makes: :data:`RESULT_DATA`, the ``data`` of every built-in command's
+Result (the REST API's jobs and ``tito --json`` print the same Result), and :data:`EVENT_KINDS`, the fields of each
+kind of engine event. Every shape is closed: a field the engine adds without adding it here first fails the tests
+that hold results and events to the document (tests/openapi_contract.py).
+
 Nothing here imports more than ``typing`` (and, on Python 3.10, ``typing_extensions`` for ``Required``): the CLI
 reads it without cost.
 """
