@@ -1,6 +1,6 @@
 """Every answer of tito's REST API, held to openapi.json: its status is one the operation documents, its body fits
 the schema documented for that status, and each result's ``data`` the shape openapi.json's ResultData gives its
-command.
+command (every command of the table has one: the CLI's ``--json`` prints the same Result).
 
 tests/server/conftest.py wraps the HTTP client of pytest-jupyter's server (``http_server_client``, which ``jp_fetch``
 uses too) with :func:`check_url`, so any test that reaches the API also checks the document: a response that
@@ -102,6 +102,25 @@ def check_result_data(instance, where: str) -> None:
     for result in results_in(instance):
         if result["error"] is None and result["command"] in shapes:
             validate(result["data"], shapes[result["command"]], f"{where}: the data of {result['command']}")
+
+
+def holding_engine_results(monkeypatch) -> list[str]:
+    """From now until the test ends, every :func:`tito_jupyter.engine.run` in this process holds its Result to the
+    document (:func:`check_result_data`); returns the list of the commands it checked, in order."""
+    from tito_jupyter import engine
+
+    checked: list[str] = []
+    run = engine.run
+
+    def checked_run(command, *args, **kwargs):
+        result = run(command, *args, **kwargs)
+        answer = result.to_dict()
+        check_result_data(answer, f"engine.run({answer['command']!r})")
+        checked.append(answer["command"])
+        return result
+
+    monkeypatch.setattr(engine, "run", checked_run)
+    return checked
 
 
 _API_PATH = re.compile(r"(?:^|/)tito/api/(?P<rest>[^?#]*)")

@@ -150,20 +150,9 @@ class HelpMemo:
         entries[self._key] = text
         while len(entries) > KEEP:
             del entries[next(iter(entries))]
-        folder = os.path.dirname(self.path)
-        tmp = os.path.join(folder, f".{FILE}.{os.getpid()}.tmp")
-        try:
-            os.makedirs(folder, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8", errors="surrogatepass", newline="\n") as out:
-                json.dump({"format": FORMAT, "texts": entries}, out, separators=(",", ":"))
-            from . import platform
+        from . import platform
 
-            platform.replace(tmp, self.path)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        platform.write_cache_json(self.path, {"format": FORMAT, "texts": entries}, make_parents=True)
 
 
 def for_request(argv: list[str]) -> HelpMemo | None:

@@ -19,7 +19,6 @@ Trust rules, because a stale fact would show a student the wrong course:
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -88,23 +87,7 @@ class FactsCache:
         with self._lock:
             if not self._dirty:
                 return
-            text = json.dumps({"format": FORMAT, "tito": __version__, "files": self._entries},
-                              separators=(",", ":"))
+            data = {"format": FORMAT, "tito": __version__, "files": self._entries}
             self._dirty = False
-        import tempfile  # only when something new was learned (it imports shutil and random)
-
-        try:
-            self.path.parent.mkdir(exist_ok=True)  # .tito/ of a fresh clone: `tito list` is often the first run
-            fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self.path.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(text.encode("utf-8"))
-            os.chmod(tmp, 0o644)
-            platform.replace(tmp, self.path)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            # .tito/ is made if missing: on a fresh clone `tito list` is often the first run
+            platform.write_cache_json(self.path, data)

@@ -25,7 +25,8 @@ Three things differ, and each has one interface here:
   otherwise ask of ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
 - **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
   holds open cannot be replaced; :func:`move_into_place` renames a folder onto a new name or an empty folder
-  (Windows refuses to rename onto any folder that exists). Bytes are written as given: tito's writers (:mod:`.engine.files`) write UTF-8
+  (Windows refuses to rename onto any folder that exists); :func:`write_cache_json` writes a cache file whole or
+  not at all, never failing (a cache is only a cache). Bytes are written as given: tito's writers (:mod:`.engine.files`) write UTF-8
   with ``\\n`` line endings on every system, so a course moved between machines shows no change that is not there.
 
 Run as a script (``python platform.py --tito-process-guard``, the standard library only on POSIX) this file is the
@@ -687,6 +688,42 @@ def resource_limits(cpu_seconds=None, memory_bytes=None, processes=None, file_by
 def replace(src, dst) -> None:
     """``os.replace(src, dst)``: one atomic step; on Windows tried again for a moment while ``dst`` is held open."""
     SYSTEM.replace(src, dst)
+
+
+def write_cache_json(path, data, make_parents: bool = False) -> bool:
+    """Write ``data`` as compact JSON to ``path`` whole or not at all, never raising: the one writer of tito's caches
+    (the course cache, the render memo, the help memo), which a later run may use and may as well rebuild.
+
+    The text goes to a temporary file beside ``path``, then :func:`replace` puts it in place, so a reader sees the
+    old file or the new one. A folder that cannot be made or written, a full disk: False, nothing left behind.
+    ``make_parents``: make the folders above ``path``'s own too (a per-user cache under ``~/.cache``); otherwise only
+    ``path``'s folder is made, and only if its parent exists (``.tito/`` of a course that does). json and tempfile
+    are imported here, when a cache is written, never by the quick commands that only read one.
+    """
+    import json
+    import tempfile
+
+    folder = os.path.dirname(os.fspath(path))
+    try:
+        text = json.dumps(data, separators=(",", ":"))  # ASCII: a surrogate in a text is escaped, never an error
+        if make_parents:
+            os.makedirs(folder, exist_ok=True)
+        else:
+            with contextlib.suppress(FileExistsError):  # made already, or by another run this moment
+                os.mkdir(folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    except (OSError, ValueError, TypeError):
+        return False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("ascii"))
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a cache from the other users of a shared course
+        replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
 
 
 #: Flags for ``os.open`` that exist only on some systems (0 elsewhere): do not follow a symbolic link; do not

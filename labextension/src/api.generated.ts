@@ -1217,14 +1217,8 @@ export interface components {
             error: Record<string, unknown> | null;
             duration: number;
         };
-        /** @description An engine event: step, collected, test, progress or log; each has a time. */
-        Event: {
-            /** @enum {string} */
-            event: "step" | "collected" | "test" | "progress" | "log";
-            time?: number;
-        } & {
-            [key: string]: unknown;
-        };
+        /** @description An engine event: the shape of its kind, which its `event` field names (step, collected, test, progress, log, graded, serving). Each kind's fields are closed: an event with a field its kind does not name is not one. Generated from tito_jupyter/contracts.py. */
+        Event: components["schemas"]["StepEvent"] | components["schemas"]["CollectedEvent"] | components["schemas"]["TestEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["GradedEvent"] | components["schemas"]["ServingEvent"];
         Job: {
             id: string;
             command: string;
@@ -1302,38 +1296,23 @@ export interface components {
         };
         /** @description The data of class.status: one cell per student and assignment. */
         ClassStatus: {
-            course_dir?: string;
+            course_dir: string;
             assignments: string[];
             students: string[];
-            states: string[];
-            last_released?: string | null;
-            cells: {
-                student: string;
-                assignment: string;
-                /** @enum {string} */
-                state: "not_submitted" | "submitted" | "graded" | "feedback_ready" | "feedback_returned";
-                score: number;
-                max_score: number;
-                percent?: number;
-                timestamp?: string | null;
-            }[];
-            stuck: {
-                student: string;
-                assignment: string;
-                /** @enum {string} */
-                reason: "low_score" | "not_submitted";
-                detail: string;
-            }[];
+            states: ("not_submitted" | "submitted" | "graded" | "feedback_ready" | "feedback_returned")[];
+            cells: components["schemas"]["ClassCell"][];
+            stuck: components["schemas"]["Stuck"][];
+            last_released: string | null;
+            /** @description Each student id as it can be shown: invisible and direction-changing characters written out (\u200b). */
+            shown: {
+                [key: string]: string;
+            };
             counts: {
                 [key: string]: {
                     [key: string]: number;
                 };
             };
             csv?: string;
-            /** @description Each student id as it can be shown: invisible and direction-changing characters written out (\u200b). */
-            shown?: {
-                [key: string]: string;
-            };
         };
         /** @description The `args` of POST jobs for each command it can run, by the command's name (the arguments of the command table; `all` is the Python name `all_`). Generated from the table. */
         CommandArgs: {
@@ -1920,16 +1899,474 @@ export interface components {
             needs: string;
             state: string;
         };
-        /** @description The `data` of a Result, by the Result's `command`, for the commands listed here: when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). Generated from tito_jupyter/contracts.py. */
+        /** @description The `data` of a Result, by the Result's `command`, for every built-in command (a plugin's data is its own): when the Result's `error` is null, its `data` is this shape (with an error, it holds what was computed before it, often nothing). The same Result is what `tito --json` prints. Generated from tito_jupyter/contracts.py. */
         ResultData: {
+            init?: components["schemas"]["InitData"];
+            "module.list"?: components["schemas"]["Course"];
+            "module.start"?: components["schemas"]["StartOpened"] | components["schemas"]["ServeData"];
+            "module.edit"?: components["schemas"]["StartOpened"] | components["schemas"]["ServeData"];
+            "module.status"?: components["schemas"]["ModuleStatus"];
+            "module.overview"?: components["schemas"]["OverviewData"];
             "module.export"?: components["schemas"]["ExportData"];
             "module.test"?: components["schemas"]["TestData"];
             "module.complete"?: components["schemas"]["CompleteData"];
+            "module.validate"?: components["schemas"]["ValidateData"];
+            "module.reset"?: components["schemas"]["ResetData"];
+            "module.backups"?: components["schemas"]["BackupList"];
+            "module.restore"?: components["schemas"]["RestoreData"];
+            "checkpoint.status"?: components["schemas"]["CheckpointStatus"];
+            "checkpoint.timeline"?: components["schemas"]["Timeline"];
             "checkpoint.test"?: components["schemas"]["CheckpointRun"];
             "checkpoint.run"?: components["schemas"]["CheckpointRun"];
+            "milestone.list"?: components["schemas"]["MilestoneList"];
             "milestone.run"?: components["schemas"]["MilestoneRun"];
-            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
             benchmark?: components["schemas"]["BenchmarkMeasured"] | components["schemas"]["BenchmarkHistory"] | components["schemas"]["BenchmarkWaiting"] | components["schemas"]["BenchmarkDidNotRun"] | components["schemas"]["BenchmarkNeedsHarness"];
+            "system.doctor"?: components["schemas"]["DoctorData"];
+            "system.info"?: components["schemas"]["SystemInfo"];
+            "system.clean"?: components["schemas"]["CleanData"];
+            "system.setup"?: components["schemas"]["SetupData"];
+            "system.health"?: components["schemas"]["HealthData"];
+            "system.log"?: components["schemas"]["UsageLogSummary"];
+            "dev.watch"?: components["schemas"]["WatchData"];
+            "dev.serve"?: components["schemas"]["ServeData"];
+            "dev.profile"?: components["schemas"]["ProfileData"];
+            "release.student"?: components["schemas"]["ReleaseData"];
+            "nbgrader.init"?: components["schemas"]["NbgraderInit"];
+            "nbgrader.generate"?: components["schemas"]["GenerateData"];
+            "nbgrader.release"?: components["schemas"]["ReleaseToExchange"];
+            "nbgrader.collect"?: components["schemas"]["CollectData"];
+            "nbgrader.autograde"?: components["schemas"]["AutogradeData"];
+            "nbgrader.feedback"?: components["schemas"]["FeedbackData"];
+            "nbgrader.report"?: components["schemas"]["GradesReport"];
+            "nbgrader.status"?: components["schemas"]["AssignmentStatusData"];
+            "nbgrader.analytics"?: components["schemas"]["AnalyticsData"];
+            "class.status"?: components["schemas"]["ClassStatus"];
+        };
+        StepEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "step";
+            step: string;
+            /** @enum {string} */
+            state: "running" | "passed" | "failed" | "skipped";
+            module?: string;
+            checkpoint?: string;
+            milestone?: string;
+            edition?: string;
+            /** @enum {string} */
+            status?: "exported" | "up_to_date" | "stale" | "failed";
+            message?: string | null;
+            benchmarks?: string[];
+        };
+        CollectedEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "collected";
+            count: number;
+        };
+        TestEvent: {
+            id: string;
+            /** @enum {string} */
+            outcome: "passed" | "failed" | "skipped" | "error";
+            /** @enum {string} */
+            phase: "setup" | "call" | "teardown" | "collect" | "timeout";
+            duration: number;
+            message: string;
+            where: string | null;
+            details?: string;
+            raised?: components["schemas"]["Raised"];
+            time?: number;
+            /** @enum {string} */
+            event: "test";
+        };
+        ProgressEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "progress";
+            done: number;
+            total: number;
+            label: string;
+        };
+        LogEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "log";
+            message: string;
+            /** @enum {string} */
+            level: "info" | "warning" | "error" | "output";
+        };
+        GradedEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "graded";
+            module: string;
+            student: string;
+            /** @enum {string} */
+            status: "graded" | "missing_notebook" | "unreadable" | "timed_out" | "stopped" | "error";
+            score: number;
+            max_score: number;
+            message: string;
+        };
+        ServingEvent: {
+            time?: number;
+            /** @enum {string} */
+            event: "serving";
+            url: string;
+            port: number;
+            token: string;
+            requested_port: number;
+            note: string | null;
+        };
+        OverviewData: {
+            modules: components["schemas"]["ModuleRow"][];
+            complete: number;
+            total: number;
+            next_module: string | null;
+            checkpoints: components["schemas"]["CheckpointRow"][];
+            checkpoints_passed: number;
+            timeline: components["schemas"]["TimelineEntry"][];
+            warnings: string[];
+        };
+        ValidateCheck: {
+            check: string;
+            ok: boolean;
+            message: string;
+        };
+        ValidateReport: {
+            module: string;
+            ok: boolean;
+            checks: components["schemas"]["ValidateCheck"][];
+        };
+        ValidateData: {
+            modules: components["schemas"]["ValidateReport"][];
+        };
+        Backup: {
+            id: string;
+            module: string;
+            path: string;
+            bytes: number;
+            created: number;
+        };
+        ResetData: {
+            module: string;
+            changed: boolean;
+            dry_run?: boolean;
+            backup?: components["schemas"]["Backup"] | (never | null);
+        };
+        BackupList: {
+            backups: components["schemas"]["Backup"][];
+        };
+        RestoreData: {
+            module: string;
+            restored: string;
+            backup: components["schemas"]["Backup"] | (never | null);
+        };
+        StartOpened: {
+            module: string;
+            notebook: string;
+            server: string;
+            url: string;
+            pages: number | null;
+            started_server: boolean;
+            browser: boolean;
+            tried: string[];
+        };
+        ServeData: {
+            url: string;
+            port: number;
+            requested_port: number;
+            exit_code: number;
+            started_server: boolean;
+            module?: string;
+            notebook?: string;
+            tried?: string[];
+        };
+        MilestoneRow: {
+            id: string;
+            year: number;
+            name: string;
+            title: string;
+            script: string;
+            requires: string[];
+            problems: string[];
+            state: string;
+            missing_modules: string[];
+            last_run: Record<string, unknown> | null;
+        };
+        MilestoneList: {
+            milestones: components["schemas"]["MilestoneRow"][];
+        };
+        DoctorCheck: {
+            check: string;
+            /** @enum {string} */
+            status: "ok" | "warn" | "fail";
+            detail: string;
+            fix: string;
+        };
+        DoctorData: {
+            checks: components["schemas"]["DoctorCheck"][];
+        };
+        CommandUse: {
+            command: string;
+            runs: number;
+            mean_seconds: number | null;
+        };
+        UsageLogSummary: {
+            enabled: boolean;
+            file: string;
+            entries: number;
+            commands: components["schemas"]["CommandUse"][];
+            errors: {
+                [key: string]: number;
+            };
+        };
+        InfoCourse: {
+            root: string;
+            modules: number;
+            checkpoints: number;
+            state_dir: string;
+        };
+        SystemInfo: {
+            tito_jupyter: string;
+            python: string;
+            executable: string;
+            platform: string;
+            packages: {
+                [key: string]: string | null;
+            };
+            course: components["schemas"]["InfoCourse"] | (never | null);
+            usage_log?: components["schemas"]["UsageLogSummary"];
+        };
+        CleanData: {
+            removed: string[];
+            bytes: number;
+            dry_run: boolean;
+        };
+        SetupData: {
+            starting_points: string[];
+            export: components["schemas"]["Result"];
+        };
+        HealthFigure: {
+            figure: string;
+            value: unknown;
+            unit: string;
+            how: string;
+            status: string;
+            detail: string;
+        };
+        HealthData: {
+            figures: components["schemas"]["HealthFigure"][];
+            measured_at: string;
+            quick: boolean;
+        };
+        WatchedExport: {
+            module: string;
+            ok: boolean;
+            summary: string;
+            at: number;
+        };
+        WatchData: {
+            exports: components["schemas"]["WatchedExport"][];
+        };
+        ProfiledFunction: {
+            function: string;
+            calls: number;
+            own_seconds: number;
+            cumulative_seconds: number;
+        };
+        ProfileData: {
+            operation: string;
+            module: string;
+            seconds: number;
+            functions: components["schemas"]["ProfiledFunction"][];
+            slowest_tests: components["schemas"]["TestRecord"][];
+            result: components["schemas"]["Result"];
+        };
+        InitData: {
+            folder: string;
+            edition: Record<string, unknown>;
+            modules: string[];
+            first_notebook: string;
+            files: number;
+            next_steps: string[];
+        };
+        ReleaseData: {
+            ok: boolean;
+            problems: string[];
+            modules: Record<string, unknown>[];
+            totals: Record<string, unknown>;
+            scan: Record<string, unknown>;
+            tests_run: boolean;
+            sentence: string;
+            source: Record<string, unknown>;
+            warnings: string[];
+            setup_files: string[];
+            files: number;
+            starting_points: number;
+            out: string | null;
+            rejected?: string;
+        };
+        NbgraderInit: {
+            course_dir: string;
+            db_url: string;
+            config: string;
+            exchange: string | null;
+            assignments: number;
+        };
+        GeneratedAssignment: {
+            assignment: string;
+            grade_cells: number;
+            points: number;
+            solution_cells: number;
+            prerequisites: string[];
+            release: string;
+        };
+        GenerateData: {
+            course_dir: string;
+            assignments: components["schemas"]["GeneratedAssignment"][];
+        };
+        ReleasedAssignment: {
+            assignment: string;
+            exchange: string;
+            files: string[];
+        };
+        ReleaseToExchange: {
+            course_dir: string;
+            assignments: components["schemas"]["ReleasedAssignment"][];
+        };
+        CollectedSubmission: {
+            student: string;
+            notebook: boolean;
+            timestamp: string;
+            /** @enum {string} */
+            from: "exchange" | "folder" | "submitted";
+            path: string;
+        };
+        CollectData: {
+            assignment: string;
+            submissions: components["schemas"]["CollectedSubmission"][];
+            course_dir: string;
+        };
+        FeedbackPage: {
+            student: string;
+            html: string;
+            exists: boolean;
+            error: string | null;
+            released?: boolean;
+        };
+        FeedbackData: {
+            assignment: string;
+            feedback: components["schemas"]["FeedbackPage"][];
+            released: string[];
+        };
+        GradeRow: {
+            assignment: string;
+            student: string;
+            max_score: number;
+            status: string;
+            score: number;
+            timestamp: string | null;
+            seconds_late: number;
+            message: string;
+            percent: number;
+            tests_passed: number | null;
+            tests_total: number | null;
+            needs_manual_grade?: boolean;
+            grade_cells?: components["schemas"]["GradedCell"][];
+        };
+        AssignmentGrades: {
+            assignment: string;
+            students: number;
+            submitted: number;
+            mean_score: number;
+            max_score: number;
+        };
+        GradesReport: {
+            csv: string;
+            json: string;
+            assignments: components["schemas"]["AssignmentGrades"][];
+            grades: components["schemas"]["GradeRow"][];
+        };
+        AssignmentStatus: {
+            assignment: string;
+            generated: boolean;
+            generated_at: string | null;
+            released: boolean;
+            released_at: string | null;
+            max_score: number;
+            students: number;
+            submitted_to_exchange: number;
+            collected: number;
+            in_gradebook: number;
+            autograded: number;
+            graded: number;
+            feedback_written: number;
+            feedback_returned: number;
+            first_submission: string | null;
+            last_submission: string | null;
+            exchange: string | null;
+        };
+        AssignmentStatusData: {
+            course_dir: string;
+            students: number;
+            assignments: components["schemas"]["AssignmentStatus"][];
+        };
+        Bin: {
+            from: number;
+            to: number;
+            count: number;
+        };
+        Distribution: {
+            count: number;
+            mean: number | null;
+            median: number | null;
+            q1: number | null;
+            q3: number | null;
+            min: number | null;
+            max: number | null;
+            bins: components["schemas"]["Bin"][];
+        };
+        AssignmentDistribution: {
+            assignment: string;
+            students: number;
+            graded: number;
+            max_score: number;
+            distribution: components["schemas"]["Distribution"];
+        };
+        TestTally: {
+            assignment: string;
+            notebook: string;
+            test: string;
+            max_score: number;
+            graded: number;
+            passed: number;
+            failed: number;
+            pass_rate: number;
+            mean_share: number;
+        };
+        AnalyticsData: {
+            course_dir: string;
+            assignments: components["schemas"]["AssignmentDistribution"][];
+            tests: components["schemas"]["TestTally"][];
+            most_failed: components["schemas"]["TestTally"][];
+            png: string | null;
+        };
+        ClassCell: {
+            student: string;
+            assignment: string;
+            /** @enum {string} */
+            state: "not_submitted" | "submitted" | "graded" | "feedback_ready" | "feedback_returned";
+            score: number;
+            max_score: number;
+            percent: number;
+            timestamp: string | null;
+        };
+        Stuck: {
+            student: string;
+            assignment: string;
+            /** @enum {string} */
+            reason: "low_score" | "not_submitted";
+            detail: string;
         };
     };
     responses: never;

@@ -57,7 +57,9 @@ export function classRows(status: IClassStatus): IClassRow[] {
           assignment,
           state: 'not_submitted',
           score: 0,
-          max_score: 0
+          max_score: 0,
+          percent: 0,
+          timestamp: null
         }
     ),
     stuck: stuck.get(student) ?? null

@@ -53,11 +53,17 @@ export type ICourseMilestone = Schemas['CourseMilestone'];
 /** `GET overview`: a sidebar refresh in one answer (modules, checkpoints, timeline, warnings, jobs). */
 export type IOverview = Omit<Schemas['Overview'], 'modules' | 'jobs'> & { modules: IModuleRow[]; jobs: IJobAnswer[] };
 
-/** An engine event (the same in the CLI, the magics and the sidebar): its kind, its time, and its own fields. */
 /** `GET notebook?path=`: which module a notebook belongs to, by the server's (the engine's) rule. */
 export type INotebookModule = Schemas['NotebookModule'];
 
+/**
+ * An engine event (the same in the CLI, the magics and the sidebar): the document's shape of its kind, told apart by
+ * its `event` field (`step`, `collected`, `test`, `progress`, `log`, `graded`, `serving`).
+ */
 export type IEngineEvent = Schemas['Event'];
+
+/** A `test` event: one test's outcome as it happens. */
+export type ITestEvent = Schemas['TestEvent'];
 
 export type JobState = Schemas['Job']['state'];
 

@@ -6,12 +6,23 @@ import { IClassStatus, IClassView } from '../src/classView';
 import { ClassPanel } from '../src/components/ClassPanel';
 
 const STATUS: IClassStatus = {
+  course_dir: '/course/nbgrader',
   assignments: ['01_numbers', '02_doubling'],
   students: ['alice', 'bob'],
+  last_released: '01_numbers',
+  shown: { alice: 'alice', bob: 'bob' },
   states: ['not_submitted', 'submitted', 'graded', 'feedback_ready', 'feedback_returned'],
   cells: [
-    { student: 'alice', assignment: '01_numbers', state: 'graded', score: 3, max_score: 3 },
-    { student: 'bob', assignment: '01_numbers', state: 'graded', score: 0, max_score: 3 }
+    {
+      student: 'alice',
+      assignment: '01_numbers',
+      state: 'graded',
+      score: 3,
+      max_score: 3,
+      percent: 100.0,
+      timestamp: null
+    },
+    { student: 'bob', assignment: '01_numbers', state: 'graded', score: 0, max_score: 3, percent: 0.0, timestamp: null }
   ],
   stuck: [{ student: 'bob', assignment: '01_numbers', reason: 'low_score', detail: '01_numbers scored 0 of 3' }],
   counts: {}

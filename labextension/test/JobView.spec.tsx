@@ -7,6 +7,7 @@ import { summarize } from '../src/jobs';
 import { IJobView } from '../src/model';
 import { IEngineEvent, IJob, IResult } from '../src/types';
 import { completeResult, group } from './notWrittenFixtures';
+import { testEvent } from './fakeServer';
 
 const NB = 'modules/01_numbers/01_numbers.ipynb';
 
@@ -39,8 +40,8 @@ const RUNNING: IEngineEvent[] = [
   { event: 'step', step: 'export', state: 'passed', module: '01_numbers' },
   { event: 'step', step: 'test', state: 'running', module: '01_numbers' },
   { event: 'collected', count: 3 },
-  { event: 'test', id: `${NB}::test_add`, outcome: 'passed' },
-  { event: 'test', id: `${NB}::test_sub`, outcome: 'failed', message: 'assert 1 == 2' },
+  testEvent(`${NB}::test_add`, 'passed'),
+  testEvent(`${NB}::test_sub`, 'failed', { message: 'assert 1 == 2' }),
   { event: 'progress', done: 2, total: 3, label: 'tests' }
 ];
 
@@ -91,7 +92,7 @@ test('a failed run whose tests wait on functions not written shows what to write
   const result = completeResult([{ module: '01_tensor', not_written: [waiting], nothing_written: false }]);
   const events: IEngineEvent[] = [
     { event: 'step', step: 'test', state: 'running', module: '01_tensor' },
-    ...waiting.tests.map(id => ({ event: 'test' as const, id, outcome: 'failed', message: 'NotImplementedError' }))
+    ...waiting.tests.map(id => testEvent(id, 'failed', { message: 'NotImplementedError' }))
   ];
   const { onOpenCell } = show(jobView({ state: 'failed', result }, events));
   expect(screen.getByRole('region', { name: '1 function to write' })).toBeInTheDocument();

@@ -12,14 +12,56 @@ const request = requestAPI as jest.MockedFunction<typeof requestAPI>;
 const ZOE = 'Zoë\u202eevil';
 
 const STATUS: IClassStatus = {
+  course_dir: '/course/nbgrader',
   assignments: ['01_numbers', '02_doubling'],
   students: ['alice', 'bob', ZOE],
+  last_released: '02_doubling',
   cells: [
-    { student: 'alice', assignment: '01_numbers', state: 'feedback_returned', score: 3, max_score: 3 },
-    { student: 'alice', assignment: '02_doubling', state: 'graded', score: 1, max_score: 1 },
-    { student: 'bob', assignment: '01_numbers', state: 'feedback_ready', score: 2, max_score: 3 },
-    { student: 'bob', assignment: '02_doubling', state: 'graded', score: 0, max_score: 1 },
-    { student: ZOE, assignment: '01_numbers', state: 'submitted', score: 0, max_score: 3 }
+    {
+      student: 'alice',
+      assignment: '01_numbers',
+      state: 'feedback_returned',
+      score: 3,
+      max_score: 3,
+      percent: 100.0,
+      timestamp: null
+    },
+    {
+      student: 'alice',
+      assignment: '02_doubling',
+      state: 'graded',
+      score: 1,
+      max_score: 1,
+      percent: 100.0,
+      timestamp: null
+    },
+    {
+      student: 'bob',
+      assignment: '01_numbers',
+      state: 'feedback_ready',
+      score: 2,
+      max_score: 3,
+      percent: 66.7,
+      timestamp: null
+    },
+    {
+      student: 'bob',
+      assignment: '02_doubling',
+      state: 'graded',
+      score: 0,
+      max_score: 1,
+      percent: 0.0,
+      timestamp: null
+    },
+    {
+      student: ZOE,
+      assignment: '01_numbers',
+      state: 'submitted',
+      score: 0,
+      max_score: 3,
+      percent: 0.0,
+      timestamp: null
+    }
   ],
   stuck: [
     {
@@ -48,12 +90,22 @@ test('rows follow the students and assignments, a missing cell is not submitted'
   expect(rows[1].stuck?.assignment).toBe('02_doubling');
   expect(rows[2].cells.map(c => c.state)).toEqual(['submitted', 'not_submitted']);
   expect(rows[2].cells.map(cellText)).toEqual(['submitted', '–']);
-  expect(cellText({ student: 'x', assignment: 'a', state: 'graded', score: 2.456, max_score: 3 })).toBe('2.46/3');
+  expect(
+    cellText({
+      student: 'x',
+      assignment: 'a',
+      state: 'graded',
+      score: 2.456,
+      max_score: 3,
+      percent: 81.9,
+      timestamp: null
+    })
+  ).toBe('2.46/3');
 });
 
 test('a name with a direction override is shown written out', () => {
   expect(shownName(STATUS, ZOE)).toBe('Zoë\\u202eevil');
-  expect(shownName({ ...STATUS, shown: undefined }, 'alice')).toBe('alice');
+  expect(shownName({ ...STATUS, shown: {} }, 'alice')).toBe('alice');
 });
 
 test('the grid renders a row per student, each cell with its state, and marks where one is stuck', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { JOB_EVENT_SCHEMA } from '../src/types';
-import { FakeServer, moduleRow } from './fakeServer';
+import { FakeServer, moduleRow, testEvent } from './fakeServer';
 import { DOCUMENT_PATH, contractViolation } from './openapiContract';
 
 const ROOT = join(__dirname, '..');
@@ -56,6 +56,24 @@ describe('the fake server’s checker', () => {
     expect(contractViolation('GET', `jobs/${job.id}`, 200, job)).toBeNull();
     expect(contractViolation('GET', `jobs/${job.id}`, 200, { ...job, started: 'soon' })).toMatch(/started/);
   });
+});
+
+test('a job’s events are held to the shape of their kind: a field the kind lacks, or a kind not listed, is refused', () => {
+  const job = new FakeServer().addJob('module.test', { modules: ['01_numbers'] }, 'sidebar').job;
+  const answer = (events: unknown[]) => ({ ...job, events, event_count: events.length });
+  const step = { event: 'step', step: 'test', state: 'running', module: '01_numbers', time: 1 };
+  const test = testEvent('m.ipynb::test_add', 'passed');
+  expect(contractViolation('GET', `jobs/${job.id}`, 200, answer([step, test]))).toBeNull();
+  for (const drifted of [
+    { ...step, count: 3 }, // a field of another kind
+    { ...step, state: 'done' }, // a state no step has
+    { ...test, phase: undefined }, // a test event without its phase
+    { event: 'sparkle', time: 1 } // a kind the document does not name
+  ]) {
+    expect(
+      contractViolation('GET', `jobs/${job.id}`, 200, answer([step, JSON.parse(JSON.stringify(drifted))]))
+    ).toMatch(/events/);
+  }
 });
 
 test('the job events on the bus name the schema and the job states the REST document does', () => {

@@ -15,6 +15,7 @@ import {
   IEngineEvent,
   IJobAnswer,
   IModuleRow,
+  ITestEvent,
   ITimelineEntry,
   JobState
 } from '../src/types';
@@ -35,6 +36,11 @@ export interface IRequestLog {
   endPoint: string;
   method: string;
   body: unknown;
+}
+
+/** A `test` event as the engine sends it (every field of its kind), with ``fields`` over the defaults. */
+export function testEvent(id: string, outcome: ITestEvent['outcome'], fields: Partial<ITestEvent> = {}): ITestEvent {
+  return { event: 'test', id, outcome, phase: 'call', duration: 0.01, message: '', where: null, ...fields };
 }
 
 export function moduleRow(id: string, overrides: Partial<IModuleRow> = {}): IModuleRow {

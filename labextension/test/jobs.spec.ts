@@ -1,6 +1,6 @@
 /** How a job's engine events read in the sidebar. */
 import { describeJob, progressFraction, runCounts, summarize } from '../src/jobs';
-import { BUILTIN_COMMANDS, HELLO_COMMANDS } from './fakeServer';
+import { BUILTIN_COMMANDS, HELLO_COMMANDS, testEvent } from './fakeServer';
 import { IResult } from '../src/types';
 import { IEngineEvent } from '../src/types';
 
@@ -10,16 +10,13 @@ const COMPLETE_RUN: IEngineEvent[] = [
   { event: 'progress', done: 1, total: 1, label: '01_numbers' },
   { event: 'step', step: 'test', state: 'running', module: '01_numbers' },
   { event: 'collected', count: 3 },
-  {
-    event: 'test',
-    id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add',
-    outcome: 'failed',
+  testEvent('modules/01_numbers/01_numbers.ipynb::test_unit_add', 'failed', {
     message: 'AssertionError: add(2, 3) gave -1',
     where: '/c/.tito/build/inline/test_01_numbers_inline.py:8'
-  },
+  }),
   { event: 'progress', done: 1, total: 3, label: 'test_unit_add' },
-  { event: 'test', id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add_negative', outcome: 'passed', message: '' },
-  { event: 'test', id: 'tests/modules/01_numbers/test_numbers.py::test_add_floats', outcome: 'error', message: 'boom' },
+  testEvent('modules/01_numbers/01_numbers.ipynb::test_unit_add_negative', 'passed', { message: '' }),
+  testEvent('tests/modules/01_numbers/test_numbers.py::test_add_floats', 'error', { message: 'boom' }),
   { event: 'progress', done: 3, total: 3, label: 'test_add_floats' },
   { event: 'step', step: 'test', state: 'failed', module: '01_numbers', message: '1 of 3 passed' },
   { event: 'log', message: 'tinytorch/core/numbers.py is out of date', level: 'warning' }
@@ -81,13 +78,13 @@ describe('counting tests per run', () => {
   const events: IEngineEvent[] = [
     { event: 'step', step: 'test', state: 'running', module: '01_tensor' },
     { event: 'collected', count: 46 },
-    ...Array.from({ length: 46 }, (_, i) => ({ event: 'test' as const, id: `m.ipynb::test_${i}`, outcome: 'passed' })),
+    ...Array.from({ length: 46 }, (_, i) => testEvent(`m.ipynb::test_${i}`, 'passed')),
     { event: 'step', step: 'test', state: 'passed', module: '01_tensor' },
     { event: 'step', step: 'checkpoint', state: 'running', checkpoint: 'c01_tensors' },
     { event: 'collected', count: 3 },
-    { event: 'test', id: 'c.py::test_a', outcome: 'passed' },
-    { event: 'test', id: 'c.py::test_b', outcome: 'failed', message: 'no' },
-    { event: 'test', id: 'c.py::test_c', outcome: 'error', message: 'boom' },
+    testEvent('c.py::test_a', 'passed'),
+    testEvent('c.py::test_b', 'failed', { message: 'no' }),
+    testEvent('c.py::test_c', 'error', { message: 'boom' }),
     { event: 'step', step: 'checkpoint', state: 'failed', checkpoint: 'c01_tensors' }
   ];
 

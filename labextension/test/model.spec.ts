@@ -7,7 +7,7 @@ import { Signal } from '@lumino/signaling';
 import { TitoModel } from '../src/model';
 import { requestAPI } from '../src/request';
 import { IEngineEvent, JOB_EVENT_SCHEMA } from '../src/types';
-import { FakeServer, HELLO_COMMANDS, HttpError, arg, commandInfo } from './fakeServer';
+import { FakeServer, HELLO_COMMANDS, HttpError, arg, commandInfo, testEvent } from './fakeServer';
 
 jest.mock('../src/request', () => ({ requestAPI: jest.fn() }));
 
@@ -282,13 +282,13 @@ describe('following a job by polling', () => {
     server.emit('job-1', { event: 'step', step: 'export', state: 'passed', module: '01_numbers' });
     server.emit('job-1', { event: 'step', step: 'test', state: 'running', module: '01_numbers' });
     server.emit('job-1', { event: 'collected', count: 2 });
-    server.emit('job-1', {
-      event: 'test',
-      id: 'modules/01_numbers/01_numbers.ipynb::test_unit_add',
-      outcome: 'failed',
-      message: 'AssertionError: add(2, 3) gave -1',
-      where: null
-    });
+    server.emit(
+      'job-1',
+      testEvent('modules/01_numbers/01_numbers.ipynb::test_unit_add', 'failed', {
+        message: 'AssertionError: add(2, 3) gave -1',
+        where: null
+      })
+    );
     server.emit('job-1', { event: 'progress', done: 1, total: 2, label: 'test_unit_add' });
     await jest.advanceTimersByTimeAsync(100);
     expect(server.calls()).toEqual(['GET jobs/job-1?since=0', 'GET jobs/job-1?since=1']);
@@ -437,7 +437,12 @@ describe('following a job on the event bus', () => {
       await settle();
       server.log = [];
     }
-    const step = (state: string): IEngineEvent => ({ event: 'step', step: 'test', state, module: '01_numbers' });
+    const step = (state: 'running' | 'passed' | 'failed'): IEngineEvent => ({
+      event: 'step',
+      step: 'test',
+      state,
+      module: '01_numbers'
+    });
 
     it('takes the events from the bus payloads without asking the server', async () => {
       await following();
@@ -448,7 +453,13 @@ describe('following a job on the event bus', () => {
       }
       await settle();
       expect(server.calls()).toEqual([]);
-      expect(model.activeJob?.events.map(e => e.message)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+      expect(model.activeJob?.events.map(e => (e.event === 'log' ? e.message : null))).toEqual([
+        'line 0',
+        'line 1',
+        'line 2',
+        'line 3',
+        'line 4'
+      ]);
       expect(model.activeJob?.summary.logs).toHaveLength(5);
     });
 
@@ -469,7 +480,7 @@ describe('following a job on the event bus', () => {
       await settle();
       bus.emit(emission('job-1', 'running', late));
       await settle();
-      expect(model.activeJob?.events.filter(e => e.message === 'late')).toHaveLength(1);
+      expect(model.activeJob?.events.filter(e => e.event === 'log' && e.message === 'late')).toHaveLength(1);
     });
 
     it('when the job ends, reads its result and the server’s whole list, so a lost bus event still shows', async () => {

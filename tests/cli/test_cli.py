@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from file_modes import obey_file_modes
 
 from tito_jupyter.cli import main, parse
 from tito_jupyter.commands import find, request_to_json
@@ -222,27 +223,10 @@ def test_every_timeout_like_option_follows_the_same_rule():
 
 # -- read-only folders -------------------------------------------------------------------------------------
 
-_PR_CAPBSET_DROP = 24
-# CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER: what lets root write where a folder's mode says no.
-_ROOT_OVERRIDES = (1, 2, 3)
-
-
-def _obey_file_modes() -> None:
-    """preexec_fn: as root, give the child up the capabilities that ignore file modes, so a folder without write
-    permission refuses it as it would refuse a student (CI runs as root, where chmod alone stops nothing)."""
-    if os.geteuid() != 0:
-        return
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in _ROOT_OVERRIDES:
-        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
 
 def tito_restricted(*args, env):
     return subprocess.run([sys.executable, "-m", "tito_jupyter", *args], capture_output=True, text=True,
-                          env={**env, "COLUMNS": "1000"}, timeout=300, preexec_fn=_obey_file_modes)
+                          env={**env, "COLUMNS": "1000"}, timeout=300, preexec_fn=obey_file_modes)
 
 
 @pytest.fixture
@@ -274,7 +258,7 @@ def assert_says_folder_is_read_only(proc, folder: Path):
 def test_the_restricted_child_really_cannot_write_a_read_only_folder(tmp_path, read_only):
     folder = read_only(tmp_path / "locked")
     probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"], capture_output=True,
-                           text=True, preexec_fn=_obey_file_modes)
+                           text=True, preexec_fn=obey_file_modes)
     assert probe.returncode == 1 and "PermissionError" in probe.stderr  # else the tests below prove nothing
 
 

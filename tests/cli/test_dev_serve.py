@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 
 import pytest
+from openapi_contract import check_result_data, validate_component
 from process_tree import assert_tree_gone, clean_up, jupyter_env
 
 from tito_jupyter.engine.dev import NBGRADER_LAB_EXTENSION
@@ -77,6 +78,9 @@ def test_busy_port_is_reported_and_nbgrader_is_off_for_a_student(course_dir, tmp
             result = json.loads(rest.strip().splitlines()[-1])
             assert tito.returncode == 0 and result["summary"].startswith(said)
             assert result["data"]["requested_port"] == busy and result["data"]["port"] == port
+            check_result_data(result, "tito dev serve")  # its data and events: the shapes openapi.json gives them
+            for event in events:
+                validate_component({k: v for k, v in event.items() if k != "type"}, "Event")
             assert_tree_gone(tag, timeout=30)  # JupyterLab must not outlive tito dev serve
         finally:
             clean_up(tito, tag)

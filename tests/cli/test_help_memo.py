@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from file_modes import obey_file_modes
 
 import tito_jupyter
 from plugin_factory import write_plugin
@@ -49,9 +50,9 @@ def _age(folder: Path) -> None:
         os.utime(path, (then, then))
 
 
-def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
+def tito(env: dict, *args: str, importtime: bool = False, **options) -> subprocess.CompletedProcess:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]).parent)  # the test's folder
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, **options, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]).parent)  # the test's folder
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
@@ -129,6 +130,29 @@ def test_a_corrupt_or_unwritable_memo_is_only_a_missing_one(copy, tmp_path):
     env = {**copy["env"], "TITO_CACHE_DIR": str(blocked / "cache")}
     assert tito(env, "--help").stdout == expected
     assert tito(env, "--help").stdout == expected
+
+
+@pytest.mark.posix_only  # file modes
+def test_a_read_only_cache_folder_is_only_a_memo_never_written(copy):
+    """The user's cache folder without write permission (a child that obeys file modes, root or not): the help is
+    argparse's every time, nothing is written there, and a garbage memo in it is ignored and left as it is."""
+    expected = argparse_help(copy["env"])
+    folder = copy["memo"].parent
+    folder.mkdir(parents=True)
+    for garbage in (None, b"\xff not json"):
+        if garbage is not None:
+            folder.chmod(0o755)
+            copy["memo"].write_bytes(garbage)
+        folder.chmod(0o555)
+        try:
+            for _ in range(2):
+                assert tito(copy["env"], "--help", preexec_fn=obey_file_modes).stdout == expected
+            found = {p.name: p.read_bytes() for p in folder.iterdir()}
+        finally:
+            folder.chmod(0o755)
+        assert found == ({} if garbage is None else {copy["memo"].name: garbage})
+    assert tito(copy["env"], "--help").stdout == expected  # writable again: remembered, whole
+    assert json.loads(copy["memo"].read_text())["texts"]
 
 
 def test_a_request_beside_the_help_is_not_taken_for_it(copy):

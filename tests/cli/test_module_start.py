@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 
 import pytest
+from openapi_contract import check_result_data, validate_component
 from process_tree import assert_tree_gone, clean_up, jupyter_env, marked, still_alive
 
 
@@ -51,6 +52,8 @@ def test_with_no_lab_running_it_starts_one_on_the_notebook(course_dir, tmp_path)
         assert tito.returncode == 0, result
         assert result["command"] == "module.start" and result["data"]["started_server"] is True
         assert result["data"]["module"] == "01_numbers"
+        check_result_data(result, "tito module edit")  # the shape openapi.json gives module.edit's data
+        validate_component({k: v for k, v in serving.items() if k != "type"}, "ServingEvent")
         assert_tree_gone(tag, timeout=30)  # JupyterLab must not outlive tito module start
     finally:
         clean_up(tito, tag)

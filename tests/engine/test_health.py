@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import coverage
+from openapi_contract import check_result_data
 
 from tito_jupyter.course import Course
 from tito_jupyter.engine import health, run
@@ -25,6 +26,7 @@ def figures(result) -> dict:
 def test_quick_health_counts_the_course_and_times_the_cli(course_dir):
     result = measure(course_dir, quick=True)
     assert result.ok, result.summary
+    check_result_data(result.to_dict(), "system.health --quick")  # the shape openapi.json gives its data
     got = figures(result)
     course = Course.load(course_dir)
     assert got["modules"]["value"] == len(course.modules) == 2

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from course_factory import make_student_edition
+from openapi_contract import check_result_data
 
 from tito_jupyter.course import Course
 
@@ -68,6 +69,10 @@ def test_init_lays_down_the_edition_and_says_what_to_do_next(archive, edition, t
     said = " ".join(done.stdout.split())
     assert "commit 0123456789ab" in said and "cd 'my course'" in said and "tito dev serve" in said
     assert sorted(p.name for p in tmp_path.iterdir()) == ["my course"]
+    as_json = tito("--json", "init", "second", archive=archive, cwd=tmp_path)
+    result = json.loads(as_json.stdout)
+    assert result["error"] is None and result["data"]["modules"] == ["01_numbers", "02_doubling"], result
+    check_result_data(result, "tito --json init")  # the shape openapi.json gives init's data
 
 
 def test_init_dot_fills_the_empty_working_folder_and_the_shell_stays_in_it(archive, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from course_factory import numbers_notebook, write_notebook
+from openapi_contract import validate_component
 
 from tito_jupyter import __version__
 from tito_jupyter.server.handlers import ROUTES
@@ -390,6 +391,8 @@ async def test_job_progress_is_emitted_on_the_event_bus(api, jp_serverapp):
     events = [json.loads(d["event"]) for d in mine if d["event"]]
     assert any(e["event"] == "step" and e["step"] == "record" for e in events)
     assert all(d["command"] == "module.complete" for d in mine)
+    for event in events:  # what the bus carries is an engine event of openapi.json, the shape of its kind
+        validate_component(event, "Event")
 
 
 # -- which course --------------------------------------------------------------------------------------

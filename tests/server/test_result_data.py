@@ -48,6 +48,40 @@ async def test_a_real_complete_job_result_fits_its_data_shape_and_a_drifted_one_
     # the same result inside the list of jobs is held to it too
     with pytest.raises(AssertionError, match="the data of module.complete"):
         check_response("GET", "/jobs", 200, _fetched({"jobs": [wrong[0]]}))
+    _its_events_fit_their_kinds_and_drifted_ones_do_not(done)
+
+
+def _its_events_fit_their_kinds_and_drifted_ones_do_not(done: dict) -> None:
+    """Each event of the job fits the shape of its kind (``contracts.EVENT_KINDS``), and the job's answer with an
+    event that drifted from its kind's shape is refused by the check every server answer goes through."""
+    names = {shape: name for name, shape in contracts.COMPONENTS.items()}
+    kinds = {event["event"] for event in done["events"]}
+    assert {"step", "collected", "test", "progress"} <= kinds, kinds
+    for event in done["events"]:
+        validate_component(event, names[contracts.EVENT_KINDS[event["event"]]])
+    step = next(e for e in done["events"] if e["event"] == "step")
+    test = next(e for e in done["events"] if e["event"] == "test")
+    for drifted in ({**step, "count": 3}, {**step, "state": "done"}, {k: v for k, v in test.items() if k != "phase"},
+                    {**test, "duration": "fast"}, {"event": "sparkle", "time": 1.0}):
+        answer = {**done, "events": [*done["events"], drifted], "event_count": done["event_count"] + 1}
+        with pytest.raises(AssertionError, match="events"):
+            check_response("GET", f"/jobs/{done['id']}", 200, _fetched(answer))
+
+
+def test_every_event_kind_the_engine_emits_has_a_shape():
+    """An ``emit("kind", ...)`` anywhere in tito names a kind that contracts.py shapes (a new kind cannot be added
+    without one); the shapes name no kind nobody emits."""
+    import re
+    from pathlib import Path
+
+    import tito_jupyter
+
+    source = Path(tito_jupyter.__file__).parent
+    emitted = {"step", "progress", "log"}  # EventSink's conveniences (engine/results.py)
+    for path in source.rglob("*.py"):
+        emitted |= set(re.findall(r"events\.emit\(\s*\"(\w+)\"", path.read_text(encoding="utf-8")))
+    assert emitted - {"step", "progress", "log"}, "the scan found no emit call: its pattern is stale"
+    assert emitted == set(contracts.EVENT_KINDS), (sorted(emitted), sorted(contracts.EVENT_KINDS))
 
 
 async def test_a_failing_test_job_result_fits_with_its_failures_and_where_they_were_raised(api, course_dir):
@@ -61,6 +95,8 @@ async def test_a_failing_test_job_result_fits_with_its_failures_and_where_they_w
     failed = [t for t in report["steps"][1]["tests"] if t["outcome"] == "failed"]
     assert failed and failed[0]["raised"]["exception"] == "NotImplementedError" and failed[0]["details"]
     check_response("GET", f"/jobs/{done['id']}", 200, _fetched(done))
+    raised = [e for e in done["events"] if e["event"] == "test" and e.get("raised")]
+    assert raised and raised[0]["raised"]["exception"] == "NotImplementedError"  # a failure's event says where
 
 
 def test_an_error_result_holds_what_was_computed_before_it_and_is_not_held_to_the_shape():

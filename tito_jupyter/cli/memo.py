@@ -210,23 +210,7 @@ class Memo:
         if not self._dirty or self._path is None or self._entries is None:
             return
         self._dirty = False
-        import tempfile
-
-        try:
-            self._path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=self._path.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n") as out:
-                json.dump({"format": FORMAT, "texts": self._entries}, out, separators=(",", ":"))
-            os.chmod(tmp, 0o644)
-            platform.replace(tmp, self._path)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        platform.write_cache_json(self._path, {"format": FORMAT, "texts": self._entries})
 
 
 class LazyConsole:

@@ -9,7 +9,8 @@ is written by hand in the files; what would drift if it were written twice is ma
 - ``CommandArgs``: every server job's ``args`` object as ``POST jobs`` takes it, from its :class:`Arg` list;
 - the response schemas of :data:`tito_jupyter.contracts.COMPONENTS` (Job, Result, Event, Command, ...) and the
   bus event's schema, from the TypedDicts (the descriptions already in the file are kept);
-- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`.
+- ``ResultData``: the shape of a result's ``data`` for each command of :data:`tito_jupyter.contracts.RESULT_DATA`
+  (every built-in one), and ``Event``: one shape for each kind of engine event.
 
 ``python -m tito_jupyter.server.openapi`` rewrites both files from the built-in commands; ``--check`` writes
 nothing and exits 1 if either is stale (a test runs it). The server serves the document made from every command
@@ -60,10 +61,11 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "nullable": True}
 
 
-def schema_of(tp) -> dict:
-    """The OpenAPI 3.0 schema of a type used in :mod:`tito_jupyter.contracts`."""
+def schema_of(tp, named: bool = True) -> dict:
+    """The OpenAPI 3.0 schema of a type used in :mod:`tito_jupyter.contracts`: a reference to its component if it is
+    one (unless ``named`` is off: the component's own definition)."""
     names = {cls: name for name, cls in contracts.COMPONENTS.items()}
-    if tp in names:
+    if named and tp in names:
         return {"$ref": f"#/components/schemas/{names[tp]}"}
     if tp is typing.Any:
         return {"nullable": True}
@@ -85,7 +87,9 @@ def schema_of(tp) -> dict:
         raise TypeError(f"a union of several types other than TypedDicts is not described: {tp}")
     if origin is list:
         return {"type": "array", "items": schema_of(args[0])}
-    if tp is dict or origin is dict:
+    if origin is dict:  # dict[str, V]: an object whose every value is a V
+        return {"type": "object", "additionalProperties": schema_of(args[1])}
+    if tp is dict:
         return {"type": "object"}
     simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
     if tp in simple:
@@ -102,16 +106,17 @@ def typed_dict_schema(cls) -> dict:
     if required:
         schema["required"] = required
     schema["properties"] = {name: schema_of(tp) for name, tp in hints.items()}
-    schema["additionalProperties"] = cls in contracts.OPEN
+    schema["additionalProperties"] = False
     return schema
 
 
 def result_data_schema() -> dict:
     """``ResultData``: the shape of a result's ``data``, by its command, from :data:`contracts.RESULT_DATA`."""
     return {"type": "object",
-            "description": "The `data` of a Result, by the Result's `command`, for the commands listed here: when the "
-                           "Result's `error` is null, its `data` is this shape (with an error, it holds what was "
-                           "computed before it, often nothing). Generated from tito_jupyter/contracts.py.",
+            "description": "The `data` of a Result, by the Result's `command`, for every built-in command (a plugin's "
+                           "data is its own): when the Result's `error` is null, its `data` is this shape (with an "
+                           "error, it holds what was computed before it, often nothing). The same Result is what `tito "
+                           "--json` prints. Generated from tito_jupyter/contracts.py.",
             "properties": {command: schema_of(tp) for command, tp in contracts.RESULT_DATA.items()},
             "additionalProperties": False}
 
@@ -122,7 +127,7 @@ def _keep_prose(new: dict, old: dict | None) -> dict:
         return new
     merged = dict(new)
     for key in ("description", "additionalProperties", "title"):
-        if key in old and key not in merged:
+        if key in old and key not in merged and not (key == "additionalProperties" and "anyOf" in merged):
             merged[key] = old[key]
     old_props = old.get("properties") or {}
     if "properties" in merged:
@@ -205,7 +210,7 @@ def document(base: dict, commands: list[Command]) -> dict:
             paths[f"/{kind}s/{{{kind}}}/{{action}}"] = action_path(kind, actions)
     schemas = doc["components"]["schemas"]
     for name, cls in contracts.COMPONENTS.items():
-        schemas[name] = _keep_prose(typed_dict_schema(cls), schemas.get(name))
+        schemas[name] = _keep_prose(schema_of(cls, named=False), schemas.get(name))
     schemas["ResultData"] = result_data_schema()
     schemas["CommandArgs"] = {
         "type": "object",
