@@ -100,6 +100,26 @@ def test_a_jailed_process_sees_only_its_folder_as_a_user_of_its_own(scratch, exp
     assert not [name for name in seen["env"] if name.startswith(("JUPYTER", "JPY")) or "TOKEN" in name]
 
 
+def test_tito_imports_in_the_jail_from_a_checkout_without_a_build(scratch, monkeypatch):
+    """A checkout reads its version from labextension/package.json; a checkout never built has no
+    _build_version.py, and the jail, which binds tito's package alone, made `import tito_jupyter` fail there:
+    every submission errored. The jail binds that one file (read-only) as well."""
+    from tito_jupyter import _version
+
+    assert Path(_version.PACKAGE_JSON).is_file(), "these tests run from a checkout"
+    work = scratch / "work"
+    confinement = sandbox.confine(scratch, work, LIMITS)
+    finished, lines = jailed_python(confinement, f"""
+        import json, os
+        from tito_jupyter import _version
+        print(json.dumps({{"checkout": _version._from_checkout(),
+                           "writable": os.access({_version.PACKAGE_JSON!r}, os.W_OK)}}))
+    """)
+    assert finished.exit_code == 0, lines
+    seen = json.loads(lines[-1])
+    assert seen == {"checkout": _version._from_checkout(), "writable": False}
+
+
 ESCAPE = """
     import os, sys, time
     if os.fork() == 0:          # a child that leaves the process group and the session: a double fork

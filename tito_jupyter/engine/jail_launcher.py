@@ -70,6 +70,13 @@ def enter(spec: dict) -> None:
             if not os.path.lexists(target):
                 os.symlink(os.readlink(path), target)
             continue
+        if os.path.isfile(path):  # a single file (a checkout's version file): bound onto an empty file
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.exists(target):
+                open(target, "wb").close()
+            mount(path, target, None, _MS_BIND)
+            mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+            continue
         if not os.path.isdir(path) or os.path.isdir(target) and os.listdir(target):
             continue  # not a folder, or already inside one bound before
         os.makedirs(target, exist_ok=True)

@@ -117,11 +117,17 @@ def confine(scratch: Path, work: Path, limits: Limits) -> Confinement:
 
 
 def _python_folders() -> list[str]:
-    """The system folders, this Python's, the environment's, and tito's package (for its pytest plugin)."""
+    """The system folders, this Python's, the environment's, and tito's package (for its pytest plugin).
+
+    In a checkout, tito's version is read from the sidebar's ``labextension/package.json`` (see ``_version``):
+    that one file is bound too, or importing tito in the jail fails where the build's version file is absent."""
+    from .._version import PACKAGE_JSON
+
     system = [p for p in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc") if os.path.lexists(p)]
     here = Path(__file__).resolve().parents[1]  # the tito_jupyter package alone, not the repository around it
     python = {sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parents[1])}
-    return [*system, *sorted(python), str(here)]
+    version = [PACKAGE_JSON] if os.path.isfile(PACKAGE_JSON) else []
+    return [*system, *sorted(python), str(here), *version]
 
 
 # -- is it available here? ------------------------------------------------------------------------------------
