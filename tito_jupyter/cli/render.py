@@ -82,6 +82,14 @@ class Renderer:
         self._task = None
         self._passed_by_file: dict[str, int] = {}
 
+    @property
+    def transcript(self) -> str | None:
+        """Everything printed so far, if all of it went to stdout as known text (no live display, nothing on
+        stderr, nothing rich wrote itself); else None."""
+        if self.console.transcript is None or self.err.transcript != []:
+            return None
+        return "".join(self.console.transcript)
+
     # -- live events --------------------------------------------------------------------------------
 
     def on_event(self, event: dict) -> None:

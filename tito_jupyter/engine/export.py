@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import notebooks
 from .._version import __version__
-from ..course import PACKAGE, Course, Module
+from ..course import MODULES_DIR, PACKAGE, Course, Module
 from ..errors import TitoError
 from . import files
 from .results import NULL_SINK, EventSink, Result
@@ -235,6 +235,28 @@ def _all_up_to_date(course: Course, modules: list[Module]) -> list[dict] | None:
             return None
         outcomes.append(outcome)
     return outcomes
+
+
+def decision_inputs(course: Course, modules: list[Module]) -> list[Path]:
+    """Every file and folder whose stamp (identity, size, times) stands for what :func:`_all_up_to_date` reads
+    about ``modules``: the export state, the course's module folders (a module or notebook added, renamed or removed
+    changes them), each notebook, and the package's files and folders (a stray temporary file changes its folder).
+
+    While none of them changed, the lock-free look gives the same answer again (:mod:`tito_jupyter.noop_export`).
+    """
+    paths = [course.state_dir / STATE_FILE, course.root / MODULES_DIR]
+    for module in modules:
+        paths += [module.folder, module.notebook]
+    if course.package_dir.is_dir():
+        paths.append(course.package_dir)
+        paths += sorted(p for p in course.package_dir.rglob("*") if p.is_dir() or p.suffix == ".py")
+    return paths
+
+
+def up_to_date_outcomes(course: Course, modules: list[Module]) -> list[dict] | None:
+    """The outcomes of an export of ``modules`` that would have nothing to do now, or None (see
+    :func:`_all_up_to_date`)."""
+    return _all_up_to_date(course, modules)
 
 
 def _export_locked(course: Course, modules: list[Module], events: EventSink, check: bool, force: bool) -> list[dict]:
