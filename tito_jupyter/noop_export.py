@@ -14,9 +14,10 @@ Why the text is the answer the whole command would give now:
 - the look reads nothing but those files and folders, so with the same stamps it reaches the same outcomes (a
   module or notebook added, renamed or removed changes a folder's stamp; an edit, even one that keeps the size and
   modification time, changes the change time; a stray temporary file in the package changes its folder's);
-- the text is kept under a digest of everything else it depends on: this request, the course folder, the working
-  folder, the Python, the whole environment, the terminal (which streams are terminals, their size and encoding),
-  tito's own code and rich's (their files' stamps);
+- the text is kept under a digest of everything else it depends on: this request, the course folder, the Python
+  and its path, the whole environment, the terminal (which streams are terminals, their size and encoding), tito's
+  own code and rich's (their files' stamps); a receipt copied with the course names the old folder, so it answers
+  nothing there;
 - the receipt is written only when its stamps were the same before and after the look that confirmed it, and
   only for files not changed within :data:`RACY_SECONDS` (a second change in the same clock tick could keep every
   stamp: git's "racy" case); only for an export that printed nothing but its text (no warning, no live display),
@@ -107,7 +108,7 @@ class _Circumstances:
         self.rich = _rich_stamps()
         from ._version import __version__
 
-        self.key = _digest(json.dumps([FORMAT, __version__, argv, root, os.getcwd(), sys.version, sys.executable,
+        self.key = _digest(json.dumps([FORMAT, __version__, argv, root, sys.version, sys.executable,
                                        sys.path, sorted(os.environ.items()), _terminal(), self.code, self.rich]))
 
 

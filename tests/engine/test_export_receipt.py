@@ -188,3 +188,16 @@ def test_a_state_folder_that_cannot_be_written_costs_the_export_nothing(course_d
             assert done.returncode == 0 and "Export: 2 already up to date." in done.stdout
     finally:
         shutil.rmtree(receipt)
+
+
+def test_a_course_copied_with_its_receipt_is_looked_at_afresh(course_dir, tito_env, tmp_path):
+    """The receipt names the files of the course it was written in: in a copy (a student's backup, a second
+    clone), unchanged files there would say nothing about the copy's own."""
+    with_receipt(course_dir, tito_env)
+    copy = tmp_path / "copy"
+    shutil.copytree(course_dir, copy)
+    _edit_content(copy)  # the copy's notebook changes; the original's receipt still matches the original
+    done = tito({**tito_env, "TITO_PROJECT": str(copy)}, "export", "--all")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "return b + a" in (copy / PKG).read_text()
+    assert "return a + b" in (course_dir / PKG).read_text()
