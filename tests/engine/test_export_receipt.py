@@ -201,3 +201,36 @@ def test_a_course_copied_with_its_receipt_is_looked_at_afresh(course_dir, tito_e
     assert done.returncode == 0, done.stdout + done.stderr
     assert "return b + a" in (copy / PKG).read_text()
     assert "return a + b" in (course_dir / PKG).read_text()
+
+
+def test_a_no_op_export_in_a_terminal_answers_from_its_receipt_too(course_dir, tito_env):
+    """Students type it in a terminal, where each module's count used to start rich's live bar (so rich was
+    imported and the output could not be kept): a no-op export's count is known at once and draws no bar."""
+    import pty
+
+    def in_a_terminal(*args: str) -> tuple[int, str, str]:
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "tito_jupyter", *args], env=tito_env,
+                                stdout=follower, stderr=subprocess.PIPE, text=True)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end closed: the process has ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        _, err = proc.communicate(timeout=120)
+        return proc.returncode, seen.decode("utf-8", "replace"), err
+
+    assert tito(tito_env, "export", "--all").returncode == 0
+    settle(course_dir)
+    first = in_a_terminal("export", "--all")
+    assert first[0] == 0 and "already up to date" in first[1], first
+    assert (course_dir / ".tito" / noop_export.FILE).is_file(), "a terminal's no-op export left no receipt"
+    code, text, err = in_a_terminal("export", "--all")
+    assert code == 0 and text == first[1]
+    assert imported(err) & THE_WHOLE_COMMAND == set()

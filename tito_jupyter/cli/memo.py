@@ -237,13 +237,13 @@ class LazyConsole:
         self._stderr = stderr
         self._options = options
         self._real = None
-        #: The texts written, in order; None once rich wrote something itself (not known as text).
+        #: The texts written, in order; None once rich wrote something itself (not known as text: a print without
+        #: the memo, or a live display on :attr:`real`, whose user says so).
         self.transcript: list[str] | None = []
 
     @property
     def real(self):
         """The rich console itself (imports rich)."""
-        self.transcript = None  # whoever asks for it writes through rich
         if self._real is None:
             from rich.console import Console
 
@@ -273,17 +273,16 @@ class LazyConsole:
                 key = None
         text = self._memo.get(key) if key else None
         if text is None:
-            transcript = self.transcript
             real = self.real
             rendered = [_rich(o) for o in objects]
             if key is None:
+                self.transcript = None  # rich writes it: not known as text
                 real.print(*rendered, **kwargs)
                 return
             with real.capture() as captured:
                 real.print(*rendered, **kwargs)
             text = captured.get()
             self._memo.put(key, text)
-            self.transcript = transcript
         if self.transcript is not None:
             self.transcript.append(text)
         stream = sys.stderr if self._stderr else sys.stdout

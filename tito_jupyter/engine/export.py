@@ -207,8 +207,10 @@ def export_modules(
     if outcomes is None:
         outcomes = _export_locked(course, modules, events, check=check, force=force)
     else:
-        for done, outcome in enumerate(outcomes):
-            _report_step(events, outcome, done, len(modules))
+        # Every module's step, then the count once: all of it was known at once (a terminal draws no bar for it).
+        for outcome in outcomes:
+            _report_step(events, outcome, None, len(modules))
+        events.progress(len(modules), len(modules), label=outcomes[-1]["id"] if outcomes else "")
     return _export_result(outcomes, check)
 
 
@@ -288,14 +290,16 @@ def _export_locked(course: Course, modules: list[Module], events: EventSink, che
     return outcomes
 
 
-def _report_step(events: EventSink, outcome: dict, done: int, total: int, started: bool = False) -> None:
-    """The events of one module's export: it started (unless ``started`` was already said), how it ended, how far."""
+def _report_step(events: EventSink, outcome: dict, done: int | None, total: int, started: bool = False) -> None:
+    """The events of one module's export: it started (unless ``started`` was already said), how it ended, and how
+    far the export is (unless ``done`` is None)."""
     if not started:
         events.step("export", "running", module=outcome["id"])
     state_name = {"failed": "failed", "stale": "failed", "up_to_date": "skipped"}.get(outcome["status"], "passed")
     events.step("export", state_name, module=outcome["id"], status=outcome["status"],
                 message=(outcome.get("error") or {}).get("message"))
-    events.progress(done + 1, total, label=outcome["id"])
+    if done is not None:
+        events.progress(done + 1, total, label=outcome["id"])
 
 
 def _export_result(outcomes: list[dict], check: bool) -> Result:
