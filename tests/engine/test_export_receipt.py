@@ -203,6 +203,7 @@ def test_a_course_copied_with_its_receipt_is_looked_at_afresh(course_dir, tito_e
     assert "return a + b" in (course_dir / PKG).read_text()
 
 
+@pytest.mark.posix_only  # a pseudo-terminal (pty); the render memo is off on Windows anyway
 def test_a_no_op_export_in_a_terminal_answers_from_its_receipt_too(course_dir, tito_env):
     """Students type it in a terminal, where each module's count used to start rich's live bar (so rich was
     imported and the output could not be kept): a no-op export's count is known at once and draws no bar."""
