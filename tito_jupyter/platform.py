@@ -639,7 +639,7 @@ def sleep_until_ended(pid: int, timeout: float) -> bool:
         import select
 
         select.select([fd], [], [], max(0.0, timeout))
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError):  # a descriptor past select's limit, a timeout too long for it
         return False
     finally:
         os.close(fd)

@@ -36,3 +36,13 @@ def test_a_wait_that_runs_out_says_so():
         proc.kill()
         proc.wait(timeout=30)
     assert processes.exited(proc, wait=5)  # reaped: known from Popen itself
+
+
+def test_a_wait_without_end_still_wakes_when_the_child_ends():
+    """`tito dev serve` waits for JupyterLab with no time limit (wait=inf): a sleep of an infinite time is not one
+    the system can be asked for, and was an error that stopped JupyterLab as soon as it was serving."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    try:
+        assert processes.exited(proc, wait=float("inf"))
+    finally:
+        proc.wait(timeout=30)

@@ -294,7 +294,7 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
         if remaining <= 0:
             return False
         # Woken the moment it ends where the system can say so (no nap's delay after a quick child), else naps.
-        if not (unreaped and platform.sleep_until_ended(proc.pid, remaining)):
+        if not (unreaped and platform.sleep_until_ended(proc.pid, min(remaining, TICK))):
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, TICK)
 
