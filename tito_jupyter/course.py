@@ -23,17 +23,16 @@ from pathlib import Path
 
 from . import notebooks
 from .course_cache import FactsCache
+from .course_root import MODULES_DIR, STATE_DIR, at_or_above
 from .errors import ProjectNotFound, UnknownNameError
 
 PACKAGE = "tinytorch"
-MODULES_DIR = "modules"
 MODULE_TESTS_DIR = Path("tests") / "modules"
 CHECKPOINTS_DIR = Path("tests") / "checkpoints"
 MILESTONES_DIR = "milestones"
 #: Data the course's tests and lessons read (the digits, the sonnets). Every edition and every nbgrader assignment
 #: carries it at the same place relative to the tests, and tests find it by looking upwards from their own file.
 COURSE_DATA_DIR = Path(MILESTONES_DIR) / "data"
-STATE_DIR = ".tito"
 
 # [0-9], not \d: only ASCII digits are numbers (\d also matches ٠١, १, ０１ and int() reads them).
 _MODULE_FOLDER = re.compile(r"^([0-9]{2,3})_([a-z][a-z0-9_]*)$")
@@ -263,10 +262,9 @@ def find_project_root(start: Path | str | None = None) -> Path:
 
 
 def _course_at_or_above(start: Path | str) -> Path:
-    start = Path(start).expanduser().resolve()
-    for folder in (start, *start.parents):
-        if (folder / MODULES_DIR).is_dir():
-            return folder
+    start, found = at_or_above(os.fspath(start))
+    if found is not None:
+        return Path(found)
     raise ProjectNotFound(
         f"No TinyTorch course found in {start} or any folder above it (looked for a `{MODULES_DIR}/` folder).",
         hint="Run tito from inside the course folder, or pass --project DIR (or set TITO_PROJECT).",

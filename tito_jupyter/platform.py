@@ -627,6 +627,26 @@ def ended_unreaped(pid: int) -> bool | None:
         return None
 
 
+def sleep_until_ended(pid: int, timeout: float) -> bool:
+    """Sleep until our unreaped child ``pid`` ends, or ``timeout`` seconds pass, woken the moment it ends (Linux's
+    pidfd, which does not reap it); False at once where that cannot be done (then the caller polls)."""
+    if not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:  # an older kernel, a sandbox that refuses it
+        return False
+    try:
+        import select
+
+        select.select([fd], [], [], max(0.0, timeout))
+    except (OSError, ValueError, OverflowError):  # a descriptor past select's limit, a timeout too long for it
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 def lower_priority(pid: int, by: int) -> None:
     """Run process ``pid`` (and what it starts after) ``by`` steps of niceness below its priority now; on Windows
     in the "below normal" class. ProcessLookupError if it has gone, PermissionError if the system refuses."""

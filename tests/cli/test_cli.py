@@ -32,9 +32,10 @@ def test_help_lists_the_tree_and_exit_codes():
 
 def test_help_and_list_import_nothing_heavy(course_dir):
     probe = (
-        "import sys, runpy\n"
+        "import sys\n"
         "sys.argv = ['tito'] + sys.argv[1:]\n"
-        "try:\n    runpy.run_module('tito_jupyter', run_name='__main__')\n"
+        # main(), not the module run as a program: that ends the process at once (__main__.exit_now)
+        "try:\n    from tito_jupyter.__main__ import main\n    main()\n"
         "except SystemExit:\n    pass\n"
         "heavy = [m for m in ('nbformat', 'nbdev', 'nbclient', 'nbgrader', 'jupyter_server', 'IPython', 'numpy',"
         " 'jsonschema') if m in sys.modules]\n"

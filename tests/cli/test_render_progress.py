@@ -37,3 +37,13 @@ def test_without_a_terminal_there_is_no_bar():
     renderer.console = Console(file=io.StringIO(), force_terminal=False)
     renderer.on_event({"event": "progress", "done": 1, "total": 3, "label": "graded"})
     assert renderer._progress is None
+
+
+def test_a_count_that_is_already_complete_draws_no_bar():
+    """A no-op export reports its count once, done: a bar drawn and erased at once would show nothing, and rich
+    writing it would keep the output from being remembered (a terminal's no-op export would never be quick)."""
+    renderer, screen = terminal_renderer()
+    renderer.on_event({"event": "step", "step": "export", "state": "skipped", "module": "01_numbers"})
+    renderer.on_event({"event": "progress", "done": 2, "total": 2, "label": "02_doubling"})
+    assert renderer._progress is None
+    assert "01_numbers is up to date" in screen.getvalue()

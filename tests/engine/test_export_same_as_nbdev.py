@@ -89,3 +89,29 @@ def test_the_whole_course_exports_as_nbdev_export_writes_it(tmp_path):
     (course / "tinytorch").mkdir()
     (course / "tinytorch/__init__.py").write_text("")
     assert _compare_with_nbdev_export(course, tmp_path) >= 20
+
+
+def test_a_notebook_with_outputs_and_attachments_exports_as_nbdev_export_writes_it(course_dir, tmp_path):
+    """A student's notebook has run: its cells carry outputs (text, images, errors) and attachments, which tito
+    leaves out before nbdev sees the notebook (nbdev never exports them)."""
+    nb = notebook(
+        ("markdown", "# Ran\n\n> A notebook as a student leaves it.\n\n![plot](attachment:plot.png)"),
+        ("code", "#| default_exp core.ran"),
+        ("code", "#| export\ndef ran():\n    'It ran.'\n    return 'ran'"),
+        ("code", "print(ran())\nran()"),
+        ("code", "#| export\nLOG = [ran() for _ in range(3)]"),
+    )
+    image = "iVBORw0KGgo" + "A" * 20000
+    nb["cells"][0]["attachments"] = {"plot.png": {"image/png": image}}
+    for cell in nb["cells"][1:]:
+        cell["execution_count"] = 1
+        cell["outputs"] = [
+            {"output_type": "stream", "name": "stdout", "text": ["ran\n" * 500]},
+            {"output_type": "display_data", "data": {"image/png": image, "text/plain": ["<Figure>"]},
+             "metadata": {"needs_background": "light"}},
+            {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": ["'ran'"]},
+             "metadata": {}},
+            {"output_type": "error", "ename": "ValueError", "evalue": "no", "traceback": ["\u001b[0;31mValueError"]},
+        ]
+    write_notebook(course_dir / "modules/03_ran/03_ran.ipynb", nb)
+    assert _compare_with_nbdev_export(course_dir, tmp_path) == 3

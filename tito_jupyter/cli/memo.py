@@ -221,6 +221,9 @@ class LazyConsole:
         self._stderr = stderr
         self._options = options
         self._real = None
+        #: The texts written, in order; None once rich wrote something itself (not known as text: a print without
+        #: the memo, or a live display on :attr:`real`, whose user says so).
+        self.transcript: list[str] | None = []
 
     @property
     def real(self):
@@ -257,12 +260,15 @@ class LazyConsole:
             real = self.real
             rendered = [_rich(o) for o in objects]
             if key is None:
+                self.transcript = None  # rich writes it: not known as text
                 real.print(*rendered, **kwargs)
                 return
             with real.capture() as captured:
                 real.print(*rendered, **kwargs)
             text = captured.get()
             self._memo.put(key, text)
+        if self.transcript is not None:
+            self.transcript.append(text)
         stream = sys.stderr if self._stderr else sys.stdout
         stream.write(text)
         stream.flush()

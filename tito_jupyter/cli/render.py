@@ -82,6 +82,14 @@ class Renderer:
         self._task = None
         self._passed_by_file: dict[str, int] = {}
 
+    @property
+    def transcript(self) -> str | None:
+        """Everything printed so far, if all of it went to stdout as known text (no live display, nothing on
+        stderr, nothing rich wrote itself); else None."""
+        if self.console.transcript is None or self.err.transcript != []:
+            return None
+        return "".join(self.console.transcript)
+
     # -- live events --------------------------------------------------------------------------------
 
     def on_event(self, event: dict) -> None:
@@ -93,6 +101,8 @@ class Renderer:
         elif kind == "progress" and self.console.is_terminal:
             # Work counted in items (submissions graded): a bar of its own, or the test bar kept in step.
             if self._progress is None:
+                if event["done"] >= event["total"]:
+                    return  # nothing left to count (a no-op export says so at once): no bar to draw and erase
                 self._start_progress(event["total"], what=event.get("label") or "done")
             self._progress.update(self._task, completed=event["done"], total=event["total"])
         elif kind == "test":
@@ -119,7 +129,10 @@ class Renderer:
 
     def _rich_console(self):
         """rich's own console (a live display needs it), imported now if the memo kept it away so far."""
-        return self.console.real if isinstance(self.console, LazyConsole) else self.console
+        if isinstance(self.console, LazyConsole):
+            self.console.transcript = None  # a live display writes through rich itself
+            return self.console.real
+        return self.console
 
     def _stop_progress(self) -> None:
         if self._progress is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import notebooks
 from .._version import __version__
-from ..course import PACKAGE, Course, Module
+from ..course import MODULES_DIR, PACKAGE, Course, Module
 from ..errors import TitoError
 from . import files
 from .results import NULL_SINK, EventSink, Result
@@ -207,8 +207,10 @@ def export_modules(
     if outcomes is None:
         outcomes = _export_locked(course, modules, events, check=check, force=force)
     else:
-        for done, outcome in enumerate(outcomes):
-            _report_step(events, outcome, done, len(modules))
+        # Every module's step, then the count once: all of it was known at once (a terminal draws no bar for it).
+        for outcome in outcomes:
+            _report_step(events, outcome, None, len(modules))
+        events.progress(len(modules), len(modules), label=outcomes[-1]["id"] if outcomes else "")
     return _export_result(outcomes, check)
 
 
@@ -235,6 +237,28 @@ def _all_up_to_date(course: Course, modules: list[Module]) -> list[dict] | None:
             return None
         outcomes.append(outcome)
     return outcomes
+
+
+def decision_inputs(course: Course, modules: list[Module]) -> list[Path]:
+    """Every file and folder whose stamp (identity, size, times) stands for what :func:`_all_up_to_date` reads
+    about ``modules``: the export state, the course's module folders (a module or notebook added, renamed or removed
+    changes them), each notebook, and the package's files and folders (a stray temporary file changes its folder).
+
+    While none of them changed, the lock-free look gives the same answer again (:mod:`tito_jupyter.noop_export`).
+    """
+    paths = [course.state_dir / STATE_FILE, course.root / MODULES_DIR]
+    for module in modules:
+        paths += [module.folder, module.notebook]
+    if course.package_dir.is_dir():
+        paths.append(course.package_dir)
+        paths += sorted(p for p in course.package_dir.rglob("*") if p.is_dir() or p.suffix == ".py")
+    return paths
+
+
+def up_to_date_outcomes(course: Course, modules: list[Module]) -> list[dict] | None:
+    """The outcomes of an export of ``modules`` that would have nothing to do now, or None (see
+    :func:`_all_up_to_date`)."""
+    return _all_up_to_date(course, modules)
 
 
 def _export_locked(course: Course, modules: list[Module], events: EventSink, check: bool, force: bool) -> list[dict]:
@@ -266,14 +290,16 @@ def _export_locked(course: Course, modules: list[Module], events: EventSink, che
     return outcomes
 
 
-def _report_step(events: EventSink, outcome: dict, done: int, total: int, started: bool = False) -> None:
-    """The events of one module's export: it started (unless ``started`` was already said), how it ended, how far."""
+def _report_step(events: EventSink, outcome: dict, done: int | None, total: int, started: bool = False) -> None:
+    """The events of one module's export: it started (unless ``started`` was already said), how it ended, and how
+    far the export is (unless ``done`` is None)."""
     if not started:
         events.step("export", "running", module=outcome["id"])
     state_name = {"failed": "failed", "stale": "failed", "up_to_date": "skipped"}.get(outcome["status"], "passed")
     events.step("export", state_name, module=outcome["id"], status=outcome["status"],
                 message=(outcome.get("error") or {}).get("message"))
-    events.progress(done + 1, total, label=outcome["id"])
+    if done is not None:
+        events.progress(done + 1, total, label=outcome["id"])
 
 
 def _export_result(outcomes: list[dict], check: bool) -> Result:

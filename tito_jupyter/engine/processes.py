@@ -228,7 +228,8 @@ class _GuardClient:
                 return
             try:
                 proc.stdin.close()
-                proc.wait(timeout=2)
+                if exited(proc, 2):  # woken as it ends, not after Popen.wait's next nap
+                    proc.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass
 
@@ -284,14 +285,18 @@ def exited(proc: subprocess.Popen, wait: float = 0.0) -> bool:
         if proc.returncode is not None:
             return True
         ended = platform.ended_unreaped(proc.pid)
+        unreaped = ended is not None  # still ours, unreaped: its pid names no other process
         if ended is None:  # the system cannot tell without reaping it
             ended = proc.poll() is not None
         if ended:
             return True
-        if time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             return False
-        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 2, TICK)
+        # Woken the moment it ends where the system can say so (no nap's delay after a quick child), else naps.
+        if not (unreaped and platform.sleep_until_ended(proc.pid, min(remaining, TICK))):
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, TICK)
 
 
 def stop(proc: subprocess.Popen, ask: int | None = None, grace: float = 0.0) -> int:

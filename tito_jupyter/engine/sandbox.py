@@ -159,7 +159,7 @@ def _probe() -> tuple[bool, str]:
         # What a submission's tests need: this Python, pytest, and tito's report plugin, readable as the jailed user.
         env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         try:
-            done = subprocess.run(jail.wrap([sys.executable, "-c", "import pytest, tito_jupyter.engine.pytest_report"]),
+            done = subprocess.run(jail.wrap([sys.executable, "-c", "import pytest, tito_jupyter.pytest_report"]),
                                   capture_output=True, text=True, timeout=60, env=env)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, f"the jail could not start here ({exc}): submissions run with resource limits only"

@@ -2,7 +2,7 @@
 
 The tests run in a pytest subprocess with a timeout, so a student's infinite loop ends as "timed out" and
 never hangs the CLI, a server or a kernel. Results are per test (id, outcome, duration, message), written by
-pytest itself through :mod:`tito_jupyter.engine.pytest_report`, and streamed as events while the run goes.
+pytest itself through :mod:`tito_jupyter.pytest_report`, and streamed as events while the run goes.
 
 Inline tests are the ``def test_*`` functions of the notebook's non-exported cells. tito copies them into a
 generated test file that imports the notebook's imports and ``from tinytorch.<target> import *``, so they test
@@ -185,7 +185,7 @@ def _pytest_command(course: Course, work: Path, report: Path, stages: list[list[
     staging = ([f"--tito-stages={json.dumps([[str(p) for p in stage] for stage in stages])}"]
                if len(stages) > 1 else [])
     return [
-        sys.executable, "-m", "pytest", "-q", "-p", "tito_jupyter.engine.pytest_report",
+        sys.executable, "-m", "pytest", "-q", "-p", "tito_jupyter.pytest_report",
         f"--tito-report={report}", *staging, "-p", "no:cacheprovider", "-c", str(work / "pytest.ini"), "--rootdir",
         str(course.root), "--confcutdir", str(course.root / MODULE_TESTS_DIR), "--import-mode=importlib",
         "-W", "ignore::DeprecationWarning", *(extra_args or []), *[str(p) for stage in stages for p in stage],

@@ -1,6 +1,6 @@
 """A pytest plugin that writes each test's outcome as one JSON line, as it happens.
 
-tito's test runner loads it into the pytest subprocess (``-p tito_jupyter.engine.pytest_report``) and reads
+tito's test runner loads it into the pytest subprocess (``-p tito_jupyter.pytest_report``) and reads
 the file while the tests run, so results are pytest's own, never scraped from its text output.
 
 A failure's ``message`` is cleaned for a person (the test's own assertion message first, without pytest's
