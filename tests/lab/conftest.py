@@ -24,12 +24,13 @@ from subprocess_jupyter import jp_asyncio_loop, jp_server_cleanup  # noqa: E402,
 @pytest.fixture
 def start_lab(tmp_path: Path, request) -> Iterator[Callable[..., Lab]]:
     """``start_lab(root, extra_args=[...], settings={...}, env={...})`` starts a lab; every one is stopped after
-    the test. ``env`` is added to the lab's environment (``PYTHONPATH`` to install a plugin, say)."""
+    the test. ``env`` is added to the lab's environment (``PYTHONPATH`` to install a plugin, say). A student's lab
+    unless ``student=False`` (lab_server.NOT_A_STUDENTS)."""
     labs: list[Lab] = []
 
     def start(root: Path, extra_args: list[str] | None = None, settings: dict | None = None,
-              env: dict | None = None) -> Lab:
-        lab = _start(root, tmp_path / f"jupyter-{len(labs)}", extra_args or [], settings or {}, env or {})
+              env: dict | None = None, student: bool = True) -> Lab:
+        lab = _start(root, tmp_path / f"jupyter-{len(labs)}", extra_args or [], settings or {}, env or {}, student)
         labs.append(lab)
         return lab
 

@@ -64,24 +64,7 @@ def enter(spec: dict) -> None:
     os.makedirs(tmp, exist_ok=True)
     mount("tito-tmp", tmp, "tmpfs", _MS_NOSUID | _MS_NODEV, f"mode=1777,size={int(spec['tmp_bytes'])}")
     for path in spec["readable"]:
-        target = root + path
-        if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems: the same link in the jail
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if not os.path.lexists(target):
-                os.symlink(os.readlink(path), target)
-            continue
-        if os.path.isfile(path):  # a single file (a checkout's version file): bound onto an empty file
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if not os.path.exists(target):
-                open(target, "wb").close()
-            mount(path, target, None, _MS_BIND)
-            mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-            continue
-        if not os.path.isdir(path) or os.path.isdir(target) and os.listdir(target):
-            continue  # not a folder, or already inside one bound before
-        os.makedirs(target, exist_ok=True)
-        mount(path, target, None, _MS_BIND | _MS_REC)
-        mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+        _bind_read_only(mount, path, root + path)
     for path in spec["writable"]:
         target = root + path
         os.makedirs(target, exist_ok=True)
@@ -100,6 +83,26 @@ def enter(spec: dict) -> None:
     # A change of user clears the parent-death signal processes.start armed: arm it again (see processes.py).
     if not platform.arm_parent_death_signal(parent):  # the parent died before the signal was armed again
         os._exit(LAUNCH_FAILED)
+
+
+def _bind_read_only(mount, path: str, target: str) -> None:
+    """Show ``path`` (a folder, a single file, or a link) at ``target`` in the jail, read-only."""
+    if os.path.islink(path):  # /bin -> usr/bin on merged-/usr systems: the same link in the jail
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            os.symlink(os.readlink(path), target)
+        return
+    if os.path.isfile(path):  # a single file (a checkout's version file): bound onto an empty file
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.exists(target):
+            open(target, "wb").close()
+        mount(path, target, None, _MS_BIND)
+    elif not os.path.isdir(path) or os.path.isdir(target) and os.listdir(target):
+        return  # not a folder, or already inside one bound before
+    else:
+        os.makedirs(target, exist_ok=True)
+        mount(path, target, None, _MS_BIND | _MS_REC)
+    mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
 
 
 if __name__ == "__main__" and sys.argv[2:3] == ["--"]:
