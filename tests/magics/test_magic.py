@@ -168,31 +168,10 @@ def test_ignore_unsaved_runs_anyway(shell, in_module):
     assert "return a + b" in (in_module / "tinytorch/core/numbers.py").read_text()  # the saved code
 
 
-def test_a_save_the_frontend_announced_is_waited_for_not_called_unsaved(shell, in_module, tracker):
-    """The sidebar saves when a tito cell is scheduled and tells the kernel first (the ``tito.save`` comm); the
-    save can land after the magic's first look. The magic waits for it instead of asking for Ctrl-S."""
+def _export_while_lab_saves(shell, in_module) -> None:
+    """``%tito export`` while Lab's save of the changed cell lands a second later: the changed code is exported."""
     import threading
 
-    _run_cell(shell, CHANGED, cell_id="cell-3")  # edited and run, not saved yet
-    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb")
-    saver = threading.Timer(1.0, _save, (in_module, CHANGED))  # Lab's save lands a second later
-    saver.start()
-    try:
-        result, shown = tito(shell, "export")
-    finally:
-        saver.join()
-    assert result["ok"], shown
-    assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
-
-
-def test_an_announced_save_is_waited_for_even_when_the_edited_cell_never_ran(shell, in_module, tracker):
-    """The student edits the export cell, does not run it, and runs ``%tito export``: nothing this kernel ran is
-    unsaved, yet the code they see reaches the disk only when the announced save lands. The magic waits for a
-    copy newer than the one the frontend said it replaces (the fresh-clone run caught it exporting the old one)."""
-    import threading
-
-    notebook = in_module / "modules/01_numbers/01_numbers.ipynb"
-    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb", notebook.stat().st_mtime)
     saver = threading.Timer(1.0, _save, (in_module, CHANGED))
     saver.start()
     try:
@@ -201,6 +180,23 @@ def test_an_announced_save_is_waited_for_even_when_the_edited_cell_never_ran(she
         saver.join()
     assert result["ok"], shown
     assert "return b + a" in (in_module / "tinytorch/core/numbers.py").read_text()
+
+
+def test_a_save_the_frontend_announced_is_waited_for_not_called_unsaved(shell, in_module, tracker):
+    """The sidebar saves when a tito cell is scheduled and tells the kernel first (the ``tito.save`` comm); the
+    save can land after the magic's first look. The magic waits for it instead of asking for Ctrl-S."""
+    _run_cell(shell, CHANGED, cell_id="cell-3")  # edited and run, not saved yet
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb")
+    _export_while_lab_saves(shell, in_module)
+
+
+def test_an_announced_save_is_waited_for_even_when_the_edited_cell_never_ran(shell, in_module, tracker):
+    """The student edits the export cell, does not run it, and runs ``%tito export``: nothing this kernel ran is
+    unsaved, yet the code they see reaches the disk only when the announced save lands. The magic waits for a
+    copy newer than the one the frontend said it replaces (the fresh-clone run caught it exporting the old one)."""
+    notebook = in_module / "modules/01_numbers/01_numbers.ipynb"
+    tracker.frontend_saving("modules/01_numbers/01_numbers.ipynb", notebook.stat().st_mtime)
+    _export_while_lab_saves(shell, in_module)
 
 
 def test_without_an_announced_save_unsaved_code_is_reported_at_once(shell, in_module, tracker):
