@@ -96,6 +96,10 @@ def test_sidebar_shows_the_course_and_completes_a_module(start_lab, page, course
 def test_the_commands_are_in_the_palette(start_lab, page, course_dir):
     lab = start_lab(course_dir)
     open_lab(page, lab)
+    # The current-module commands come from the server's table once the sidebar has connected; on a busy machine
+    # that is after the palette would have opened, and the palette, open then, was seen closing with it half read.
+    page.wait_for_function("() => ['complete', 'export', 'test'].every("
+                           "a => window.jupyterapp.commands.hasCommand(`tito:${a}-current`))", timeout=60_000)
     page.keyboard.press("Control+Shift+C")
     palette = page.locator(".lm-CommandPalette")
     palette.locator("input").fill("tito:")
