@@ -337,9 +337,8 @@ def test_a_timeout_ends_the_whole_tree(system):
     assert_gone(tag)
 
 
-@pytest.mark.posix_only
-def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
-    """The child starts a grandchild and exits at once: the grandchild, an orphan now, goes too."""
+def _run_a_child_that_leaves_a_grandchild_and_see_both_gone() -> None:
+    """A child that starts a sleeping grandchild and exits at once: it ends cleanly and the orphan goes too."""
     tag = uuid.uuid4().hex
     script = ("import subprocess, sys\n"
               "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n")
@@ -347,6 +346,12 @@ def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
                              on_line=lambda line: None)
     assert finished.exit_code == 0 and not finished.timed_out
     assert_gone(tag)
+
+
+@pytest.mark.posix_only
+def test_what_a_child_leaves_behind_when_it_ends_is_stopped_with_it(system):
+    """The child starts a grandchild and exits at once: the grandchild, an orphan now, goes too."""
+    _run_a_child_that_leaves_a_grandchild_and_see_both_gone()
 
 
 @pytest.mark.posix_only
@@ -355,13 +360,7 @@ def test_where_an_end_cannot_be_seen_without_reaping_what_the_child_leaves_is_st
     and the grandchild it left must still be killed with its group."""
     monkeypatch.setattr(platform, "SYSTEM", platform.Posix())
     monkeypatch.delattr(os, "waitid")
-    tag = uuid.uuid4().hex
-    script = ("import subprocess, sys\n"
-              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n")
-    finished = processes.run([sys.executable, "-c", script], env={**os.environ, MARKER: tag}, timeout=60,
-                             on_line=lambda line: None)
-    assert finished.exit_code == 0 and not finished.timed_out
-    assert_gone(tag)
+    _run_a_child_that_leaves_a_grandchild_and_see_both_gone()
 
 
 @pytest.mark.posix_only
