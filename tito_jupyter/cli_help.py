@@ -16,7 +16,7 @@ remembered text is the text argparse would print now:
 - the Python, the whole environment (``COLUMNS``, ``LANG``, ...: argparse's width and language), ``sys.path``,
   and the size of the terminal on stdout.
 
-A file changed within :data:`RACY_SECONDS` of being read is not trusted (its next edit could keep its size and
+A file changed within :data:`.file_stamps.RACY_SECONDS` of being read is not trusted (its next edit could keep its size and
 times: git's "racy" case), and nothing is remembered then. The memo is only a cache: it lives in the user's cache
 folder (``$TITO_CACHE_DIR``, else ``$XDG_CACHE_HOME/tito-jupyter``, else ``~/.cache/tito-jupyter``), is written
 atomically, and a folder that cannot be read or written just means no memo. ``TITO_HELP_MEMO=0`` turns it off.
@@ -27,14 +27,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
+
+from .file_stamps import settled, stamp
 
 FILE = "help-memo.json"
 #: Raise when what is stored changes shape or meaning.
 FORMAT = 2
 #: Texts kept (the newest): a few terminal widths and environments.
 KEEP = 4
-RACY_SECONDS = 2.0
 #: The command lines that print the top-level help and nothing else.
 REQUESTS = (["--help"], ["-h"])
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
@@ -51,20 +51,12 @@ def cache_folder() -> str | None:
     return folder if os.path.isabs(folder) else None
 
 
-def _stamp(path: str) -> list[int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
 def _code_stamps() -> list:
     """Every Python file of the tito_jupyter package, with its stamp."""
     stamps = []
     for folder, dirs, names in os.walk(_PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
-        stamps.extend([os.path.join(folder, n), _stamp(os.path.join(folder, n))] for n in sorted(names)
+        stamps.extend([os.path.join(folder, n), stamp(os.path.join(folder, n))] for n in sorted(names)
                       if n.endswith(".py"))
     return stamps
 
@@ -82,13 +74,13 @@ def _plugin_stamps() -> list | None:
             with os.scandir(folder) as listing:
                 names = sorted(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
         except NotADirectoryError:
-            stamps.append([folder, _stamp(folder)])  # a zip on sys.path: its stamp
+            stamps.append([folder, stamp(folder)])  # a zip on sys.path: its stamp
             continue
         except OSError:
             stamps.append([folder, None])
             continue
         # The names themselves, listed afresh each time: a distribution installed or removed changes them.
-        stamps.append([folder, [[n, _stamp(os.path.join(folder, n, "entry_points.txt"))] for n in names]])
+        stamps.append([folder, [[n, stamp(os.path.join(folder, n, "entry_points.txt"))] for n in names]])
     return stamps
 
 
@@ -123,7 +115,7 @@ class HelpMemo:
                                     sorted(os.environ.items()), _terminal(), code, plugins])
         # Stored as a digest: the environment may hold secrets (tokens, keys), which have no place in a cache file.
         self._key = hashlib.sha256(circumstances.encode("utf-8", "surrogatepass")).hexdigest()
-        self._trusted = time.time() - _freshest([code, plugins]) / 1e9 > RACY_SECONDS
+        self._trusted = settled(_freshest([code, plugins]))
 
     def _entries(self) -> dict:
         try:

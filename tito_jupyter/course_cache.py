@@ -9,7 +9,7 @@ Trust rules, because a stale fact would show a student the wrong course:
 
 - an entry is used only while its file has the identity, size, mtime and ctime it had when it was read
   (an edit, ``touch`` with an old mtime but a new size, a rename, a file replaced by another: all miss);
-- a file modified within :data:`RACY_SECONDS` of being read is not stored (a second edit in the same clock
+- a file modified within :data:`.file_stamps.RACY_SECONDS` of being read is not stored (a second edit in the same clock
   tick would keep its size and times: git's "racy" case);
 - the cache names its format and the tito version: any other, or a file that is not this shape, is ignored
   and rebuilt; it is written atomically (a temporary file, then ``os.replace``) and only when it changed, and
@@ -20,24 +20,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 
 from . import platform
 from ._version import __version__
+from .file_stamps import settled, stamp
 
 FILE = "course-cache.json"
 #: Raise when the facts stored for a file change shape or meaning.
 FORMAT = 2
-RACY_SECONDS = 2.0
-
-
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 class FactsCache:
@@ -65,17 +56,17 @@ class FactsCache:
         """``compute(path)``'s facts (a dict with ``keys``) for this version of ``path``: from the cache while the
         file is unchanged and the stored facts have every key (a cache from an older build may lack one)."""
         key = f"{kind}:{path.relative_to(self.root).as_posix()}"
-        before = _stamp(path)
+        before = stamp(path)
         entry = self._entries.get(key)
         if before is not None and entry is not None and entry["stamp"] == before \
                 and isinstance(entry["facts"], dict) and all(k in entry["facts"] for k in keys):
             return entry["facts"]
         facts = compute(path)
-        after = _stamp(path)
+        after = stamp(path)
         # Stored only if the file did not change while it was read and is not so fresh that it could change
         # again without its times showing it.
         with self._lock:
-            if before is not None and before == after and time.time() - before[2] / 1e9 > RACY_SECONDS:
+            if before is not None and before == after and settled(before[2]):
                 self._entries[key] = {"stamp": before, "facts": facts}
                 self._dirty = True
             elif self._entries.pop(key, None) is not None:

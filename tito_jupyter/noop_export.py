@@ -19,7 +19,7 @@ Why the text is the answer the whole command would give now:
   own code and rich's (their files' stamps); a receipt copied with the course names the old folder, so it answers
   nothing there;
 - the receipt is written only when its stamps were the same before and after the look that confirmed it, and
-  only for files not changed within :data:`RACY_SECONDS` (a second change in the same clock tick could keep every
+  only for files not changed within :data:`.file_stamps.RACY_SECONDS` (a second change in the same clock tick could keep every
   stamp: git's "racy" case); only for an export that printed nothing but its text (no warning, no live display),
   with the usage log off (a no-op still logs when it is on).
 
@@ -33,15 +33,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 
 from . import cli_help
+from .file_stamps import settled, stamp
 from .course_root import STATE_DIR, at_or_above
 
 FILE = "export-receipt.json"
 #: Raise when what is stored changes shape or meaning.
 FORMAT = 1
-RACY_SECONDS = 2.0
 #: The command lines a receipt answers: the export of every module, rendered for people.
 REQUESTS = (["export", "--all"], ["module", "export", "--all"])
 #: rich's files whose stamps stand for "which rich" (a reinstall or an upgrade rewrites them).
@@ -55,7 +54,7 @@ def wanted(argv: list[str]) -> bool:
 
 def stamps(paths) -> dict[str, list[int] | None]:
     """Each path's stamp (None for a path that is not there), by path."""
-    return {os.fspath(p): cli_help._stamp(os.fspath(p)) for p in paths}
+    return {os.fspath(p): stamp(os.fspath(p)) for p in paths}
 
 
 def _rich_stamps() -> list | None:
@@ -68,7 +67,7 @@ def _rich_stamps() -> list | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = list(spec.submodule_search_locations)[0]
-    return [folder, *(cli_help._stamp(os.path.join(folder, name)) for name in _RICH_FILES)]
+    return [folder, *(stamp(os.path.join(folder, name)) for name in _RICH_FILES)]
 
 
 def _terminal() -> list:
@@ -146,22 +145,12 @@ def remember(argv: list[str], root, before: dict, after: dict, text: str) -> Non
     if before != after or not before:
         return
     circumstances = _Circumstances(argv, os.fspath(root))
-    trusted = [*(stamp for stamp in before.values() if stamp), *(stamp for _, stamp in circumstances.code if stamp),
-               *(stamp for stamp in (circumstances.rich or [])[1:] if stamp)]
-    newest = max(max(stamp[2], stamp[3]) for stamp in trusted)
-    if time.time() - newest / 1e9 <= RACY_SECONDS:
+    trusted = [*(s for s in before.values() if s), *(s for _, s in circumstances.code if s),
+               *(s for s in (circumstances.rich or [])[1:] if s)]
+    newest = max(max(s[2], s[3]) for s in trusted)
+    if not settled(newest):
         return
     data = {"format": FORMAT, "key": circumstances.key, "inputs": before, "text": text, "exit": 0}
-    folder = os.path.dirname(circumstances.path)
-    tmp = os.path.join(folder, f".{FILE}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", errors="surrogatepass", newline="\n") as out:
-            json.dump(data, out, separators=(",", ":"))
-        from . import platform
+    from . import platform  # the caches' one writer; the whole command ran, so its imports are here already
 
-        platform.replace(tmp, circumstances.path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    platform.write_cache_json(circumstances.path, data)

@@ -712,7 +712,7 @@ def replace(src, dst) -> None:
 
 def write_cache_json(path, data, make_parents: bool = False) -> bool:
     """Write ``data`` as compact JSON to ``path`` whole or not at all, never raising: the one writer of tito's caches
-    (the course cache, the render memo, the help memo), which a later run may use and may as well rebuild.
+    (the course cache, the render memo, the help memo, the no-op export's receipt), which a later run may use and may as well rebuild.
 
     The text goes to a temporary file beside ``path``, then :func:`replace` puts it in place, so a reader sees the
     old file or the new one. A folder that cannot be made or written, a full disk: False, nothing left behind.

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
-from tito_jupyter import noop_export
+from tito_jupyter import file_stamps, noop_export
 from tito_jupyter.engine import files
 
 NB = "modules/01_numbers/01_numbers.ipynb"
@@ -44,7 +44,7 @@ def settle(course_dir) -> None:
     for path in [course_dir, *course_dir.rglob("*")]:
         if ".tito" not in path.relative_to(course_dir).parts:
             os.utime(path, (then, then))
-    time.sleep(noop_export.RACY_SECONDS + 0.2)
+    time.sleep(file_stamps.RACY_SECONDS + 0.2)
 
 
 def with_receipt(course_dir, env) -> subprocess.CompletedProcess:
