@@ -710,6 +710,66 @@ def replace(src, dst) -> None:
     SYSTEM.replace(src, dst)
 
 
+#: The ending of every temporary file tito writes beside a target before it replaces the target.
+TEMP_SUFFIX = ".tito-tmp"
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def temp_beside(path) -> str:
+    """The name of a new temporary file beside ``path``: ``.<name>.<our pid>-<random>.tito-tmp``.
+
+    The name is chosen before the file is made, so a writer can make it inside its ``try`` and remove it by name
+    whatever moment an interrupt lands at (``tempfile.mkstemp`` makes the file before it returns its name: a
+    Ctrl-C in between left a stray). The pid says whose it is: :func:`sweep_temp_files` removes the strays of
+    writers that are gone, never a running writer's file.
+    """
+    folder, name = os.path.split(os.fspath(path))
+    return os.path.join(folder, f".{name}.{os.getpid()}-{os.urandom(6).hex()}{TEMP_SUFFIX}")
+
+
+def open_temp(tmp: str) -> int:
+    """Make the temporary file ``tmp`` (:func:`temp_beside`), readable by the course's other users (0644), for
+    writing; a file of that name already there is an error, never followed or reused."""
+    fd = os.open(tmp, _TEMP_FLAGS, 0o644)
+    with contextlib.suppress(OSError, AttributeError):  # not on Windows; a umask of 077 would keep it 0600
+        os.fchmod(fd, 0o644)
+    return fd
+
+
+def temp_writer(name: str) -> int | None:
+    """The pid of the process that wrote the temporary file ``name`` (:func:`temp_beside`), or None."""
+    if not name.endswith(TEMP_SUFFIX):
+        return None
+    owner = name[:-len(TEMP_SUFFIX)].rpartition(".")[2].partition("-")[0]
+    return int(owner) if owner.isascii() and owner.isdigit() else None
+
+
+def sweep_temp_files(folder, recursive: bool = False, only_of=None) -> list[str]:
+    """Remove the temporary files in ``folder`` whose writer is gone (killed mid-write), and return their paths.
+
+    A file whose writer still runs is left to it; so is one without a writer in its name (one tito made before
+    names carried it: the export and ``system clean`` remove those). ``only_of``: the target name whose
+    temporary files alone are looked at. A folder that is missing or unreadable has none.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    prefix = f".{only_of}." if only_of is not None else "."
+    for entry in entries:
+        if recursive and entry.is_dir(follow_symlinks=False):
+            removed += sweep_temp_files(entry.path, recursive=True, only_of=only_of)
+            continue
+        writer = temp_writer(entry.name) if entry.name.startswith(prefix) else None
+        if writer is None or writer == os.getpid() or process_running(writer):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another sweep this moment
+            os.unlink(entry.path)
+            removed.append(entry.path)
+    return removed
+
+
 def write_cache_json(path, data, make_parents: bool = False) -> bool:
     """Write ``data`` as compact JSON to ``path`` whole or not at all, never raising: the one writer of tito's caches
     (the course cache, the render memo, the help memo, the no-op export's receipt), which a later run may use and may as well rebuild.
@@ -717,11 +777,10 @@ def write_cache_json(path, data, make_parents: bool = False) -> bool:
     The text goes to a temporary file beside ``path``, then :func:`replace` puts it in place, so a reader sees the
     old file or the new one. A folder that cannot be made or written, a full disk: False, nothing left behind.
     ``make_parents``: make the folders above ``path``'s own too (a per-user cache under ``~/.cache``); otherwise only
-    ``path``'s folder is made, and only if its parent exists (``.tito/`` of a course that does). json and tempfile
-    are imported here, when a cache is written, never by the quick commands that only read one.
+    ``path``'s folder is made, and only if its parent exists (``.tito/`` of a course that does). json
+    is imported here, when a cache is written, never by the quick commands that only read one.
     """
     import json
-    import tempfile
 
     folder = os.path.dirname(os.fspath(path))
     try:
@@ -731,19 +790,22 @@ def write_cache_json(path, data, make_parents: bool = False) -> bool:
         else:
             with contextlib.suppress(FileExistsError):  # made already, or by another run this moment
                 os.mkdir(folder)
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     except (OSError, ValueError, TypeError):
         return False
+    tmp = temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(open_temp(tmp), "wb") as out:
             out.write(text.encode("ascii"))
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep a cache from the other users of a shared course
         replace(tmp, path)
         return True
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: the old file stays, and nothing beside it
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 #: Flags for ``os.open`` that exist only on some systems (0 elsewhere): do not follow a symbolic link; do not

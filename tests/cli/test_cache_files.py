@@ -93,7 +93,7 @@ def test_the_same_course_with_a_writable_state_folder_does_write_both_caches(cou
         path = course_dir / ".tito" / name
         assert json.loads(path.read_text())["format"] == form
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    assert not [p for p in (course_dir / ".tito").iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in (course_dir / ".tito").iterdir() if p.name.endswith("tmp")]
     assert tito(tito_env, "status").stdout == fresh  # from the memo now, the same bytes
 
 

@@ -180,7 +180,7 @@ def test_a_cache_that_cannot_be_written_only_means_no_cache(course_dir):
     (course_dir / ".tito" / "course-cache.json").mkdir(parents=True)
     assert _fresh_load(course_dir).to_dict() == expected
     assert _fresh_load(course_dir).to_dict() == expected
-    assert not [p for p in (course_dir / ".tito").iterdir() if p.name.endswith(".tmp")], "a temporary file was left"
+    assert not [p for p in (course_dir / ".tito").iterdir() if p.name.endswith("tmp")], "a temporary file was left"
 
 
 def test_a_no_op_export_still_notices_every_change_that_matters(course_dir):

@@ -75,6 +75,11 @@ async def test_cancel_stops_the_tests_and_leaves_no_partial_files(api, course_di
     make_looping(course_dir)
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
     await wait_for_pytest(job["id"])
+    # What a writer of the job that had to be killed (SIGKILL) would leave: the server sweeps it after the stop.
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    killed_write = course_dir / f".tito/.progress.json.{gone.pid}-00.tito-tmp"
+    killed_write.write_text("{half")
     status, ended = await api("DELETE", f"jobs/{job['id']}")
     assert status == 200 and ended["state"] == "cancelled"
     assert ended["result"]["ok"] is False and ended["result"]["error"]["kind"] == "cancelled"

@@ -4,7 +4,8 @@ A file tito writes is always either the old version or the new one: the bytes go
 same folder, are flushed to disk, and replace the target in one ``os.replace`` (:func:`platform.replace`). Text is
 written as UTF-8 with ``\n`` line endings on every system (the bytes given, never translated), so a notebook, a
 package file or the progress written on Windows is byte for byte the one written on Linux. A process killed half way
-leaves the old file and a stray ``.tito-tmp`` file, which the next write sweeps away.
+leaves the old file and a stray ``.tito-tmp`` file named with its pid, which the next write of that file sweeps
+away (and a server that had to kill a job, at once); an interrupt (Ctrl-C, SIGTERM, a cancelled job) leaves none.
 
 Commands that work in ``.tito/build`` or write the package share one lock that ``system clean`` takes alone, so
 a clean never pulls files from under them. The locks are :mod:`tito_jupyter.platform`'s (filelock's). A write the file system refuses (a read-only folder) becomes one
@@ -23,7 +24,7 @@ from pathlib import Path
 from .. import platform
 from ..errors import TitoError
 
-TMP_SUFFIX = ".tito-tmp"
+TMP_SUFFIX = platform.TEMP_SUFFIX
 
 
 def _fault(point: str) -> None:
@@ -34,13 +35,10 @@ def _fault(point: str) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) -> None:
     path = Path(path)
-    import tempfile  # here: it imports shutil and random, which a read-only command (`tito list`) never needs
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    tmp = Path(tmp_name)
+    tmp = platform.temp_beside(path)  # named before it is made: an interrupt at any moment below removes it
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(platform.open_temp(tmp), "wb") as f:
             if fault_point:
                 half = len(data) // 2
                 f.write(data[:half])
@@ -51,13 +49,12 @@ def atomic_write_bytes(path: Path, data: bytes, fault_point: str | None = None) 
                 f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, 0o644)
         platform.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            os.unlink(tmp)
         raise
+    platform.sweep_temp_files(path.parent, only_of=path.name)  # what a killed writer of this file left
 
 
 def atomic_write_text(path: Path, text: str, fault_point: str | None = None) -> None:
@@ -69,7 +66,9 @@ def atomic_write_json(path: Path, data) -> None:
 
 
 def sweep_stray_temp_files(folder: Path) -> list[Path]:
-    """Remove temporary files left by a process that was killed mid-write."""
+    """Remove every temporary file under ``folder``, a running writer's too: for a caller that holds the lock
+    every writer there takes (the export, in the package). :func:`platform.sweep_temp_files` leaves running
+    writers' files alone."""
     removed = []
     if folder.is_dir():
         for p in folder.rglob(f"*{TMP_SUFFIX}"):
@@ -77,6 +76,18 @@ def sweep_stray_temp_files(folder: Path) -> list[Path]:
                 p.unlink()
                 removed.append(p)
     return removed
+
+
+def sweep_killed_writes(course_root: Path) -> list[str]:
+    """Remove what writers that were killed mid-write (SIGKILL: nothing of theirs ran after it) left in a course's
+    state folder and package; running writers' files stay. For whoever killed them: the server, after a job
+    that did not stop when asked."""
+    from ..course import PACKAGE
+    from ..course_root import STATE_DIR
+
+    root = Path(course_root)
+    return [*platform.sweep_temp_files(root / STATE_DIR, recursive=True),
+            *platform.sweep_temp_files(root / PACKAGE, recursive=True)]
 
 
 class LockTimeout(TitoError):

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable, get_args
 
 from .. import contracts, platform
-from ..engine import processes, runs
+from ..engine import files, processes, runs
 
 STATES: tuple[str, ...] = get_args(contracts.JobState)
 FINAL_STATES = frozenset(STATES) - {"queued", "running"}
@@ -401,6 +401,8 @@ class JobManager:
             await proc.wait()
         processes.finish_async(proc)  # anything of the group still there (the CLI has exited)
         await self._kill_marked(job)
+        # A killed process's write in the middle left its temporary file: the course keeps no trace of it.
+        await asyncio.get_running_loop().run_in_executor(None, files.sweep_killed_writes, job.project)
 
     async def _kill_marked(self, job: Job) -> None:
         await asyncio.get_running_loop().run_in_executor(None, processes.kill_marked, JOB_MARKER, job.id)
