@@ -208,12 +208,16 @@ class Posix:
         """The tree of ``pid`` is over: nothing more to remember of it."""
 
     def _die_with_parent_hook(self, rlimits: list) -> Callable[[], None] | None:
-        """A preexec hook that gives the child the parent-death signal (Linux) and ``rlimits``, or None.
+        """A preexec hook that gives the child the parent-death signal (Linux), ``rlimits`` and Ctrl-C, or None.
 
         It runs in the child between fork and exec, so it only calls what was prepared before the fork.
         """
         linux = sys.platform.startswith("linux")
-        if not linux and not rlimits:
+        # Started ignoring Ctrl-C (a shell's `cmd &`, a service manager), we would pass that on, and a child would
+        # not hear the SIGINT :func:`interrupt_tree` asks it to stop with: a job cancelled by the server would be
+        # killed after its grace instead of unwinding. The child hears it as if it had been started anew.
+        hear_interrupt = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        if not linux and not rlimits and not hear_interrupt:
             return None
         if linux and self._prctl is None:
             import ctypes
@@ -227,6 +231,8 @@ class Posix:
             setrlimit = resource.setrlimit
 
         def hook() -> None:
+            if hear_interrupt:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python makes it KeyboardInterrupt again after exec
             if prctl is not None:
                 prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
                 if os.getppid() != parent:  # the parent died before the signal was armed

@@ -214,3 +214,27 @@ def test_a_worker_pool_stops_its_children_when_its_command_stops():
     assert time.monotonic() - started < 60
     assert sorted(outcomes) == [("first", "cancelled"), ("second", "cancelled")]
     wait_until_gone(tag, timeout=5)
+
+
+def test_a_child_hears_the_interrupt_even_when_tito_was_started_ignoring_it():
+    """A shell starts `tito ... &` (and a script's background server) with Ctrl-C ignored, which children inherit:
+    the runner's interrupt (how the server cancels a job) went unheard, and the job was killed after its grace,
+    mid-write. The runner's children hear it as a child started anew does: it unwinds."""
+    parent = textwrap.dedent("""
+        import signal, subprocess, sys
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` in a script starts it
+        from tito_jupyter.engine import processes
+        child = processes.start([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+                                stdout=subprocess.PIPE, text=True)
+        child.stdout.readline()
+        processes.interrupt_group(child.pid)
+        try:
+            print(child.wait(timeout=30))
+        except subprocess.TimeoutExpired:
+            print("still running")
+            processes.kill_group(child.pid)
+        print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)  # the parent's own choice stays
+    """)
+    done = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(-signal.SIGINT), "True"], done.stdout + done.stderr
