@@ -19,9 +19,9 @@ Three things differ, and each has one interface here:
   ``TITO_PLATFORM=portable`` selects the portable way on POSIX too: that is how the tests exercise it on Linux.
 - **Single processes**: whether one runs (:func:`process_running`; ``os.kill(pid, 0)`` would *end* it on
   Windows), whether a child of ours ended without reaping it (:func:`ended_unreaped`), a lower priority for it
-  (:func:`lower_priority`), whether its exit code says it stopped as asked (:func:`stopped_as_asked`), and a
+  (:func:`lower_priority`: the idle policy on Linux, niceness elsewhere), whether its exit code says it stopped as asked (:func:`stopped_as_asked`), and a
   crash of our own for tests (:func:`crash`). Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`,
-  :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`, :data:`STOP_SIGNALS`) answer what other modules would
+  :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`, :data:`STOP_SIGNALS`, :data:`IDLE_SCHEDULING_HERE`) answer what other modules would
   otherwise ask of ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
 - **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
   holds open cannot be replaced; :func:`move_into_place` renames a folder onto a new name or an empty folder
@@ -190,9 +190,16 @@ class Posix:
         """Whether exit code ``code`` says a child ended by itself or on the SIGTERM we asked it to stop with."""
         return code in (0, -signal.SIGTERM)
 
-    def lower_priority(self, pid: int, by: int) -> None:
+    def lower_priority(self, pid: int, by: int, idle: bool) -> str:
         pid_priority = os.getpriority(os.PRIO_PROCESS, pid)
         os.setpriority(os.PRIO_PROCESS, pid, min(19, pid_priority + by))
+        if not (idle and IDLE_SCHEDULING_HERE):
+            return "nice"
+        try:
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        except PermissionError:  # a sandbox that forbids the call (seccomp): the niceness stays
+            return "nice"
+        return "idle"
 
     # starting
 
@@ -389,8 +396,8 @@ class Portable:
         except (psutil.Error, OSError):
             return False
 
-    def lower_priority(self, pid: int, by: int) -> None:
-        """Windows has priority classes, not nice values: any lowering is "below normal"."""
+    def lower_priority(self, pid: int, by: int, idle: bool) -> str:
+        """Windows has priority classes, not nice values: any lowering is "below normal" (``idle`` is Linux's)."""
         import psutil
 
         try:
@@ -401,6 +408,7 @@ class Portable:
             raise ProcessLookupError(pid) from None
         except psutil.AccessDenied:
             raise PermissionError(pid) from None
+        return "nice"
 
     def resource_limits(self, cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user) -> list:
         if (cpu_seconds, memory_bytes, processes, file_bytes) == (None,) * 4:
@@ -565,6 +573,8 @@ JAIL_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux")
 #: Whether a warm process (numpy and pytest imported) may fork a child for each submission: Linux. Windows cannot
 #: fork; macOS's system libraries (Accelerate, the Objective-C runtime) are not safe in a fork of a threaded parent.
 WARM_FORK_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux") and hasattr(os, "fork")
+#: Whether a process can be run under the idle policy (Linux's SCHED_IDLE: a core only when nothing else wants it).
+IDLE_SCHEDULING_HERE: bool = isinstance(SYSTEM, Posix) and hasattr(os, "SCHED_IDLE")
 #: Whether the terminal is a stream of text, so that rich's output can be remembered as text (cli/memo.py): a
 #: Windows console may be written through its API instead.
 CONSOLE_IS_TEXT: bool = os.name != "nt"
@@ -647,10 +657,16 @@ def sleep_until_ended(pid: int, timeout: float) -> bool:
     return True
 
 
-def lower_priority(pid: int, by: int) -> None:
+def lower_priority(pid: int, by: int, idle: bool = False) -> str:
     """Run process ``pid`` (and what it starts after) ``by`` steps of niceness below its priority now; on Windows
-    in the "below normal" class. ProcessLookupError if it has gone, PermissionError if the system refuses."""
-    SYSTEM.lower_priority(pid, by)
+    in the "below normal" class. With ``idle``, where the system has it (:data:`IDLE_SCHEDULING_HERE`), also under
+    the idle policy: it then gets a core only when no other process wants it. Returns the way it took, ``"idle"``
+    or ``"nice"``; ProcessLookupError if it has gone, PermissionError if the system refuses.
+
+    Niceness alone is not enough on Linux: with autogroups (the default of most distributions), processes are
+    weighed against each other by session first, and a job, which starts a session of its own, then competes
+    with the server as an equal whatever its niceness. The idle policy holds across sessions."""
+    return SYSTEM.lower_priority(pid, by, idle)
 
 
 def crash() -> None:

@@ -88,7 +88,7 @@ FORBIDDEN_NAMES = {("signal", "SIGKILL"), ("os", "killpg"), ("os", "setsid"), ("
                    ("os", "rename"), ("os", "fork"), ("os", "getuid"), ("os", "geteuid"), ("os", "getpgrp"),
                    ("os", "setuid"), ("os", "setgid"), ("os", "setgroups"), ("os", "waitpid"),
                    ("signal", "SIGHUP"), ("signal", "SIGUSR1"), ("signal", "SIGUSR2"), ("signal", "SIGCHLD"),
-                   ("signal", "SIGALRM")}
+                   ("signal", "SIGALRM"), ("os", "sched_setscheduler"), ("os", "sched_getscheduler")}
 FORBIDDEN_KEYWORDS = {"start_new_session", "preexec_fn", "creationflags"}
 #: Modules that run only where the platform module says they can, and so may use what POSIX alone has: the warm
 #: grader forks (``platform.WARM_FORK_HERE``); the jail's launcher runs inside the jail (``platform.JAIL_HERE``).
@@ -251,7 +251,8 @@ def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
 
 #: What a test may use in its body only if it is marked posix_only or linux_only: these raise on Windows.
 POSIX_ONLY_IN_TESTS = POSIX_ONLY_NAMES | {("os", name) for name in ("getpriority", "setpriority", "waitid", "waitpid",
-                                                                   "setuid", "setgid", "chown", "mkfifo")}
+                                                                   "setuid", "setgid", "chown", "mkfifo",
+                                                                   "sched_getscheduler", "sched_setscheduler")}
 
 
 def unmarked_posix_tests(source: str) -> list[str]:
@@ -538,6 +539,24 @@ def test_a_job_runs_below_the_server_both_ways(system):
         child.wait()
     with pytest.raises(ProcessLookupError):
         platform.lower_priority(child.pid, 5)
+
+
+@pytest.mark.linux_only  # the idle policy (SCHED_IDLE) is Linux's
+def test_a_job_runs_under_the_idle_policy_where_the_system_has_it_and_below_normal_elsewhere(system):
+    """Niceness alone is weighed only within a session's autogroup, and a job leads a session of its own: on Linux
+    a job also gets the idle policy, which holds across sessions; the portable (Windows) way keeps the niceness."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert platform.lower_priority(child.pid, 5) == "nice"  # not asked for: the policy stays the normal one
+        assert os.sched_getscheduler(child.pid) == os.SCHED_OTHER
+        way = platform.lower_priority(child.pid, 5, idle=True)
+        if system.name == "posix":
+            assert (way, os.sched_getscheduler(child.pid)) == ("idle", os.SCHED_IDLE)
+        else:
+            assert (way, os.sched_getscheduler(child.pid)) == ("nice", os.SCHED_OTHER)
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_folder_moves_onto_a_free_name_or_an_empty_folder_and_never_onto_one_with_files(system, tmp_path,

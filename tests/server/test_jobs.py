@@ -284,6 +284,24 @@ async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, cour
     assert processes_of(job["id"]) == []
 
 
+@pytest.mark.linux_only  # the idle policy (SCHED_IDLE) is Linux's; elsewhere the niceness above is the way
+async def test_a_job_and_the_tests_it_runs_take_a_core_only_when_the_server_leaves_it_free(api, course_dir, tito_ext):
+    """Niceness does not hold between sessions where the kernel groups processes by session (autogroup), and a job
+    and its pytest each lead one: every process of a job runs under the idle policy, checked on the real processes."""
+    assert tito_ext.job_idle_scheduling is True
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    try:
+        await wait_for_pytest(job["id"])
+        policies = {" ".join(p.cmdline()[1:3]): os.sched_getscheduler(p.pid) for p in processes_of(job["id"])}
+        assert "-m pytest" in policies and "-m tito_jupyter" in policies, policies
+        assert set(policies.values()) == {os.SCHED_IDLE}, policies
+        assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the server itself keeps its normal turns
+    finally:
+        await api("DELETE", f"jobs/{job['id']}")
+    assert processes_of(job["id"]) == []
+
+
 async def test_a_long_poll_answers_as_soon_as_the_job_has_news_or_ends(api, course_dir):
     make_looping(course_dir)
     _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
