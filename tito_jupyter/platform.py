@@ -2,8 +2,9 @@
 
 Three things differ, and each has one interface here:
 
-- **Locks across processes**: :func:`exclusive_lock` and :func:`reader_writer_lock`, from ``filelock`` (``flock``
-  on POSIX, ``LockFileEx`` on Windows; the shared lock is filelock's SQLite one). A lock dies with its holder.
+- **Locks across processes**: :func:`exclusive_lock` and :func:`reader_writer_lock`: ``flock`` itself on POSIX
+  (the reader-writer lock is two of them, a gate and the lock), ``filelock`` on Windows (``LockFileEx``, and its
+  SQLite reader-writer lock). A lock dies with its holder.
 - **Trees of processes**: a child starts at the head of a tree of its own (:func:`child_options`), and the tree is
   interrupted (:func:`interrupt_tree`), asked to stop (:func:`signal_tree`) or killed (:func:`kill_tree`) as one.
 
@@ -81,6 +82,20 @@ class LockBusy(TimeoutError):
 def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
     """Hold the lock file ``path`` alone, across processes and threads, for the block; :class:`LockBusy` after
     ``timeout`` seconds. Each use is a lock of its own: two threads of one process wait for each other too."""
+    with SYSTEM.exclusive_lock(path, timeout):
+        yield
+
+
+@contextlib.contextmanager
+def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None]:
+    """Hold the lock ``path`` for the block: shared among readers, or (``write``) alone. A writer waits for every
+    reader, and keeps new ones out. :class:`LockBusy` after ``timeout`` seconds."""
+    with SYSTEM.reader_writer_lock(path, timeout, write):
+        yield
+
+
+@contextlib.contextmanager
+def _filelock_exclusive(path: Path, timeout: float) -> Iterator[None]:
     import filelock
 
     lock = filelock.FileLock(str(path), timeout=timeout, thread_local=False, is_singleton=False)
@@ -95,9 +110,8 @@ def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None]:
-    """Hold the lock database ``path`` for the block: shared among readers, or (``write``) alone. A writer waits
-    for every reader, and keeps new ones out. :class:`LockBusy` after ``timeout`` seconds."""
+def _filelock_reader_writer(path: Path, timeout: float, write: bool) -> Iterator[None]:
+    """filelock's reader-writer lock: a SQLite database at ``path``."""
     import filelock
 
     lock = filelock.ReadWriteLock(str(path), timeout=timeout, is_singleton=False)
@@ -112,6 +126,102 @@ def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None
             lock.release()
     finally:
         lock.close()
+
+
+class _Flock:
+    """POSIX locks with ``flock`` itself, as filelock's FileLock takes them there, without filelock: its import (and
+    its SQLite reader-writer lock's) was a third of what `tito complete` adds to its tests.
+
+    A lock is held by an open file description, so each use is a lock of its own (two threads of one process wait
+    for each other) and the system frees it when its holder dies. A lock file removed and made again while we
+    waited (a clean of the locks folder) is a different lock: the wait starts again on the new one.
+    """
+
+    #: Shared holds this process has of each reader-writer lock (see :meth:`reader_writer`), by path.
+    _readers: dict[str, int] = {}
+    #: The lock that guards those counts between threads, made at the first use (``setdefault`` keeps one).
+    _counting: dict = {}
+
+    @staticmethod
+    def _take(path: str, how: int, deadline: float | None) -> int:
+        """An open descriptor of ``path`` holding the ``how`` lock (LOCK_SH or LOCK_EX); LockBusy at ``deadline``."""
+        import fcntl
+
+        pause = 0.001
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, how | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if deadline is not None and time.monotonic() >= deadline:
+                            raise LockBusy(path) from None
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.05)
+                try:
+                    same = os.fstat(fd).st_ino == os.stat(path).st_ino
+                except FileNotFoundError:
+                    same = False
+            except BaseException:
+                os.close(fd)
+                raise
+            if same:
+                return fd
+            os.close(fd)  # the file was replaced while we waited: the lock is the new file's
+
+    @classmethod
+    @contextlib.contextmanager
+    def exclusive(cls, path: Path, timeout: float) -> Iterator[None]:
+        fd = cls._take(str(path), _flock_flag("LOCK_EX"), _deadline(timeout))
+        try:
+            yield
+        finally:
+            os.close(fd)
+
+    @classmethod
+    @contextlib.contextmanager
+    def reader_writer(cls, path: Path, timeout: float, write: bool) -> Iterator[None]:
+        """Readers hold ``path`` shared, a writer alone. Both pass through a gate (``path`` + ``.gate``, held alone
+        for a moment); a writer keeps the gate until every reader has gone, so no new reader gets in meanwhile. A
+        reader in a process that already holds the lock shared (an export inside a complete) goes straight in: a
+        writer waiting at the gate would otherwise wait for it while it waited for the writer."""
+        import threading
+
+        key, deadline = str(path), _deadline(timeout)
+        how = _flock_flag("LOCK_EX" if write else "LOCK_SH")
+        with cls._counting.setdefault("lock", threading.Lock()):
+            inside = not write and cls._readers.get(key, 0) > 0
+        if inside:
+            fd = cls._take(key, how, deadline)  # no writer can hold it while this process reads
+        else:
+            gate = cls._take(key + ".gate", _flock_flag("LOCK_EX"), deadline)
+            try:
+                fd = cls._take(key, how, deadline)
+            finally:
+                os.close(gate)
+        if not write:
+            with cls._counting["lock"]:
+                cls._readers[key] = cls._readers.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            if not write:
+                with cls._counting["lock"]:
+                    cls._readers[key] -= 1
+            os.close(fd)
+
+
+def _flock_flag(name: str) -> int:
+    import fcntl
+
+    return getattr(fcntl, name)
+
+
+def _deadline(timeout: float | None) -> float | None:
+    """When a wait of ``timeout`` seconds ends (None or a negative timeout: it never does)."""
+    return None if timeout is None or timeout < 0 else time.monotonic() + timeout
 
 
 # -- files -------------------------------------------------------------------------------------------------------
@@ -168,6 +278,8 @@ class Posix:
     stop_signals = ("SIGTERM", "SIGHUP")
     replace = staticmethod(_replace_now)
     move_into_place = staticmethod(_rename_now)  # a rename replaces an empty folder, in one step
+    exclusive_lock = staticmethod(_Flock.exclusive)
+    reader_writer_lock = staticmethod(_Flock.reader_writer)
 
     def __init__(self):
         self._prctl = None
@@ -345,6 +457,8 @@ class Portable:
     stop_signals = ("SIGTERM", "SIGBREAK", "SIGHUP")
     replace = staticmethod(_replace_patiently)
     move_into_place = staticmethod(_rename_onto_empty)
+    exclusive_lock = staticmethod(_filelock_exclusive)  # LockFileEx
+    reader_writer_lock = staticmethod(_filelock_reader_writer)
     #: How long :meth:`kill_tree` goes on finding and killing processes of a tree that is still starting some.
     KILL_PATIENCE = 30.0
 

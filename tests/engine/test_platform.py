@@ -611,17 +611,25 @@ HOLDER = textwrap.dedent("""
     how, path = sys.argv[1], Path(sys.argv[2])
     lock = {"exclusive": lambda: files.file_lock(path),
             "shared": lambda: files.file_lock(path, shared=True),
+            "try-shared": lambda: files.file_lock(path, shared=True, timeout=1),
             "writer": lambda: files.file_lock(path, shared=False)}[how]()
-    with lock:
-        print("held", flush=True)
-        time.sleep(600)
+    try:
+        with lock:
+            print("held", flush=True)
+            time.sleep(0 if how == "try-shared" else 600)
+    except files.LockTimeout:
+        print("busy", flush=True)
 """)
 
 
-def hold(how: str, path: Path) -> subprocess.Popen:
+def hold(how: str, path: Path, wait: bool = True) -> subprocess.Popen:
+    """A process that takes the lock ``path`` (``how``) and keeps it, in the way this test's tito takes it (the
+    portable way in the child too when the test runs it)."""
+    way = {"TITO_PLATFORM": "portable"} if platform.SYSTEM.name == "portable" else {}
     proc = subprocess.Popen([sys.executable, "-c", HOLDER, how, str(path)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert proc.stdout.readline().strip() == "held"
+                            env={**os.environ, "PYTHONPATH": str(REPO), **way})
+    if wait:
+        assert proc.stdout.readline().strip() == "held"
     return proc
 
 
@@ -633,7 +641,7 @@ def can_take(path: Path, shared: bool | None = None, timeout: float = 0.5) -> bo
         return False
 
 
-def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(tmp_path):
+def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(system, tmp_path):
     path = tmp_path / "locks" / "export.lock"
     holder = hold("exclusive", path)
     try:
@@ -644,7 +652,7 @@ def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(tm
     assert can_take(path, timeout=30)
 
 
-def test_readers_share_the_build_lock_and_a_writer_waits_for_them(tmp_path):
+def test_readers_share_the_build_lock_and_a_writer_waits_for_them(system, tmp_path):
     path = tmp_path / "locks" / "build.lock"
     reader = hold("shared", path)
     try:
@@ -663,7 +671,7 @@ def test_readers_share_the_build_lock_and_a_writer_waits_for_them(tmp_path):
     assert can_take(path, shared=True, timeout=30)
 
 
-def test_two_threads_of_one_process_wait_for_each_other(tmp_path):
+def test_two_threads_of_one_process_wait_for_each_other(system, tmp_path):
     """The server runs commands in threads: a lock held by one keeps the other out, as another process would be."""
     import threading
 
@@ -684,6 +692,53 @@ def test_two_threads_of_one_process_wait_for_each_other(tmp_path):
         release.set()
         thread.join()
     assert can_take(path)
+
+
+def test_a_waiting_writer_keeps_new_readers_out_but_not_a_reader_nested_in_one_that_holds_the_lock(system, tmp_path):
+    """`system clean` waits for the exports under way and no new one starts meanwhile (else a steady stream of them
+    would keep it waiting for ever); an export inside a `complete` that already holds the lock still gets in (it
+    would otherwise wait for the writer, which waits for it, until the writer gave up)."""
+    path = tmp_path / "locks" / "build.lock"
+
+    def another_reader() -> str:
+        probe = hold("try-shared", path, wait=False)
+        answer = probe.stdout.readline().strip()
+        probe.wait(60)
+        return answer
+
+    with files.file_lock(path, shared=True):
+        assert another_reader() == "held"  # readers share it
+        writer = hold("writer", path, wait=False)
+        try:
+            deadline = time.monotonic() + 60
+            while another_reader() == "held":  # until the writer waits (its start takes a moment)
+                assert time.monotonic() < deadline, "the waiting writer never kept a new reader out"
+            with files.file_lock(path, shared=True, timeout=1):  # nested in this process's own hold
+                pass
+        except BaseException:
+            writer.kill()
+            writer.wait()
+            raise
+    try:
+        assert writer.stdout.readline().strip() == "held"  # every reader gone: the writer has it
+        assert another_reader() == "busy"
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+@pytest.mark.posix_only  # removing a lock file another process holds open: Windows refuses
+def test_a_lock_file_removed_and_made_again_while_held_is_a_new_lock(tmp_path):
+    """A clean of the locks folder while a process holds a lock: the next taker locks the new file, and does not
+    wait for a lock nobody can find any more (nor believe it holds the removed one)."""
+    path = tmp_path / "locks" / "export.lock"
+    holder = hold("exclusive", path)
+    try:
+        path.unlink()
+        assert can_take(path, timeout=5)
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # -- files ------------------------------------------------------------------------------------------------------
