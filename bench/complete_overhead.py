@@ -175,7 +175,7 @@ def main() -> None:
             if args.kernel:
                 cell, failures = stack.enter_context(kernel_of_a_server(
                     course, work, env, module.id,
-                    ["--TitoExtension.job_idle_scheduling=False"] if args.no_idle_policy else []))
+                    ["--TitoExtension.job_idle_scheduling=off"] if args.no_idle_policy else []))
                 commands["kernel"] = cell
             times, cpu = rounds(commands, args.runs, env, course)
             if args.kernel and failures:

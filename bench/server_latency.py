@@ -133,7 +133,7 @@ def main() -> None:
         if args.niceness is not None:
             command.append(f"--TitoExtension.job_niceness={args.niceness}")
         if args.no_idle_policy:
-            command.append("--TitoExtension.job_idle_scheduling=False")
+            command.append("--TitoExtension.job_idle_scheduling=off")
         if os.geteuid() == 0:
             command.append("--allow-root")
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -771,6 +771,42 @@ def sleep_until_ended(pid: int, timeout: float) -> bool:
     return True
 
 
+def sessions_weighed_apart() -> bool:
+    """Whether the kernel shares the CPU between sessions before processes (Linux's autogroups in effect): then a
+    job, which leads a session of its own, is weighed against the server as an equal whatever its niceness, and
+    only the idle policy keeps it out of the server's way, without starving it (its session keeps its share
+    against the others). Elsewhere (autogroups off, or the server in a cgroup of its own, as under systemd, Docker
+    or Kubernetes) niceness works, and the idle policy would let a busy kernel of the same cgroup starve the job.
+    """
+    def read(path: str) -> str | None:
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    if not IDLE_SCHEDULING_HERE:
+        return False
+    return autogroups_in_effect(read("/proc/sys/kernel/sched_autogroup_enabled"), read("/proc/self/cgroup"),
+                                os.path.exists("/sys/fs/cgroup/cpu.weight"))
+
+
+def autogroups_in_effect(enabled: str | None, cgroups: str | None, cgroup_has_cpu_weight: bool) -> bool:
+    """The rule of :func:`sessions_weighed_apart`, from ``/proc/sys/kernel/sched_autogroup_enabled``,
+    ``/proc/self/cgroup`` and whether our cgroup (v2) has a ``cpu.weight``: autogroups apply only to processes
+    that the CPU controller leaves in the root group."""
+    if (enabled or "").strip() != "1" or cgroups is None:
+        return False
+    lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
+    for _, controllers, path in lines:
+        if "cpu" in controllers.split(","):  # cgroup v1
+            return path == "/"
+    for number, _, path in lines:
+        if number == "0":  # cgroup v2: a cgroup the CPU controller weighs has cpu.weight (a container's does)
+            return path == "/" and not cgroup_has_cpu_weight
+    return True  # no CPU controller at all: every process is in the root group
+
+
 def lower_priority(pid: int, by: int, idle: bool = False) -> str:
     """Run process ``pid`` (and what it starts after) ``by`` steps of niceness below its priority now; on Windows
     in the "below normal" class. With ``idle``, where the system has it (:data:`IDLE_SCHEDULING_HERE`), also under

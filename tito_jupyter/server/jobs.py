@@ -120,10 +120,11 @@ class JobManager:
     ``max_kept`` of them."""
 
     def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100,
-                 max_queued: int = 100, log=None, niceness: int = 0, idle_scheduling: bool = False):
+                 max_queued: int = 100, log=None, niceness: int = 0, idle_scheduling: bool | None = False):
         self._jobs: dict[str, Job] = {}
         self.niceness = max(0, niceness)
-        self.idle_scheduling = idle_scheduling
+        #: Whether jobs also run under the idle policy; None: where the kernel weighs sessions apart.
+        self.idle_scheduling = platform.sessions_weighed_apart() if idle_scheduling is None else idle_scheduling
         self._listener = listener
         self.max_running = max(1, max_running)
         self.max_kept = max(1, max_kept)
