@@ -20,10 +20,11 @@ Three things differ, and each has one interface here:
   ``TITO_PLATFORM=portable`` selects the portable way on POSIX too: that is how the tests exercise it on Linux.
 - **Single processes**: whether one runs (:func:`process_running`; ``os.kill(pid, 0)`` would *end* it on
   Windows), whether a child of ours ended without reaping it (:func:`ended_unreaped`), a lower priority for it
-  (:func:`lower_priority`: the idle policy on Linux, niceness elsewhere), whether its exit code says it stopped as asked (:func:`stopped_as_asked`), and a
-  crash of our own for tests (:func:`crash`). Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`,
-  :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`, :data:`STOP_SIGNALS`, :data:`IDLE_SCHEDULING_HERE`) answer what other modules would
-  otherwise ask of ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
+  (:func:`lower_priority`: niceness, and Linux's idle policy where :func:`sessions_weighed_apart`), whether its
+  exit code says it stopped as asked (:func:`stopped_as_asked`), and a crash of our own for tests (:func:`crash`).
+  Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`, :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`,
+  :data:`STOP_SIGNALS`, :data:`IDLE_SCHEDULING_HERE`) answer what other modules would otherwise ask of
+  ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
 - **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
   holds open cannot be replaced; :func:`move_into_place` renames a folder onto a new name or an empty folder
   (Windows refuses to rename onto any folder that exists); :func:`write_cache_json` writes a cache file whole or
