@@ -65,7 +65,7 @@ def rounds(commands: dict, runs: int, env: dict, cwd: Path) -> tuple[dict[str, l
 
 
 @contextmanager
-def kernel_of_a_server(course: Path, work: Path, env: dict, module: str):
+def kernel_of_a_server(course: Path, work: Path, env: dict, module: str, options: list[str]):
     """A function that runs `%tito complete MODULE` in an IPython kernel started with the environment a Jupyter
     server with tito's extension gives its kernels (its URL and token), in the module's folder."""
     import secrets
@@ -81,7 +81,8 @@ def kernel_of_a_server(course: Path, work: Path, env: dict, module: str):
         server_env[name] = str(work / name.lower())
     command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                "--ServerApp.port_retries=0", f"--ServerApp.root_dir={course}", f"--ServerApp.base_url={BASE_URL}",
-               f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'tito_jupyter': True}"]
+               f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'tito_jupyter': True}",
+               *options]
     if os.geteuid() == 0:
         command.append("--allow-root")
     server = subprocess.Popen(command, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -132,6 +133,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--module", default="01")
     parser.add_argument("--kernel", action="store_true", help="also time `%%tito complete` in a kernel of a server")
+    parser.add_argument("--no-idle-policy", action="store_true",
+                        help="with --kernel: the server's jobs without Linux's idle policy, niceness only")
     parser.add_argument("--before", metavar="DIR", help="also time `tito complete` of this checkout of tito-jupyter")
     parser.add_argument("--markdown", metavar="FILE", help="append the table to FILE (e.g. $GITHUB_STEP_SUMMARY)")
     args = parser.parse_args()
@@ -170,7 +173,9 @@ def main() -> None:
             commands["before"] = ["env", f"PYTHONPATH={before_env['PYTHONPATH']}", *complete]
         with ExitStack() as stack:
             if args.kernel:
-                cell, failures = stack.enter_context(kernel_of_a_server(course, work, env, module.id))
+                cell, failures = stack.enter_context(kernel_of_a_server(
+                    course, work, env, module.id,
+                    ["--TitoExtension.job_idle_scheduling=off"] if args.no_idle_policy else []))
                 commands["kernel"] = cell
             times, cpu = rounds(commands, args.runs, env, course)
             if args.kernel and failures:

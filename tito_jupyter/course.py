@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,20 +230,44 @@ class Course:
 _LOADED: dict[Path, tuple[tuple, "Course"]] = {}
 
 
+#: The files a course is read from, as (folder, pattern of the names in it, pattern of the names in its folders):
+#: ``modules/*`` and ``modules/*/*.ipynb``, and so on. ``None``: nothing is read below that level.
+_SIGNATURE_GLOBS = ((MODULES_DIR, "*", "*.ipynb"), (MODULE_TESTS_DIR.as_posix(), "*", "test_*.py"),
+                    (CHECKPOINTS_DIR.as_posix(), "c*.py", None), (MILESTONES_DIR, "*", ("run.py", "README.md")))
+
+
 def _signature(root: Path) -> tuple:
-    """Every file the course is read from, with its identity and times: equal signatures, equal courses."""
-    patterns = (f"{MODULES_DIR}/*", f"{MODULES_DIR}/*/*.ipynb", f"{MODULE_TESTS_DIR.as_posix()}/*",
-                f"{MODULE_TESTS_DIR.as_posix()}/*/test_*.py", f"{CHECKPOINTS_DIR.as_posix()}/c*.py",
-                f"{MILESTONES_DIR}/*", f"{MILESTONES_DIR}/*/run.py", f"{MILESTONES_DIR}/*/README.md")
+    """Every file the course is read from, with its identity and times: equal signatures, equal courses.
+
+    Asked at every status request of the server, so walked with ``os.scandir`` and plain strings: pathlib's glob
+    took two thirds of a module status's time."""
     entries = []
-    for pattern in patterns:
-        for path in root.glob(pattern):
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            entries.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+
+    def add(path: str) -> bool:
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        entries.append((path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        return stat.S_ISDIR(st.st_mode)
+
+    for folder, pattern, inner in _SIGNATURE_GLOBS:
+        top = os.path.join(str(root), *folder.split("/"))
+        for name in _names(top, pattern):
+            path = os.path.join(top, name)
+            if add(path) and inner is not None:
+                for below in (_names(path, inner) if isinstance(inner, str) else inner):
+                    add(os.path.join(path, below))
     return tuple(sorted(entries))
+
+
+def _names(folder: str, pattern: str) -> list[str]:
+    """The names in ``folder`` that match ``pattern`` (as a glob matches them here: dot files too)."""
+    try:
+        with os.scandir(folder) as found:
+            return fnmatch.filter([entry.name for entry in found], pattern)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 

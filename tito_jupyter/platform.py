@@ -2,8 +2,9 @@
 
 Three things differ, and each has one interface here:
 
-- **Locks across processes**: :func:`exclusive_lock` and :func:`reader_writer_lock`, from ``filelock`` (``flock``
-  on POSIX, ``LockFileEx`` on Windows; the shared lock is filelock's SQLite one). A lock dies with its holder.
+- **Locks across processes**: :func:`exclusive_lock` and :func:`reader_writer_lock`: ``flock`` itself on POSIX
+  (the reader-writer lock is two of them, a gate and the lock), ``filelock`` on Windows (``LockFileEx``, and its
+  SQLite reader-writer lock). A lock dies with its holder.
 - **Trees of processes**: a child starts at the head of a tree of its own (:func:`child_options`), and the tree is
   interrupted (:func:`interrupt_tree`), asked to stop (:func:`signal_tree`) or killed (:func:`kill_tree`) as one.
 
@@ -19,10 +20,11 @@ Three things differ, and each has one interface here:
   ``TITO_PLATFORM=portable`` selects the portable way on POSIX too: that is how the tests exercise it on Linux.
 - **Single processes**: whether one runs (:func:`process_running`; ``os.kill(pid, 0)`` would *end* it on
   Windows), whether a child of ours ended without reaping it (:func:`ended_unreaped`), a lower priority for it
-  (:func:`lower_priority`), whether its exit code says it stopped as asked (:func:`stopped_as_asked`), and a
-  crash of our own for tests (:func:`crash`). Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`,
-  :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`, :data:`STOP_SIGNALS`) answer what other modules would
-  otherwise ask of ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
+  (:func:`lower_priority`: niceness, and Linux's idle policy where :func:`sessions_weighed_apart`), whether its
+  exit code says it stopped as asked (:func:`stopped_as_asked`), and a crash of our own for tests (:func:`crash`).
+  Named capabilities (:data:`JAIL_HERE`, :data:`WARM_FORK_HERE`, :data:`RESOURCE_LIMITS`, :data:`CONSOLE_IS_TEXT`,
+  :data:`STOP_SIGNALS`, :data:`IDLE_SCHEDULING_HERE`) answer what other modules would otherwise ask of
+  ``sys.platform``, ``os.name`` or ``hasattr(os, ...)``: tests/engine/test_platform.py keeps it so.
 - **Files**: :func:`replace` is ``os.replace``, retried for a moment on Windows, where a file another process
   holds open cannot be replaced; :func:`move_into_place` renames a folder onto a new name or an empty folder
   (Windows refuses to rename onto any folder that exists); :func:`write_cache_json` writes a cache file whole or
@@ -81,6 +83,20 @@ class LockBusy(TimeoutError):
 def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
     """Hold the lock file ``path`` alone, across processes and threads, for the block; :class:`LockBusy` after
     ``timeout`` seconds. Each use is a lock of its own: two threads of one process wait for each other too."""
+    with SYSTEM.exclusive_lock(path, timeout):
+        yield
+
+
+@contextlib.contextmanager
+def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None]:
+    """Hold the lock ``path`` for the block: shared among readers, or (``write``) alone. A writer waits for every
+    reader, and keeps new ones out. :class:`LockBusy` after ``timeout`` seconds."""
+    with SYSTEM.reader_writer_lock(path, timeout, write):
+        yield
+
+
+@contextlib.contextmanager
+def _filelock_exclusive(path: Path, timeout: float) -> Iterator[None]:
     import filelock
 
     lock = filelock.FileLock(str(path), timeout=timeout, thread_local=False, is_singleton=False)
@@ -95,9 +111,8 @@ def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None]:
-    """Hold the lock database ``path`` for the block: shared among readers, or (``write``) alone. A writer waits
-    for every reader, and keeps new ones out. :class:`LockBusy` after ``timeout`` seconds."""
+def _filelock_reader_writer(path: Path, timeout: float, write: bool) -> Iterator[None]:
+    """filelock's reader-writer lock: a SQLite database at ``path``."""
     import filelock
 
     lock = filelock.ReadWriteLock(str(path), timeout=timeout, is_singleton=False)
@@ -112,6 +127,102 @@ def reader_writer_lock(path: Path, timeout: float, write: bool) -> Iterator[None
             lock.release()
     finally:
         lock.close()
+
+
+class _Flock:
+    """POSIX locks with ``flock`` itself, as filelock's FileLock takes them there, without filelock: its import (and
+    its SQLite reader-writer lock's) was a third of what `tito complete` adds to its tests.
+
+    A lock is held by an open file description, so each use is a lock of its own (two threads of one process wait
+    for each other) and the system frees it when its holder dies. A lock file removed and made again while we
+    waited (a clean of the locks folder) is a different lock: the wait starts again on the new one.
+    """
+
+    #: Shared holds this process has of each reader-writer lock (see :meth:`reader_writer`), by path.
+    _readers: dict[str, int] = {}
+    #: The lock that guards those counts between threads, made at the first use (``setdefault`` keeps one).
+    _counting: dict = {}
+
+    @staticmethod
+    def _take(path: str, how: int, deadline: float | None) -> int:
+        """An open descriptor of ``path`` holding the ``how`` lock (LOCK_SH or LOCK_EX); LockBusy at ``deadline``."""
+        import fcntl
+
+        pause = 0.001
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, how | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if deadline is not None and time.monotonic() >= deadline:
+                            raise LockBusy(path) from None
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.05)
+                try:
+                    same = os.fstat(fd).st_ino == os.stat(path).st_ino
+                except FileNotFoundError:
+                    same = False
+            except BaseException:
+                os.close(fd)
+                raise
+            if same:
+                return fd
+            os.close(fd)  # the file was replaced while we waited: the lock is the new file's
+
+    @classmethod
+    @contextlib.contextmanager
+    def exclusive(cls, path: Path, timeout: float) -> Iterator[None]:
+        fd = cls._take(str(path), _flock_flag("LOCK_EX"), _deadline(timeout))
+        try:
+            yield
+        finally:
+            os.close(fd)
+
+    @classmethod
+    @contextlib.contextmanager
+    def reader_writer(cls, path: Path, timeout: float, write: bool) -> Iterator[None]:
+        """Readers hold ``path`` shared, a writer alone. Both pass through a gate (``path`` + ``.gate``, held alone
+        for a moment); a writer keeps the gate until every reader has gone, so no new reader gets in meanwhile. A
+        reader in a process that already holds the lock shared (an export inside a complete) goes straight in: a
+        writer waiting at the gate would otherwise wait for it while it waited for the writer."""
+        import threading
+
+        key, deadline = str(path), _deadline(timeout)
+        how = _flock_flag("LOCK_EX" if write else "LOCK_SH")
+        with cls._counting.setdefault("lock", threading.Lock()):
+            inside = not write and cls._readers.get(key, 0) > 0
+        if inside:
+            fd = cls._take(key, how, deadline)  # no writer can hold it while this process reads
+        else:
+            gate = cls._take(key + ".gate", _flock_flag("LOCK_EX"), deadline)
+            try:
+                fd = cls._take(key, how, deadline)
+            finally:
+                os.close(gate)
+        if not write:
+            with cls._counting["lock"]:
+                cls._readers[key] = cls._readers.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            if not write:
+                with cls._counting["lock"]:
+                    cls._readers[key] -= 1
+            os.close(fd)
+
+
+def _flock_flag(name: str) -> int:
+    import fcntl
+
+    return getattr(fcntl, name)
+
+
+def _deadline(timeout: float | None) -> float | None:
+    """When a wait of ``timeout`` seconds ends (None or a negative timeout: it never does)."""
+    return None if timeout is None or timeout < 0 else time.monotonic() + timeout
 
 
 # -- files -------------------------------------------------------------------------------------------------------
@@ -168,6 +279,8 @@ class Posix:
     stop_signals = ("SIGTERM", "SIGHUP")
     replace = staticmethod(_replace_now)
     move_into_place = staticmethod(_rename_now)  # a rename replaces an empty folder, in one step
+    exclusive_lock = staticmethod(_Flock.exclusive)
+    reader_writer_lock = staticmethod(_Flock.reader_writer)
 
     def __init__(self):
         self._prctl = None
@@ -190,9 +303,16 @@ class Posix:
         """Whether exit code ``code`` says a child ended by itself or on the SIGTERM we asked it to stop with."""
         return code in (0, -signal.SIGTERM)
 
-    def lower_priority(self, pid: int, by: int) -> None:
+    def lower_priority(self, pid: int, by: int, idle: bool) -> str:
         pid_priority = os.getpriority(os.PRIO_PROCESS, pid)
         os.setpriority(os.PRIO_PROCESS, pid, min(19, pid_priority + by))
+        if not (idle and IDLE_SCHEDULING_HERE):
+            return "nice"
+        try:
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        except PermissionError:  # a sandbox that forbids the call (seccomp): the niceness stays
+            return "nice"
+        return "idle"
 
     # starting
 
@@ -344,6 +464,8 @@ class Portable:
     stop_signals = ("SIGTERM", "SIGBREAK", "SIGHUP")
     replace = staticmethod(_replace_patiently)
     move_into_place = staticmethod(_rename_onto_empty)
+    exclusive_lock = staticmethod(_filelock_exclusive)  # LockFileEx
+    reader_writer_lock = staticmethod(_filelock_reader_writer)
     #: How long :meth:`kill_tree` goes on finding and killing processes of a tree that is still starting some.
     KILL_PATIENCE = 30.0
 
@@ -395,8 +517,8 @@ class Portable:
         except (psutil.Error, OSError):
             return False
 
-    def lower_priority(self, pid: int, by: int) -> None:
-        """Windows has priority classes, not nice values: any lowering is "below normal"."""
+    def lower_priority(self, pid: int, by: int, idle: bool) -> str:
+        """Windows has priority classes, not nice values: any lowering is "below normal" (``idle`` is Linux's)."""
         import psutil
 
         try:
@@ -407,6 +529,7 @@ class Portable:
             raise ProcessLookupError(pid) from None
         except psutil.AccessDenied:
             raise PermissionError(pid) from None
+        return "nice"
 
     def resource_limits(self, cpu_seconds, memory_bytes, processes, file_bytes, threads_of_user) -> list:
         if (cpu_seconds, memory_bytes, processes, file_bytes) == (None,) * 4:
@@ -571,6 +694,8 @@ JAIL_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux")
 #: Whether a warm process (numpy and pytest imported) may fork a child for each submission: Linux. Windows cannot
 #: fork; macOS's system libraries (Accelerate, the Objective-C runtime) are not safe in a fork of a threaded parent.
 WARM_FORK_HERE: bool = isinstance(SYSTEM, Posix) and sys.platform.startswith("linux") and hasattr(os, "fork")
+#: Whether a process can be run under the idle policy (Linux's SCHED_IDLE: a core only when nothing else wants it).
+IDLE_SCHEDULING_HERE: bool = isinstance(SYSTEM, Posix) and hasattr(os, "SCHED_IDLE")
 #: Whether the terminal is a stream of text, so that rich's output can be remembered as text (cli/memo.py): a
 #: Windows console may be written through its API instead.
 CONSOLE_IS_TEXT: bool = os.name != "nt"
@@ -653,10 +778,52 @@ def sleep_until_ended(pid: int, timeout: float) -> bool:
     return True
 
 
-def lower_priority(pid: int, by: int) -> None:
+def sessions_weighed_apart() -> bool:
+    """Whether the kernel shares the CPU between sessions before processes (Linux's autogroups in effect): then a
+    job, which leads a session of its own, is weighed against the server as an equal whatever its niceness, and
+    only the idle policy keeps it out of the server's way, without starving it (its session keeps its share
+    against the others). Elsewhere (autogroups off, or the server in a cgroup of its own, as under systemd, Docker
+    or Kubernetes) niceness works, and the idle policy would let a busy kernel of the same cgroup starve the job.
+    """
+    def read(path: str) -> str | None:
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    if not IDLE_SCHEDULING_HERE:
+        return False
+    return autogroups_in_effect(read("/proc/sys/kernel/sched_autogroup_enabled"), read("/proc/self/cgroup"),
+                                os.path.exists("/sys/fs/cgroup/cpu.weight"))
+
+
+def autogroups_in_effect(enabled: str | None, cgroups: str | None, cgroup_has_cpu_weight: bool) -> bool:
+    """The rule of :func:`sessions_weighed_apart`, from ``/proc/sys/kernel/sched_autogroup_enabled``,
+    ``/proc/self/cgroup`` and whether our cgroup (v2) has a ``cpu.weight``: autogroups apply only to processes
+    that the CPU controller leaves in the root group."""
+    if (enabled or "").strip() != "1" or cgroups is None:
+        return False
+    lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
+    for _, controllers, path in lines:
+        if "cpu" in controllers.split(","):  # cgroup v1
+            return path == "/"
+    for number, _, path in lines:
+        if number == "0":  # cgroup v2: a cgroup the CPU controller weighs has cpu.weight (a container's does)
+            return path == "/" and not cgroup_has_cpu_weight
+    return True  # no CPU controller at all: every process is in the root group
+
+
+def lower_priority(pid: int, by: int, idle: bool = False) -> str:
     """Run process ``pid`` (and what it starts after) ``by`` steps of niceness below its priority now; on Windows
-    in the "below normal" class. ProcessLookupError if it has gone, PermissionError if the system refuses."""
-    SYSTEM.lower_priority(pid, by)
+    in the "below normal" class. With ``idle``, where the system has it (:data:`IDLE_SCHEDULING_HERE`), also under
+    the idle policy: it then gets a core only when no other process wants it. Returns the way it took, ``"idle"``
+    or ``"nice"``; ProcessLookupError if it has gone, PermissionError if the system refuses.
+
+    Niceness alone is not enough on Linux: with autogroups (the default of most distributions), processes are
+    weighed against each other by session first, and a job, which starts a session of its own, then competes
+    with the server as an equal whatever its niceness. The idle policy holds across sessions."""
+    return SYSTEM.lower_priority(pid, by, idle)
 
 
 def crash() -> None:

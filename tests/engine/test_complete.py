@@ -45,6 +45,23 @@ def test_complete_records_only_after_every_step_passed(course_dir):
     assert run(course_dir, "module.status").summary == "2 of 2 modules complete."
 
 
+def test_complete_records_an_export_as_tito_export_does_only_when_it_exported_or_none_was_recorded(course_dir):
+    """The progress write (an fsync) of an export that found the package up to date was on the way to every test
+    run of `complete`; as `tito export` does, it is written only when something was exported or no export of the
+    module is on record yet."""
+    assert run(course_dir, "module.export", {"modules": ["01"]}).ok
+    (course_dir / ".tito/progress.json").unlink()  # the package holds the export; no progress on record
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok  # up to date, nothing on record: recorded
+    first = progress(course_dir)["modules"]["01_numbers"]
+    assert first["exported_at"] and first["completed_at"]
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok  # up to date, on record: not written again
+    again = progress(course_dir)["modules"]["01_numbers"]
+    assert again["exported_at"] == first["exported_at"] and again["completed_at"] > first["completed_at"]
+    write_notebook(course_dir / NB1, numbers_notebook(NUMBERS_EXPORT + "\n\ndef spare():\n    return 0\n"))
+    assert run(course_dir, "module.complete", {"modules": ["01"]}).ok  # exported afresh: recorded
+    assert progress(course_dir)["modules"]["01_numbers"]["exported_at"] > first["exported_at"]
+
+
 def test_failed_export_stops_and_records_nothing(course_dir):
     write_notebook(course_dir / NB1, numbers_notebook("#| export\ndef add(a, b):\n    return (a +\n"))
     result = run(course_dir, "module.complete", {"modules": ["01"]})

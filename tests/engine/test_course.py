@@ -106,3 +106,45 @@ def test_the_course_is_read_again_only_when_its_files_change(course_dir):
     assert Course.load(course_dir).module("01").title == "Sums"
     (course_dir / "tests/modules/01_numbers/test_more.py").write_text("def test_x():\n    pass\n")
     assert [p.name for p in Course.load(course_dir).module("01").test_files] == ["test_more.py", "test_numbers.py"]
+
+
+def _signature_by_glob(root):
+    """The course signature as pathlib's glob reads it: what course._signature's quicker walk must equal."""
+    patterns = ("modules/*", "modules/*/*.ipynb", "tests/modules/*", "tests/modules/*/test_*.py",
+                "tests/checkpoints/c*.py", "milestones/*", "milestones/*/run.py", "milestones/*/README.md")
+    entries = []
+    for pattern in patterns:
+        for path in root.resolve().glob(pattern):
+            st = path.stat()
+            entries.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(sorted(entries))
+
+
+def test_the_course_signature_sees_every_file_the_course_is_read_from_and_no_other(course_dir):
+    """The signature the server checks at each status request is walked with os.scandir; it must see exactly what
+    the glob patterns name: dot files (Jupyter's `.~` save marker), odd Unicode names, a module folder that is a
+    symlink, a module name that is a file, a milestone's README; and not a helper file beside the tests."""
+    from tito_jupyter.course import _signature
+
+    root = course_dir.resolve()
+    module = root / "modules/01_numbers"
+    changes = [
+        lambda: (module / ".~01_numbers.ipynb").write_text("{}"),
+        lambda: (root / "modules/02_zéro_😀").mkdir(),
+        lambda: (root / "modules/02_zéro_😀/02_zéro_😀.ipynb").write_text("{}"),
+        lambda: (root / "modules/03_link").symlink_to(module, target_is_directory=True),
+        lambda: (root / "modules/notes.txt").write_text("a file where a module folder could be"),
+        lambda: (root / "tests/modules/01_numbers/helpers.py").write_text("x = 1\n"),
+        lambda: (root / "tests/checkpoints/c99_new.py").write_text("x = 1\n"),
+        lambda: (root / "tests/checkpoints/helper.py").write_text("x = 1\n"),
+        lambda: (root / "milestones/1957_perceptron").mkdir(parents=True),
+        lambda: (root / "milestones/1957_perceptron/README.md").write_text("# Perceptron\n"),
+        lambda: (root / "milestones/1957_perceptron/notes.md").write_text("not read\n"),
+    ]
+    assert _signature(root) == _signature_by_glob(root)
+    for change in changes:
+        change()
+        assert _signature(root) == _signature_by_glob(root)
+    paths = {entry[0] for entry in _signature(root)}
+    assert str(module / ".~01_numbers.ipynb") in paths and str(root / "modules/03_link/01_numbers.ipynb") in paths
+    assert str(root / "tests/modules/01_numbers/helpers.py") not in paths

@@ -41,3 +41,43 @@ def test_a_full_export_parses_each_version_of_an_exported_cell_once(course_dir, 
     # nbdev alone parsed each two or three times.
     assert len(sources) <= exported + 1, sources
     assert len(sources) == len(set(sources)), "a cell was parsed twice"
+
+
+def test_a_forced_export_compiles_cells_again_only_when_they_or_the_python_changed(course_dir, monkeypatch):
+    """Every exported cell is compiled before the package is touched, so a syntax error names its cell. A forced
+    export of a notebook whose exported cells are the ones the last export compiled, under the same Python, need
+    not compile them again (it was a tenth of a full export); a changed cell, or another Python, is compiled."""
+    import builtins
+    import json
+
+    notebook_path = course_dir / "modules/03_parsed/03_parsed.ipynb"
+    write_notebook(notebook_path, notebook(*CELLS))
+    checked: list[str] = []
+    real_compile = builtins.compile
+
+    def counting_compile(source, filename, *args, **kwargs):
+        if " cell " in str(filename):  # the export's own check names the cell in the file name
+            checked.append(str(filename))
+        return real_compile(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "compile", counting_compile)
+
+    def forced_export() -> int:
+        checked.clear()
+        result = engine.run("module.export", {"modules": ["03"], "force": True}, Context(project=course_dir))
+        assert result.ok, result.summary
+        return len(checked)
+
+    exported = sum(1 for kind, source in CELLS if kind == "code" and source.startswith("#| export"))
+    assert forced_export() == exported
+    assert forced_export() == 0
+    write_notebook(notebook_path, notebook(*CELLS, ("code", "#| export\ndef five():\n    return 5")))
+    assert forced_export() == exported + 1
+    state_path = course_dir / ".tito/export-state.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    state["modules"]["03_parsed"]["compiled_by"] = "cpython-299"  # as if another Python had compiled them
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+    assert forced_export() == exported + 1
+    write_notebook(notebook_path, notebook(*CELLS, ("code", "#| export\ndef five(:\n    return 5")))
+    result = engine.run("module.export", {"modules": ["03"], "force": True}, Context(project=course_dir))
+    assert not result.ok and "cell 8, line 2: invalid syntax" in result.summary, result.summary

@@ -88,7 +88,7 @@ FORBIDDEN_NAMES = {("signal", "SIGKILL"), ("os", "killpg"), ("os", "setsid"), ("
                    ("os", "rename"), ("os", "fork"), ("os", "getuid"), ("os", "geteuid"), ("os", "getpgrp"),
                    ("os", "setuid"), ("os", "setgid"), ("os", "setgroups"), ("os", "waitpid"),
                    ("signal", "SIGHUP"), ("signal", "SIGUSR1"), ("signal", "SIGUSR2"), ("signal", "SIGCHLD"),
-                   ("signal", "SIGALRM")}
+                   ("signal", "SIGALRM"), ("os", "sched_setscheduler"), ("os", "sched_getscheduler")}
 FORBIDDEN_KEYWORDS = {"start_new_session", "preexec_fn", "creationflags"}
 #: Modules that run only where the platform module says they can, and so may use what POSIX alone has: the warm
 #: grader forks (``platform.WARM_FORK_HERE``); the jail's launcher runs inside the jail (``platform.JAIL_HERE``).
@@ -251,7 +251,8 @@ def test_every_test_file_of_the_laptops_job_can_be_collected_on_windows():
 
 #: What a test may use in its body only if it is marked posix_only or linux_only: these raise on Windows.
 POSIX_ONLY_IN_TESTS = POSIX_ONLY_NAMES | {("os", name) for name in ("getpriority", "setpriority", "waitid", "waitpid",
-                                                                   "setuid", "setgid", "chown", "mkfifo")}
+                                                                   "setuid", "setgid", "chown", "mkfifo",
+                                                                   "sched_getscheduler", "sched_setscheduler")}
 
 
 def unmarked_posix_tests(source: str) -> list[str]:
@@ -540,6 +541,41 @@ def test_a_job_runs_below_the_server_both_ways(system):
         platform.lower_priority(child.pid, 5)
 
 
+@pytest.mark.linux_only  # the idle policy (SCHED_IDLE) is Linux's
+def test_a_job_runs_under_the_idle_policy_where_the_system_has_it_and_below_normal_elsewhere(system):
+    """Niceness alone is weighed only within a session's autogroup, and a job leads a session of its own: on Linux
+    a job also gets the idle policy, which holds across sessions; the portable (Windows) way keeps the niceness."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert platform.lower_priority(child.pid, 5) == "nice"  # not asked for: the policy stays the normal one
+        assert os.sched_getscheduler(child.pid) == os.SCHED_OTHER
+        way = platform.lower_priority(child.pid, 5, idle=True)
+        if system.name == "posix":
+            assert (way, os.sched_getscheduler(child.pid)) == ("idle", os.SCHED_IDLE)
+        else:
+            assert (way, os.sched_getscheduler(child.pid)) == ("nice", os.SCHED_OTHER)
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_the_idle_policy_is_chosen_only_where_the_kernel_weighs_sessions_apart():
+    """Autogroups weigh sessions apart only for processes the CPU controller leaves in the root group: a host's
+    process with autogroups on (this VM), not a systemd service, a Docker container or a Kubernetes pod, where
+    the job shares the server's (and the kernel's) cgroup and the idle policy would starve it behind a busy
+    kernel (measured here: 34 s instead of 0.6 s for module 01's tests beside two busy processes)."""
+    v1_root, v1_docker = "4:cpu,cpuacct:/\n3:memory:/x\n", "4:cpu,cpuacct:/docker/0a1b\n"
+    assert platform.autogroups_in_effect("1\n", v1_root, False)
+    assert not platform.autogroups_in_effect("0\n", v1_root, False)  # autogroups off
+    assert not platform.autogroups_in_effect(None, v1_root, False)  # a kernel without them
+    assert not platform.autogroups_in_effect("1\n", v1_docker, False)
+    assert platform.autogroups_in_effect("1\n", "0::/\n", False)  # v2, the root group
+    assert not platform.autogroups_in_effect("1\n", "0::/\n", True)  # v2, a container's own namespace
+    assert not platform.autogroups_in_effect("1\n", "0::/user.slice/user-1000.slice/session-2.scope\n", False)
+    assert platform.autogroups_in_effect("1\n", "", False)  # no CPU controller: all in the root group
+    assert isinstance(platform.sessions_weighed_apart(), bool)
+
+
 def test_a_folder_moves_onto_a_free_name_or_an_empty_folder_and_never_onto_one_with_files(system, tmp_path,
                                                                                            monkeypatch):
     """The portable way under Windows's rule for renames (nothing that exists is replaced, not even an empty
@@ -592,17 +628,25 @@ HOLDER = textwrap.dedent("""
     how, path = sys.argv[1], Path(sys.argv[2])
     lock = {"exclusive": lambda: files.file_lock(path),
             "shared": lambda: files.file_lock(path, shared=True),
+            "try-shared": lambda: files.file_lock(path, shared=True, timeout=1),
             "writer": lambda: files.file_lock(path, shared=False)}[how]()
-    with lock:
-        print("held", flush=True)
-        time.sleep(600)
+    try:
+        with lock:
+            print("held", flush=True)
+            time.sleep(0 if how == "try-shared" else 600)
+    except files.LockTimeout:
+        print("busy", flush=True)
 """)
 
 
-def hold(how: str, path: Path) -> subprocess.Popen:
+def hold(how: str, path: Path, wait: bool = True) -> subprocess.Popen:
+    """A process that takes the lock ``path`` (``how``) and keeps it, in the way this test's tito takes it (the
+    portable way in the child too when the test runs it)."""
+    way = {"TITO_PLATFORM": "portable"} if platform.SYSTEM.name == "portable" else {}
     proc = subprocess.Popen([sys.executable, "-c", HOLDER, how, str(path)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert proc.stdout.readline().strip() == "held"
+                            env={**os.environ, "PYTHONPATH": str(REPO), **way})
+    if wait:
+        assert proc.stdout.readline().strip() == "held"
     return proc
 
 
@@ -614,7 +658,7 @@ def can_take(path: Path, shared: bool | None = None, timeout: float = 0.5) -> bo
         return False
 
 
-def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(tmp_path):
+def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(system, tmp_path):
     path = tmp_path / "locks" / "export.lock"
     holder = hold("exclusive", path)
     try:
@@ -625,7 +669,7 @@ def test_an_exclusive_lock_keeps_another_process_out_and_dies_with_its_holder(tm
     assert can_take(path, timeout=30)
 
 
-def test_readers_share_the_build_lock_and_a_writer_waits_for_them(tmp_path):
+def test_readers_share_the_build_lock_and_a_writer_waits_for_them(system, tmp_path):
     path = tmp_path / "locks" / "build.lock"
     reader = hold("shared", path)
     try:
@@ -644,7 +688,7 @@ def test_readers_share_the_build_lock_and_a_writer_waits_for_them(tmp_path):
     assert can_take(path, shared=True, timeout=30)
 
 
-def test_two_threads_of_one_process_wait_for_each_other(tmp_path):
+def test_two_threads_of_one_process_wait_for_each_other(system, tmp_path):
     """The server runs commands in threads: a lock held by one keeps the other out, as another process would be."""
     import threading
 
@@ -665,6 +709,53 @@ def test_two_threads_of_one_process_wait_for_each_other(tmp_path):
         release.set()
         thread.join()
     assert can_take(path)
+
+
+def test_a_waiting_writer_keeps_new_readers_out_but_not_a_reader_nested_in_one_that_holds_the_lock(system, tmp_path):
+    """`system clean` waits for the exports under way and no new one starts meanwhile (else a steady stream of them
+    would keep it waiting for ever); an export inside a `complete` that already holds the lock still gets in (it
+    would otherwise wait for the writer, which waits for it, until the writer gave up)."""
+    path = tmp_path / "locks" / "build.lock"
+
+    def another_reader() -> str:
+        probe = hold("try-shared", path, wait=False)
+        answer = probe.stdout.readline().strip()
+        probe.wait(60)
+        return answer
+
+    with files.file_lock(path, shared=True):
+        assert another_reader() == "held"  # readers share it
+        writer = hold("writer", path, wait=False)
+        try:
+            deadline = time.monotonic() + 60
+            while another_reader() == "held":  # until the writer waits (its start takes a moment)
+                assert time.monotonic() < deadline, "the waiting writer never kept a new reader out"
+            with files.file_lock(path, shared=True, timeout=1):  # nested in this process's own hold
+                pass
+        except BaseException:
+            writer.kill()
+            writer.wait()
+            raise
+    try:
+        assert writer.stdout.readline().strip() == "held"  # every reader gone: the writer has it
+        assert another_reader() == "busy"
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+@pytest.mark.posix_only  # removing a lock file another process holds open: Windows refuses
+def test_a_lock_file_removed_and_made_again_while_held_is_a_new_lock(tmp_path):
+    """A clean of the locks folder while a process holds a lock: the next taker locks the new file, and does not
+    wait for a lock nobody can find any more (nor believe it holds the removed one)."""
+    path = tmp_path / "locks" / "export.lock"
+    holder = hold("exclusive", path)
+    try:
+        path.unlink()
+        assert can_take(path, timeout=5)
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # -- files ------------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
 from tito_jupyter import engine
@@ -30,6 +32,22 @@ def test_results_per_test_with_ids_outcomes_and_durations(course_dir):
     # Live: the same tests arrived as events while the run went.
     assert [e["id"] for e in seen if e["event"] == "test"] == ids
     assert {"event": "collected", "count": 3}.items() <= next(e for e in seen if e["event"] == "collected").items()
+
+
+def test_the_generated_inline_tests_are_written_only_when_they_change(course_dir):
+    """Each test run makes the notebook's inline tests into a file for pytest; rewriting it unchanged (an fsync)
+    was on the way to every run. Changed (or tampered with), it is written again."""
+    assert run(course_dir, "module.export", {"modules": ["01"]}).ok
+    assert run(course_dir, "module.test", {"modules": ["01"]}).ok
+    generated = course_dir / ".tito/build/inline/test_01_numbers_inline.py"
+    first = os.stat(generated)
+    assert run(course_dir, "module.test", {"modules": ["01"]}).ok
+    again = os.stat(generated)
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    generated.write_text("# tampered\n", encoding="utf-8")
+    result = run(course_dir, "module.test", {"modules": ["01"]})
+    assert result.ok and result.data["modules"][0]["counts"]["total"] == 3, result.summary
+    assert "test_unit_add" in generated.read_text(encoding="utf-8")
 
 
 def test_inline_tests_test_the_exported_package_not_the_notebook(course_dir):

@@ -18,7 +18,7 @@ from process_tree import processes_carrying
 import pytest
 from course_factory import NUMBERS_EXPORT, notebook, numbers_notebook, write_notebook
 
-from tito_jupyter import engine
+from tito_jupyter import engine, platform
 from tito_jupyter.engine.context import Context
 from tito_jupyter.server.jobs import JOB_MARKER
 
@@ -279,6 +279,27 @@ async def test_a_job_and_the_tests_it_runs_yield_the_cpu_to_the_server(api, cour
         assert len(niceness) >= 2, niceness  # the job's tito and its pytest, at least
         below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)  # Windows: priority classes, not nice values
         assert set(niceness.values()) == {below if below is not None else min(19, server + 10)}, (server, niceness)
+    finally:
+        await api("DELETE", f"jobs/{job['id']}")
+    assert processes_of(job["id"]) == []
+
+
+@pytest.mark.linux_only  # the idle policy (SCHED_IDLE) is Linux's; elsewhere the niceness above is the way
+async def test_a_job_and_the_tests_it_runs_take_a_core_only_when_the_server_leaves_it_free(api, course_dir, tito_ext):
+    """Where the kernel weighs sessions apart (autogroups), niceness does not hold between the server and a job and
+    its pytest, which each lead a session: every process of a job then runs under the idle policy, checked on the
+    real processes. Elsewhere (a cgroup of its own, as on CI's runners) they keep the normal policy and the niceness
+    (an idle policy there would let a busy kernel starve them)."""
+    assert tito_ext.job_idle_scheduling == "auto"
+    expected = os.SCHED_IDLE if platform.sessions_weighed_apart() else os.SCHED_OTHER
+    make_looping(course_dir)
+    _, job = await api("POST", "modules/01_numbers/complete", body={"timeout": 300})
+    try:
+        await wait_for_pytest(job["id"])
+        policies = {" ".join(p.cmdline()[1:3]): os.sched_getscheduler(p.pid) for p in processes_of(job["id"])}
+        assert "-m pytest" in policies and "-m tito_jupyter" in policies, policies
+        assert set(policies.values()) == {expected}, (expected, policies)
+        assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the server itself keeps its normal turns
     finally:
         await api("DELETE", f"jobs/{job['id']}")
     assert processes_of(job["id"]) == []

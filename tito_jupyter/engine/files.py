@@ -61,6 +61,19 @@ def atomic_write_text(path: Path, text: str, fault_point: str | None = None) -> 
     atomic_write_bytes(path, text.encode("utf-8"), fault_point=fault_point)
 
 
+def write_text_if_changed(path: Path, text: str) -> bool:
+    """:func:`atomic_write_text`, unless ``path`` already holds exactly ``text`` (a generated file most runs make
+    the same again: its write, fsync included, was on the way to every test run). Whether it wrote."""
+    try:
+        with open(path, "rb") as f:
+            if f.read() == text.encode("utf-8"):
+                return False
+    except OSError:  # not there yet, or unreadable: the write says what is wrong
+        pass
+    atomic_write_text(path, text)
+    return True
+
+
 def atomic_write_json(path: Path, data) -> None:
     atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 

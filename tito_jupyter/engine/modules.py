@@ -341,7 +341,10 @@ def _complete_one(ctx: Context, module: Module, store: ProgressStore, timeout: f
         report.update(failed_step="export", summary=f"{module.id}: export failed. {exported.summary}",
                       error=exported.error)
         return
-    store.record_export(module)
+    # Recorded as `tito export` records it: an export that found the package up to date writes the progress (an
+    # fsync before the tests could start) only if it holds no export of the module yet.
+    fresh = exported.data["modules"][0]["status"] == "up_to_date"
+    store.record_exports([] if fresh else [module], [module] if fresh else [])
     # The version verified from here on is the notebook as the export read it, whatever is saved later.
     verified = exported.data["modules"][0]["notebook_fingerprint"]
 

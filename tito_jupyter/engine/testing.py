@@ -373,7 +373,7 @@ def module_test_plan(course: Course, module: Module) -> tuple[list[Path], dict[s
     if module.inline_tests:
         source, names = inline_test_source(course, module)
         generated = course.state_dir / "build" / "inline" / f"test_{module.id}_inline.py"
-        files.atomic_write_text(generated, source)
+        files.write_text_if_changed(generated, source)
         paths.append(generated)
         labels[generated.relative_to(course.root).as_posix()] = module.notebook.relative_to(course.root).as_posix()
     paths.extend(module.test_files)

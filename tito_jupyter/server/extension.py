@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, CaselessStrEnum, Float, Integer, Unicode
 
 from .. import engine
 from ..contracts import JobBusEvent, NotebookModule
@@ -73,6 +73,14 @@ class TitoExtension(ExtensionApp):
         help="How much lower the CPU priority of jobs (and of the tests they run) is than the server's (0-19, "
              "Unix `nice`): busy tests then never keep the server from answering.",
     )
+    job_idle_scheduling = CaselessStrEnum(
+        ("auto", "on", "off"), "auto", config=True,
+        help="Also run jobs (and the tests they run) under Linux's idle policy (SCHED_IDLE), so that they get a core "
+             "only when the server leaves it free. `auto`: where the kernel weighs sessions apart (autogroups, "
+             "with the server in the root cgroup), where niceness alone does nothing between the server and a job "
+             "and the idle policy starves no job; `on`: always on Linux (a busy kernel in the server's cgroup then "
+             "keeps jobs waiting); `off`: niceness only.",
+    )
     read_threads = Integer(4, config=True, help="Threads for reading the course, so the event loop never waits.")
     publish_to_kernels = Bool(
         True, config=True,
@@ -85,7 +93,9 @@ class TitoExtension(ExtensionApp):
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
                                max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log,
-                               niceness=self.job_niceness)
+                               niceness=self.job_niceness,
+                               idle_scheduling={"on": True, "off": False}.get(
+                                   self.job_idle_scheduling.lower(), None))
         self.terminal_runs = TerminalRuns(self.jobs, self.course_root, self._in_thread,
                                           interval=max(0.05, self.terminal_runs_interval), log=self.log)
         # Started from the event loop once it runs (the server's start hook is not called under every runner).

@@ -120,9 +120,11 @@ class JobManager:
     ``max_kept`` of them."""
 
     def __init__(self, listener: Listener | None = None, max_running: int = 2, max_kept: int = 100,
-                 max_queued: int = 100, log=None, niceness: int = 0):
+                 max_queued: int = 100, log=None, niceness: int = 0, idle_scheduling: bool | None = False):
         self._jobs: dict[str, Job] = {}
         self.niceness = max(0, niceness)
+        #: Whether jobs also run under the idle policy; None: where the kernel weighs sessions apart.
+        self.idle_scheduling = platform.sessions_weighed_apart() if idle_scheduling is None else idle_scheduling
         self._listener = listener
         self.max_running = max(1, max_running)
         self.max_kept = max(1, max_kept)
@@ -292,15 +294,16 @@ class JobManager:
             self._start_queued()
 
     def _lower_priority(self, job: Job) -> None:
-        """Give the job (and so every process it starts: they inherit it) ``niceness`` more than the server.
+        """Give the job (and so every process it starts: they inherit it) ``niceness`` more than the server and,
+        with ``idle_scheduling`` where the system has it, the idle policy (see :func:`platform.lower_priority`).
 
         Two jobs whose tests keep both cores busy would otherwise take the server's turns on them, and the
         sidebar's reads would wait behind student code. The job has just exec'd: it starts its tests well after.
         """
-        if not self.niceness:
+        if not self.niceness and not self.idle_scheduling:
             return
         try:
-            platform.lower_priority(job.process.pid, self.niceness)
+            platform.lower_priority(job.process.pid, self.niceness, idle=self.idle_scheduling)
         except OSError:  # it has already ended, or the system refuses: the job runs all the same
             pass
 
