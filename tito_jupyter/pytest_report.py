@@ -16,6 +16,10 @@ the tests run stage by stage, in the order of the stages, and each record says i
 each stage were a pytest run of its own that runs only after the one before passed; otherwise its tests and
 every later stage's are left out, unreported. A stage whose files cannot be collected fails without running,
 and does not stop the stages before it from running (pytest would otherwise run nothing at all).
+
+With ``--tito-independent-stages`` as well (``tito release student``: each module's tests, on an edition where most
+fail by design) every stage begins whatever the stages before it did, as if each were a pytest run of its own:
+one that fails, or cannot be collected, is that stage's alone.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ def pytest_addoption(parser):
     parser.addoption("--tito-report", default=None, help="Write per-test results as JSON lines to this file.")
     parser.addoption("--tito-stages", default=None,
                      help="A JSON list of lists of paths: run them as stages, each only if those before it passed.")
+    parser.addoption("--tito-independent-stages", action="store_true", default=False,
+                     help="With --tito-stages: run every stage, whatever the stages before it did.")
 
 
 class _Writer:
@@ -53,9 +59,10 @@ _writer: _Writer | None = None
 class _Stages:
     """Which stage each test belongs to, and which stages have reported, failed and begun."""
 
-    def __init__(self, stages: list[list[str]], root: Path):
+    def __init__(self, stages: list[list[str]], root: Path, independent: bool = False):
         self.paths = [[Path(p).resolve() for p in stage] for stage in stages]
         self.root = root
+        self.independent = independent  # every stage begins, whatever those before it did
         self.of_item: dict[str, int] = {}
         self.reported: set[int] = set()
         self.failed: set[int] = set()
@@ -78,7 +85,8 @@ class _Stages:
     def enter(self, index: int) -> bool:
         """Begin every stage up to ``index`` that may begin; True if ``index`` has begun."""
         while self.current < index and not self.gated:
-            if any(s in self.failed or s not in self.reported for s in range(self.current + 1)):
+            if not self.independent and any(s in self.failed or s not in self.reported
+                                            for s in range(self.current + 1)):
                 self.gated = True
                 break
             self.current += 1
@@ -94,7 +102,8 @@ def pytest_configure(config):
     path = config.getoption("--tito-report")
     _writer = _Writer(path) if path else None
     stages = config.getoption("--tito-stages")
-    _stages = _Stages(json.loads(stages), config.rootpath) if stages and _writer else None
+    independent = config.getoption("--tito-independent-stages")
+    _stages = _Stages(json.loads(stages), config.rootpath, independent) if stages and _writer else None
 
 
 @pytest.hookimpl(trylast=True)
@@ -203,8 +212,9 @@ def pytest_collection_finish(session):
         for item in session.items:
             counts[_stages.of_item.get(item.nodeid, 0)] += 1
         record["stages"] = counts
-        if _stages.uncollectable and 0 not in _stages.uncollectable:
-            # Only later stages cannot be collected: the first runs (they fail when they begin, untested).
+        if _stages.uncollectable and (_stages.independent or 0 not in _stages.uncollectable):
+            # The stages that can be collected run (the others fail when they begin, untested); gated, that is
+            # only when the first stage can be, for nothing runs after a stage that failed.
             session.config.option.continue_on_collection_errors = True
     _writer.write(record)
 
