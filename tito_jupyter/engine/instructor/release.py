@@ -247,11 +247,7 @@ def _run_edition_tests(course: Course, timeout: float) -> dict[str, dict]:
         tested.append(module)
         stages.append(paths)
         labels.update(module_labels)
-    # --tb=native: the verdict reads each failure's message, phase and exception, never pytest's report of it,
-    # whose default style parses the whole file of every frame again (about 50 ms a failure, most of the student
-    # edition's run); Python's own traceback costs next to nothing.
-    runs = testing.run_stages(course, stages, timeout=timeout, labels=labels, extra_args=["--tb=native"],
-                              independent=True) if stages else []
+    runs = testing.run_stages(course, stages, timeout=timeout, labels=labels, independent=True) if stages else []
     for module, run in zip(tested, runs):
         ok, summary = testing.summarise_run(run, f"{module.id} tests")
         outcome[module.id] = {"ok": ok, "summary": summary, "counts": run["counts"], "tests": run["tests"],
