@@ -204,8 +204,8 @@ def test_nbgrader_is_not_installed_for_students(binder):
 def test_the_build_is_quick_enough(binder):
     # The work the build does, not the wall clock: with other tests (another xdist worker) or other jobs on the
     # machine, the same build waits longer for a core, and the wall time measures the machine, not the build.
-    # About 65 s of CPU: the dependencies installed once (130 with pip's throwaway build environment installing them
-    # a second time and the release testing each module in a pytest process of its own).
+    # About 65 s of CPU here; 130 when pip installed the dependencies a second time into a throwaway build environment
+    # and the release tested each module in a pytest process of its own.
     assert binder["cpu_seconds"] < 110, (
         f"postBuild used {binder['cpu_seconds']:.0f} s of CPU ({binder['seconds']:.0f} s on the clock)")
 
