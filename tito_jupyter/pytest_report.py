@@ -288,6 +288,13 @@ def pytest_runtest_logreport(report):
         _writer.write(record)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """pytest's verdict: the last line of a run that ended as pytest ends it (a test that ends the process, or a
+    kill, leaves none)."""
+    if _writer:
+        _writer.write({"kind": "finished", "exit_code": int(exitstatus)})
+
+
 def pytest_unconfigure(config):
     global _writer, _stages
     _stages = None

@@ -111,6 +111,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def test_a_stage_whose_process_ends_after_a_passing_test_does_not_pass(course_dir, monkeypatch):
+    """A test that ends the process (``os._exit(1)``, as a student's code may) after another passed: the stage's tests
+    did not all run, and pytest never gave its verdict, so the process's exit code is the stage's, never a verdict
+    made of the tests that happened to report."""
+    monkeypatch.setenv("TITO_TRACE", str(course_dir / "trace.txt"))
+    crashing = stage(course_dir, "crashes", "pass")
+    with open(crashing[0], "a") as f:
+        f.write("\n\ndef test_then_exits():\n    os._exit(1)\n\n\ndef test_never_runs():\n    pass\n")
+    runs = testing.run_stages(Course.load(course_dir), [crashing, stage(course_dir, "passes")], independent=True)
+    assert verdicts(runs) == [False, True]
+    assert runs[0]["exit_code"] == 1 and runs[0]["counts"]["passed"] == 1
+    assert sorted(traced(course_dir)) == ["crashes", "passes"]
+
+
 def test_independent_stages_call_back_with_the_index_of_the_whole_list(course_dir, monkeypatch):
     """A caller follows the stages by their index in its own list, across the new process after a crash."""
     monkeypatch.setenv("TITO_TRACE", str(course_dir / "trace.txt"))

@@ -252,6 +252,7 @@ class _Stages:
         self.started: list[float | None] = [time.monotonic()] + [None] * (count - 1)
         self.runs: list[dict | None] = [None] * count
         self.current = 0
+        self.concluded = False  # pytest gave its verdict (the report's last line): the process was not cut short
 
     def run(self, runner: Callable[..., processes.Finished], cmd: list[str], env: dict[str, str],
             limits: processes.Limits | None) -> processes.Finished | None:
@@ -292,6 +293,8 @@ class _Stages:
                 self._next_stage()  # the stage before has ended (and passed, unless the stages are independent)
             elif kind == "test":
                 self._test(record)
+            elif kind == "finished":
+                self.concluded = True
 
     def _collected(self, record: dict) -> None:
         counts = record.get("stages") or [record["count"]]
@@ -361,8 +364,8 @@ class _Stages:
         if self.runs[current] is not None:
             return
         exit_code = finished.exit_code
-        if self.independent and exit_code in (0, 1):  # pytest's verdict on every stage: this one's is its own
-            exit_code = self.exit_code(current)
+        if self.independent and self.concluded and exit_code in (0, 1):
+            exit_code = self.exit_code(current)  # pytest's verdict on every stage: this one's is its own
         self.runs[current] = self.result(current, exit_code, finished.timed_out,
                                          time.monotonic() - self.started[current])
         self.runs[current]["limit"] = limits.reason(finished) if limits is not None else None
