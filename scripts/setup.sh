@@ -24,7 +24,32 @@ if [ "${TITO_INSTRUCTOR:-0}" = "1" ]; then extras="jupyter,instructor,cluster"; 
 if [ "${TITO_SETUP_TEST:-0}" = "1" ]; then extras="test"; fi
 echo "› installing tito-jupyter[$extras] (editable; builds the sidebar)"
 python -m pip install --quiet --disable-pip-version-check hatchling editables hatch-jupyter-builder jupyter_builder hatch-nodejs-version
-python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e ".[$extras]"
+# The sidebar builds (npm: half a minute of one core on a fresh clone) while pip installs the Python packages: the
+# editable install would build it first and install after, one core idle all along. It is the editable install's own
+# build (its hook and arguments, read from pyproject.toml), which does nothing when the sidebar is newer than its
+# sources; pip is told to leave it out. Job control (set -m) gives it a process group of its own, stopped with us.
+sidebar_log=$(mktemp)
+set -m
+python - >"$sidebar_log" 2>&1 <<'PYTHON' &
+try:
+    import tomllib
+except ImportError:  # Python 3.10: hatchling's own TOML reader
+    import tomli as tomllib
+from hatch_jupyter_builder.utils import get_build_func, normalize_kwargs
+
+with open("pyproject.toml", "rb") as f:
+    hook = tomllib.load(f)["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
+get_build_func(hook["build-function"])("wheel", "editable", **normalize_kwargs(hook["editable-build-kwargs"]))
+PYTHON
+sidebar_pid=$!
+set +m
+trap 'kill -- -"$sidebar_pid" 2>/dev/null || true; rm -f "$sidebar_log"' EXIT
+HATCH_JUPYTER_BUILDER_SKIP_NPM=1 python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e ".[$extras]"
+if ! wait "$sidebar_pid"; then
+  cat "$sidebar_log" >&2
+  echo "The sidebar's build failed (its output is above)." >&2
+  exit 1
+fi
 
 # An editable install leaves the sidebar in the source tree: link it where JupyterLab looks.
 if [ -f tito_jupyter/labextension/package.json ]; then

@@ -178,6 +178,23 @@ def test_a_test_file_that_runs_student_code_on_import_stops_the_release(course_d
         "the student edition of 01_numbers cannot collect tests/modules/01_numbers/test_numbers.py"), problems
 
 
+def test_a_module_that_times_out_is_that_modules_alone(course_dir, tmp_path):
+    """Each edition's modules are stages of one pytest process: 01's timeout (in both editions) stops that process,
+    and 02 is still tested, in a new one, with a verdict and a timeout of its own."""
+    with open(course_dir / "tests/modules/01_numbers/test_numbers.py", "a") as f:
+        f.write("\n\ndef test_never_ends():\n    import time\n    time.sleep(3600)\n")
+    timeout = 15  # generous for a loaded machine: 01's clock also counts the process's start and collection
+    result = run(course_dir, "release.student", {"out": str(tmp_path / "student"), "timeout": timeout})
+    assert not result.ok
+    [problem] = result.data["problems"]
+    assert problem.startswith("the instructor edition of 01_numbers fails its tests (01_numbers tests: timed out "
+                              f"after {timeout} s"), problem
+    numbers, doubling = result.data["modules"]
+    assert numbers["student"]["not_implemented"] == 3  # its tests before the one that never ends
+    assert (doubling["student"]["failed"], doubling["student"]["not_implemented"]) == (1, 1)
+    assert (doubling["instructor"]["passed"], doubling["instructor"]["total"]) == (1, 1)
+
+
 @pytest.mark.parametrize("where", ["course", "inside_modules"])
 def test_the_release_never_writes_over_the_course(course_dir, where):
     out = course_dir if where == "course" else course_dir / "modules" / "student"

@@ -122,6 +122,7 @@ def run_stages(
     on_stage_end: Callable[[int, dict], bool] | None = None,
     extra_args: list[str] | None = None,
     confinement: sandbox.Confinement | None = None,
+    independent: bool = False,
 ) -> list[dict | None]:
     """Run several pytest runs (``stages``: each a list of paths) one after the other in ONE pytest process.
 
@@ -131,29 +132,55 @@ def run_stages(
     pytest skips them without a report), each stage has ``timeout`` seconds of its own, and each gets a
     result of its own, of the same shape as :func:`run_pytest`'s, or None if it did not run.
 
+    ``independent`` (``tito release student``: every module's tests on an edition whose tests fail by design)
+    runs every stage whatever those before it did: one that fails, cannot be collected, times out or ends the
+    process (a crash) is that stage's alone, and the stages after one that ended the process run in a new one.
+
     ``on_stage_start(i)`` is called when stage ``i`` begins (after the first, which begins with the process),
     and ``on_stage_end(i, run)`` as soon as stage ``i`` has ended, while the next one runs: a caller records
     and announces each result when it is known, in order. If it returns False, the later stages are not wanted
     (the caller found the stage failed): the child is stopped and they do not run.
     """
+    runs: list[dict] = []
+    while True:
+        first = len(runs)  # the stages before it have their results; this process starts with the next
+        part, stopped = _run_stages_once(
+            course, stages[first:], events, timeout, labels,
+            (lambda i: on_stage_start(first + i)) if on_stage_start is not None else None,
+            (lambda i, run: on_stage_end(first + i, run)) if on_stage_end is not None else None,
+            extra_args, confinement, independent, continued=first > 0)
+        runs += [run for run in part if run is not None]  # the stages it ran: always the first one, at least
+        if stopped or not independent or len(runs) == len(stages):
+            return [*runs, *[None] * (len(stages) - len(runs))]
+
+
+def _run_stages_once(course: Course, stages: list[list[Path]], events: EventSink, timeout: float,
+                     labels: dict[str, str] | None, on_stage_start: Callable[[int], None] | None,
+                     on_stage_end: Callable[[int, dict], bool] | None, extra_args: list[str] | None,
+                     confinement: sandbox.Confinement | None, independent: bool,
+                     continued: bool) -> tuple[list[dict | None], bool]:
+    """:func:`run_stages`' one pytest process: the stages' results (None for those it did not reach), and whether
+    the caller wanted no more stages. ``continued``: it runs the stages after a process that ended in one: its
+    output follows that one's in the log."""
     work = _build_folder(course)
     fd, report_name = tempfile.mkstemp(prefix="report-", suffix=".jsonl", dir=work)
     os.close(fd)
     report = Path(report_name)
     staged = _Stages(course, len(stages), events, timeout, labels or {}, on_stage_start, on_stage_end, report,
-                     log=work / "pytest-output.log")
+                     log=work / "pytest-output.log", independent=independent, append=continued)
     limits = confinement.limits if confinement is not None else None
     # Ctrl-C, a kernel interrupt, a cancelled job, SIGTERM: the runner stops the tests with us; what left
     # their process group (setsid, a double fork) is the jailed user's, and swept.
     try:
-        runner, cmd = _runner_for(_pytest_command(course, work, report, stages, extra_args), confinement, report)
+        command = _pytest_command(course, work, report, stages, extra_args, independent)
+        runner, cmd = _runner_for(command, confinement, report)
         with sandbox.swept(confinement.jail if confinement is not None else None):
             finished = staged.run(runner, cmd, _pytest_env(course, confinement), limits)
     finally:
         report.unlink(missing_ok=True)
     if finished is not None:
         staged.end(finished, limits)
-    return staged.results()
+    return staged.results(), finished is None
 
 
 def _build_folder(course: Course) -> Path:
@@ -180,10 +207,10 @@ def _pytest_env(course: Course, confinement: sandbox.Confinement | None) -> dict
 
 
 def _pytest_command(course: Course, work: Path, report: Path, stages: list[list[Path]],
-                    extra_args: list[str] | None) -> list[str]:
+                    extra_args: list[str] | None, independent: bool = False) -> list[str]:
     """``python -m pytest`` for ``stages``, reporting to ``report`` through tito's plugin."""
-    staging = ([f"--tito-stages={json.dumps([[str(p) for p in stage] for stage in stages])}"]
-               if len(stages) > 1 else [])
+    staging = ([f"--tito-stages={json.dumps([[str(p) for p in stage] for stage in stages])}",
+                *(["--tito-independent-stages"] if independent else [])] if len(stages) > 1 else [])
     return [
         sys.executable, "-m", "pytest", "-q", "-p", "tito_jupyter.pytest_report",
         f"--tito-report={report}", *staging, "-p", "no:cacheprovider", "-c", str(work / "pytest.ini"), "--rootdir",
@@ -215,8 +242,9 @@ class _Stages:
 
     def __init__(self, course: Course, count: int, events: EventSink, timeout: float, labels: dict[str, str],
                  on_stage_start: Callable[[int], None] | None, on_stage_end: Callable[[int, dict], bool] | None,
-                 report: Path, log: Path):
+                 report: Path, log: Path, independent: bool = False, append: bool = False):
         self.course, self.count, self.events, self.timeout, self.labels = course, count, events, timeout, labels
+        self.independent, self.append = independent, append
         self.on_stage_start, self.on_stage_end = on_stage_start, on_stage_end
         self.report, self.log, self.offset = report, log, 0
         self.tests: list[list[dict]] = [[] for _ in range(count)]
@@ -224,12 +252,13 @@ class _Stages:
         self.started: list[float | None] = [time.monotonic()] + [None] * (count - 1)
         self.runs: list[dict | None] = [None] * count
         self.current = 0
+        self.concluded = False  # pytest gave its verdict (the report's last line): the process was not cut short
 
     def run(self, runner: Callable[..., processes.Finished], cmd: list[str], env: dict[str, str],
             limits: processes.Limits | None) -> processes.Finished | None:
         """Run pytest, following its report each tick; how it ended, or None if the caller wanted no more stages.
         The stages' clock is the tick's (a warm grader's runner stops its fork the same way on the way out)."""
-        with open(self.log, "wb") as output:
+        with open(self.log, "ab" if self.append else "wb") as output:
             try:
                 finished = runner(cmd, cwd=self.course.root, env=env, output=output, on_tick=self.tick, limits=limits)
                 self.drain()
@@ -261,9 +290,11 @@ class _Stages:
             if kind == "collected":
                 self._collected(record)
             elif kind == "stage" and record.get("index") == self.current + 1 < self.count:
-                self._next_stage()  # the stage before has ended, and passed (the plugin starts a stage only then)
+                self._next_stage()  # the stage before has ended (and passed, unless the stages are independent)
             elif kind == "test":
                 self._test(record)
+            elif kind == "finished":
+                self.concluded = True
 
     def _collected(self, record: dict) -> None:
         counts = record.get("stages") or [record["count"]]
@@ -274,7 +305,8 @@ class _Stages:
     def _next_stage(self) -> None:
         now = time.monotonic()
         current = self.current
-        self.runs[current] = self.result(current, 0, False, now - self.started[current])
+        self.runs[current] = self.result(current, self.exit_code(current), False, now - self.started[current],
+                                         log_tail=False)
         if self.on_stage_end is not None and self.on_stage_end(current, self.runs[current]) is False:
             raise _StageStopped
         self.current = current = current + 1
@@ -294,15 +326,26 @@ class _Stages:
         if index == self.current and self.collected[self.current]:
             self.events.progress(len(self.tests[self.current]), self.collected[self.current], label=record["id"])
 
-    def result(self, index: int, exit_code: int, timed_out: bool, seconds: float) -> dict:
-        """Stage ``index``'s result, of :func:`run_pytest`'s shape (``limit`` comes later)."""
+    def exit_code(self, index: int) -> int:
+        """The exit code pytest would have given stage ``index`` run alone, from its reports: 2 if a file could
+        not be collected (nothing runs then), 1 if a test failed, 5 if it had no test, else 0."""
+        tests = self.tests[index]
+        if any(t.get("phase") == "collect" for t in tests):
+            return 2
+        if any(t["outcome"] in ("failed", "error") for t in tests):
+            return 1
+        return 0 if tests else 5
+
+    def result(self, index: int, exit_code: int, timed_out: bool, seconds: float, log_tail: bool = True) -> dict:
+        """Stage ``index``'s result, of :func:`run_pytest`'s shape (``limit`` comes later). ``log_tail``: the
+        end of pytest's output is the stage's (it ended the process), worth showing when the exit code is odd."""
         stage_tests = self.tests[index]
         if timed_out:
             stage_tests.append(_timeout_record(self.timeout))
             self.events.emit("test", **stage_tests[-1])  # live views show it like any failure
-        log_tail = ""
-        if exit_code not in (0, 1) and not timed_out:
-            log_tail = self.log.read_text("utf-8", "replace")[-2000:]
+        tail = ""
+        if log_tail and exit_code not in (0, 1) and not timed_out:
+            tail = self.log.read_text("utf-8", "replace")[-2000:]
         return {
             "tests": stage_tests,
             "counts": count_outcomes(stage_tests, self.collected[index], timed_out),
@@ -310,7 +353,7 @@ class _Stages:
             "timed_out": timed_out,
             "timeout": self.timeout,
             "seconds": round(seconds, 3),
-            "log_tail": log_tail,
+            "log_tail": tail,
             "log": self.log.relative_to(self.course.root).as_posix(),  # pytest's full output
         }
 
@@ -320,7 +363,10 @@ class _Stages:
         current = self.current
         if self.runs[current] is not None:
             return
-        self.runs[current] = self.result(current, finished.exit_code, finished.timed_out,
+        exit_code = finished.exit_code
+        if self.independent and self.concluded and exit_code in (0, 1):
+            exit_code = self.exit_code(current)  # pytest's verdict on every stage: this one's is its own
+        self.runs[current] = self.result(current, exit_code, finished.timed_out,
                                          time.monotonic() - self.started[current])
         self.runs[current]["limit"] = limits.reason(finished) if limits is not None else None
         if self.on_stage_end is not None:

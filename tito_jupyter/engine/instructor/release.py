@@ -232,18 +232,27 @@ def build_edition(course: Course, modules: list[Module], dest: Path, strip: bool
 
 
 def _run_edition_tests(course: Course, timeout: float) -> dict[str, dict]:
-    """Each module's tests on one edition, module after module (runs on one edition share its build folder)."""
+    """Each module's tests on one edition, each module a stage of ONE pytest process that runs every stage
+    whatever the others did (:func:`testing.run_stages` ``independent``): as apart as a pytest run a module, with
+    a timeout and a verdict of its own, at the cost of one Python and pytest start instead of one a module."""
     outcome: dict[str, dict] = {}
+    tested: list[Module] = []
+    stages: list[list[Path]] = []
+    labels: dict[str, str] = {}
     for module in course.modules:
-        paths, labels, _ = testing.module_test_plan(course, module)
+        paths, module_labels, _ = testing.module_test_plan(course, module)
         if not paths:
             outcome[module.id] = {"ok": False, "summary": f"{module.id} has no tests.", "counts": None, "tests": []}
             continue
-        run = testing.run_pytest(course, paths, timeout=timeout, labels=labels)
+        tested.append(module)
+        stages.append(paths)
+        labels.update(module_labels)
+    runs = testing.run_stages(course, stages, timeout=timeout, labels=labels, independent=True) if stages else []
+    for module, run in zip(tested, runs):
         ok, summary = testing.summarise_run(run, f"{module.id} tests")
         outcome[module.id] = {"ok": ok, "summary": summary, "counts": run["counts"], "tests": run["tests"],
                               "timed_out": run["timed_out"]}
-    return outcome
+    return {module.id: outcome[module.id] for module in course.modules}
 
 
 def _tally(run: dict) -> dict:
