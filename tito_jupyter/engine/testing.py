@@ -258,7 +258,7 @@ class _Stages:
             limits: processes.Limits | None) -> processes.Finished | None:
         """Run pytest, following its report each tick; how it ended, or None if the caller wanted no more stages.
         The stages' clock is the tick's (a warm grader's runner stops its fork the same way on the way out)."""
-        with open(self.log, "ab" if self.append else "wb") as output:
+        with (open(self.log, "ab") if self.append else open(self.log, "wb")) as output:  # bytes, as pytest wrote them
             try:
                 finished = runner(cmd, cwd=self.course.root, env=env, output=output, on_tick=self.tick, limits=limits)
                 self.drain()
