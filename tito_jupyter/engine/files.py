@@ -8,7 +8,7 @@ leaves the old file and a stray ``.tito-tmp`` file named with its pid, which the
 away (and a server that had to kill a job, at once); an interrupt (Ctrl-C, SIGTERM, a cancelled job) leaves none.
 
 Commands that work in ``.tito/build`` or write the package share one lock that ``system clean`` takes alone, so
-a clean never pulls files from under them. The locks are :mod:`tito_jupyter.platform`'s (filelock's). A write the file system refuses (a read-only folder) becomes one
+a clean never pulls files from under them. The locks are :mod:`tito_jupyter.platform`'s (``flock`` on POSIX, filelock on Windows). A write the file system refuses (a read-only folder) becomes one
 sentence naming the folder (:func:`refused_by_file_system`, applied by ``engine.run``), not an internal error.
 """
 
