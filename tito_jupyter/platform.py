@@ -551,13 +551,7 @@ class Portable:
         import psutil
 
         me = os.getpid()
-        found = {}
-        for proc in psutil.process_iter():
-            try:
-                if proc.pid != me and proc.environ().get(TREE_MARKER) == marker:
-                    found[proc.pid] = proc
-            except (psutil.Error, OSError):
-                continue
+        found = {proc.pid: proc for proc in _carrying(TREE_MARKER, marker)}
         below = {}
         for proc in list(found.values()):
             try:
@@ -616,24 +610,7 @@ class Portable:
         Each pass freezes what it found before it kills any of it: a frozen process starts nothing more, so a
         tree that keeps starting processes (a loop of ``Popen``) cannot outrun the passes, however slow they are
         on a loaded machine."""
-        import psutil
-
-        deadline = time.monotonic() + self.KILL_PATIENCE
-        while True:
-            procs = self.members(marker)
-            if not procs or time.monotonic() > deadline:
-                return
-            for proc in procs:
-                with contextlib.suppress(psutil.Error, OSError):
-                    proc.suspend()
-            for proc in procs:
-                with contextlib.suppress(psutil.Error, OSError):
-                    proc.kill()
-            # Wait for them to end without reaping them (psutil.wait_procs would, and the Popen of a child of
-            # ours would then never learn its exit code).
-            ending = time.monotonic() + 0.5
-            while time.monotonic() < ending and any(_running(p) for p in procs):
-                time.sleep(0.01)
+        _kill_until_gone(lambda: self.members(marker), self.KILL_PATIENCE)
 
     def kill_guarded(self, name: str) -> None:
         if name.startswith("t") and len(name) > 1:
@@ -666,6 +643,60 @@ class Portable:
             return psutil.Process(parent).create_time() <= _START_TIME
         except psutil.Error:
             return False
+
+
+def _carrying(name: str, value: str) -> list:
+    """The processes (never us) whose environment has ``name=value``."""
+    import psutil
+
+    me, found = os.getpid(), []
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid != me and proc.environ().get(name) == value:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _kill_until_gone(find: Callable[[], list], patience: float) -> int:
+    """Kill what ``find`` returns, again until it returns nothing (a process may start another between our look and
+    our kill), for up to ``patience`` seconds; how many kills it took. Each pass freezes what it found before it
+    kills any of it (a frozen process starts nothing more, so a loop of ``Popen`` cannot outrun the passes on a
+    loaded machine), then waits for them to end, without reaping them (the Popen of a child of ours would then
+    never learn its exit code): a SIGKILL takes a moment to land."""
+    import psutil
+
+    deadline, killed = time.monotonic() + patience, 0
+    while True:
+        procs = [proc for proc in find() if _running(proc)]
+        if not procs or time.monotonic() > deadline:
+            return killed
+        for proc in procs:
+            with contextlib.suppress(psutil.Error, OSError):
+                proc.suspend()
+        for proc in procs:
+            with contextlib.suppress(psutil.Error, OSError):
+                proc.kill()
+                killed += 1
+        ending = time.monotonic() + 0.5
+        while time.monotonic() < ending and any(_running(p) for p in procs):
+            time.sleep(0.01)
+
+
+def kill_marked(name: str, value: str, patience: float = 30.0) -> int:
+    """Kill every process (and what it started) whose environment has ``name=value``, until none is left running
+    (a stray that left its group; a job's processes), for up to ``patience`` seconds; how many kills it took."""
+
+    def marked_and_below() -> list:
+        found = {proc.pid: proc for proc in _carrying(name, value)}
+        for proc in list(found.values()):
+            with contextlib.suppress(Exception):
+                found.update({child.pid: child for child in proc.children(recursive=True)
+                              if child.pid != os.getpid()})
+        return list(found.values())
+
+    return _kill_until_gone(marked_and_below, patience)
 
 
 def _running(proc) -> bool:

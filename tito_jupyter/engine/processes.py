@@ -495,23 +495,13 @@ def finish_async(proc) -> None:
 
 
 def kill_marked(name: str, value: str) -> int:
-    """Kill every process of ours whose environment has ``name=value`` (strays that left their group)."""
+    """Kill every process of ours whose environment has ``name=value`` (strays that left their group), and what
+    they started, until none is left running: the one loop of :func:`platform.kill_marked`."""
     try:
-        import psutil
+        import psutil  # noqa: F401
     except ImportError:  # without psutil only process groups are stopped
         return 0
-    me = os.getpid()
-    killed = 0
-    for proc in psutil.process_iter():
-        if proc.pid == me:
-            continue
-        try:
-            if proc.environ().get(name) == value:
-                proc.kill()
-                killed += 1
-        except (psutil.Error, OSError):
-            continue
-    return killed
+    return platform.kill_marked(name, value)
 
 
 atexit.register(_guard.close)
