@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import psutil
-from process_tree import MARKER, marked
+from process_tree import MARKER, kill_all, marked
 import pytest
 
 from tito_jupyter.engine import processes
@@ -238,3 +238,23 @@ def test_a_child_hears_the_interrupt_even_when_tito_was_started_ignoring_it():
     done = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(-signal.SIGINT), "True"], done.stdout + done.stderr
+
+
+def test_killing_marked_strays_outruns_a_process_that_keeps_starting_more():
+    """The server's last sweep of a stopped job (processes.kill_marked): a stray that starts processes as fast as it
+    can, each carrying the job's marker, is gone with all it started by the time the call returns, not merely sent
+    a signal: a single look-and-kill left the ones started in between, and some not dead yet."""
+    tag = uuid.uuid4().hex
+    spawner = ("import subprocess, sys\n"
+               "while True:\n"
+               "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n")
+    proc = subprocess.Popen([sys.executable, "-c", spawner], env={**os.environ, MARKER: tag},
+                            start_new_session=True)
+    try:
+        wait_until(lambda: len(marked(tag)) >= 5, 30, "the stray to start some processes")
+        processes.kill_marked(MARKER, tag)
+        assert marked(tag) == [], "processes of the stray still run after kill_marked returned"
+    finally:
+        proc.kill()
+        proc.wait()
+        kill_all(marked(tag))  # with the old code, a failing test would leave them
