@@ -96,6 +96,9 @@ class Command:
     #: (the word is the last of its path). The server's routes, its checks and openapi.json read this; every
     #: server job can be run through ``POST jobs`` in any case.
     rest_action: bool = False
+    #: Its answer comes from the course's files and the progress store alone (nothing else, not the clock): a
+    #: server keeps it while none of them changed (:mod:`tito_jupyter.engine.kept_answers`).
+    reads_only_course_and_progress: bool = False
     description: str = ""
     source: str = field(default="tito_jupyter", compare=False)
 
@@ -153,7 +156,7 @@ BUILTIN: tuple[Command, ...] = (
                         "version of tito-jupyter was released with, in FOLDER. FOLDER must be new or empty: tito "
                         "init never writes over anything. Then: cd FOLDER and tito dev serve."),
     Command(("module", "list"), "List the course's modules and checkpoints, in order.", _E + "modules:list_modules",
-            shortcut=True),
+            shortcut=True, reads_only_course_and_progress=True),
     # Terminal commands: they may start a JupyterLab that runs until Ctrl-C, which no server job or kernel may do
     # (in a Lab page, the sidebar opens a notebook with a click).
     *(Command(("module", verb), "Open a module's notebook in your running JupyterLab (or start one on the course).",
@@ -175,9 +178,9 @@ BUILTIN: tuple[Command, ...] = (
                          ("edit", " The same as `tito module start`."))),
     Command(("module", "status"), "Show where you stand: each module's state and when it last ran.",
             _E + "modules:status", (Arg("modules", "only these modules", nargs="*", metavar="MODULE"),),
-            shortcut=True, acts_on="module"),
+            shortcut=True, acts_on="module", reads_only_course_and_progress=True),
     Command(("module", "overview"), "Where you stand, whole: modules, checkpoints and the course's timeline at once.",
-            _E + "modules:overview",
+            _E + "modules:overview", reads_only_course_and_progress=True,
             description="Every module's state, every checkpoint's and the timeline of the course, read from your "
                         "progress once (what the sidebar shows): module status, checkpoint status and checkpoint "
                         "timeline in one answer."),
@@ -208,9 +211,10 @@ BUILTIN: tuple[Command, ...] = (
             _E + "reset:restore",
             (Arg("module", "the module"), Arg("backup", "the backup's id, from `tito module backups`")),
             long_running=True, acts_on="module"),
-    Command(("checkpoint", "status"), "Show every checkpoint's state.", _E + "checkpoints:status"),
+    Command(("checkpoint", "status"), "Show every checkpoint's state.", _E + "checkpoints:status",
+            reads_only_course_and_progress=True),
     Command(("checkpoint", "timeline"), "Show the course as a timeline of modules and checkpoints.",
-            _E + "checkpoints:timeline"),
+            _E + "checkpoints:timeline", reads_only_course_and_progress=True),
     Command(("checkpoint", "test"), "Run a checkpoint's capability test against the package as it is.",
             _E + "checkpoints:test", (_CHECKPOINT, _TIMEOUT), long_running=True, acts_on="checkpoint",
             rest_action=True),

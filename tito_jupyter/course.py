@@ -147,9 +147,9 @@ class Course:
     def load(cls, root: Path | str) -> "Course":
         """The course in ``root``, read again only when one of its files changed (the server asks often)."""
         root = Path(root).resolve()
-        signature = _signature(root)
+        stamps = signature(root)
         cached = _LOADED.get(root)
-        if cached is not None and cached[0] == signature:
+        if cached is not None and cached[0] == stamps:
             return cached[1]
         cache = FactsCache(root)
         course = cls(root=root, facts=cache)
@@ -157,7 +157,7 @@ class Course:
         course.checkpoints = _read_checkpoints(root, course.modules, cache)
         course.milestones = _read_milestones(root, course.modules, cache)
         cache.save()
-        _LOADED[root] = (signature, course)
+        _LOADED[root] = (stamps, course)
         return course
 
     @classmethod
@@ -236,7 +236,7 @@ _SIGNATURE_GLOBS = ((MODULES_DIR, "*", "*.ipynb"), (MODULE_TESTS_DIR.as_posix(),
                     (CHECKPOINTS_DIR.as_posix(), "c*.py", None), (MILESTONES_DIR, "*", ("run.py", "README.md")))
 
 
-def _signature(root: Path) -> tuple:
+def signature(root: Path) -> tuple:
     """Every file the course is read from, with its identity and times: equal signatures, equal courses.
 
     Asked at every status request of the server, so walked with ``os.scandir`` and plain strings: pathlib's glob

@@ -109,7 +109,7 @@ def test_the_course_is_read_again_only_when_its_files_change(course_dir):
 
 
 def _signature_by_glob(root):
-    """The course signature as pathlib's glob reads it: what course._signature's quicker walk must equal."""
+    """The course signature as pathlib's glob reads it: what course.signature's quicker walk must equal."""
     patterns = ("modules/*", "modules/*/*.ipynb", "tests/modules/*", "tests/modules/*/test_*.py",
                 "tests/checkpoints/c*.py", "milestones/*", "milestones/*/run.py", "milestones/*/README.md")
     entries = []
@@ -124,7 +124,7 @@ def test_the_course_signature_sees_every_file_the_course_is_read_from_and_no_oth
     """The signature the server checks at each status request is walked with os.scandir; it must see exactly what
     the glob patterns name: dot files (Jupyter's `.~` save marker), odd Unicode names, a module folder that is a
     symlink, a module name that is a file, a milestone's README; and not a helper file beside the tests."""
-    from tito_jupyter.course import _signature
+    from tito_jupyter.course import signature
 
     root = course_dir.resolve()
     module = root / "modules/01_numbers"
@@ -141,10 +141,10 @@ def test_the_course_signature_sees_every_file_the_course_is_read_from_and_no_oth
         lambda: (root / "milestones/1957_perceptron/README.md").write_text("# Perceptron\n"),
         lambda: (root / "milestones/1957_perceptron/notes.md").write_text("not read\n"),
     ]
-    assert _signature(root) == _signature_by_glob(root)
+    assert signature(root) == _signature_by_glob(root)
     for change in changes:
         change()
-        assert _signature(root) == _signature_by_glob(root)
-    paths = {entry[0] for entry in _signature(root)}
+        assert signature(root) == _signature_by_glob(root)
+    paths = {entry[0] for entry in signature(root)}
     assert str(module / ".~01_numbers.ipynb") in paths and str(root / "modules/03_link/01_numbers.ipynb") in paths
     assert str(root / "tests/modules/01_numbers/helpers.py") not in paths

@@ -100,6 +100,37 @@ async def test_the_overview_is_the_three_reads_in_one_answer(api):
     assert overview["next_module"] == "02_doubling"  # the first not complete: the engine's rule, not the sidebar's
 
 
+async def test_the_servers_kept_status_answer_never_outlives_a_change(api, course_dir):
+    """The server keeps the status reads' answers while the course and the progress are unchanged
+    (engine/kept_answers.py): a notebook saved with its old time, or a module completed, shows at the next read."""
+    import os
+    import time
+
+    def age():
+        old = time.time() - 120
+        for path in [course_dir, *course_dir.rglob("*")]:
+            os.utime(path, (old, old))
+
+    age()
+    _, first = await api("GET", "modules")
+    _, again = await api("GET", "modules")
+    assert again == first and first["modules"][0]["title"] == "Numbers"
+    path = course_dir / "modules/01_numbers/01_numbers.ipynb"
+    st = path.stat()
+    nb = numbers_notebook()
+    nb["cells"][0]["source"] = "# Sums"
+    write_notebook(path, nb)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for route in ("modules", "overview"):
+        _, now = await api("GET", route)
+        assert now["modules"][0]["title"] == "Sums", route
+    status, job = await api("POST", "modules/1/complete", body={})
+    assert (await api.wait(job["id"]))["state"] == "succeeded"
+    age()
+    _, overview = await api("GET", "overview")
+    assert overview["complete"] == 1 and overview["modules"][0]["state"] == "complete"
+
+
 # -- actions as jobs ------------------------------------------------------------------------------------
 
 

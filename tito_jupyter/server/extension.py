@@ -2,7 +2,9 @@
 
 ``TitoExtension`` is a jupyter_server ExtensionApp (configure it as ``c.TitoExtension.<trait>``). Handlers
 call its few methods and nothing else: reads run the engine in a thread (they are cheap, but they touch files
-and the event loop must never wait on a disk), actions become :mod:`jobs <tito_jupyter.server.jobs>`.
+and the event loop must never wait on a disk), actions become :mod:`jobs <tito_jupyter.server.jobs>`. The status
+reads (marked ``reads_only_course_and_progress`` in the command table) answer from :mod:`kept answers
+<tito_jupyter.engine.kept_answers>` while the course and the progress are unchanged: a stat walk in that thread.
 
 Kernels that this server starts inherit its environment, so once the server listens the extension puts its
 own address and credentials there (``TITO_SERVER_URL``, ``TITO_SERVER_TOKEN``); the ``%tito`` magic in those
@@ -22,7 +24,9 @@ from traitlets import Bool, CaselessStrEnum, Float, Integer, Unicode
 
 from .. import engine
 from ..contracts import JobBusEvent, NotebookModule
+from ..commands import find
 from ..course import Course, course_folder
+from ..engine.kept_answers import KeptAnswers
 from ..engine.modules import modules_meant
 from ..errors import TitoError
 from . import catalog, requests
@@ -91,6 +95,7 @@ class TitoExtension(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(max_workers=max(1, self.read_threads), thread_name_prefix="tito-read")
+        self.kept_answers = KeptAnswers()  # the status reads' answers while the course and progress are unchanged
         self.jobs = JobManager(listener=self._on_job_change, max_running=self.max_running_jobs,
                                max_kept=self.max_kept_jobs, max_queued=self.max_queued_jobs, log=self.log,
                                niceness=self.job_niceness,
@@ -177,10 +182,16 @@ class TitoExtension(ExtensionApp):
                 args = {**(args or {}), f"{kind}s": [requests.resolve_name(Course.load(root), kind, raw)]}
         except TitoError as exc:
             raise ApiError.from_tito_error(exc) from None
-        result = engine.run(command, args, engine.Context(project=root))
-        if not result.ok:
-            raise ApiError.from_error_dict(result.error or {"message": result.summary})
-        return result.data
+
+        def compute() -> dict:
+            result = engine.run(command, args, engine.Context(project=root))
+            if not result.ok:
+                raise ApiError.from_error_dict(result.error or {"message": result.summary})
+            return result.data
+
+        if find(command).reads_only_course_and_progress:
+            return self.kept_answers.answer(root, command, args, compute)
+        return compute()
 
     async def read(self, command: str, args: dict | None = None) -> dict:
         """The ``data`` of a quick read command (module.list, module.status, checkpoint.status, ...)."""
