@@ -126,7 +126,8 @@ def test_every_install_without_build_isolation_first_installs_the_build_requirem
         for i, line in enumerate(lines):
             if "--no-build-isolation" not in line:
                 continue
-            before = {_requirement_name(word) for earlier in lines[:i] if "pip install" in earlier
+            before = {_requirement_name(word) for earlier in lines[:i]
+                      if "pip install" in earlier or "scripts/install.py" in earlier  # pip's way, or uv's
                       for word in shlex.split(earlier) if not word.startswith("-")}
             assert needed <= before, f"{where}: installs without build isolation but not first {needed - before}"
             checked += 1
