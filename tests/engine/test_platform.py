@@ -467,9 +467,17 @@ def test_the_portable_guard_takes_the_tree_when_tito_is_killed(tmp_path):
     tag = uuid.uuid4().hex
     parent = start_parent(tmp_path, tag, "portable")
 
-    def tree():  # the child and the grandchild: neither the parent nor its guard
-        procs = [p for p in marked(tag) if p.pid != parent.pid and platform.GUARD_FLAG not in p.cmdline()]
-        return procs if len(procs) >= 2 else None
+    def tree():  # the child and the grandchild, once each runs its own program: a process forked and not yet
+        # exec'd (the guard, or the child, an instant after its start) still shows its parent's command and environment
+        by_program = {}
+        for proc in marked(tag):
+            try:
+                program = proc.cmdline()[-1:]
+            except psutil.Error:
+                continue
+            if program in ([TREE], ["import time; time.sleep(600)"]):
+                by_program[program[0]] = proc
+        return list(by_program.values()) if len(by_program) == 2 else None
 
     try:
         procs = wait_until(tree, 60, "the tree never started")

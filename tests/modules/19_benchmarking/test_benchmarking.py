@@ -118,6 +118,20 @@ def test_calibration_repeats_a_tiny_call_until_a_repeat_is_measurable():
     assert result["median"] < 1e-4
 
 
+def test_one_interruption_does_not_end_the_calibration_early():
+    """Another process taking the core for a moment (here: one call of ~100 ns that stalls for 2 ms, in the count of
+    16) must not make a tiny call look long enough to fill a repeat."""
+    calls = [0]
+
+    def stalls_once():
+        calls[0] += 1
+        if calls[0] == 20:
+            time.sleep(0.002)
+
+    result = Benchmark(warmup=0, repeats=3).measure(stalls_once)
+    assert result["number"] >= 64, f"one stall made the calibration stop at {result['number']} calls a repeat"
+
+
 def test_a_summary_is_consistent_with_its_timings():
     result = Benchmark(warmup=1, repeats=9, number=1).measure(sum, range(1000))
     seconds = result["seconds"]
