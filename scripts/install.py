@@ -1,6 +1,7 @@
-"""Install Python packages into this environment as pip would, with uv where it can: for scripts/setup.sh.
+"""Install Python packages into this environment as pip would, with uv where it can: for scripts/setup.sh and
+Binder's postBuild.
 
-    python scripts/install.py [pip install's arguments: -e ".[test]", --no-build-isolation, --quiet, ...]
+    python scripts/install.py [pip install's arguments: -e ".[test]", --no-build-isolation, --no-cache-dir, ...]
 
 uv (a PyPI wheel) installs the same packages from the same places in about a third of pip's time (the test
 environment's 220 packages: 13 s against 34 s on a 2-core machine), but it reads none of pip's configuration
@@ -22,6 +23,8 @@ import sys
 NEUTRAL = {"config-file", "default-timeout", "timeout", "retries", "disable-pip-version-check", "no-cache-dir", "progress-bar",
            "quiet", "verbose", "no-input", "root-user-action", "no-python-version-warning", "require-virtualenv"}
 RANK = {":env:": 3, "install": 2, "global": 1}
+#: pip's spelling of an install argument where uv's differs.
+UV_SPELLING = {"--no-cache-dir": "--no-cache"}
 
 
 def pip_settings() -> dict[str, str]:
@@ -58,7 +61,7 @@ def uv_command(settings: dict[str, str], args: list[str]) -> tuple[list[str], di
         else:
             return None
     command = [sys.executable, "-m", "uv", "pip", "install", "--python", sys.executable, "--compile-bytecode",
-               *options, *args]
+               *options, *(UV_SPELLING.get(arg, arg) for arg in args)]
     return command, env
 
 

@@ -196,9 +196,18 @@ def test_the_students_package_imports_from_anywhere_and_is_unwritten(binder, tmp
     assert str(binder["repo"]) in done.stdout
 
 
-def test_nbgrader_is_not_installed_for_students(binder):
-    shown = _run(binder, binder["venv"] / "bin/python", "-m", "pip", "show", "nbgrader")
+@pytest.mark.parametrize("tool", ["nbgrader", "uv"])
+def test_build_tools_are_not_installed_for_students(binder, tool):
+    shown = _run(binder, binder["venv"] / "bin/python", "-m", "pip", "show", tool)
     assert shown.returncode != 0
+
+
+def test_the_dependencies_were_installed_by_uv_with_pips_configuration(binder):
+    """postBuild installs through scripts/install.py: uv, told what pip is configured with, where it can be had
+    (here it can: PyPI is reachable), and then removed from the image."""
+    installers = {path.parent.name.split("-")[0]: path.read_text().strip()
+                  for path in binder["venv"].glob("lib/python*/site-packages/*.dist-info/INSTALLER")}
+    assert installers["numpy"] == installers["jupyterlab"] == installers["tito_jupyter"] == "uv", installers
 
 
 def test_the_build_is_quick_enough(binder):

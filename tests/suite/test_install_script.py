@@ -44,7 +44,7 @@ def test_uv_is_told_what_pip_would_use():
         {"extra-index-url": "file:///one file:///two", "find-links": "/wheels", "constraint": "/c.txt",
          "index-url": "https://mirror.example/simple", "cert": "/certs.pem", "default-timeout": "180",
          "disable-pip-version-check": "1"},
-        ["--quiet", "-e", ".[test]"])
+        ["--quiet", "--no-cache-dir", "-e", ".[test]"])
     assert command[:5] == [sys.executable, "-m", "uv", "pip", "install"]
     assert command[command.index("--python") + 1] == sys.executable and "--compile-bytecode" in command
     pairs = list(zip(command, command[1:]))
@@ -52,7 +52,7 @@ def test_uv_is_told_what_pip_would_use():
                  ("--find-links", "/wheels"), ("--constraint", "/c.txt"),
                  ("--index-url", "https://mirror.example/simple"), ("--index-strategy", "unsafe-best-match")]:
         assert pair in pairs
-    assert command[-3:] == ["--quiet", "-e", ".[test]"]
+    assert command[-4:] == ["--quiet", "--no-cache", "-e", ".[test]"]  # pip's --no-cache-dir in uv's words
     assert env["SSL_CERT_FILE"] == "/certs.pem"
     assert not any("timeout" in word or "version-check" in word for word in command)
 
