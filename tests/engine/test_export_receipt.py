@@ -12,10 +12,11 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from course_factory import NUMBERS_EXPORT, numbers_notebook, write_notebook
+from course_factory import NUMBERS_EXPORT, make_course, numbers_notebook, write_notebook
 from tito_jupyter import file_stamps, noop_export
 from tito_jupyter.engine import files
 
@@ -37,20 +38,49 @@ def imported(stderr: str) -> set[str]:
     return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
 
 
-def settle(course_dir) -> None:
-    """Make every file and folder of the course an hour old, as a student's are, then let the racy window pass
+def settle(*course_dirs) -> None:
+    """Make every file and folder of the courses an hour old, as a student's are, then let the racy window pass
     (setting the times changes each file's change time, which is now)."""
     then = time.time() - 3600
-    for path in [course_dir, *course_dir.rglob("*")]:
-        if ".tito" not in path.relative_to(course_dir).parts:
-            os.utime(path, (then, then))
+    for course_dir in course_dirs:
+        for path in [course_dir, *course_dir.rglob("*")]:
+            if ".tito" not in path.relative_to(course_dir).parts:
+                os.utime(path, (then, then))
     time.sleep(file_stamps.RACY_SECONDS + 0.2)
 
 
+def _env(course_dir) -> dict:
+    env = {**os.environ, "TITO_PROJECT": str(course_dir)}
+    env.pop("TITO_FAULT", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def exported_and_settled(request, tmp_path_factory) -> dict:
+    """Every test's course of this file, exported and settled, all at once: the racy window is waited out once
+    for the file instead of once a test (21 waits, 46 s of a worker). The changes test's course has two exported
+    cells first."""
+    courses = {}
+    for item in request.session.items:
+        if item.module is not request.module:
+            continue
+        course_dir = make_course(tmp_path_factory.mktemp("receipt") / "course")
+        if item.originalname == "test_every_change_that_matters_reaches_the_package_past_the_receipt":
+            write_notebook(course_dir / NB, two_exported_cells())
+        assert tito(_env(course_dir), "export", "--all").returncode == 0
+        courses[item.nodeid] = course_dir
+    settle(*courses.values())
+    return courses
+
+
+@pytest.fixture
+def course_dir(request, exported_and_settled) -> Path:
+    """This test's course, exported and settled (conftest's tito_env runs tito on it)."""
+    return exported_and_settled[request.node.nodeid]
+
+
 def with_receipt(course_dir, env) -> subprocess.CompletedProcess:
-    """Export, settle, and run the no-op export until it has left its receipt; its last output."""
-    assert tito(env, "export", "--all").returncode == 0
-    settle(course_dir)
+    """The no-op export of an exported and settled course, which leaves its receipt; its output."""
     done = tito(env, "export", "--all")
     assert done.returncode == 0, done.stderr[-2000:]
     assert (course_dir / ".tito" / noop_export.FILE).is_file(), "the no-op export left no receipt"
@@ -151,8 +181,7 @@ def _stray_temporary_file(course_dir):
                               "package-file-edited", "stray-temporary-file"])
 @pytest.mark.parametrize("keep_times", [False, True], ids=["new-mtime", "old-mtime"])
 def test_every_change_that_matters_reaches_the_package_past_the_receipt(course_dir, tito_env, change, keep_times):
-    write_notebook(course_dir / NB, two_exported_cells())
-    with_receipt(course_dir, tito_env)
+    with_receipt(course_dir, tito_env)  # the course has two exported cells (exported_and_settled)
     assert "def sub" in (course_dir / PKG).read_text()
     before = {p: p.stat() for p in [course_dir / NB, course_dir / PKG, course_dir / "modules"]}
     changed, shows = change(course_dir)
@@ -178,8 +207,6 @@ def test_a_receipt_of_another_shape_or_a_damaged_one_is_ignored(course_dir, tito
 
 
 def test_a_state_folder_that_cannot_be_written_costs_the_export_nothing(course_dir, tito_env):
-    assert tito(tito_env, "export", "--all").returncode == 0
-    settle(course_dir)
     receipt = course_dir / ".tito" / noop_export.FILE
     receipt.mkdir()  # a folder where the receipt should be: it cannot be replaced, whoever runs tito
     try:
@@ -227,9 +254,7 @@ def test_a_no_op_export_in_a_terminal_answers_from_its_receipt_too(course_dir, t
         _, err = proc.communicate(timeout=120)
         return proc.returncode, seen.decode("utf-8", "replace"), err
 
-    assert tito(tito_env, "export", "--all").returncode == 0
-    settle(course_dir)
-    first = in_a_terminal("export", "--all")
+    first = in_a_terminal("export", "--all")  # the course is exported and settled (exported_and_settled)
     assert first[0] == 0 and "already up to date" in first[1], first
     assert (course_dir / ".tito" / noop_export.FILE).is_file(), "a terminal's no-op export left no receipt"
     code, text, err = in_a_terminal("export", "--all")
