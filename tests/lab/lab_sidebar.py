@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lab_server import ARTIFACTS, Lab
 
@@ -58,6 +59,30 @@ def current_job(panel: Locator) -> Locator:
 def run_command(page: Page, command: str, args: dict | None = None) -> None:
     """Run a JupyterLab command through the app the page exposes (the tests start lab with it exposed)."""
     page.evaluate("([id, args]) => window.jupyterapp.commands.execute(id, args)", [command, args or {}])
+
+
+def run_from_palette(page: Page, label: str, also_listed: list[str], started) -> None:
+    """Open the command palette, find ``label`` (and the other entries), run it with Enter, check it ``started``.
+
+    JupyterLab's modal palette closes when it loses focus; on a loaded machine that can happen before the
+    search is typed or Enter lands (a key press that opens it can be lost too), so the palette is opened again
+    (three tries) rather than failing there. The entries must be there each time.
+    """
+    palette = page.locator(".lm-CommandPalette")
+    for attempt in range(3):
+        run_command(page, "apputils:activate-command-palette")
+        try:
+            palette.locator("input").fill("tito:", timeout=5_000)
+            for other in also_listed:
+                expect(palette.locator(".lm-CommandPalette-item", has_text=other)).to_have_count(1, timeout=5_000)
+            palette.locator("input").fill(label, timeout=5_000)
+            expect(palette.locator(".lm-CommandPalette-item", has_text=label)).to_have_count(1, timeout=5_000)
+            palette.locator("input").press("Enter", timeout=5_000)
+            started()
+            return
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == 2:
+                raise
 
 
 def set_theme(page: Page, theme: str) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from lab_sidebar import current_job, open_lab, open_sidebar, run_command, screenshot, unnamed_controls
+from lab_sidebar import current_job, open_lab, open_sidebar, run_from_palette, screenshot, unnamed_controls
 from plugin_factory import write_plugin
 
 pytestmark = pytest.mark.timeout(240)
@@ -52,29 +51,6 @@ def test_plugin_commands_appear_and_run_from_the_sidebar_and_the_palette(start_l
     run_from_palette(page, "tito: Wave at the course", also_listed=["tito: Say hello to a module"],
                      started=lambda: expect(current_job(panel)).to_contain_text("hello.wave", timeout=10_000))
     expect(current_job(panel).locator(".jp-TitoJob-summary")).to_have_text("Waving at 2 modules.", timeout=60_000)
-
-
-def run_from_palette(page, label: str, also_listed: list[str], started) -> None:
-    """Open the command palette, find ``label`` (and the other entries), run it with Enter, check it ``started``.
-
-    JupyterLab's modal palette closes when it loses focus; on a loaded machine that can happen before the
-    search is typed or Enter lands, so the palette is opened again (three tries) rather than failing there.
-    """
-    palette = page.locator(".lm-CommandPalette")
-    for attempt in range(3):
-        run_command(page, "apputils:activate-command-palette")
-        try:
-            palette.locator("input").fill("tito:", timeout=5_000)
-            for other in also_listed:
-                expect(palette.locator(".lm-CommandPalette-item", has_text=other)).to_have_count(1, timeout=5_000)
-            palette.locator("input").fill(label, timeout=5_000)
-            expect(palette.locator(".lm-CommandPalette-item", has_text=label)).to_have_count(1, timeout=5_000)
-            palette.locator("input").press("Enter", timeout=5_000)
-            started()
-            return
-        except (AssertionError, PlaywrightTimeout):
-            if attempt == 2:
-                raise
 
 
 def test_without_plugins_more_commands_offers_tito_benchmark_and_shows_why_it_cannot_run(start_lab, page, course_dir):
