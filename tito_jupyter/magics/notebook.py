@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -101,17 +102,42 @@ def parse_time(text: object) -> float | None:
         return None
 
 
-def read_saved(ref: NotebookRef, client=None) -> tuple[dict, float | None] | None:
-    """The saved notebook's JSON and when it was saved, from the server's contents API or the file itself."""
-    if client is not None and ref.server_path is not None:
-        try:
-            from urllib.parse import quote
+#: How long a notebook caught in the middle of a save (its text cut short) is read again before giving up.
+PARTIAL_READ_SECONDS = 2.0
 
-            status, model = client.call("GET", "api/contents/" + quote(ref.server_path) + "?content=1&type=notebook")
-        except client.Unavailable:
-            status, model = 0, None
-        if status == 200 and isinstance(model, dict) and isinstance(model.get("content"), dict):
-            return model["content"], parse_time(model.get("last_modified"))
+
+def read_saved(ref: NotebookRef, client=None) -> tuple[dict, float | None] | None:
+    """The saved notebook's JSON and when it was saved, from the server's contents API or the file itself.
+
+    The server is asked for the file's text (``type=file``), never for a notebook: Jupyter saves a notebook in
+    place, and a notebook read (``type=notebook``) that lands mid-save finds it cut short and "recovers" it,
+    moving it aside as ``.invalid`` and putting the copy the save made back; when the save ends in between, the
+    copy is gone and the student's notebook with it (only the ``.invalid`` file is left: seen in a test that runs
+    ``%tito complete`` straight after a cell, while the magic waited for Lab's save). Text cut short is read
+    again (a save takes milliseconds) for up to :data:`PARTIAL_READ_SECONDS`.
+    """
+    if client is not None and ref.server_path is not None:
+        from urllib.parse import quote
+
+        deadline = time.monotonic() + PARTIAL_READ_SECONDS
+        while True:
+            try:
+                status, model = client.call("GET", "api/contents/" + quote(ref.server_path)
+                                            + "?content=1&type=file&format=text")
+            except client.Unavailable:
+                status, model = 0, None
+            if status != 200 or not isinstance(model, dict) or not isinstance(model.get("content"), str):
+                break
+            try:
+                content = json.loads(model["content"])
+            except ValueError:  # cut short by a save under way: read it again
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
+                continue
+            if isinstance(content, dict):
+                return content, parse_time(model.get("last_modified"))
+            break
     if ref.local_path is not None:
         try:
             return json.loads(ref.local_path.read_text(encoding="utf-8")), ref.local_path.stat().st_mtime
