@@ -37,16 +37,16 @@ fi
 echo "› lint (ruff)"
 ruff check .
 
-# In parallel: one pytest-xdist worker a core, and one more (TITO_TEST_WORKERS to choose). Most tests wait on
-# subprocesses (kernels, jupyter servers, pytest runs, Chromium): two workers on two cores still left a third of
-# the cores idle (22 CPU-minutes in 16 minutes), and a third worker fills that waiting. Fresh-clone runs on a quiet
-# 2-core machine: pytest 14 min 2 s with two workers, 10 min 21 s with three (with this session's CPU cuts).
+# In parallel: one pytest-xdist worker a core, and two more (TITO_TEST_WORKERS to choose). Most tests wait on
+# subprocesses (kernels, jupyter servers, pytest runs, Chromium): two workers on two cores left a third of the cores
+# idle, three still left 5% of the test phase's CPU idle (vmstat, fresh-clone runs), four leave under 2%: fresh-clone
+# runs on a quiet 2-core machine, pytest 9 min 9 s to 10 min with three workers, 8 min 59 s and 9 min 12 s with four.
 # --dist loadfile keeps a file's tests on one worker: its module-scoped fixtures (a browser) are made once.
 # --no-loadscope-reorder hands out the files in the order collected, where tests/conftest.py puts the files marked
 # @pytest.mark.slow first, longest first (xdist's own order, most tests first, left them for the end, to run alone).
 # --durations=30 ends the log with the slowest steps: where to look when the command nears its ten minutes.
 # Extra arguments come last, so `-n 0` runs serially; `python -m pytest` alone is serial too.
-workers=${TITO_TEST_WORKERS:-$(($(nproc) + 1))}
+workers=${TITO_TEST_WORKERS:-$(($(nproc) + 2))}
 echo "› pytest ($workers workers)"
 set +e  # the sidebar's verdict is still to come
 python -m pytest -q -n "$workers" --dist loadfile --no-loadscope-reorder --durations=30 "$@"
