@@ -202,9 +202,9 @@ def test_build_tools_are_not_installed_for_students(binder, tool):
     assert shown.returncode != 0
 
 
-def test_the_dependencies_were_installed_by_uv_with_pips_configuration(binder):
-    """postBuild installs through scripts/install.py: uv, told what pip is configured with, where it can be had
-    (here it can: PyPI is reachable), and then removed from the image."""
+def test_the_dependencies_were_installed_by_uv(binder):
+    """postBuild installs through scripts/install.py: uv where it can be had (here it can: PyPI is reachable), then
+    removed from the image. That uv is told what pip is configured with is tests/suite/test_install_script.py's."""
     installers = {path.parent.name.split("-")[0]: path.read_text().strip()
                   for path in binder["venv"].glob("lib/python*/site-packages/*.dist-info/INSTALLER")}
     assert installers["numpy"] == installers["jupyterlab"] == installers["tito_jupyter"] == "uv", installers
