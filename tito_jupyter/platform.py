@@ -9,6 +9,8 @@ Three things differ, and each has one interface here:
   interrupted (:func:`interrupt_tree`), asked to stop (:func:`signal_tree`) or killed (:func:`kill_tree`) as one.
 
   * POSIX (Linux, macOS): the child leads a session, so a process group, of its own; the group gets the signal.
+    On Linux a server's job stays in the server's session, leading a process group there without the terminal
+    (:func:`share_our_session`), so that its lower priority counts against the server.
     On Linux the child also gets the parent-death signal (``prctl(PR_SET_PDEATHSIG)``), and untrusted code the
     kernel's resource limits, both set between fork and exec.
   * Portable (Windows): there are no process groups to signal. Each tree carries a marker in its environment
@@ -39,6 +41,7 @@ still listed when the pipe closes or the parent is gone, however the parent ende
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 
 #: The environment variable that marks every process of a tree started the portable way.
 TREE_MARKER = "TITO_PROCESS_TREE"
+#: The session a tree stays in (its id, in the tree's environment; :func:`share_our_session`).
+TREE_SESSION = "TITO_TREE_SESSION"
 #: The command-line flag that makes this file the guard.
 GUARD_FLAG = "--tito-process-guard"
 #: How long the guard waits on its pipe before it checks its parent anyway, in seconds.
@@ -282,6 +287,13 @@ class Posix:
     exclusive_lock = staticmethod(_Flock.exclusive)
     reader_writer_lock = staticmethod(_Flock.reader_writer)
 
+    #: Whether a child gets the kernel's parent-death signal (``prctl``, Linux's); elsewhere the guard alone ends
+    #: a tree whose parent died.
+    parent_death_signal = sys.platform.startswith("linux")
+    #: Whether a tree can stay in its parent's session (:func:`head_a_tree`: Linux's ``TIOCNOTTY`` gives up the
+    #: terminal for one process; elsewhere only a session of its own leaves the terminal behind).
+    shares_session = sys.platform.startswith("linux")
+
     def __init__(self):
         self._prctl = None
 
@@ -317,8 +329,17 @@ class Posix:
     # starting
 
     def child_options(self, env: dict, rlimits: Sequence = ()) -> dict:
-        """``subprocess.Popen`` arguments (``env`` included) that start a child at the head of a tree of its own."""
-        return {"env": env, "start_new_session": True, "preexec_fn": self._die_with_parent_hook(list(rlimits))}
+        """``subprocess.Popen`` arguments (``env`` included) that start a child at the head of a tree of its own: a
+        session of its own, or on Linux, where ``env`` keeps the tree in our session (:func:`share_our_session`),
+        a process group of its own there without a controlling terminal (:func:`head_a_tree`, from the hook)."""
+        stay = self.shares_session and env.get(TREE_SESSION) == str(os.getsid(0))
+        return {"env": env, **({} if stay else {"start_new_session": True}),
+                "preexec_fn": self._child_hook(list(rlimits), head=stay)}
+
+    def share_our_session(self, env: dict) -> dict:
+        if not (self.shares_session and os.getsid(0) == os.getpid()):
+            return env
+        return {**env, TREE_SESSION: str(os.getpid())}
 
     def tree_started(self, pid: int, options: dict) -> str:
         """Note a child started with ``options``; return the name the guard knows its tree by."""
@@ -327,23 +348,25 @@ class Posix:
     def tree_forgotten(self, pid: int) -> None:
         """The tree of ``pid`` is over: nothing more to remember of it."""
 
-    def _die_with_parent_hook(self, rlimits: list) -> Callable[[], None] | None:
-        """A preexec hook that gives the child the parent-death signal (Linux), ``rlimits`` and Ctrl-C, or None.
+    def _child_hook(self, rlimits: list, head: bool) -> Callable[[], None] | None:
+        """A preexec hook that makes the child the head of its tree (with ``head``: :func:`head_a_tree`) and gives
+        it the parent-death signal (:attr:`parent_death_signal`), ``rlimits`` and Ctrl-C; None if it has nothing
+        to do.
 
         It runs in the child between fork and exec, so it only calls what was prepared before the fork.
         """
-        linux = sys.platform.startswith("linux")
+        head_step = _tree_head_step() if head else None
         # Started ignoring Ctrl-C (a shell's `cmd &`, a service manager), we would pass that on, and a child would
         # not hear the SIGINT :func:`interrupt_tree` asks it to stop with: a job cancelled by the server would be
         # killed after its grace instead of unwinding. The child hears it as if it had been started anew.
         hear_interrupt = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-        if not linux and not rlimits and not hear_interrupt:
+        if not head and not self.parent_death_signal and not rlimits and not hear_interrupt:
             return None
-        if linux and self._prctl is None:
+        if self.parent_death_signal and self._prctl is None:
             import ctypes
 
             self._prctl = ctypes.CDLL(None, use_errno=True).prctl
-        prctl, parent, kill = (self._prctl if linux else None), os.getpid(), signal.SIGKILL
+        prctl, parent, kill = (self._prctl if self.parent_death_signal else None), os.getpid(), signal.SIGKILL
         setrlimit = None
         if rlimits:
             import resource
@@ -351,6 +374,8 @@ class Posix:
             setrlimit = resource.setrlimit
 
         def hook() -> None:
+            if head_step is not None:
+                head_step()
             if hear_interrupt:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python makes it KeyboardInterrupt again after exec
             if prctl is not None:
@@ -487,6 +512,9 @@ class Portable:
 
         flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows: its own console group, for Ctrl-Break
         return {"env": env, **({"creationflags": flags} if flags else {})}
+
+    def share_our_session(self, env: dict) -> dict:
+        return env  # no sessions to share: a tree is found by its marker
 
     def tree_started(self, pid: int, options: dict) -> str:
         marker = options["env"][TREE_MARKER]
@@ -739,6 +767,23 @@ def child_options(env: dict, rlimits: Sequence = ()) -> dict:
     return SYSTEM.child_options(env, rlimits)
 
 
+def share_our_session(env: dict) -> dict:
+    """``env`` for a tree that is to stay in our session, where we lead a session of our own (on Linux; elsewhere,
+    or in a session we do not lead, ``env`` as it is): the server's jobs.
+
+    Where autogroups are in effect (:func:`sessions_weighed_apart`) the kernel weighs sessions against each other
+    before processes, and a job leading a session of its own competes with the server as an equal whatever its
+    priority: it took the server's core for a tick at a time (bench/server_latency, two busy jobs: `GET version`
+    p99 6.5-8.8 ms, `GET modules` 9.5-11 ms). In the server's session its idle policy puts it behind the server
+    alone (0.7-1.5 ms and 6.4-7.0 ms in the same session of measurements); a kernel still leads a session of its
+    own and cannot starve it. Only where the server leads its session (a JupyterHub spawner's, a service's):
+    in someone else's (a terminal's shell, a test run's workers) the session is not the server's to give, and a
+    job there would wait behind whatever else runs in it. The tree's own children stay too: the environment
+    (:data:`TREE_SESSION`) says so while they are still in this session.
+    """
+    return SYSTEM.share_our_session(env)
+
+
 def tree_started(pid: int, options: dict) -> str:
     """Remember the tree the child ``pid`` leads; return the name the guard knows it by."""
     return SYSTEM.tree_started(pid, options)
@@ -811,10 +856,12 @@ def sleep_until_ended(pid: int, timeout: float) -> bool:
 
 def sessions_weighed_apart() -> bool:
     """Whether the kernel shares the CPU between sessions before processes (Linux's autogroups in effect): then a
-    job, which leads a session of its own, is weighed against the server as an equal whatever its niceness, and
-    only the idle policy keeps it out of the server's way, without starving it (its session keeps its share
-    against the others). Elsewhere (autogroups off, or the server in a cgroup of its own, as under systemd, Docker
-    or Kubernetes) niceness works, and the idle policy would let a busy kernel of the same cgroup starve the job.
+    job is weighed only against what shares its session, and the idle policy keeps it out of the server's way
+    without starving it. In the server's session (:func:`share_our_session`) only the server is ahead of it, and a
+    kernel, which leads a session of its own, cannot starve it; in a session of its own, the policy still gives
+    the server the core at once when it wakes. Elsewhere (autogroups off, or the server in a cgroup of its own, as
+    under systemd, Docker or Kubernetes) niceness works, and the idle policy would let a busy kernel of the same
+    cgroup starve the job.
     """
     def read(path: str) -> str | None:
         try:
@@ -852,11 +899,12 @@ def lower_priority(pid: int, by: int, idle: bool = False) -> str:
     or ``"nice"``; ProcessLookupError if it has gone, PermissionError if the system refuses.
 
     Niceness alone is not enough on Linux where autogroups are in effect (:func:`sessions_weighed_apart`: a process
-    the CPU controller leaves in the root cgroup): processes are weighed against each other by session first, and
-    a job, which starts a session of its own, then competes with the server as an equal whatever its niceness.
-    The idle policy's one effect across sessions is on wake-ups: the server, woken, takes the core from an
-    idle-policy job at once (bench/server_latency, two busy jobs: status p99 13.5 ms, 15.7 with niceness
-    alone, in the same minutes)."""
+    the CPU controller leaves in the root cgroup): processes are weighed against each other by session first.
+    A job in the server's session (:func:`share_our_session`) under the idle policy gets a core only when the
+    server does not want it; a job in a session of its own competes with the server as an equal whatever its
+    niceness, and the idle policy's one effect across sessions is on wake-ups (bench/server_latency, two busy
+    jobs: status p99 13.5 ms, 15.7 with niceness alone, in the same minutes; 6.4-7.5 ms in the server's
+    session)."""
     return SYSTEM.lower_priority(pid, by, idle)
 
 
@@ -890,8 +938,46 @@ def user_id() -> int | None:
 
 def start_session() -> None:
     """In a freshly forked child: become the head of a tree of its own (a new session and process group), as
-    :func:`child_options` makes a started child. POSIX only: a Windows process cannot fork."""
+    :func:`child_options` makes a started child outside a shared session. POSIX only: a Windows process cannot
+    fork."""
     os.setsid()
+
+
+def _tree_head_step() -> Callable[[], None]:
+    """:func:`head_a_tree` with what it needs prepared, to run in a child between fork and exec."""
+    import errno
+    import fcntl
+    import termios
+
+    return functools.partial(head_a_tree, fcntl.ioctl, termios.TIOCNOTTY, errno.ENXIO)
+
+
+def head_a_tree(ioctl, give_up_terminal: int, no_terminal: int) -> None:
+    """(Linux, in a child before it runs anything) Lead a process group of our own in the parent's session, having
+    given up the controlling terminal if there is one; where it cannot be given up (or not told), lead a session
+    of our own instead.
+
+    A process group is what the tree's signals go to. Without the terminal, nothing in the tree hears the
+    terminal's Ctrl-C or hang-up, stops on reading it, or pushes keystrokes into it (``TIOCSTI``): what a session
+    of its own gives. ``ioctl``, ``give_up_terminal`` (``TIOCNOTTY``) and ``no_terminal`` (``ENXIO``) are passed
+    in: nothing is imported between fork and exec.
+    """
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != no_terminal:  # there may be a terminal, and no way to it: the old way
+            os.setsid()
+            return
+        fd = None  # no controlling terminal: nothing to give up
+    if fd is not None:
+        try:
+            ioctl(fd, give_up_terminal)  # a process that leads no session loses only its own tie to it
+        except OSError:
+            os.setsid()
+            return
+        finally:
+            os.close(fd)
+    os.setpgid(0, 0)
 
 
 def stopped_as_asked(code: int) -> bool:

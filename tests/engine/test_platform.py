@@ -959,3 +959,78 @@ def test_a_clean_stop_of_jupyterlab_is_told_by_each_systems_exit_codes():
     assert [posix.stopped_as_asked(c) for c in (0, -signal.SIGTERM, 1, 0xC000013A)] == [True, True, False, False]
     assert [windows.stopped_as_asked(c) for c in (0, 0xC000013A, 15, 1)] == [True, True, True, False]
     assert platform.Portable().stopped_as_asked(-signal.SIGTERM) == (not hasattr(signal, "CTRL_BREAK_EVENT"))
+
+
+# -- trees that stay in our session (Linux) --------------------------------------------------------------------
+
+#: Run in a process that leads its own session with a controlling terminal: where each way puts a tree (JSON).
+SESSIONS = textwrap.dedent("""
+    import errno, json, os, subprocess, sys, termios
+    from tito_jupyter import platform
+    from tito_jupyter.engine import processes
+
+    WHERE = ("import json, os, sys\\n"
+             "try:\\n    os.close(os.open('/dev/tty', os.O_RDWR | os.O_NOCTTY)); tty = True\\n"
+             "except OSError:\\n    tty = False\\n"
+             "seen = {'pid': os.getpid(), 'session': os.getsid(0), 'group': os.getpgrp(), 'tty': tty}\\n"
+             "if len(sys.argv) > 1:  # and its own child, started the same way\\n"
+             "    from tito_jupyter.engine import processes\\n"
+             "    child = processes.start([sys.executable, '-c', sys.argv[1]], stdout=subprocess.PIPE, text=True)\\n"
+             "    seen['child'] = json.loads(child.communicate()[0])\\n"
+             "print(json.dumps(seen))\\n").replace("import json, os, sys", "import json, os, subprocess, sys")
+
+    def where(env, *args):
+        proc = processes.start([sys.executable, "-c", WHERE, *args], env=env, stdout=subprocess.PIPE, text=True)
+        return json.loads(proc.communicate()[0])
+
+    def failing(fd, request):
+        raise OSError(errno.EPERM, "refused")
+
+    pid = os.fork()
+    if pid == 0:  # a child whose terminal cannot be given up: it leads a session of its own instead
+        platform.head_a_tree(failing, termios.TIOCNOTTY, errno.ENXIO)
+        os._exit(0 if os.getsid(0) == os.getpid() else 1)
+    fallback = os.waitpid(pid, 0)[1] == 0
+    shared = platform.share_our_session(dict(os.environ))
+    print(json.dumps({"me": os.getpid(), "shared_env": shared.get(platform.TREE_SESSION),
+                      "shared": where(shared, WHERE), "apart": where(dict(os.environ)),
+                      "stale": where({**os.environ, platform.TREE_SESSION: "1"}), "fallback": fallback}))
+""")
+
+
+@pytest.mark.linux_only  # TIOCNOTTY gives up the terminal for one process only on Linux
+def test_a_tree_stays_in_a_session_its_parent_leads_only_when_asked_and_never_with_the_terminal(tmp_path):
+    """A parent that leads its session, with a terminal: a tree started with :func:`share_our_session`'s
+    environment stays in the session, it and its own child each at the head of a process group, neither with
+    the terminal; without that environment (or with another session's id in it) a tree leads a session of its
+    own; a child that cannot give up the terminal leads a session of its own rather than keep it."""
+    import fcntl
+    import pty
+    import termios
+
+    controller, terminal = pty.openpty()
+
+    def take_the_terminal():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    parent = subprocess.run([sys.executable, "-c", SESSIONS], stdin=terminal, capture_output=True, text=True,
+                            start_new_session=True, preexec_fn=take_the_terminal, timeout=60, cwd=REPO)
+    os.close(terminal)
+    os.close(controller)
+    assert parent.returncode == 0, parent.stderr
+    seen = json.loads(parent.stdout)
+    me = seen["me"]
+    assert seen["shared_env"] == str(me)
+    shared, below = seen["shared"], seen["shared"]["child"]
+    assert (shared["session"], shared["group"], shared["tty"]) == (me, shared["pid"], False)
+    assert (below["session"], below["group"], below["tty"]) == (me, below["pid"], False)
+    for apart in (seen["apart"], seen["stale"]):
+        assert (apart["session"], apart["group"], apart["tty"]) == (apart["pid"], apart["pid"], False)
+    assert seen["fallback"]
+
+
+def test_a_process_that_leads_no_session_shares_none():
+    """These tests' workers lead no session (nor does a server started from a shell): nothing is asked."""
+    assert os.getsid(0) != os.getpid()
+    env = {"A": "1"}
+    assert platform.share_our_session(env) == env

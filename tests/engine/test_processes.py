@@ -100,7 +100,7 @@ def test_the_guard_alone_is_enough_where_there_is_no_parent_death_signal(tmp_pat
     """As on macOS: no prctl; the guard sees its pipe close and kills the groups it was told of."""
     tag = uuid.uuid4().hex
     parent = start_parent(tmp_path, tag, setup="from tito_jupyter import platform\n"
-                          "platform.SYSTEM._die_with_parent_hook = lambda rlimits: None")
+                          "platform.SYSTEM.parent_death_signal = False")
     tree_running(tag)
     parent.send_signal(signal.SIGKILL)
     parent.wait()

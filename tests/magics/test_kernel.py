@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from course_factory import NUMBERS_EXPORT, make_course, numbers_notebook
 from nbclient import NotebookClient
+from subprocess_jupyter import Server, isolated_jupyter_env
 
 from tito_jupyter.engine import Context, run
 
@@ -55,13 +52,9 @@ def reference(tmp_path) -> dict:
 @pytest.fixture
 def jupyter_env(tmp_path, monkeypatch) -> dict:
     """Jupyter's and IPython's folders in temp dirs, and no server or session left over from the caller."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TITO_SERVER_URL", "TITO_SERVER_TOKEN", "JPY_SESSION_NAME", "TITO_PROJECT", "TITO_FAULT")}
+    env = isolated_jupyter_env(tmp_path)
     for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
-        folder = tmp_path / name.lower()
-        folder.mkdir()
-        env[name] = str(folder)
-        monkeypatch.setenv(name, str(folder))  # nbclient's kernel manager in this process too
+        monkeypatch.setenv(name, env[name])  # nbclient's kernel manager in this process too
     return env
 
 
@@ -92,66 +85,9 @@ def result_printed(cell) -> dict:
 # -- 1. a kernel of a real server --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, root: Path, env: dict, log: Path):
-        self.port = _free_port()
-        self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}{BASE_URL}"
-        self.runtime_dir = Path(env["JUPYTER_RUNTIME_DIR"])
-        # The extension is not named here: the installed jupyter-config file must turn it on.
-        command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-                   "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={BASE_URL}",
-                   f"--IdentityProvider.token={self.token}", "--FileContentsManager.delete_to_trash=False"]
-        if os.geteuid() == 0:
-            command.append("--allow-root")
-        self.log = log
-        self.process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-
-    def call(self, method: str, path: str, body=None):
-        request = urllib.request.Request(
-            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(request, timeout=20) as response:
-            raw = response.read()
-            return json.loads(raw) if raw else None
-
-    def wait_until_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.process.poll() is None, f"the server exited:\n{self.log.read_text()[-3000:]}"
-            try:
-                if self.call("GET", "tito/api/version")["api"] == 1:
-                    return
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"the server did not start:\n{self.log.read_text()[-3000:]}"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                self.call("POST", "api/shutdown")  # shuts its kernels down too
-                self.process.wait(timeout=20)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-
-
 @pytest.fixture
 def server(course_dir, jupyter_env, tmp_path):
-    running = Server(course_dir, jupyter_env, tmp_path / "server.log")
+    running = Server(course_dir, jupyter_env, tmp_path / "server.log", BASE_URL)
     try:
         running.wait_until_ready()
         yield running

@@ -254,7 +254,9 @@ class JobManager:
 
     async def _run(self, job: Job) -> None:
         try:
-            env = {**os.environ, "PYTHONUNBUFFERED": "1", JOB_MARKER: job.id}
+            # In the server's session where it leads one: the job's lower priority then keeps it out of the
+            # server's way (platform.share_our_session).
+            env = platform.share_our_session({**os.environ, "PYTHONUNBUFFERED": "1", JOB_MARKER: job.id})
             try:
                 job.process = await processes.start_async(
                     self.command_line(job), cwd=str(job.project), env=env,
@@ -395,7 +397,7 @@ class JobManager:
         proc = job.process
         if proc is None or proc.returncode is not None:
             return
-        group = proc.pid  # the job runs in a session of its own: its pid is its process group
+        group = proc.pid  # the job heads a process group of its own: its pid is the group's
         processes.interrupt_group(group)
         try:
             await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_GRACE)
