@@ -775,7 +775,7 @@ def share_our_session(env: dict) -> dict:
     before processes, and a job leading a session of its own competes with the server as an equal whatever its
     priority: it took the server's core for a tick at a time (bench/server_latency, two busy jobs: `GET version`
     p99 6.5-8.8 ms, `GET modules` 9.5-11 ms). In the server's session its idle policy puts it behind the server
-    alone (0.7-1.5 ms and 6.4-7.0 ms in the same session of measurements); a kernel still leads a session of its
+    alone (0.8-1.7 ms and 6.2-8.0 ms in the same hour); a kernel still leads a session of its
     own and cannot starve it. Only where the server leads its session (a JupyterHub spawner's, a service's):
     in someone else's (a terminal's shell, a test run's workers) the session is not the server's to give, and a
     job there would wait behind whatever else runs in it. The tree's own children stay too: the environment
@@ -903,7 +903,7 @@ def lower_priority(pid: int, by: int, idle: bool = False) -> str:
     A job in the server's session (:func:`share_our_session`) under the idle policy gets a core only when the
     server does not want it; a job in a session of its own competes with the server as an equal whatever its
     niceness, and the idle policy's one effect across sessions is on wake-ups (bench/server_latency, two busy
-    jobs: status p99 13.5 ms, 15.7 with niceness alone, in the same minutes; 6.4-7.5 ms in the server's
+    jobs: status p99 13.5 ms, 15.7 with niceness alone, in the same minutes; 6.2-8.0 ms in the server's
     session)."""
     return SYSTEM.lower_priority(pid, by, idle)
 
