@@ -452,10 +452,14 @@ class Posix:
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
+                os.kill(-1, signal.SIGKILL)  # all but itself
             except BaseException:
                 pass
             finally:
+                # Ended by the kernel, not by an exit: a fork of a process with threads must run no exit hook, and
+                # os._exit can carry one (coverage.py's saves its data there, and waited forever on a lock another
+                # thread of the parent held at the fork).
+                os.kill(os.getpid(), signal.SIGKILL)
                 os._exit(0)
         os.waitpid(pid, 0)
 

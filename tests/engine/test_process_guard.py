@@ -93,3 +93,30 @@ def test_the_guard_kills_every_process_of_a_jailed_user_it_holds_and_none_of_one
         for proc in (held, spared):
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.linux_only
+def test_killing_a_jailed_users_processes_runs_no_exit_hook_in_the_fork(monkeypatch):
+    """``kill_user`` forks (from a process with threads, as the server's and the CLI's are) and signals as the user.
+    The fork must end without running an exit hook: coverage.py patches ``os._exit`` to save its data, and in
+    such a fork that waited forever on a lock another thread held. Here the hook would hang; the kill still
+    returns, and the user's process is gone."""
+    assert os.geteuid() == 0, "this test runs as root, as CI does (only root starts processes as another user)"
+    uid = 1_999_999_003
+    victim = subprocess.Popen(SLEEPER, user=uid, group=uid, start_new_session=True)
+
+    def hanging_exit(code):  # what an exit hook that waits on a lock held by a thread gone in the fork does
+        time.sleep(600)
+
+    monkeypatch.setattr(os, "_exit", hanging_exit)
+    try:
+        done = threading.Thread(target=platform.kill_user, args=(uid,), daemon=True)
+        done.start()
+        done.join(30)
+        assert not done.is_alive(), "kill_user hung: its fork ran the exit hook"
+        assert wait_gone(victim), "the user's process outlived kill_user"
+    finally:
+        monkeypatch.undo()
+        if victim.poll() is None:
+            victim.kill()
+        victim.wait()
