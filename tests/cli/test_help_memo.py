@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from untraced import untraced
 from file_modes import obey_file_modes
 
 import tito_jupyter
@@ -52,7 +53,7 @@ def _age(folder: Path) -> None:
 
 def tito(env: dict, *args: str, importtime: bool = False, **options) -> subprocess.CompletedProcess:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, **options, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]).parent)  # the test's folder
+    done = subprocess.run(cmd, env=untraced(env), capture_output=True, text=True, timeout=300, **options, cwd=Path(env["PYTHONPATH"].split(os.pathsep)[0]).parent)  # the test's folder
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 

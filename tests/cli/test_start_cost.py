@@ -14,6 +14,7 @@ import sys
 import time
 
 import pytest
+from untraced import untraced
 
 NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "IPython", "filelock", "sqlite3",
                             "tempfile", "secrets", "difflib", "typing", "subprocess", "tito_jupyter.engine.testing",
@@ -23,10 +24,8 @@ NEVER_FOR_QUICK_COMMANDS = {"rich", "psutil", "nbdev", "nbformat", "fastcore", "
 
 def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
-    # What tito imports, not coverage's tracer (scripts/coverage.sh starts it in every process); in every run, as the
-    # render memo remembers per environment.
-    env = {k: v for k, v in env.items() if k not in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG")}
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    # What tito imports, not coverage's tracer; in every run, as the render memo remembers per environment.
+    return subprocess.run(cmd, env=untraced(env), capture_output=True, text=True, timeout=300)
 
 
 def imported(stderr: str) -> set[str]:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from untraced import untraced
 
 from course_factory import NUMBERS_EXPORT, make_course, numbers_notebook, write_notebook
 from tito_jupyter import file_stamps, noop_export
@@ -29,9 +30,8 @@ THE_WHOLE_COMMAND = {"tito_jupyter.cli", "tito_jupyter.command_line", "tito_jupy
 
 
 def tito(env: dict, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in env.items() if k not in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG")}
     cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "tito_jupyter", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(cmd, env=untraced(env), capture_output=True, text=True, timeout=300)
 
 
 def imported(stderr: str) -> set[str]:
@@ -238,7 +238,8 @@ def test_a_no_op_export_in_a_terminal_answers_from_its_receipt_too(course_dir, t
 
     def in_a_terminal(*args: str) -> tuple[int, str, str]:
         leader, follower = pty.openpty()
-        proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "tito_jupyter", *args], env=tito_env,
+        proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "tito_jupyter", *args],
+                                env=untraced(tito_env),
                                 stdout=follower, stderr=subprocess.PIPE, text=True)
         os.close(follower)
         seen = b""
