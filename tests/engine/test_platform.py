@@ -969,7 +969,7 @@ SESSIONS = textwrap.dedent("""
     from tito_jupyter import platform
     from tito_jupyter.engine import processes
 
-    WHERE = ("import json, os, sys\\n"
+    WHERE = ("import json, os, subprocess, sys\\n"
              "try:\\n    os.close(os.open('/dev/tty', os.O_RDWR | os.O_NOCTTY)); tty = True\\n"
              "except OSError:\\n    tty = False\\n"
              "seen = {'pid': os.getpid(), 'session': os.getsid(0), 'group': os.getpgrp(), 'tty': tty}\\n"
@@ -977,7 +977,7 @@ SESSIONS = textwrap.dedent("""
              "    from tito_jupyter.engine import processes\\n"
              "    child = processes.start([sys.executable, '-c', sys.argv[1]], stdout=subprocess.PIPE, text=True)\\n"
              "    seen['child'] = json.loads(child.communicate()[0])\\n"
-             "print(json.dumps(seen))\\n").replace("import json, os, sys", "import json, os, subprocess, sys")
+             "print(json.dumps(seen))\\n")
 
     def where(env, *args):
         proc = processes.start([sys.executable, "-c", WHERE, *args], env=env, stdout=subprocess.PIPE, text=True)
